@@ -1,0 +1,115 @@
+package dev.syncjobs.core.model;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One execution (or recorded skip) of a job.
+ *
+ * @param scheduledFor the occurrence this run fires, null for manual runs and retries
+ * @param notBefore a pending run is not claimed before this instant (retry back-off)
+ * @param attempt 0 for the first try, n for the n-th retry
+ * @param owner the instance executing it while running, else the last one that did
+ * @param leaseUntil the owner's lease; a running run past it is failed as interrupted
+ * @param fence lease version, raised by every claim; a write with an older fence is refused
+ * @param cancelRequested a cancel was asked for while it ran
+ */
+public record Run(
+    RunId id,
+    JobId jobId,
+    Trigger trigger,
+    Instant scheduledFor,
+    RunStatus status,
+    Instant createdAt,
+    Instant notBefore,
+    Instant startedAt,
+    Instant completedAt,
+    Progress progress,
+    String error,
+    String version,
+    String owner,
+    Instant leaseUntil,
+    long fence,
+    int attempt,
+    boolean cancelRequested) {
+
+  public Run {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(jobId, "jobId");
+    Objects.requireNonNull(trigger, "trigger");
+    Objects.requireNonNull(status, "status");
+    Objects.requireNonNull(createdAt, "createdAt");
+    if (progress == null) {
+      progress = Progress.NONE;
+    }
+    if (notBefore == null) {
+      notBefore = createdAt;
+    }
+  }
+
+  /** A new pending run. */
+  public static Run pending(
+      RunId id, JobId jobId, Trigger trigger, Instant scheduledFor, Instant now, int attempt) {
+    return new Run(
+        id,
+        jobId,
+        trigger,
+        scheduledFor,
+        RunStatus.PENDING,
+        now,
+        now,
+        null,
+        null,
+        Progress.NONE,
+        null,
+        null,
+        null,
+        null,
+        0,
+        attempt,
+        false);
+  }
+
+  /** A record of an occurrence that was due while the job's previous run was still active. */
+  public static Run skipped(RunId id, JobId jobId, Instant scheduledFor, Instant now) {
+    return new Run(
+        id,
+        jobId,
+        Trigger.SCHEDULE,
+        scheduledFor,
+        RunStatus.SKIPPED,
+        now,
+        now,
+        null,
+        now,
+        Progress.NONE,
+        "skipped: the previous run was still active",
+        null,
+        null,
+        null,
+        0,
+        0,
+        false);
+  }
+
+  public Run withNotBefore(Instant instant) {
+    return new Run(
+        id,
+        jobId,
+        trigger,
+        scheduledFor,
+        status,
+        createdAt,
+        instant,
+        startedAt,
+        completedAt,
+        progress,
+        error,
+        version,
+        owner,
+        leaseUntil,
+        fence,
+        attempt,
+        cancelRequested);
+  }
+}

@@ -1,0 +1,27 @@
+package dev.syncjobs.core.model;
+
+import java.util.Objects;
+
+/**
+ * How a run ended.
+ *
+ * @param status SUCCESS, FAILED or CANCELLED
+ * @param progress final counts
+ * @param error what went wrong, null on success
+ * @param version the version the run published or found current, null when none
+ */
+public record RunOutcome(RunStatus status, Progress progress, String error, String version) {
+  public RunOutcome {
+    Objects.requireNonNull(status, "status");
+    if (status.isActive()) {
+      throw new IllegalArgumentException("an outcome is terminal, not " + status);
+    }
+    if (progress == null) {
+      progress = Progress.NONE;
+    }
+  }
+
+  public static RunOutcome failed(String error) {
+    return new RunOutcome(RunStatus.FAILED, Progress.NONE, error, null);
+  }
+}

@@ -1,0 +1,43 @@
+package dev.syncjobs.core.model;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * A named root directory that holds job destinations. It is online only when the root exists, is
+ * writable and holds the {@link #MARKER} file, so an unmounted share (an empty mount point) shows
+ * offline instead of filling the disk under it.
+ */
+public record StorageBackend(String name, Path root) {
+
+  /** The marker file that adopts a directory as a backend. */
+  public static final String MARKER = ".syncjobs-backend";
+
+  private static final Pattern NAME = Pattern.compile("^[a-zA-Z0-9][a-zA-Z0-9_-]{0,63}$");
+
+  public StorageBackend {
+    if (name == null || !NAME.matcher(name).matches()) {
+      throw new ValidationException(
+          "backend", "a backend name is 1..64 letters, digits, '-' or '_' (got '" + name + "')");
+    }
+    Objects.requireNonNull(root, "root");
+    root = root.toAbsolutePath().normalize();
+  }
+
+  public boolean isOnline() {
+    return Files.isDirectory(root)
+        && Files.isWritable(root)
+        && Files.isRegularFile(root.resolve(MARKER));
+  }
+
+  /** Free bytes on the root's file system, or 0 when it cannot be read. */
+  public long freeBytes() {
+    try {
+      return Files.getFileStore(root).getUsableSpace();
+    } catch (java.io.IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+}

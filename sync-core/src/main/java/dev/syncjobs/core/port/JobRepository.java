@@ -1,0 +1,67 @@
+package dev.syncjobs.core.port;
+
+import dev.syncjobs.core.model.ConflictException;
+import dev.syncjobs.core.model.Job;
+import dev.syncjobs.core.model.JobId;
+import dev.syncjobs.core.model.JobStatus;
+import dev.syncjobs.core.model.NotFoundException;
+import dev.syncjobs.core.model.Run;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** Durable store of jobs, including the atomic firing of a due occurrence. */
+public interface JobRepository {
+
+  /**
+   * Stores a new job.
+   *
+   * @throws ConflictException (field {@code name}) when another job has the same name ignoring case
+   */
+  void create(Job job);
+
+  /**
+   * Replaces a job's configuration and {@code nextRunAt}; its status fields are left as stored.
+   *
+   * @throws NotFoundException when the job does not exist
+   * @throws ConflictException (field {@code name}) on a duplicate name
+   */
+  void update(Job job);
+
+  /** Deletes a job and its runs; false when it did not exist. */
+  boolean delete(JobId id);
+
+  Optional<Job> find(JobId id);
+
+  /** All jobs, ordered by name. */
+  List<Job> list();
+
+  /** Enabled jobs whose {@code nextRunAt} is at or before {@code now}, oldest first. */
+  List<Job> due(Instant now, int limit);
+
+  /**
+   * Fires one occurrence atomically: when the job's {@code nextRunAt} still equals {@code
+   * expectedNextRunAt}, sets it to {@code newNextRunAt} and inserts {@code run} (pending) — or,
+   * when the job already has an active run, a {@link Run#skipped skipped} record for the same
+   * occurrence instead. {@code run} may be null to only advance (misfire policy {@code skip}).
+   *
+   * @return what happened; {@link FireResult#LOST} (another instance fired it first) is not an
+   *     error
+   */
+  FireResult fire(JobId id, Instant expectedNextRunAt, Instant newNextRunAt, Run run);
+
+  /** Records the outcome of a job's latest run. */
+  void recordStatus(JobId id, JobStatus status, Instant lastRunAt, String lastError);
+
+  /** The result of {@link #fire}. */
+  enum FireResult {
+    /** The run was inserted and {@code nextRunAt} advanced. */
+    FIRED,
+    /** The job had an active run: a skipped record was inserted and {@code nextRunAt} advanced. */
+    SKIPPED,
+    /** Only {@code nextRunAt} was advanced (no run was given). */
+    ADVANCED,
+    /** {@code nextRunAt} had changed: someone else fired or rescheduled it. Nothing was written. */
+    LOST
+  }
+}

@@ -1,0 +1,16 @@
+package dev.syncjobs.core.port;
+
+import dev.syncjobs.core.model.RunId;
+
+/**
+ * The text log of each run, capped in size: beyond the cap a log keeps its first and last half with
+ * a marker line between them.
+ */
+public interface RunLog {
+
+  /** Appends one line (a newline is added). */
+  void append(RunId run, String line);
+
+  /** The whole log, or an empty string when the run logged nothing. */
+  String read(RunId run);
+}

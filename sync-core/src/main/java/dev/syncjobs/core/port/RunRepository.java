@@ -1,0 +1,87 @@
+package dev.syncjobs.core.port;
+
+import dev.syncjobs.core.model.JobId;
+import dev.syncjobs.core.model.Progress;
+import dev.syncjobs.core.model.Run;
+import dev.syncjobs.core.model.RunId;
+import dev.syncjobs.core.model.RunOutcome;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Durable store of runs and the claims that make execution safe: at most one active (pending or
+ * running) run per job, one run per scheduled occurrence, and leases with fencing so a late owner
+ * cannot overwrite a result.
+ */
+public interface RunRepository {
+
+  /**
+   * Inserts a new pending run, unless the job already has an active run or a run for the same
+   * {@code scheduledFor} exists. Enforced by the store itself, so it holds across threads and
+   * instances.
+   */
+  InsertResult insert(Run run);
+
+  Optional<Run> find(RunId id);
+
+  /** The job's pending or running run, if any. */
+  Optional<Run> findActive(JobId jobId);
+
+  /** A job's runs, newest first. */
+  List<Run> history(JobId jobId, int limit, int offset);
+
+  long count(JobId jobId);
+
+  /**
+   * Claims the oldest pending run whose {@code notBefore} is at or before {@code now}: it becomes
+   * running, owned by {@code owner} until {@code leaseUntil}, started at {@code now}, and its fence
+   * is raised. Two callers never claim the same run.
+   */
+  Optional<Run> claimNext(String owner, Instant now, Instant leaseUntil);
+
+  /** Extends a running run's lease when {@code fence} still matches. */
+  LeaseState renewLease(RunId id, long fence, Instant leaseUntil);
+
+  /** Stores progress when {@code fence} still matches and the run is running; false otherwise. */
+  boolean updateProgress(RunId id, long fence, Progress progress);
+
+  /**
+   * Ends a running run when {@code fence} still matches; false when the run is no longer this
+   * owner's (its lease expired and someone failed it), in which case nothing was written.
+   */
+  boolean complete(RunId id, long fence, RunOutcome outcome, Instant completedAt);
+
+  /**
+   * Asks a run to stop: a pending run is cancelled at once, a running one is flagged (its owner
+   * sees the flag on its next lease renewal). False when the run is not active.
+   */
+  boolean requestCancel(RunId id, Instant now);
+
+  /** Every pending or running run. */
+  List<Run> active();
+
+  /** Running runs whose lease ended before {@code now}. */
+  List<Run> expired(Instant now);
+
+  /**
+   * Deletes at most {@code batch} finished runs completed before {@code cutoff}; returns how many.
+   */
+  int deleteFinishedBefore(Instant cutoff, int batch);
+
+  /** Result of {@link #insert}. */
+  enum InsertResult {
+    INSERTED,
+    ACTIVE_RUN_EXISTS,
+    DUPLICATE_OCCURRENCE
+  }
+
+  /** Result of {@link #renewLease}. */
+  enum LeaseState {
+    RENEWED,
+    /** Renewed, and a cancel was requested: stop the run. */
+    CANCEL_REQUESTED,
+    /** The run is no longer ours: stop without writing a result. */
+    LOST
+  }
+}

@@ -1,0 +1,39 @@
+package dev.syncjobs.core.port;
+
+import dev.syncjobs.core.model.CancelledException;
+import dev.syncjobs.core.model.Source;
+import dev.syncjobs.core.model.TransferException;
+
+/**
+ * Fills a staging directory from a source. The engine owns everything around it: the staging
+ * directory, change detection, carrying removed files over, publishing and pruning.
+ *
+ * <p>Contract for implementations:
+ *
+ * <ul>
+ *   <li>After a successful return the staging directory holds exactly the (filtered) source tree.
+ *       Files unchanged since {@link TransferRequest#previousVersion()} are hard links to the
+ *       previous version's files (same inode), so the engine can tell "nothing changed".
+ *   <li>Files are written under a temporary name and renamed when complete; a file never appears
+ *       under its own name half-written. Leftovers in the staging directory from an interrupted
+ *       earlier attempt may be reused to resume.
+ *   <li>Nothing is written outside the staging directory (no symlink may point outside it).
+ *   <li>Never writes into a file of the previous version: those are shared hard links.
+ *   <li>Reports progress through {@link TransferRequest#progress()} (the engine throttles).
+ *   <li>Stops within a few seconds of {@link TransferRequest#cancel()} being cancelled, throwing
+ *       {@link CancelledException}.
+ * </ul>
+ */
+public interface Transfer {
+
+  /** Whether this transfer handles the source (by its scheme). */
+  boolean supports(Source source);
+
+  /**
+   * Copies the source into {@code request.staging()}.
+   *
+   * @throws TransferException when the source cannot be mirrored; its message is the run's error
+   * @throws CancelledException when cancelled
+   */
+  TransferReport transfer(TransferRequest request);
+}
