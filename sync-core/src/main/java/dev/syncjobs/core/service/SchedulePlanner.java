@@ -52,6 +52,11 @@ public final class SchedulePlanner {
 
   private static final int MAX_STEPS = 10_000;
 
+  /** Planning covers these instants; earlier {@code after} values start here, later never fire. */
+  private static final Instant EARLIEST = Instant.parse("1900-01-01T00:00:00Z");
+
+  private static final Instant LATEST = Instant.parse("9000-01-01T00:00:00Z");
+
   /** Fixed start for "can it ever fire" (a Gregorian 400-year cycle repeats all date patterns). */
   private static final LocalDateTime VALIDATION_START = LocalDateTime.of(2000, 1, 1, 0, 0);
 
@@ -122,9 +127,12 @@ public final class SchedulePlanner {
    * overlap, fixed-hour candidates are skipped because they already fired at the earlier offset.
    */
   private static Optional<Instant> resolve(WallClock clock, ZoneRules rules, Instant after) {
-    Instant limit = after.plus(SEARCH_LIMIT);
-    Instant t = after;
-    boolean inclusive = false;
+    if (after.isAfter(LATEST)) {
+      return Optional.empty();
+    }
+    Instant t = after.isBefore(EARLIEST) ? EARLIEST : after;
+    boolean inclusive = after.isBefore(EARLIEST);
+    Instant limit = t.plus(SEARCH_LIMIT);
     for (int step = 0; step < MAX_STEPS && t.isBefore(limit); step++) {
       ZoneOffset offset = rules.getOffset(t);
       ZoneOffsetTransition transition = rules.nextTransition(t);
@@ -179,7 +187,7 @@ public final class SchedulePlanner {
     return clock;
   }
 
-  private CronClock parse(String expression) {
+  private synchronized CronClock parse(String expression) {
     String[] fields = expression.trim().split("\\s+");
     if (fields.length != 5) {
       throw new ValidationException(

@@ -282,6 +282,16 @@ class SchedulePlannerTest {
   }
 
   @Test
+  void extreme_instants_do_not_overflow() {
+    Schedule daily = new Schedule.Daily(LocalTime.of(9, 0));
+
+    assertThat(planner.next(daily, BERLIN, Instant.MIN))
+        .contains(Instant.parse("1900-01-01T08:00:00Z"));
+    assertThat(planner.next(daily, BERLIN, Instant.MAX)).isEmpty();
+    assertThat(planner.next(new Schedule.Cron("0 0 * * *"), NEW_YORK, Instant.MAX)).isEmpty();
+  }
+
+  @Test
   void is_fast_enough_to_plan_every_job_on_every_tick() {
     List<Schedule> schedules =
         List.of(
