@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A runtime over in-memory ports, a settable clock and a temporary backend, for engine tests (and
@@ -26,7 +25,6 @@ public final class EngineFixture implements AutoCloseable {
   public final Path storage;
   public final SettableClock clock = new SettableClock(Instant.parse("2026-11-23T03:00:00Z"));
   public final SyncRuntime runtime;
-  private final AtomicLong seconds = new AtomicLong();
 
   public EngineFixture(Path root, List<Transfer> transfers, RunWorker.Settings settings)
       throws IOException {
@@ -69,7 +67,7 @@ public final class EngineFixture implements AutoCloseable {
 
   /** Runs the job now and waits until it has ended; the clock moves a second first. */
   public Run runAndWait(Job job) throws InterruptedException {
-    clock.advance(Duration.ofSeconds(1 + seconds.incrementAndGet() % 1));
+    clock.advance(Duration.ofSeconds(1));
     Run run = runtime.jobs().runNow(job.id());
     if (!runtime.awaitIdle(Duration.ofSeconds(60))) {
       throw new AssertionError("run did not finish in time");
