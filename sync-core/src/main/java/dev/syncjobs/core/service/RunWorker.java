@@ -265,16 +265,21 @@ public final class RunWorker implements AutoCloseable {
     }
   }
 
-  /** Waits until no run is executing here and none is pending and due; false on timeout. */
+  /**
+   * Waits until no run is executing on this instance and none is pending and due; false on timeout.
+   */
   public boolean awaitIdle(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       pollOnce();
+      Instant now = clock.instant();
       if (active.isEmpty()
           && runs.active().stream()
               .noneMatch(
                   r ->
-                      r.status() == RunStatus.PENDING && !r.notBefore().isAfter(clock.instant()))) {
+                      (r.status() == RunStatus.PENDING && !r.notBefore().isAfter(now))
+                          || (r.status() == RunStatus.RUNNING
+                              && settings.instanceId().equals(r.owner())))) {
         return true;
       }
       Thread.sleep(10);
