@@ -453,15 +453,38 @@ final class JobJson {
 
   private static Schedule schedule(Draft d, List<FieldError> errors) {
     String kind = d.schedule == null ? "" : d.schedule;
+    int before = errors.size();
+    LocalTime time = null;
+    Integer day = null;
+    if (kind.equals("daily") || kind.equals("weekly") || kind.equals("monthly")) {
+      try {
+        time = time(d.scheduleTime);
+        if (time == null) {
+          throw new ValidationException("schedule_time", "is required (HH:MM) for " + kind);
+        }
+      } catch (ValidationException e) {
+        errors.addAll(e.errors());
+      }
+    }
+    try {
+      if (kind.equals("weekly")) {
+        day = day(d.scheduleDay, "weekly", 0, 6);
+      } else if (kind.equals("monthly")) {
+        day = day(d.scheduleDay, "monthly", 1, 31);
+      }
+    } catch (ValidationException e) {
+      errors.addAll(e.errors());
+    }
+    if (errors.size() > before) {
+      return null;
+    }
     try {
       return switch (kind) {
         case "manual" -> new Schedule.Manual();
         case "hourly" -> new Schedule.Hourly();
-        case "daily" -> new Schedule.Daily(time(d.scheduleTime));
-        case "weekly" ->
-            new Schedule.Weekly(day(d.scheduleDay, "weekly", 0, 6), time(d.scheduleTime));
-        case "monthly" ->
-            new Schedule.Monthly(day(d.scheduleDay, "monthly", 1, 31), time(d.scheduleTime));
+        case "daily" -> new Schedule.Daily(time);
+        case "weekly" -> new Schedule.Weekly(day, time);
+        case "monthly" -> new Schedule.Monthly(day, time);
         case "cron" -> new Schedule.Cron(d.cron);
         default ->
             throw new ValidationException(
