@@ -171,6 +171,17 @@ public final class SyncServer implements AutoCloseable {
             throw ApiProblem.forbidden();
           }
         });
+    // The WebSocket upgrade request passes through these handlers only, not through before().
+    app.addHttpHandler(
+        HandlerType.WEBSOCKET_BEFORE_UPGRADE,
+        "/api/v1/ws/*",
+        ctx -> {
+          auth.require(ctx, true);
+          String prefix = "/api/v1/ws/sync/";
+          if (ctx.path().startsWith(prefix)) {
+            runtime.jobs().get(Ids.job(ctx.path().substring(prefix.length())));
+          }
+        });
     app.before(
         "/metrics",
         ctx -> {
