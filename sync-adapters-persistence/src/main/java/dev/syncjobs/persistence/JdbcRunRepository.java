@@ -122,34 +122,38 @@ public final class JdbcRunRepository implements RunRepository {
   public Optional<Run> claimNext(String owner, Instant now, Instant leaseUntil) {
     return db.transaction(
         c -> {
-          UUID id;
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "SELECT id FROM runs WHERE status = 'PENDING' AND not_before <= ?"
-                      + " ORDER BY created_at, id LIMIT 1"
-                      + dialect.skipLocked)) {
-            dialect.setInstant(ps, 1, now);
-            try (ResultSet rs = ps.executeQuery()) {
-              if (!rs.next()) {
-                return Optional.empty();
+          // Without SKIP LOCKED (or when a competitor committed first) the chosen row may be gone
+          // by the time it is updated: then choose again rather than report "nothing pending".
+          for (int attempt = 0; attempt < 20; attempt++) {
+            UUID id;
+            try (PreparedStatement ps =
+                c.prepareStatement(
+                    "SELECT id FROM runs WHERE status = 'PENDING' AND not_before <= ?"
+                        + " ORDER BY created_at, id LIMIT 1"
+                        + dialect.skipLocked)) {
+              dialect.setInstant(ps, 1, now);
+              try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                  return Optional.empty();
+                }
+                id = dialect.getUuid(rs, "id");
               }
-              id = dialect.getUuid(rs, "id");
+            }
+            try (PreparedStatement ps =
+                c.prepareStatement(
+                    "UPDATE runs SET status = 'RUNNING', owner = ?, lease_until = ?,"
+                        + " started_at = ?, fence = fence + 1, cancel_requested = FALSE"
+                        + " WHERE id = ? AND status = 'PENDING'")) {
+              ps.setString(1, owner);
+              dialect.setInstant(ps, 2, leaseUntil);
+              dialect.setInstant(ps, 3, now);
+              dialect.setUuid(ps, 4, id);
+              if (ps.executeUpdate() == 1) {
+                return findRow(c, id);
+              }
             }
           }
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "UPDATE runs SET status = 'RUNNING', owner = ?, lease_until = ?,"
-                      + " started_at = ?, fence = fence + 1, cancel_requested = FALSE"
-                      + " WHERE id = ? AND status = 'PENDING'")) {
-            ps.setString(1, owner);
-            dialect.setInstant(ps, 2, leaseUntil);
-            dialect.setInstant(ps, 3, now);
-            dialect.setUuid(ps, 4, id);
-            if (ps.executeUpdate() == 0) {
-              return Optional.empty();
-            }
-          }
-          return findRow(c, id);
+          return Optional.empty();
         });
   }
 
