@@ -239,10 +239,13 @@ public final class JdbcRunRepository implements RunRepository {
           }
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "UPDATE runs SET cancel_requested = TRUE WHERE id = ? AND status = 'RUNNING'")) {
+                  "UPDATE runs SET cancel_requested = TRUE WHERE id = ? AND status = 'RUNNING'"
+                      + " AND cancel_requested = FALSE")) {
             dialect.setUuid(ps, 1, id.value());
             if (ps.executeUpdate() == 0) {
-              return false;
+              // already flagged (and announced): still a valid request; or not running at all
+              Optional<Run> run = findRow(c, id.value());
+              return run.isPresent() && run.get().status() == RunStatus.RUNNING;
             }
           }
           if (dialect == Dialect.POSTGRESQL) {
