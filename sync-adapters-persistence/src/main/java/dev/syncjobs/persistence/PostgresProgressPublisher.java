@@ -35,14 +35,15 @@ import org.slf4j.LoggerFactory;
  * Carries progress events and cancel requests between instances that share one PostgreSQL (cluster
  * mode) with LISTEN/NOTIFY.
  *
- * <p>{@link #publish} hands the event to this instance's own subscribers at once (the local
- * delivery given at start, usually the in-process bus) and queues a NOTIFY for the others; it never
- * blocks. When the queue is full, intermediate progress is dropped, never a final state. A listener
- * thread on a dedicated connection receives the other instances' events and passes them to the
- * local delivery, and passes every cancel request (sent by {@link JdbcRunRepository#requestCancel}
- * in the same transaction as the flag) to the registered cancel listeners, so the owner of a run
- * stops it within moments instead of at its next lease renewal. The listener reconnects after a
- * lost connection. Channels are named after the schema, so one schema is one cluster.
+ * <p>{@link #publish} queues a NOTIFY for the other instances and returns at once (it never blocks;
+ * this instance's own subscribers are served by its in-process bus, which the engine publishes to
+ * as well). When the queue is full, intermediate progress is dropped, never a final state. A
+ * listener thread on a dedicated connection receives the other instances' events and hands them to
+ * {@code remoteEvents} (usually the in-process bus, so WebSocket clients on every instance see
+ * every run), and passes every cancel request (sent by {@link JdbcRunRepository#requestCancel} in
+ * the same transaction as the flag) to the registered cancel listeners, so the owner of a run stops
+ * it within moments instead of at its next lease renewal. The listener reconnects after a lost
+ * connection. Channels are named after the schema, so one schema is one cluster.
  */
 public final class PostgresProgressPublisher implements ProgressPublisher, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PostgresProgressPublisher.class);
@@ -51,7 +52,7 @@ public final class PostgresProgressPublisher implements ProgressPublisher, AutoC
 
   private final Database db;
   private final String origin;
-  private final Consumer<ProgressEvent> localDelivery;
+  private final Consumer<ProgressEvent> remoteEvents;
   private final List<Consumer<RunId>> cancelListeners = new CopyOnWriteArrayList<>();
   private final LinkedBlockingQueue<ProgressEvent> outbox = new LinkedBlockingQueue<>();
   private final AtomicLong dropped = new AtomicLong();
@@ -64,13 +65,13 @@ public final class PostgresProgressPublisher implements ProgressPublisher, AutoC
   private Thread sender;
 
   private PostgresProgressPublisher(
-      Database db, String instanceId, Consumer<ProgressEvent> localDelivery) {
+      Database db, String instanceId, Consumer<ProgressEvent> remoteEvents) {
     if (!db.isPostgres()) {
       throw new IllegalArgumentException("LISTEN/NOTIFY needs PostgreSQL");
     }
     this.db = db;
     this.origin = instanceId + "/" + UUID.randomUUID();
-    this.localDelivery = localDelivery;
+    this.remoteEvents = remoteEvents;
     this.progressChannel = channel(db, "progress");
     this.cancelChannel = cancelChannel(db);
   }
@@ -78,16 +79,15 @@ public final class PostgresProgressPublisher implements ProgressPublisher, AutoC
   /**
    * Starts listening and returns once the listener is subscribed.
    *
-   * @param instanceId this instance's id (for logs; events from this very publisher are not
-   *     delivered twice)
-   * @param localDelivery receives every event for this instance's subscribers: the ones published
-   *     here and the ones other instances publish
+   * @param instanceId this instance's id (part of the tag that keeps this publisher's own events
+   *     from coming back to it)
+   * @param remoteEvents receives the events other instances publish
    * @throws SyncException when the database cannot be reached within 30 seconds
    */
   public static PostgresProgressPublisher start(
-      Database db, String instanceId, Consumer<ProgressEvent> localDelivery) {
+      Database db, String instanceId, Consumer<ProgressEvent> remoteEvents) {
     PostgresProgressPublisher publisher =
-        new PostgresProgressPublisher(db, instanceId, localDelivery);
+        new PostgresProgressPublisher(db, instanceId, remoteEvents);
     publisher.listener = new Thread(publisher::listen, "syncjobs-pg-listen");
     publisher.listener.setDaemon(true);
     publisher.listener.start();
@@ -114,7 +114,6 @@ public final class PostgresProgressPublisher implements ProgressPublisher, AutoC
 
   @Override
   public void publish(ProgressEvent event) {
-    deliver(event);
     if (closed) {
       return;
     }
@@ -170,7 +169,7 @@ public final class PostgresProgressPublisher implements ProgressPublisher, AutoC
 
   private void deliver(ProgressEvent event) {
     try {
-      localDelivery.accept(event);
+      remoteEvents.accept(event);
     } catch (RuntimeException e) {
       log.warn("a progress subscriber failed", e);
     }

@@ -83,13 +83,13 @@ class PostgresClusterPlumbingTest {
   }
 
   @Test
-  void progress_reaches_every_other_instance_once_and_the_publisher_directly() {
-    Database a = open();
-    Database b = open();
+  void progress_reaches_every_other_instance_once_but_not_the_publisher_itself() {
     List<ProgressEvent> seenByA = new CopyOnWriteArrayList<>();
     List<ProgressEvent> seenByB = new CopyOnWriteArrayList<>();
-    PostgresProgressPublisher onA = publisher(a, "node-a", seenByA);
-    publisher(b, "node-b", seenByB);
+    List<ProgressEvent> seenByC = new CopyOnWriteArrayList<>();
+    PostgresProgressPublisher onA = publisher(open(), "node-a", seenByA);
+    publisher(open(), "node-b", seenByB);
+    PostgresProgressPublisher onC = publisher(open(), "node-c", seenByC);
     JobId job = new JobId(UUID.randomUUID());
     RunId run = new RunId(UUID.randomUUID());
     ProgressEvent running =
@@ -101,14 +101,18 @@ class PostgresClusterPlumbingTest {
             null);
     ProgressEvent done =
         new ProgressEvent(job, run, RunStatus.FAILED, Progress.NONE, "disk full: 100% used");
+    ProgressEvent fromC = new ProgressEvent(job, run, RunStatus.CANCELLED, Progress.NONE, null);
 
     onA.publish(running);
     onA.publish(done);
+    onC.publish(fromC);
 
-    assertThat(seenByA).containsExactly(running, done);
-    await(() -> seenByB.size() >= 2, "events to reach node-b");
-    assertThat(seenByB).containsExactly(running, done);
-    assertThat(seenByA).containsExactly(running, done);
+    await(() -> seenByB.size() >= 3 && seenByC.size() >= 2, "events to reach the others");
+    await(() -> seenByA.size() >= 1, "node-c's event to reach node-a");
+    assertThat(seenByB).containsExactlyInAnyOrder(running, done, fromC);
+    assertThat(seenByB).containsSubsequence(running, done);
+    assertThat(seenByC).containsExactly(running, done);
+    assertThat(seenByA).containsExactly(fromC);
   }
 
   @Test
@@ -128,8 +132,16 @@ class PostgresClusterPlumbingTest {
 
     assertThat(runsOnA.requestCancel(run.id(), T0.plusSeconds(1))).isTrue();
 
-    await(() -> !cancelsSeenByOwner.isEmpty(), "the cancel request to reach the owner");
-    assertThat(cancelsSeenByOwner).containsExactly(run.id());
+    assertThat(runsOnA.requestCancel(run.id(), T0.plusSeconds(2))).isTrue();
+    Job other = job("second-cancel", null);
+    jobs.create(other);
+    Run otherRun = manualRun(other.id(), T0);
+    runsOnA.insert(otherRun);
+    runsOnB.claimNext("owner", T0, T0.plusSeconds(30)).orElseThrow();
+    runsOnA.requestCancel(otherRun.id(), T0.plusSeconds(3));
+
+    await(() -> cancelsSeenByOwner.size() >= 2, "the cancel requests to reach the owner");
+    assertThat(cancelsSeenByOwner).containsExactly(run.id(), otherRun.id());
     assertThat(runsOnB.renewLease(run.id(), claimed.fence(), T0.plusSeconds(60)))
         .isEqualTo(dev.syncjobs.core.port.RunRepository.LeaseState.CANCEL_REQUESTED);
   }
