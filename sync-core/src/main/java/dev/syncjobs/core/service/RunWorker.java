@@ -273,7 +273,7 @@ public final class RunWorker implements AutoCloseable {
     try {
       Instant started = clock.instant();
       runLog.append(id, "run " + id + " of " + job.name() + " started by " + settings.instanceId());
-      jobs.recordStatus(job.id(), JobStatus.RUNNING, started, null);
+      bestEffort("job status", () -> jobs.recordStatus(job.id(), JobStatus.RUNNING, started, null));
       notifier.runStarted(job, run);
       publisher.publish(new ProgressEvent(job.id(), id, RunStatus.RUNNING, Progress.NONE, null));
       ProgressThrottle throttle = new ProgressThrottle(System::nanoTime, Duration.ofMillis(500));
@@ -300,7 +300,7 @@ public final class RunWorker implements AutoCloseable {
             case CANCELLED -> JobStatus.IDLE;
             default -> JobStatus.FAILED;
           };
-      jobs.recordStatus(job.id(), status, ended, outcome.error());
+      bestEffort("job status", () -> jobs.recordStatus(job.id(), status, ended, outcome.error()));
       publisher.publish(
           new ProgressEvent(job.id(), id, outcome.status(), outcome.progress(), outcome.error()));
       runs.find(id).ifPresent(r -> notifier.runFinished(job, r));
