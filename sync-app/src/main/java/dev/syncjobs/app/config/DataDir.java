@@ -21,6 +21,7 @@ public final class DataDir implements AutoCloseable {
   public static final String LOCK_FILE = "syncjobs.lock";
   public static final String ADMIN_TOKEN_FILE = "admin.token";
   public static final String PORT_FILE = "server.port";
+  public static final String SECRET_KEY_FILE = "secret.key";
 
   private final Path root;
   private final FileChannel lockChannel;
@@ -110,20 +111,43 @@ public final class DataDir implements AutoCloseable {
       byte[] bytes = new byte[32];
       new SecureRandom().nextBytes(bytes);
       String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-      try {
-        Files.createFile(
-            file,
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      } catch (UnsupportedOperationException e) {
-        Files.createFile(file);
-      }
-      Files.writeString(file, token + "\n", StandardCharsets.US_ASCII);
+      writePrivate(file, token + "\n");
       return token;
     } catch (FileAlreadyExistsException e) {
       return adminToken(null);
     } catch (IOException e) {
       throw new ConfigException("cannot write " + file + ": " + e.getMessage());
     }
+  }
+
+  /**
+   * The key that seals stored credentials: read from {@code secret.key}, or made by {@code
+   * generate} and written there once with mode 600. Cluster instances must share one key file.
+   */
+  public byte[] secretKey(java.util.function.Supplier<byte[]> generate) {
+    Path file = root.resolve(SECRET_KEY_FILE);
+    try {
+      if (Files.exists(file)) {
+        return Base64.getDecoder().decode(Files.readString(file, StandardCharsets.US_ASCII).trim());
+      }
+      byte[] key = generate.get();
+      writePrivate(file, Base64.getEncoder().encodeToString(key) + "\n");
+      return key;
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(file + " is not a base64 key: " + e.getMessage());
+    } catch (IOException e) {
+      throw new ConfigException("cannot read or write " + file + ": " + e.getMessage());
+    }
+  }
+
+  private static void writePrivate(Path file, String content) throws IOException {
+    try {
+      Files.createFile(
+          file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } catch (UnsupportedOperationException e) {
+      Files.createFile(file);
+    }
+    Files.writeString(file, content, StandardCharsets.US_ASCII);
   }
 
   /** Records the port the server listens on. */

@@ -20,9 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +51,6 @@ public final class SyncServer implements AutoCloseable {
   private final List<Route> routes = new ArrayList<>();
   private Javalin app;
   private AutoCloseable subscription;
-  private ScheduledExecutorService housekeeping;
   private volatile boolean closed;
 
   public SyncServer(
@@ -119,14 +115,6 @@ public final class SyncServer implements AutoCloseable {
     routes(app);
     app.start(config.host(), config.port());
     dataDir.writePort(app.port());
-    housekeeping =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "syncjobs-housekeeping");
-              t.setDaemon(true);
-              return t;
-            });
-    housekeeping.scheduleWithFixedDelay(this::pruneRuns, 1, 60, TimeUnit.MINUTES);
     log.info(
         "syncjobs listening on http://{}:{} (data dir {})",
         config.host(),
@@ -145,18 +133,6 @@ public final class SyncServer implements AutoCloseable {
           log.warn("cannot re-plan job {}: {}", job.name(), e.getMessage());
         }
       }
-    }
-  }
-
-  private void pruneRuns() {
-    try {
-      Instant cutoff = clock.instant().minus(config.runRetention());
-      int n;
-      do {
-        n = runtime.runRepository().deleteFinishedBefore(cutoff, 500);
-      } while (n == 500);
-    } catch (RuntimeException e) {
-      log.warn("pruning old runs failed: {}", e.toString());
     }
   }
 
@@ -332,11 +308,9 @@ public final class SyncServer implements AutoCloseable {
       return;
     }
     closed = true;
-    if (housekeeping != null) {
-      housekeeping.shutdownNow();
-    }
     runtime.scheduler().close();
     runtime.worker().shutdown(Duration.ofSeconds(6));
+    runtime.close();
     if (app != null) {
       app.stop();
     }

@@ -94,6 +94,7 @@ final class ServerModule {
                     Duration.ofMillis(500),
                     Duration.ofSeconds(30)))
             .manualRunInterval(config.manualRunInterval())
+            .runRetention(config.runRetention())
             .globalBandwidthLimitSource(bandwidth);
     backends.forEach(b::backend);
     Transfers.all(config.rsyncPath(), config.httpConnections()).forEach(b::transfer);

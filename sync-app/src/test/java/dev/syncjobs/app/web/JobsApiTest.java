@@ -84,7 +84,7 @@ class JobsApiTest {
   }
 
   @Test
-  void credentials_are_write_only_responses_show_type_and_username() {
+  void credentials_are_write_only_responses_show_type_and_username() throws Exception {
     TestServer.Response r =
         s.post(
             JOBS,
@@ -104,6 +104,15 @@ class JobsApiTest {
     assertThat(s.get(JOBS).body()).doesNotContain("hunter2");
     TestServer.Response patched = s.patch(JOBS + "/" + id, "{\"keep_versions\":5}");
     assertThat(patched.data().get("source_auth").get("username").asText()).isEqualTo("alice");
+    try (var files = Files.list(s.dataDir)) {
+      for (Path f :
+          files.filter(f -> f.getFileName().toString().startsWith("syncjobs.db")).toList()) {
+        assertThat(new String(Files.readAllBytes(f), java.nio.charset.StandardCharsets.ISO_8859_1))
+            .as("stored encrypted in " + f.getFileName())
+            .doesNotContain("hunter2");
+      }
+    }
+    assertThat(s.dataDir.resolve("syncjobs.db")).exists();
     TestServer.Response removed = s.patch(JOBS + "/" + id, "{\"source_auth\":null}");
     assertThat(removed.data().get("source_auth").isNull()).isTrue();
   }
