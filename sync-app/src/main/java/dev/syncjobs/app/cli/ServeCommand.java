@@ -44,6 +44,7 @@ public final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     quietLibraryLogs();
+    SyncServer.preloadInBackground();
     PrintWriter err = spec.commandLine().getErr();
     SyncServer server;
     try {

@@ -12,6 +12,7 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import io.javalin.http.staticfiles.Location;
+import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -77,6 +78,27 @@ public final class SyncServer implements AutoCloseable {
             new JobJson(config.timezone(), localSources, runtime.engine().backends()));
   }
 
+  /**
+   * Loads the web stack's classes (Jetty, Javalin, Jackson) on a background thread, so that work
+   * overlaps with opening and migrating the database on the main thread during start-up.
+   */
+  public static void preloadInBackground() {
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                Json.write(java.util.Map.of("warm", java.time.Instant.EPOCH));
+                Javalin.create(cfg -> cfg.showJavalinBanner = false).jettyServer().server();
+                Class.forName("org.eclipse.jetty.websocket.server.JettyWebSocketServlet");
+              } catch (Throwable ignored) {
+                // only a warm-up: the real start-up loads whatever is missing
+              }
+            },
+            "syncjobs-preload");
+    t.setDaemon(true);
+    t.start();
+  }
+
   /** Starts everything; returns when the server accepts requests. */
   public SyncServer start() {
     try {
@@ -116,10 +138,11 @@ public final class SyncServer implements AutoCloseable {
     app.start(config.host(), config.port());
     dataDir.writePort(app.port());
     log.info(
-        "syncjobs listening on http://{}:{} (data dir {})",
+        "syncjobs listening on http://{}:{} (data dir {}), ready {} ms after the JVM started",
         config.host(),
         app.port(),
-        dataDir.root());
+        dataDir.root(),
+        ManagementFactory.getRuntimeMXBean().getUptime());
     return this;
   }
 
