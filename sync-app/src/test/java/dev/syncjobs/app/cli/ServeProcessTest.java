@@ -237,8 +237,20 @@ class ServeProcessTest {
     assertThat(after.get("timezone").asText()).isEqualTo("Europe/Berlin");
     assertThat(after.get("next_run_at").asText()).isEqualTo(before.get("next_run_at").asText());
     assertThat(after.get("status").asText()).isEqualTo("failed");
-    assertThat(
-            call(again, "GET", "/api/v1/storage/sync-jobs/" + job + "/runs/" + run + "/log", null))
-        .isNotNull();
+    HttpResponse<String> log =
+        http.send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        "http://127.0.0.1:"
+                            + again
+                            + "/api/v1/storage/sync-jobs/"
+                            + job
+                            + "/runs/"
+                            + run
+                            + "/log"))
+                .header("Authorization", "Bearer " + TOKEN)
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(log.body()).contains("interrupted");
   }
 }
