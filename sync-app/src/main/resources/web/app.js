@@ -122,7 +122,7 @@
       const running = p && (p.status === 'running' || p.status === 'pending');
       const status = running ? p.status : j.status;
       tr.append(el('td', status, 'status status-' + status));
-      tr.append(el('td', when(j.next_run_at)));
+      tr.append(el('td', j.next_run_at ? when(j.next_run_at) : (j.enabled && j.schedule !== 'manual' ? '' : '—')));
       const last = el('td');
       if (j.last_run_at) { last.append(el('div', when(j.last_run_at))); }
       if (j.last_error) { last.append(el('div', j.last_error, 'error')); }
@@ -143,6 +143,20 @@
       tr.append(actions);
       body.append(tr);
     }
+  }
+
+  // Updates one row's status and progress in place (buttons stay the same elements).
+  function updateRow(id) {
+    const tr = document.querySelector('#jobs tr[data-job-id="' + CSS.escape(id) + '"]');
+    const j = jobs.get(id);
+    if (!tr || !j) { renderJobs(); return; }
+    const p = progress.get(id);
+    const running = p && (p.status === 'running' || p.status === 'pending');
+    const status = running ? p.status : j.status;
+    const cell = tr.querySelector('td.status');
+    cell.textContent = status;
+    cell.className = 'status status-' + status;
+    tr.querySelector('td.progress').replaceChildren(progressBar(j, p));
   }
 
   function progressBar(j, p) {
@@ -205,7 +219,7 @@
         loadJobs().then(() => { if (shownJob === m.job_id) { openDetails(m.job_id); } })
           .catch(showGlobalError);
       } else if (jobs.has(m.job_id)) {
-        renderJobs();
+        updateRow(m.job_id);
       } else {
         loadJobs().catch(showGlobalError);
       }
