@@ -125,7 +125,11 @@ public final class DataDir implements AutoCloseable {
    * generate} and written there once with mode 600. Cluster instances must share one key file.
    */
   public byte[] secretKey(java.util.function.Supplier<byte[]> generate) {
-    Path file = root.resolve(SECRET_KEY_FILE);
+    return secretKey(root.resolve(SECRET_KEY_FILE), generate);
+  }
+
+  /** The sealing key kept in {@code file} (created once, mode 600, when missing). */
+  public byte[] secretKey(Path file, java.util.function.Supplier<byte[]> generate) {
     try {
       if (Files.exists(file)) {
         return Base64.getDecoder().decode(Files.readString(file, StandardCharsets.US_ASCII).trim());

@@ -31,6 +31,8 @@ import java.util.regex.Pattern;
  * @param viewerToken bearer token of the viewer role, null for none
  * @param localSourceRoots roots {@code file://} sources must lie under, null for "anywhere outside
  *     the data dir and the backends"
+ * @param secretKeyFile the key that seals stored credentials ({@code <data>/secret.key} unless
+ *     {@code SYNCJOBS_SECRET_KEY_FILE} names a file every cluster instance shares)
  */
 public record ServerConfig(
     String host,
@@ -50,7 +52,8 @@ public record ServerConfig(
     int httpConnections,
     String rsyncPath,
     List<Path> localSourceRoots,
-    boolean metricsPublic) {
+    boolean metricsPublic,
+    Path secretKeyFile) {
 
   /**
    * A configured backend.
@@ -79,7 +82,8 @@ public record ServerConfig(
           "SYNCJOBS_HTTP_CONNECTIONS",
           "SYNCJOBS_RSYNC_PATH",
           "SYNCJOBS_LOCAL_SOURCE_ROOTS",
-          "SYNCJOBS_METRICS_PUBLIC");
+          "SYNCJOBS_METRICS_PUBLIC",
+          "SYNCJOBS_SECRET_KEY_FILE");
 
   /** Minimum length of a configured token. */
   public static final int MIN_TOKEN_LENGTH = 16;
@@ -177,6 +181,10 @@ public record ServerConfig(
       }
     }
     boolean metricsPublic = in.bool("SYNCJOBS_METRICS_PUBLIC", false);
+    Path keyFile =
+        in.path("SYNCJOBS_SECRET_KEY_FILE", dataDir.resolve("secret.key"))
+            .toAbsolutePath()
+            .normalize();
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
@@ -198,7 +206,8 @@ public record ServerConfig(
         connections,
         rsync,
         roots,
-        metricsPublic);
+        metricsPublic,
+        keyFile);
   }
 
   private static void checkToken(String key, String token, List<String> problems) {

@@ -15,6 +15,7 @@ import dev.syncjobs.persistence.JdbcRunLog;
 import dev.syncjobs.persistence.JdbcRunRepository;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
+import java.time.Clock;
 
 /**
  * The JDBC repositories behind the server, on the database {@code SYNCJOBS_DB_URL} names (SQLite in
@@ -41,11 +42,10 @@ abstract class PersistenceModule {
 
   @Provides
   @Singleton
-  static JdbcJobRepository jobs(Database db, DataDir dataDir) {
-    byte[] key = dataDir.secretKey(Database::newSecretKey);
+  static JdbcJobRepository jobs(Database db, DataDir dataDir, ServerConfig config) {
+    byte[] key = dataDir.secretKey(config.secretKeyFile(), Database::newSecretKey);
     if (key.length != 32) {
-      throw new ConfigException(
-          dataDir.root().resolve(DataDir.SECRET_KEY_FILE) + " must hold a 32-byte key");
+      throw new ConfigException(config.secretKeyFile() + " must hold a 32-byte key");
     }
     return new JdbcJobRepository(db, key);
   }
@@ -62,11 +62,34 @@ abstract class PersistenceModule {
     return new JdbcRunLog(db, config.runLogMaxBytes());
   }
 
+  @Provides
+  @Singleton
+  static ClusterProgress clusterProgress(Database db, ServerConfig config) {
+    return ClusterProgress.start(db, config.instanceId());
+  }
+
+  /**
+   * The clock of due checks and leases: the database's in cluster mode (so instances with skewed
+   * clocks agree), else the given one.
+   */
+  @Provides
+  @Singleton
+  @Named("engine")
+  static Clock engineClock(Database db, Clock clock) {
+    return db.isPostgres() ? db.clock() : clock;
+  }
+
   /** What the server closes last on shutdown. */
   @Provides
   @Singleton
   @Named("database")
-  static AutoCloseable closeable(Database db) {
-    return db;
+  static AutoCloseable closeable(Database db, ClusterProgress cluster) {
+    return () -> {
+      try {
+        cluster.close();
+      } finally {
+        db.close();
+      }
+    };
   }
 }

@@ -75,7 +75,8 @@ final class ServerModule {
   @Singleton
   static SyncRuntime runtime(
       ServerConfig config,
-      Clock clock,
+      @Named("engine") Clock clock,
+      ClusterProgress cluster,
       JobRepository jobs,
       RunRepository runs,
       RunLog runLog,
@@ -85,6 +86,7 @@ final class ServerModule {
         SyncRuntime.builder()
             .repositories(jobs, runs)
             .runLog(runLog)
+            .publisher(cluster)
             .clock(clock)
             .workerSettings(
                 new RunWorker.Settings(
@@ -98,7 +100,9 @@ final class ServerModule {
             .globalBandwidthLimitSource(bandwidth);
     backends.forEach(b::backend);
     Transfers.all(config.rsyncPath(), config.httpConnections()).forEach(b::transfer);
-    return b.build();
+    SyncRuntime runtime = b.build();
+    cluster.deliverRemoteTo(runtime.progress()::publish);
+    return runtime;
   }
 
   @Provides
