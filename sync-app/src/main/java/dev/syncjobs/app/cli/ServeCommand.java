@@ -31,9 +31,12 @@ import picocli.CommandLine.Command;
 public final class ServeCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  /** Jetty and Javalin log their start-up at INFO; the server says what matters itself. */
+  /**
+   * Jetty, Javalin, the pool and Flyway log their start-up at INFO; the server says what matters.
+   */
   static void quietLibraryLogs() {
-    for (String name : new String[] {"org.eclipse.jetty", "io.javalin"}) {
+    for (String name :
+        new String[] {"org.eclipse.jetty", "io.javalin", "com.zaxxer.hikari", "org.flywaydb"}) {
       String key = "org.slf4j.simpleLogger.log." + name;
       if (System.getProperty(key) == null) {
         System.setProperty(key, "warn");
