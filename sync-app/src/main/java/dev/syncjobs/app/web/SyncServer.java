@@ -124,7 +124,6 @@ public final class SyncServer implements AutoCloseable {
               cfg.startupWatcherEnabled = false;
               cfg.http.maxRequestSize = MAX_BODY_BYTES;
               cfg.http.prefer405over404 = true;
-              cfg.http.defaultContentType = "application/json";
               cfg.staticFiles.add(
                   s -> {
                     s.hostedPath = "/";

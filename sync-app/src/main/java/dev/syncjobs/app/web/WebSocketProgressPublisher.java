@@ -85,12 +85,11 @@ public final class WebSocketProgressPublisher implements ProgressPublisher {
           }
           ctx.session.setIdleTimeout(java.time.Duration.ofMinutes(10));
           ctx.enableAutomaticPings(30, TimeUnit.SECONDS);
+          // Registered first so no event is missed; the state is sent before any of them.
           Client c = new Client(ctx.session, job);
           ctx.attribute("client", c);
           clients.add(c);
-          for (Message m : snapshot(job)) {
-            c.offer(m);
-          }
+          c.start(snapshot(job));
         });
     ws.onClose(ctx -> remove(ctx));
     ws.onError(ctx -> remove(ctx));
@@ -137,10 +136,20 @@ public final class WebSocketProgressPublisher implements ProgressPublisher {
     final ArrayDeque<Message> queue = new ArrayDeque<>();
     volatile boolean closed;
     boolean sending;
+    boolean started;
 
     Client(Session session, JobId job) {
       this.session = session;
       this.job = job;
+    }
+
+    /** Sends the current state, then whatever was published meanwhile. */
+    synchronized void start(List<Message> state) {
+      for (int i = state.size() - 1; i >= 0; i--) {
+        queue.addFirst(state.get(i));
+      }
+      started = true;
+      pump();
     }
 
     synchronized void offer(Message m) {
@@ -173,7 +182,7 @@ public final class WebSocketProgressPublisher implements ProgressPublisher {
     }
 
     private void pump() {
-      while (!sending && !closed && !queue.isEmpty()) {
+      while (started && !sending && !closed && !queue.isEmpty()) {
         Message next = queue.pollFirst();
         sending = true;
         try {
