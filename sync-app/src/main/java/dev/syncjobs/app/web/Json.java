@@ -17,6 +17,8 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.syncjobs.core.model.ValidationException;
 import io.javalin.http.Context;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
@@ -73,7 +75,7 @@ final class Json {
       throw new ApiProblem(
           415, "Unsupported Media Type", "send the body as application/json (got " + type + ")");
     }
-    String body = ctx.body();
+    String body = boundedBody(ctx);
     if (body.isBlank()) {
       throw new ValidationException("body", "a JSON object is required");
     }
@@ -87,6 +89,25 @@ final class Json {
       throw new ValidationException("body", "must be a JSON object");
     }
     return (ObjectNode) node;
+  }
+
+  /**
+   * The body, read up to {@link SyncServer#MAX_BODY_BYTES}; a longer one (also when sent chunked,
+   * without a Content-Length) is a 413.
+   */
+  private static String boundedBody(Context ctx) {
+    try (InputStream in = ctx.req().getInputStream()) {
+      byte[] bytes = in.readNBytes((int) SyncServer.MAX_BODY_BYTES + 1);
+      if (bytes.length > SyncServer.MAX_BODY_BYTES) {
+        throw new ApiProblem(
+            413,
+            "Content Too Large",
+            "the request body is larger than " + SyncServer.MAX_BODY_BYTES + " bytes");
+      }
+      return new String(bytes, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new ValidationException("body", "could not be read: " + e.getMessage());
+    }
   }
 
   static String write(Object value) {

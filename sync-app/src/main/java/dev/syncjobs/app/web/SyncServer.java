@@ -160,6 +160,16 @@ public final class SyncServer implements AutoCloseable {
 
   private void routes(Javalin app) {
     app.before(
+        ctx -> {
+          ctx.header("X-Content-Type-Options", "nosniff");
+          ctx.header("X-Frame-Options", "DENY");
+          ctx.header("Referrer-Policy", "no-referrer");
+          ctx.header(
+              "Content-Security-Policy",
+              "default-src 'self'; connect-src 'self' ws: wss:; frame-ancestors 'none'");
+          ctx.header("Cache-Control", "no-store");
+        });
+    app.before(
         "/api/v1/*",
         ctx -> {
           boolean ws = ctx.path().startsWith("/api/v1/ws/");

@@ -258,6 +258,54 @@ class MalformedRequestsTest {
   }
 
   @org.junit.jupiter.api.Test
+  void a_chunked_body_over_the_limit_is_413() throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", s.server.port())) {
+      socket.setSoTimeout(20_000);
+      java.io.OutputStream out = socket.getOutputStream();
+      out.write(
+          ("POST "
+                  + JOBS
+                  + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                  + TestServer.ADMIN
+                  + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+              .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      Thread writer =
+          new Thread(
+              () -> {
+                byte[] chunk = new byte[64 * 1024];
+                java.util.Arrays.fill(chunk, (byte) 'a');
+                try {
+                  for (int i = 0; i < 48; i++) {
+                    out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes());
+                    out.write(chunk);
+                    out.write("\r\n".getBytes());
+                  }
+                  out.write("0\r\n\r\n".getBytes());
+                  out.flush();
+                } catch (java.io.IOException expected) {
+                  // the server answered and closed before the whole body was sent
+                }
+              });
+      writer.setDaemon(true);
+      writer.start();
+      java.io.BufferedReader in =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(
+                  socket.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII));
+      String status = in.readLine();
+      assertThat(status).startsWith("HTTP/1.1 413");
+      String line;
+      boolean problem = false;
+      while ((line = in.readLine()) != null && !line.isEmpty()) {
+        problem |=
+            line.toLowerCase(java.util.Locale.ROOT)
+                .startsWith("content-type: application/problem+json");
+      }
+      assertThat(problem).isTrue();
+    }
+  }
+
+  @org.junit.jupiter.api.Test
   void the_table_has_at_least_fifty_cases() {
     assertThat(cases().count()).isGreaterThanOrEqualTo(50);
   }
