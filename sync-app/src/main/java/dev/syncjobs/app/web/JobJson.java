@@ -24,7 +24,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -414,37 +413,34 @@ final class JobJson {
     if (!errors.isEmpty()) {
       throw new ValidationException(dedupe(errors));
     }
-    Supplier<Job> make =
-        () ->
-            new Job(
-                id,
-                d.name,
-                Source.parse(d.sourceUrl),
-                d.auth,
-                d.caBundle,
-                new Destination(d.backendId, d.destinationPath),
-                d.include,
-                d.exclude,
-                filters,
-                schedule,
-                ZoneId.of(d.timezone),
-                new JobOptions(
-                    d.verify,
-                    d.compare,
-                    d.deleteRemoved,
-                    d.maxDeletePercent,
-                    d.keepVersions,
-                    d.bandwidthLimit,
-                    d.maxRetries),
-                d.enabled,
-                MisfirePolicy.valueOf(d.misfire.toUpperCase(Locale.ROOT)),
-                old == null ? null : old.status(),
-                old == null ? null : old.lastRunAt(),
-                old == null ? null : old.lastError(),
-                old == null ? null : old.nextRunAt(),
-                old == null ? null : old.createdAt(),
-                old == null ? null : old.updatedAt());
-    return make.get();
+    return new Job(
+        id,
+        d.name,
+        Source.parse(d.sourceUrl),
+        d.auth,
+        d.caBundle,
+        new Destination(d.backendId, d.destinationPath),
+        d.include,
+        d.exclude,
+        filters,
+        schedule,
+        ZoneId.of(d.timezone),
+        new JobOptions(
+            d.verify,
+            d.compare,
+            d.deleteRemoved,
+            d.maxDeletePercent,
+            d.keepVersions,
+            d.bandwidthLimit,
+            d.maxRetries),
+        d.enabled,
+        MisfirePolicy.valueOf(d.misfire.toUpperCase(Locale.ROOT)),
+        old == null ? null : old.status(),
+        old == null ? null : old.lastRunAt(),
+        old == null ? null : old.lastError(),
+        old == null ? null : old.nextRunAt(),
+        old == null ? null : old.createdAt(),
+        old == null ? null : old.updatedAt());
   }
 
   private static List<FieldError> dedupe(List<FieldError> errors) {
