@@ -166,5 +166,20 @@ class WebPageBrowserTest {
     Path target = Path.of("target", "web-page-browser-test.png");
     Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
     assertThat(Files.size(target)).isPositive();
+
+    driver.findElement(row).findElement(By.cssSelector("button.edit")).click();
+    waitUpTo(10).until(d -> d.findElement(By.id("editor")).isDisplayed());
+    assertThat(driver.findElement(By.cssSelector("#job-form [name='name']")).getAttribute("value"))
+        .isEqualTo("web-job");
+    type("keep_versions", "20");
+    driver.findElement(By.id("job-save")).click();
+    WebElement keepError = driver.findElement(By.cssSelector(".error[data-field='keep_versions']"));
+    waitUpTo(10).until(d -> !keepError.getText().isEmpty());
+    assertThat(keepError.getText()).contains("0..10");
+    type("keep_versions", "5");
+    driver.findElement(By.id("job-save")).click();
+    waitUpTo(10).until(d -> !d.findElement(By.id("editor")).isDisplayed());
+    assertThat(s.get("/api/v1/storage/sync-jobs").data().get(0).get("keep_versions").asInt())
+        .isEqualTo(5);
   }
 }
