@@ -95,6 +95,15 @@ class WebPageBrowserTest {
     e.sendKeys(value);
   }
 
+  void screenshot(Path target) {
+    File shot = ((org.openqa.selenium.TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
+    try {
+      Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   @Test
   void creates_a_job_in_the_form_runs_it_and_sees_progress_reach_100_and_the_run_in_history()
       throws Exception {
@@ -130,6 +139,8 @@ class WebPageBrowserTest {
 
     driver.findElement(row).findElement(By.cssSelector("button.run")).click();
     By bar = By.cssSelector(".progress-bar[data-job-name='web-job']");
+    Path midRun = Path.of("target", "web-page-browser-test-running.png");
+    Files.deleteIfExists(midRun);
     List<Integer> seen = new ArrayList<>();
     waitUpTo(30)
         .pollingEvery(Duration.ofMillis(100))
@@ -138,6 +149,9 @@ class WebPageBrowserTest {
               int v = Integer.parseInt(d.findElement(bar).getAttribute("aria-valuenow"));
               if (seen.isEmpty() || seen.get(seen.size() - 1) != v) {
                 seen.add(v);
+                if (v > 0 && v < 100 && !Files.exists(midRun)) {
+                  screenshot(midRun);
+                }
               }
               return v == 100;
             });
@@ -162,9 +176,8 @@ class WebPageBrowserTest {
     assertThat(driver.findElement(By.cssSelector("#versions tbody tr")).getText())
         .contains("current");
 
-    File shot = ((org.openqa.selenium.TakesScreenshot) driver).getScreenshotAs(OutputType.FILE);
     Path target = Path.of("target", "web-page-browser-test.png");
-    Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
+    screenshot(target);
     assertThat(Files.size(target)).isPositive();
 
     driver.findElement(row).findElement(By.cssSelector("button.edit")).click();
