@@ -285,6 +285,10 @@ final class JobJson {
         errors.add(new FieldError(field, "must be a string"));
         continue;
       }
+      if (e.getValue().asText().indexOf('\0') >= 0) {
+        errors.add(new FieldError(field, "must not contain NUL characters"));
+        continue;
+      }
       if (e.getValue().asText().length() > MAX_SECRET) {
         errors.add(new FieldError(field, "is too long"));
         continue;
@@ -595,6 +599,10 @@ final class JobJson {
       }
       if (!v.isTextual()) {
         errors.add(new FieldError(field, "must be a string"));
+        return java.util.Optional.empty();
+      }
+      if (v.asText().indexOf('\0') >= 0) {
+        errors.add(new FieldError(field, "must not contain NUL characters"));
         return java.util.Optional.empty();
       }
       return java.util.Optional.of(v.asText());

@@ -102,6 +102,22 @@ class ClusterServerTest {
   }
 
   @Test
+  void every_malformed_request_is_a_4xx_on_postgresql_too() throws Exception {
+    Path src = TestServer.sourceTree(tmp.resolve("src"), 1, 10);
+    String job = a.createJob(jobJson("pg-existing", src, "pg-existing", ""));
+    MalformedRequestsTest.cases()
+        .forEach(
+            c -> {
+              Object[] x = c.get();
+              String path = ((String) x[2]).replace("{job}", job);
+              TestServer.Response r =
+                  a.send((String) x[1], path, TestServer.ADMIN, (String) x[4], (String) x[3]);
+              assertThat(r.status()).as(x[0] + ": " + r.body()).isBetween(400, 499);
+              assertThat(r.contentType()).as((String) x[0]).startsWith("application/problem+json");
+            });
+  }
+
+  @Test
   void a_client_on_one_instance_sees_the_final_message_of_a_run_started_on_the_other()
       throws Exception {
     Path src = TestServer.sourceTree(tmp.resolve("src"), 2, 200_000);

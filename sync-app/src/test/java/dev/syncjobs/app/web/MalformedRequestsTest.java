@@ -155,6 +155,16 @@ class MalformedRequestsTest {
             with("source_auth", "{\"type\":\"bearer\",\"token\":\"t\"}")));
     c.add(post("ca_bundle not PEM", with("ca_bundle", "\"hello\"")));
     c.add(post("unknown field", with("foo", "1")));
+    c.add(
+        post("ca_bundle with a NUL", with("ca_bundle", "\"-----BEGIN CERTIFICATE-----\\u0000\"")));
+    c.add(
+        post(
+            "cron with a NUL",
+            with("schedule", "\"cron\",\"cron_expression\":\"0 3 * * *\\u0000\"")));
+    c.add(
+        post(
+            "credential with a NUL",
+            with("source_auth", "{\"type\":\"bearer\",\"token\":\"a\\u0000b\"}")));
     c.add(post("read-only field", with("status", "\"synced\"")));
     c.add(post("misfire policy unknown", with("misfire_policy", "\"never\"")));
     c.add(post("include pattern control char", with("include_pattern", "\"a\\u0007\"")));
