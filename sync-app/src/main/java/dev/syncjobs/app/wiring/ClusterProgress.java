@@ -1,6 +1,7 @@
 package dev.syncjobs.app.wiring;
 
 import dev.syncjobs.core.model.ProgressEvent;
+import dev.syncjobs.core.model.RunId;
 import dev.syncjobs.core.port.ProgressPublisher;
 import dev.syncjobs.persistence.Database;
 import dev.syncjobs.persistence.PostgresProgressPublisher;
@@ -26,6 +27,16 @@ final class ClusterProgress implements ProgressPublisher, AutoCloseable {
   /** Where events of other instances go (the runtime's in-process bus). */
   void deliverRemoteTo(Consumer<ProgressEvent> bus) {
     this.local = bus;
+  }
+
+  /**
+   * Calls {@code listener} with every run some instance asked to cancel, so the instance executing
+   * it stops at once instead of at its next lease renewal.
+   */
+  void onCancelRequested(Consumer<RunId> listener) {
+    if (postgres != null) {
+      postgres.onCancelRequested(listener);
+    }
   }
 
   @Override

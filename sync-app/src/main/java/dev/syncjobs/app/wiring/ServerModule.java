@@ -102,6 +102,8 @@ final class ServerModule {
     Transfers.all(config.rsyncPath(), config.httpConnections()).forEach(b::transfer);
     SyncRuntime runtime = b.build();
     cluster.deliverRemoteTo(runtime.progress()::publish);
+    // A repeated request is harmless: the repository announces a cancel only once.
+    cluster.onCancelRequested(id -> runtime.worker().cancel(id));
     return runtime;
   }
 

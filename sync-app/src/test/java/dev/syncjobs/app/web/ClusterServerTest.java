@@ -118,6 +118,36 @@ class ClusterServerTest {
   }
 
   @Test
+  void a_cancel_on_one_instance_stops_a_run_executing_on_the_other_at_once() throws Exception {
+    Path src = Files.createDirectories(tmp.resolve("slow"));
+    Files.write(src.resolve("big.bin"), new byte[3_000_000]);
+    String job =
+        a.createJob(
+            jobJson(
+                "cluster-cancel", src, "cancel", "\"bandwidth_limit\":200000,\"max_retries\":0"));
+    String run =
+        a.post("/api/v1/storage/sync-jobs/" + job + "/run", null).data().get("id").asText();
+    String[] owner = {null};
+    TestServer.await(
+        "the run to start",
+        Duration.ofSeconds(15),
+        () -> {
+          JsonNode r = a.get("/api/v1/storage/sync-jobs/" + job + "/runs/" + run).data();
+          owner[0] = r.get("instance_id").isNull() ? null : r.get("instance_id").asText();
+          return r.get("status").asText().equals("running") && owner[0] != null;
+        });
+    TestServer other = owner[0].equals("instance-a") ? b : a;
+    long t0 = System.nanoTime();
+    TestServer.Response cancel = other.post("/api/v1/storage/sync-jobs/" + job + "/cancel", null);
+    assertThat(cancel.status()).as(cancel.body()).isEqualTo(200);
+    JsonNode done = other.awaitRunEnd(job, run, Duration.ofSeconds(30));
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    System.err.println("ClusterServerTest: cancelled across instances in " + ms + " ms");
+    assertThat(done.get("status").asText()).isEqualTo("cancelled");
+    assertThat(ms).as("well before the next lease renewal (10 s)").isLessThan(5_000);
+  }
+
+  @Test
   void a_client_on_one_instance_sees_the_final_message_of_a_run_started_on_the_other()
       throws Exception {
     Path src = TestServer.sourceTree(tmp.resolve("src"), 2, 200_000);
