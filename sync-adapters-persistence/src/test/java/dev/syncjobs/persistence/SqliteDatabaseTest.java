@@ -122,6 +122,36 @@ class SqliteDatabaseTest {
         .hasMessageContaining("jdbc:sqlite");
   }
 
+  @Test
+  void retention_deletes_a_run_together_with_its_log() throws Exception {
+    try (Database db = Database.open(url())) {
+      JdbcJobRepository jobs = new JdbcJobRepository(db, null);
+      JdbcRunRepository runs = new JdbcRunRepository(db);
+      JdbcRunLog log = new JdbcRunLog(db, 1000);
+      Job job = job("retained", null);
+      jobs.create(job);
+      dev.syncjobs.core.model.Run run =
+          dev.syncjobs.core.port.PortsUnderTest.manualRun(job.id(), T0);
+      runs.insert(run);
+      for (int i = 0; i < 100; i++) {
+        log.append(run.id(), "line " + i);
+      }
+      runs.requestCancel(run.id(), T0.plusSeconds(1));
+
+      assertThat(runs.deleteFinishedBefore(T0.plusSeconds(2), 10)).isEqualTo(1);
+
+      assertThat(log.read(run.id())).isEmpty();
+      try (Connection c = db.dataSource().getConnection();
+          Statement s = c.createStatement();
+          ResultSet rs =
+              s.executeQuery(
+                  "SELECT (SELECT count(*) FROM run_logs) + (SELECT count(*) FROM run_log_lines)")) {
+        rs.next();
+        assertThat(rs.getInt(1)).isZero();
+      }
+    }
+  }
+
   private static String pragma(Statement s, String name) throws Exception {
     try (ResultSet rs = s.executeQuery("PRAGMA " + name)) {
       rs.next();
