@@ -122,34 +122,35 @@ public final class JdbcRunRepository implements RunRepository {
   public Optional<Run> claimNext(String owner, Instant now, Instant leaseUntil) {
     return db.transaction(
         c -> {
-          // Without SKIP LOCKED (or when a competitor committed first) the chosen row may be gone
-          // by the time it is updated: then choose again rather than report "nothing pending".
-          for (int attempt = 0; attempt < 20; attempt++) {
-            UUID id;
+          for (int attempt = 0; attempt < 3; attempt++) {
             try (PreparedStatement ps =
                 c.prepareStatement(
-                    "SELECT id FROM runs WHERE status = 'PENDING' AND not_before <= ?"
-                        + " ORDER BY created_at, id LIMIT 1"
-                        + dialect.skipLocked)) {
+                    "UPDATE runs SET status = 'RUNNING', owner = ?, lease_until = ?,"
+                        + " started_at = ?, fence = fence + 1, cancel_requested = FALSE"
+                        + " WHERE id = (SELECT id FROM runs WHERE status = 'PENDING'"
+                        + " AND not_before <= ? ORDER BY created_at, id LIMIT 1"
+                        + dialect.skipLocked
+                        + ") AND status = 'PENDING' RETURNING "
+                        + COLUMNS)) {
+              ps.setString(1, owner);
+              dialect.setInstant(ps, 2, leaseUntil);
+              dialect.setInstant(ps, 3, now);
+              dialect.setInstant(ps, 4, now);
+              Optional<Run> claimed = first(read(ps));
+              if (claimed.isPresent()) {
+                return claimed;
+              }
+            }
+            // PostgreSQL may skip a row a competitor claimed meanwhile and return nothing even
+            // though other runs are pending: look again while some are
+            try (PreparedStatement ps =
+                c.prepareStatement(
+                    "SELECT 1 FROM runs WHERE status = 'PENDING' AND not_before <= ? LIMIT 1")) {
               dialect.setInstant(ps, 1, now);
               try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                   return Optional.empty();
                 }
-                id = dialect.getUuid(rs, "id");
-              }
-            }
-            try (PreparedStatement ps =
-                c.prepareStatement(
-                    "UPDATE runs SET status = 'RUNNING', owner = ?, lease_until = ?,"
-                        + " started_at = ?, fence = fence + 1, cancel_requested = FALSE"
-                        + " WHERE id = ? AND status = 'PENDING'")) {
-              ps.setString(1, owner);
-              dialect.setInstant(ps, 2, leaseUntil);
-              dialect.setInstant(ps, 3, now);
-              dialect.setUuid(ps, 4, id);
-              if (ps.executeUpdate() == 1) {
-                return findRow(c, id);
               }
             }
           }
@@ -164,19 +165,14 @@ public final class JdbcRunRepository implements RunRepository {
           try (PreparedStatement ps =
               c.prepareStatement(
                   "UPDATE runs SET lease_until = ? WHERE id = ? AND fence = ?"
-                      + " AND status = 'RUNNING'")) {
+                      + " AND status = 'RUNNING' RETURNING cancel_requested")) {
             dialect.setInstant(ps, 1, leaseUntil);
             dialect.setUuid(ps, 2, id.value());
             ps.setLong(3, fence);
-            if (ps.executeUpdate() == 0) {
-              return LeaseState.LOST;
-            }
-          }
-          try (PreparedStatement ps =
-              c.prepareStatement("SELECT cancel_requested FROM runs WHERE id = ?")) {
-            dialect.setUuid(ps, 1, id.value());
             try (ResultSet rs = ps.executeQuery()) {
-              rs.next();
+              if (!rs.next()) {
+                return LeaseState.LOST;
+              }
               return rs.getBoolean(1) ? LeaseState.CANCEL_REQUESTED : LeaseState.RENEWED;
             }
           }

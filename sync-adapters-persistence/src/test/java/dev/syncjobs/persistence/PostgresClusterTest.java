@@ -60,6 +60,8 @@ class PostgresClusterTest {
   private final SettableClock clock = new SettableClock(START);
   private final List<Node> nodes = new ArrayList<>();
   private String schema;
+  private Database observerDb;
+  private JdbcRunRepository observer;
 
   /**
    * One instance: its own pool, repositories, runtime, transfer and NOTIFY publisher; {@code
@@ -114,6 +116,8 @@ class PostgresClusterTest {
     Path storage = root.resolve("storage");
     StorageBackends.initialiseOwnRoot(new StorageBackend("default", storage));
     byte[] key = Database.newSecretKey();
+    observerDb = PostgresTestSupport.open(schema, 2);
+    observer = new JdbcRunRepository(observerDb);
     for (String id : List.of("node-a", "node-b", "node-c")) {
       Database db = PostgresTestSupport.open(schema, 6);
       GateTransfer transfer = new GateTransfer();
@@ -159,6 +163,9 @@ class PostgresClusterTest {
       n.publisher().close();
       n.db().close();
     }
+    if (observerDb != null) {
+      observerDb.close();
+    }
     PostgresTestSupport.dropSchema(schema);
   }
 
@@ -176,7 +183,7 @@ class PostgresClusterTest {
   }
 
   private List<Run> allRuns(JobId job) {
-    return nodes.get(1).runtime().runRepository().history(job, 1000, 0);
+    return observer.history(job, 1000, 0);
   }
 
   private Optional<Run> runFor(JobId job, Instant occurrence) {
