@@ -2,6 +2,7 @@ package dev.syncjobs.persistence;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.syncjobs.core.model.NotFoundException;
 import dev.syncjobs.core.model.SyncException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -205,6 +206,10 @@ public final class Database implements AutoCloseable {
   }
 
   SyncException translate(SQLException e) {
+    if (dialect.isForeignKeyViolation(e)) {
+      return new NotFoundException(
+          "it refers to a job or run that does not exist (any more): " + rootMessage(e));
+    }
     return new SyncException("database error: " + rootMessage(e), e);
   }
 

@@ -165,6 +165,11 @@ class PostgresClusterPlumbingTest {
     assertThat(db.clock()).isInstanceOf(DatabaseClock.class);
   }
 
+  @Test
+  void a_run_of_a_missing_job_and_a_log_of_a_missing_run_are_not_found() {
+    SqliteDatabaseTest.assertMissingReferencesAreNotFound(open());
+  }
+
   private static void await(BooleanSupplier condition, String what) {
     Await.until(condition, Duration.ofSeconds(10), what);
   }

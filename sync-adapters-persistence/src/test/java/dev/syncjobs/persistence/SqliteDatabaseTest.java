@@ -152,6 +152,26 @@ class SqliteDatabaseTest {
     }
   }
 
+  @Test
+  void a_run_of_a_missing_job_and_a_log_of_a_missing_run_are_not_found() {
+    try (Database db = Database.open(url())) {
+      assertMissingReferencesAreNotFound(db);
+    }
+  }
+
+  static void assertMissingReferencesAreNotFound(Database db) {
+    JdbcRunRepository runs = new JdbcRunRepository(db);
+    JdbcRunLog log = new JdbcRunLog(db);
+    dev.syncjobs.core.model.Run orphan =
+        dev.syncjobs.core.port.PortsUnderTest.manualRun(job("ghost", null).id(), T0);
+
+    assertThatThrownBy(() -> runs.insert(orphan))
+        .isInstanceOf(dev.syncjobs.core.model.NotFoundException.class);
+    assertThatThrownBy(() -> log.append(orphan.id(), "nobody reads this"))
+        .isInstanceOf(dev.syncjobs.core.model.NotFoundException.class);
+    assertThat(runs.find(orphan.id())).isEmpty();
+  }
+
   private static String pragma(Statement s, String name) throws Exception {
     try (ResultSet rs = s.executeQuery("PRAGMA " + name)) {
       rs.next();
