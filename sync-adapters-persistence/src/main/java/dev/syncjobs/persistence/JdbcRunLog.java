@@ -159,23 +159,35 @@ public final class JdbcRunLog implements RunLog {
   private void appendOne(Connection c, Pending p) throws SQLException {
     UUID id = p.run();
     int bytes = p.bytes();
-    long headBytes;
     long tailBytes;
     long seq;
+    // One statement files the line under the head (while it fits and nothing went to the tail) or
+    // the tail, and returns the counters after it: the line is in the head iff the tail is empty.
     try (PreparedStatement ps =
         c.prepareStatement(
-            "INSERT INTO run_logs (run_id, next_seq) VALUES (?, 1) ON CONFLICT (run_id)"
-                + " DO UPDATE SET next_seq = run_logs.next_seq + 1"
-                + " RETURNING head_bytes, tail_bytes, next_seq - 1")) {
+            "INSERT INTO run_logs (run_id, head_bytes, next_seq) VALUES (?, ?, 1)"
+                + " ON CONFLICT (run_id) DO UPDATE SET next_seq = run_logs.next_seq + 1,"
+                + " head_bytes = CASE WHEN run_logs.tail_bytes = 0"
+                + " AND run_logs.head_bytes + ? <= ? THEN run_logs.head_bytes + ?"
+                + " ELSE run_logs.head_bytes END,"
+                + " tail_bytes = CASE WHEN run_logs.tail_bytes = 0"
+                + " AND run_logs.head_bytes + ? <= ? THEN 0 ELSE run_logs.tail_bytes + ? END"
+                + " RETURNING tail_bytes, next_seq - 1")) {
       dialect.setUuid(ps, 1, id);
+      ps.setLong(2, bytes);
+      ps.setLong(3, bytes);
+      ps.setLong(4, half);
+      ps.setLong(5, bytes);
+      ps.setLong(6, bytes);
+      ps.setLong(7, half);
+      ps.setLong(8, bytes);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
-        headBytes = rs.getLong(1);
-        tailBytes = rs.getLong(2);
-        seq = rs.getLong(3);
+        tailBytes = rs.getLong(1);
+        seq = rs.getLong(2);
       }
     }
-    boolean inHead = tailBytes == 0 && headBytes + bytes <= half;
+    boolean inHead = tailBytes == 0;
     try (PreparedStatement ps =
         c.prepareStatement(
             "INSERT INTO run_log_lines (run_id, seq, in_head, bytes, line)"
@@ -187,30 +199,19 @@ public final class JdbcRunLog implements RunLog {
       ps.setString(5, p.text());
       ps.executeUpdate();
     }
-    if (inHead) {
-      headBytes += bytes;
-    } else {
-      tailBytes += bytes;
-    }
-    long droppedLines = 0;
-    long droppedBytes = 0;
     if (tailBytes > half) {
       long[] dropped = trimTail(c, id, tailBytes - half);
-      droppedLines = dropped[0];
-      droppedBytes = dropped[1];
-      tailBytes -= droppedBytes;
-    }
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "UPDATE run_logs SET head_bytes = ?, tail_bytes = ?,"
-                + " dropped_lines = dropped_lines + ?, dropped_bytes = dropped_bytes + ?"
-                + " WHERE run_id = ?")) {
-      ps.setLong(1, headBytes);
-      ps.setLong(2, tailBytes);
-      ps.setLong(3, droppedLines);
-      ps.setLong(4, droppedBytes);
-      dialect.setUuid(ps, 5, id);
-      ps.executeUpdate();
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "UPDATE run_logs SET tail_bytes = tail_bytes - ?,"
+                  + " dropped_lines = dropped_lines + ?, dropped_bytes = dropped_bytes + ?"
+                  + " WHERE run_id = ?")) {
+        ps.setLong(1, dropped[1]);
+        ps.setLong(2, dropped[0]);
+        ps.setLong(3, dropped[1]);
+        dialect.setUuid(ps, 4, id);
+        ps.executeUpdate();
+      }
     }
   }
 
