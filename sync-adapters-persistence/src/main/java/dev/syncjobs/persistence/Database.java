@@ -34,7 +34,8 @@ import org.sqlite.SQLiteDataSource;
  * </ul>
  *
  * Migrations are plain SQL files under {@code db/migration/<dialect>/} applied by Flyway; several
- * instances starting at once are serialised by Flyway's lock.
+ * instances starting at once are serialised by Flyway's lock. Instants are stored at microsecond
+ * precision in both dialects.
  */
 public final class Database implements AutoCloseable {
 
