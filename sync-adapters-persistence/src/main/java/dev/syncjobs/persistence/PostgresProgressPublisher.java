@@ -50,6 +50,9 @@ public final class PostgresProgressPublisher implements ProgressPublisher, AutoC
   private static final int QUEUE_LIMIT = 10_000;
   private static final int TEXT_LIMIT = 1_000;
 
+  /** The {@code application_name} of the listening connection, for operators' pg_stat_activity. */
+  static final String LISTENER_APPLICATION_NAME = "syncjobs-listener";
+
   private final Database db;
   private final String origin;
   private final Consumer<ProgressEvent> remoteEvents;
@@ -214,6 +217,7 @@ public final class PostgresProgressPublisher implements ProgressPublisher, AutoC
   private Connection openListenConnection() throws SQLException {
     Database.Settings s = db.settings();
     Properties props = new Properties();
+    props.setProperty("ApplicationName", LISTENER_APPLICATION_NAME);
     if (s.user() != null) {
       props.setProperty("user", s.user());
     }

@@ -116,6 +116,36 @@ class PostgresClusterPlumbingTest {
   }
 
   @Test
+  void the_listener_reconnects_after_its_connection_is_killed() throws Exception {
+    List<ProgressEvent> seenByB = new CopyOnWriteArrayList<>();
+    Database a = open();
+    PostgresProgressPublisher onA = publisher(a, "node-a", new CopyOnWriteArrayList<>());
+    publisher(open(), "node-b", seenByB);
+    try (Connection c = a.dataSource().getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE"
+                    + " application_name = '"
+                    + PostgresProgressPublisher.LISTENER_APPLICATION_NAME
+                    + "'")) {
+      rs.next();
+      assertThat(rs.getInt(1)).isGreaterThanOrEqualTo(2);
+    }
+    JobId job = new JobId(UUID.randomUUID());
+    RunId run = new RunId(UUID.randomUUID());
+
+    Await.until(
+        () -> {
+          onA.publish(new ProgressEvent(job, run, RunStatus.RUNNING, Progress.NONE, null));
+          return !seenByB.isEmpty();
+        },
+        Duration.ofSeconds(20),
+        "node-b's listener to reconnect and receive again");
+    assertThat(seenByB).allMatch(e -> e.runId().equals(run));
+  }
+
+  @Test
   void a_cancel_request_made_on_one_instance_reaches_the_owner_on_another() {
     Database a = open();
     Database b = open();
