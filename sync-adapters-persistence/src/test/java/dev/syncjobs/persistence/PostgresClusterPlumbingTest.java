@@ -116,6 +116,30 @@ class PostgresClusterPlumbingTest {
   }
 
   @Test
+  void an_event_with_a_very_long_file_name_still_fits_a_notification() {
+    List<ProgressEvent> seenByB = new CopyOnWriteArrayList<>();
+    PostgresProgressPublisher onA = publisher(open(), "node-a", new CopyOnWriteArrayList<>());
+    publisher(open(), "node-b", seenByB);
+    String longName = "\u6587\u4ef6".repeat(2_000) + ".bin";
+    ProgressEvent event =
+        new ProgressEvent(
+            new JobId(UUID.randomUUID()),
+            new RunId(UUID.randomUUID()),
+            RunStatus.FAILED,
+            new Progress(1, 2, 3, 4, longName, 5),
+            "\u00e9".repeat(5_000));
+
+    onA.publish(event);
+
+    await(() -> !seenByB.isEmpty(), "the event to arrive");
+    ProgressEvent received = seenByB.get(0);
+    assertThat(received.status()).isEqualTo(RunStatus.FAILED);
+    assertThat(received.progress().currentFile()).startsWith("\u6587\u4ef6").endsWith("...");
+    assertThat(longName).startsWith(received.progress().currentFile().replace("...", ""));
+    assertThat(received.error()).startsWith("\u00e9\u00e9").endsWith("...");
+  }
+
+  @Test
   void the_listener_reconnects_after_its_connection_is_killed() throws Exception {
     List<ProgressEvent> seenByB = new CopyOnWriteArrayList<>();
     Database a = open();
