@@ -15,6 +15,7 @@ import dev.syncjobs.core.model.RunStatus;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -198,6 +199,22 @@ class PostgresClusterPlumbingTest {
     assertThat(cancelsSeenByOwner).containsExactly(run.id(), otherRun.id());
     assertThat(runsOnB.renewLease(run.id(), claimed.fence(), T0.plusSeconds(60)))
         .isEqualTo(dev.syncjobs.core.port.RunRepository.LeaseState.CANCEL_REQUESTED);
+  }
+
+  @Test
+  void instances_with_skewed_clocks_agree_on_the_database_time() {
+    Database db = open();
+    Clock ahead = Clock.offset(Clock.systemUTC(), Duration.ofMinutes(90));
+    Clock behind = Clock.offset(Clock.systemUTC(), Duration.ofMinutes(-45));
+    DatabaseClock onA = new DatabaseClock(db, Duration.ofMinutes(10), ahead);
+    DatabaseClock onB = new DatabaseClock(db, Duration.ofMinutes(10), behind);
+
+    Instant a = onA.instant();
+    Instant b = onB.instant();
+
+    assertThat(Duration.between(a, b).abs()).isLessThan(Duration.ofSeconds(1));
+    assertThat(onA.offset()).isCloseTo(Duration.ofMinutes(-90), Duration.ofSeconds(5));
+    assertThat(onB.offset()).isCloseTo(Duration.ofMinutes(45), Duration.ofSeconds(5));
   }
 
   @Test
