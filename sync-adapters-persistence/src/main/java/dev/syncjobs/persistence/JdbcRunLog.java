@@ -54,15 +54,27 @@ public final class JdbcRunLog implements RunLog {
 
   @Override
   public void append(RunId run, String line) {
-    String text = cut(line == null ? "" : line.replace("\r", ""));
-    Pending pending =
-        new Pending(
-            run.value(),
-            text,
-            text.getBytes(StandardCharsets.UTF_8).length + 1,
-            new CompletableFuture<>());
+    appendAll(run, List.of(line == null ? "" : line));
+  }
+
+  /** Queues the lines for the group commit and waits until all of them are written. */
+  @Override
+  public void appendAll(RunId run, List<String> lines) {
+    if (lines.isEmpty()) {
+      return;
+    }
+    List<Pending> pendings = new ArrayList<>(lines.size());
+    for (String line : lines) {
+      String text = cut(line == null ? "" : line.replace("\r", ""));
+      pendings.add(
+          new Pending(
+              run.value(),
+              text,
+              text.getBytes(StandardCharsets.UTF_8).length + 1,
+              new CompletableFuture<>()));
+    }
     synchronized (queue) {
-      queue.add(pending);
+      queue.addAll(pendings);
       if (!flusherRunning) {
         flusherRunning = true;
         Thread flusher = new Thread(this::flushLoop, "syncjobs-run-log");
@@ -72,7 +84,9 @@ public final class JdbcRunLog implements RunLog {
       queue.notifyAll();
     }
     try {
-      pending.done().get();
+      for (Pending p : pendings) {
+        p.done().get();
+      }
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException r) {
         throw r;

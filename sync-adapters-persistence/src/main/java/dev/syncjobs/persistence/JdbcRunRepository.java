@@ -1,6 +1,7 @@
 package dev.syncjobs.persistence;
 
 import dev.syncjobs.core.model.JobId;
+import dev.syncjobs.core.model.JobStatus;
 import dev.syncjobs.core.model.Progress;
 import dev.syncjobs.core.model.Run;
 import dev.syncjobs.core.model.RunId;
@@ -138,6 +139,7 @@ public final class JdbcRunRepository implements RunRepository {
               dialect.setInstant(ps, 4, now);
               Optional<Run> claimed = first(read(ps));
               if (claimed.isPresent()) {
+                recordJobStatus(c, claimed.get().jobId(), JobStatus.RUNNING, now, null);
                 return claimed;
               }
             }
@@ -196,6 +198,19 @@ public final class JdbcRunRepository implements RunRepository {
         });
   }
 
+  private void recordJobStatus(Connection c, JobId job, JobStatus status, Instant at, String error)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE jobs SET status = ?, last_run_at = ?, last_error = ? WHERE id = ?")) {
+      ps.setString(1, status.name());
+      dialect.setInstant(ps, 2, at);
+      ps.setString(3, error);
+      dialect.setUuid(ps, 4, job.value());
+      ps.executeUpdate();
+    }
+  }
+
   @Override
   public boolean complete(RunId id, long fence, RunOutcome outcome, Instant completedAt) {
     return db.transaction(
@@ -213,8 +228,21 @@ public final class JdbcRunRepository implements RunRepository {
             dialect.setInstant(ps, i++, completedAt);
             dialect.setUuid(ps, i++, id.value());
             ps.setLong(i, fence);
-            return ps.executeUpdate() == 1;
+            if (ps.executeUpdate() != 1) {
+              return false;
+            }
           }
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "UPDATE jobs SET status = ?, last_run_at = ?, last_error = ?"
+                      + " WHERE id = (SELECT job_id FROM runs WHERE id = ?)")) {
+            ps.setString(1, JobStatus.after(outcome.status()).name());
+            dialect.setInstant(ps, 2, completedAt);
+            ps.setString(3, outcome.error());
+            dialect.setUuid(ps, 4, id.value());
+            ps.executeUpdate();
+          }
+          return true;
         });
   }
 

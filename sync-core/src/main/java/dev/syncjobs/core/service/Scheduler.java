@@ -9,6 +9,7 @@ import dev.syncjobs.core.port.JobRepository;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -57,8 +58,25 @@ public final class Scheduler implements AutoCloseable {
   /** Fires every due occurrence once; returns how many runs were inserted (fired or skipped). */
   public int fireDue() {
     int fired = 0;
+    int batch;
+    do {
+      List<Job> due = jobs.due(clock.instant(), BATCH);
+      batch = due.size();
+      fired += fire(due);
+    } while (batch == BATCH);
+    lastTick = clock.instant();
+    if (fired > 0) {
+      onFired.run();
+    }
+    return fired;
+  }
+
+  private static final int BATCH = 500;
+
+  private int fire(List<Job> dueJobs) {
+    int fired = 0;
     Instant now = clock.instant();
-    for (Job job : jobs.due(now, 500)) {
+    for (Job job : dueJobs) {
       Instant due = job.nextRunAt();
       Instant next = planner.next(job.schedule(), job.zone(), due).orElse(null);
       boolean misfire =
@@ -86,10 +104,6 @@ public final class Scheduler implements AutoCloseable {
             log.info("job {}: missed occurrence {} dropped (misfire policy skip)", job.name(), due);
         case LOST -> {}
       }
-    }
-    lastTick = now;
-    if (fired > 0) {
-      onFired.run();
     }
     return fired;
   }
