@@ -108,6 +108,15 @@ public final class InMemoryJobRepository implements JobRepository {
   }
 
   @Override
+  public List<FireResult> fireAll(List<Firing> firings) {
+    synchronized (runs) {
+      return firings.stream()
+          .map(f -> fire(f.jobId(), f.expectedNextRunAt(), f.newNextRunAt(), f.run()))
+          .toList();
+    }
+  }
+
+  @Override
   public void recordStatus(JobId id, JobStatus status, Instant lastRunAt, String lastError) {
     synchronized (runs) {
       Job job = jobs.get(id);

@@ -41,6 +41,22 @@ public interface RunRepository {
    */
   Optional<Run> claimNext(String owner, Instant now, Instant leaseUntil);
 
+  /**
+   * Claims up to {@code max} runs as {@link #claimNext} does, oldest first, in one step where the
+   * store can (one statement and one commit for the whole batch).
+   */
+  default List<Run> claim(String owner, Instant now, Instant leaseUntil, int max) {
+    List<Run> claimed = new java.util.ArrayList<>();
+    while (claimed.size() < max) {
+      Optional<Run> next = claimNext(owner, now, leaseUntil);
+      if (next.isEmpty()) {
+        break;
+      }
+      claimed.add(next.get());
+    }
+    return claimed;
+  }
+
   /** Extends a running run's lease when {@code fence} still matches. */
   LeaseState renewLease(RunId id, long fence, Instant leaseUntil);
 

@@ -141,24 +141,29 @@ public final class RunWorker implements AutoCloseable {
     int started = 0;
     while (!stopping.get() && active.size() < settings.maxConcurrentRuns()) {
       Instant now = clock.instant();
-      Optional<Run> claimed =
-          runs.claimNext(settings.instanceId(), now, now.plus(settings.lease()));
+      List<Run> claimed =
+          runs.claim(
+              settings.instanceId(),
+              now,
+              now.plus(settings.lease()),
+              settings.maxConcurrentRuns() - active.size());
       if (claimed.isEmpty()) {
         break;
       }
-      Run run = claimed.get();
-      Optional<Job> job = jobs.find(run.jobId());
-      if (job.isEmpty()) {
-        runs.complete(run.id(), run.fence(), RunOutcome.failed("the job was deleted"), now);
-        continue;
+      for (Run run : claimed) {
+        Optional<Job> job = jobs.find(run.jobId());
+        if (job.isEmpty()) {
+          runs.complete(run.id(), run.fence(), RunOutcome.failed("the job was deleted"), now);
+          continue;
+        }
+        CancellationToken token = new CancellationToken();
+        if (run.cancelRequested()) {
+          token.cancel();
+        }
+        active.put(run.id(), new Active(run, token));
+        executor.execute(() -> execute(job.get(), run, token));
+        started++;
       }
-      CancellationToken token = new CancellationToken();
-      if (run.cancelRequested()) {
-        token.cancel();
-      }
-      active.put(run.id(), new Active(run, token));
-      executor.execute(() -> execute(job.get(), run, token));
-      started++;
     }
     return started;
   }

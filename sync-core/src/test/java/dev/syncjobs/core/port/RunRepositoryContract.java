@@ -474,4 +474,24 @@ public abstract class RunRepositoryContract {
     assertThat(jobs.find(job).orElseThrow().status())
         .isEqualTo(dev.syncjobs.core.model.JobStatus.RUNNING);
   }
+
+  @Test
+  void claim_takes_at_most_max_due_runs_oldest_first() {
+    List<RunId> inserted = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      JobId job = newJob("batch-" + i);
+      Run run = manualRun(job, T0.plusSeconds(i));
+      runs.insert(run);
+      inserted.add(run.id());
+    }
+    JobId later = newJob("batch-later");
+    runs.insert(manualRun(later, T0.plusSeconds(100)).withNotBefore(T0.plusSeconds(100)));
+
+    List<Run> first = runs.claim("me", T0.plusSeconds(10), LEASE, 3);
+    assertThat(first).extracting(Run::id).containsExactlyElementsOf(inserted.subList(0, 3));
+    assertThat(first).allMatch(r -> r.status() == RunStatus.RUNNING && "me".equals(r.owner()));
+    List<Run> rest = runs.claim("you", T0.plusSeconds(10), LEASE, 10);
+    assertThat(rest).extracting(Run::id).containsExactlyElementsOf(inserted.subList(3, 5));
+    assertThat(runs.claim("you", T0.plusSeconds(10), LEASE, 10)).isEmpty();
+  }
 }
