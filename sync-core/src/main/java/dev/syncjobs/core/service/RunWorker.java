@@ -79,6 +79,15 @@ public final class RunWorker implements AutoCloseable {
   private final Settings settings;
   private final Supplier<UUID> ids;
   private final ExecutorService executor;
+  private final ExecutorService logWriter =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "syncjobs-run-log-writer");
+            t.setDaemon(true);
+            return t;
+          });
+  private final java.util.concurrent.atomic.AtomicInteger pendingLogWrites =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final Map<RunId, Active> active = new ConcurrentHashMap<>();
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final Loop loop;
@@ -258,6 +267,7 @@ public final class RunWorker implements AutoCloseable {
       pollOnce();
       Instant now = clock.instant();
       if (active.isEmpty()
+          && pendingLogWrites.get() == 0
           && runs.active().stream()
               .noneMatch(
                   r ->
@@ -320,8 +330,9 @@ public final class RunWorker implements AutoCloseable {
   private static final Duration PROGRESS_STORED = Duration.ofSeconds(2);
 
   /**
-   * A run's log lines, written in batches: when a second has passed since the last write, and when
-   * the run ends (before its result is recorded). A crash loses at most a second of lines.
+   * A run's log lines, written in batches by one writer thread (in order, without holding up the
+   * run): when a second has passed since the last batch, and when the run ends. A crash loses at
+   * most the last second of a run's lines; {@link #awaitIdle} and shutdown wait for the writer.
    */
   private final class LogBuffer {
     private final RunId run;
@@ -346,7 +357,20 @@ public final class RunWorker implements AutoCloseable {
       }
       List<String> batch = List.copyOf(lines);
       lines.clear();
-      bestEffort("run log", () -> runLog.appendAll(run, batch));
+      pendingLogWrites.incrementAndGet();
+      try {
+        logWriter.execute(
+            () -> {
+              try {
+                bestEffort("run log", () -> runLog.appendAll(run, batch));
+              } finally {
+                pendingLogWrites.decrementAndGet();
+              }
+            });
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        pendingLogWrites.decrementAndGet();
+        bestEffort("run log", () -> runLog.appendAll(run, batch));
+      }
     }
   }
 
@@ -392,6 +416,8 @@ public final class RunWorker implements AutoCloseable {
     executor.shutdown();
     try {
       executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      logWriter.shutdown();
+      logWriter.awaitTermination(2, TimeUnit.SECONDS);
       loop.close();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
