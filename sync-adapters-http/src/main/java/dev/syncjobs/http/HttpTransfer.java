@@ -142,6 +142,7 @@ public final class HttpTransfer implements Transfer {
     final List<String> warnings = Collections.synchronizedList(new ArrayList<>());
     final Set<String> vanished = ConcurrentHashMap.newKeySet();
     final AtomicLong filesTransferred = new AtomicLong();
+    Crawler crawler;
 
     Run(
         TransferRequest request,
@@ -200,8 +201,7 @@ public final class HttpTransfer implements Transfer {
     }
 
     TransferReport execute() throws IOException {
-      Crawler crawler =
-          new Crawler(http, retry, settings, request.filters(), log, files, oldManifest);
+      crawler = new Crawler(http, retry, settings, request.filters(), log, files, oldManifest);
       Crawler.Result found = list(crawler);
       Map<String, RemoteFile> remote = found.files();
       long bytesTotal =
@@ -354,6 +354,9 @@ public final class HttpTransfer implements Transfer {
       }
       Path target = inside(f.path());
       Manifest.Entry old = oldManifest.get(f.path());
+      if (Checksums.isChecksumFile(f.path()) && f.etag() == null && old != null) {
+        f = precise(f);
+      }
       Path prevFile = previous == null ? null : previous.resolve(f.path());
       Checksums.Expected exp = verify ? expected.get(f.path()) : null;
       if (unchanged(f, old, prevFile, exp)) {
@@ -425,6 +428,27 @@ public final class HttpTransfer implements Transfer {
     }
 
     /**
+     * A checksum file with its ETag and exact time from a HEAD request: listings show minutes at
+     * best, and a stale checksum file would hide a change.
+     */
+    private RemoteFile precise(RemoteFile f) throws IOException {
+      Crawler.Probe p;
+      try {
+        p = retry.call("HEAD " + f.uri(), () -> crawler.probe(f.uri()));
+      } catch (HttpFetcher.StatusException e) {
+        return f;
+      }
+      return new RemoteFile(
+          f.path(),
+          f.uri(),
+          p.size() != null ? p.size() : f.size(),
+          p.mtime() != null ? p.mtime() : f.mtime(),
+          p.mtime() != null ? 1 : f.precisionSeconds(),
+          f.listed(),
+          p.etag());
+    }
+
+    /**
      * A file an interrupted attempt already completed in this staging directory (it was renamed
      * into place only after verification, with the server's modification time), or null.
      */
@@ -476,7 +500,12 @@ public final class HttpTransfer implements Transfer {
         return false;
       }
       if (exp != null && exp.algorithm().equals("SHA-256") && old.sha256() != null) {
-        return exp.hex().equals(old.sha256());
+        if (!exp.hex().equals(old.sha256())) {
+          return false;
+        }
+        if (request.options().compareChecksums()) {
+          return true;
+        }
       }
       if (request.options().compareChecksums()) {
         return false;
