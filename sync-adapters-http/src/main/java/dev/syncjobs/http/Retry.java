@@ -48,7 +48,8 @@ final class Retry {
         || e instanceof javax.net.ssl.SSLPeerUnverifiedException) {
       return false;
     }
-    return !(e instanceof HttpFetcher.OutsideSourceException);
+    return !(e instanceof HttpFetcher.OutsideSourceException
+        || e instanceof Downloader.VanishedException);
   }
 
   /** Runs {@code call}, retrying what may pass on a later try; {@code what} names it in errors. */
