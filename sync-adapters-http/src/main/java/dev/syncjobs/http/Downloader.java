@@ -37,7 +37,7 @@ import java.util.function.Consumer;
  */
 final class Downloader {
   static final String PARTIAL_DIR = ".syncjobs-partial";
-  private static final long SAVE_EVERY = 8L << 20;
+  private static final long SAVE_EVERY = 512L << 10;
 
   private final HttpFetcher http;
   private final Retry retry;
@@ -179,6 +179,13 @@ final class Downloader {
             || !Files.isRegularFile(j.part)
             || (f.size() != null && st.total != f.size()))) {
       st = null;
+    }
+    if (st != null && st.segments.size() == 1 && st.segments.get(0).start == 0) {
+      // one stream writes in order, so the file's length is what is on disk even when the
+      // process died before saving the state
+      PartialState.Segment only = st.segments.get(0);
+      long onDisk = Files.size(j.part);
+      only.done = only.end >= 0 ? Math.min(onDisk, only.end) : onDisk;
     }
     if (st != null) {
       long have = st.written();
