@@ -132,6 +132,7 @@ class CancelAndResumeTest {
           .transfer(fx.request(s.uri("/big/"), st, null));
 
       assertThat(Fixture.sha256(st.resolve("large.iso"))).isEqualTo(Fixture.sha256(big));
+      assertThat(String.join("\n", fx.log)).contains("resuming large.iso");
       assertThat(s.bytesServed("/big/large.iso")).isLessThan((long) (missing * 1.1));
     }
   }
