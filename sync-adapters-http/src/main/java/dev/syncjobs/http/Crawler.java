@@ -100,6 +100,8 @@ final class Crawler {
         }
         skip(e.getMessage());
         continue;
+      } catch (IOException e) {
+        throw Retry.failure("listing " + dir.uri(), e);
       }
       String pagePath = UriText.directoryOf(page.uri());
       List<ListingParser.Entry> rows = ListingParser.parse(page.html());

@@ -93,6 +93,9 @@ public final class HttpTransfer implements Transfer {
       if (request.cancel().isCancelled()) {
         throw new CancelledException();
       }
+      if (e instanceof IOException io) {
+        throw Retry.failure("mirroring " + src.uri() + " failed", io);
+      }
       throw new TransferException("mirroring " + src.uri() + " failed: " + e.getMessage(), e);
     } finally {
       stop.cancel();

@@ -44,9 +44,12 @@ final class Retry {
     if (e instanceof HttpFetcher.StatusException s) {
       return s.retryable();
     }
-    if (e instanceof javax.net.ssl.SSLHandshakeException
-        || e instanceof javax.net.ssl.SSLPeerUnverifiedException) {
-      return false;
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof javax.net.ssl.SSLHandshakeException
+          || t instanceof javax.net.ssl.SSLPeerUnverifiedException
+          || t instanceof java.security.cert.CertificateException) {
+        return false;
+      }
     }
     return !(e instanceof HttpFetcher.OutsideSourceException
         || e instanceof Downloader.VanishedException);

@@ -77,15 +77,27 @@ final class TestServer implements AutoCloseable {
   private volatile String requiredAuthorization;
   private final Thread acceptor;
 
-  private TestServer() throws IOException {
-    socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+  private final String scheme;
+
+  private TestServer(javax.net.ssl.SSLContext tls) throws IOException {
+    scheme = tls == null ? "http" : "https";
+    socket =
+        tls == null
+            ? new ServerSocket(0, 50, InetAddress.getLoopbackAddress())
+            : tls.getServerSocketFactory()
+                .createServerSocket(0, 50, InetAddress.getLoopbackAddress());
     acceptor = new Thread(this::acceptLoop, "test-http-accept");
     acceptor.setDaemon(true);
     acceptor.start();
   }
 
   static TestServer start() throws IOException {
-    return new TestServer();
+    return new TestServer(null);
+  }
+
+  /** An https server presenting the key in {@code tls}. */
+  static TestServer startTls(javax.net.ssl.SSLContext tls) throws IOException {
+    return new TestServer(tls);
   }
 
   int port() {
@@ -93,11 +105,11 @@ final class TestServer implements AutoCloseable {
   }
 
   URI uri(String rawPath) {
-    return URI.create("http://127.0.0.1:" + port() + rawPath);
+    return URI.create(scheme + "://127.0.0.1:" + port() + rawPath);
   }
 
   URI uriWithHost(String host, String rawPath) {
-    return URI.create("http://" + host + ":" + port() + rawPath);
+    return URI.create(scheme + "://" + host + ":" + port() + rawPath);
   }
 
   TestServer file(String path, byte[] data, Instant mtime) {
