@@ -1,0 +1,295 @@
+package dev.syncjobs.core.memory;
+
+import dev.syncjobs.core.model.JobId;
+import dev.syncjobs.core.model.Progress;
+import dev.syncjobs.core.model.Run;
+import dev.syncjobs.core.model.RunId;
+import dev.syncjobs.core.model.RunOutcome;
+import dev.syncjobs.core.model.RunStatus;
+import dev.syncjobs.core.port.RunRepository;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * {@link RunRepository} in memory, for tests and embedders. Thread-safe; every operation is atomic
+ * (one lock), so it keeps the same guarantees a database does within one JVM.
+ */
+public final class InMemoryRunRepository implements RunRepository {
+  private final Map<RunId, Run> runs = new LinkedHashMap<>();
+
+  @Override
+  public synchronized InsertResult insert(Run run) {
+    if (run.status().isActive()) {
+      for (Run r : runs.values()) {
+        if (r.jobId().equals(run.jobId()) && r.status().isActive()) {
+          return InsertResult.ACTIVE_RUN_EXISTS;
+        }
+      }
+    }
+    if (run.scheduledFor() != null) {
+      for (Run r : runs.values()) {
+        if (r.jobId().equals(run.jobId()) && run.scheduledFor().equals(r.scheduledFor())) {
+          return InsertResult.DUPLICATE_OCCURRENCE;
+        }
+      }
+    }
+    runs.put(run.id(), run);
+    return InsertResult.INSERTED;
+  }
+
+  @Override
+  public synchronized Optional<Run> find(RunId id) {
+    return Optional.ofNullable(runs.get(id));
+  }
+
+  @Override
+  public synchronized Optional<Run> findActive(JobId jobId) {
+    return runs.values().stream()
+        .filter(r -> r.jobId().equals(jobId) && r.status().isActive())
+        .findFirst();
+  }
+
+  @Override
+  public synchronized List<Run> history(JobId jobId, int limit, int offset) {
+    return runs.values().stream()
+        .filter(r -> r.jobId().equals(jobId))
+        .sorted(newestFirst())
+        .skip(offset)
+        .limit(limit)
+        .toList();
+  }
+
+  @Override
+  public synchronized long count(JobId jobId) {
+    return runs.values().stream().filter(r -> r.jobId().equals(jobId)).count();
+  }
+
+  @Override
+  public synchronized Optional<Run> claimNext(String owner, Instant now, Instant leaseUntil) {
+    Optional<Run> next =
+        runs.values().stream()
+            .filter(r -> r.status() == RunStatus.PENDING && !r.notBefore().isAfter(now))
+            .min(Comparator.comparing(Run::notBefore).thenComparing(Run::createdAt));
+    next.ifPresent(
+        r ->
+            runs.put(
+                r.id(),
+                new Run(
+                    r.id(),
+                    r.jobId(),
+                    r.trigger(),
+                    r.scheduledFor(),
+                    RunStatus.RUNNING,
+                    r.createdAt(),
+                    r.notBefore(),
+                    now,
+                    null,
+                    r.progress(),
+                    null,
+                    null,
+                    owner,
+                    leaseUntil,
+                    r.fence() + 1,
+                    r.attempt(),
+                    r.cancelRequested())));
+    return next.map(r -> runs.get(r.id()));
+  }
+
+  @Override
+  public synchronized LeaseState renewLease(RunId id, long fence, Instant leaseUntil) {
+    Run r = runs.get(id);
+    if (!owned(r, fence)) {
+      return LeaseState.LOST;
+    }
+    runs.put(
+        id,
+        new Run(
+            r.id(),
+            r.jobId(),
+            r.trigger(),
+            r.scheduledFor(),
+            r.status(),
+            r.createdAt(),
+            r.notBefore(),
+            r.startedAt(),
+            null,
+            r.progress(),
+            null,
+            null,
+            r.owner(),
+            leaseUntil,
+            r.fence(),
+            r.attempt(),
+            r.cancelRequested()));
+    return r.cancelRequested() ? LeaseState.CANCEL_REQUESTED : LeaseState.RENEWED;
+  }
+
+  @Override
+  public synchronized boolean updateProgress(RunId id, long fence, Progress progress) {
+    Run r = runs.get(id);
+    if (!owned(r, fence)) {
+      return false;
+    }
+    runs.put(
+        id,
+        new Run(
+            r.id(),
+            r.jobId(),
+            r.trigger(),
+            r.scheduledFor(),
+            r.status(),
+            r.createdAt(),
+            r.notBefore(),
+            r.startedAt(),
+            null,
+            progress,
+            null,
+            null,
+            r.owner(),
+            r.leaseUntil(),
+            r.fence(),
+            r.attempt(),
+            r.cancelRequested()));
+    return true;
+  }
+
+  @Override
+  public synchronized boolean complete(
+      RunId id, long fence, RunOutcome outcome, Instant completedAt) {
+    Run r = runs.get(id);
+    if (!owned(r, fence)) {
+      return false;
+    }
+    runs.put(
+        id,
+        new Run(
+            r.id(),
+            r.jobId(),
+            r.trigger(),
+            r.scheduledFor(),
+            outcome.status(),
+            r.createdAt(),
+            r.notBefore(),
+            r.startedAt(),
+            completedAt,
+            outcome.progress(),
+            outcome.error(),
+            outcome.version(),
+            r.owner(),
+            null,
+            r.fence(),
+            r.attempt(),
+            r.cancelRequested()));
+    return true;
+  }
+
+  @Override
+  public synchronized boolean requestCancel(RunId id, Instant now) {
+    Run r = runs.get(id);
+    if (r == null || !r.status().isActive()) {
+      return false;
+    }
+    if (r.status() == RunStatus.PENDING) {
+      runs.put(
+          id,
+          new Run(
+              r.id(),
+              r.jobId(),
+              r.trigger(),
+              r.scheduledFor(),
+              RunStatus.CANCELLED,
+              r.createdAt(),
+              r.notBefore(),
+              null,
+              now,
+              r.progress(),
+              "cancelled before it started",
+              null,
+              null,
+              null,
+              r.fence(),
+              r.attempt(),
+              true));
+    } else {
+      runs.put(
+          id,
+          new Run(
+              r.id(),
+              r.jobId(),
+              r.trigger(),
+              r.scheduledFor(),
+              r.status(),
+              r.createdAt(),
+              r.notBefore(),
+              r.startedAt(),
+              null,
+              r.progress(),
+              null,
+              null,
+              r.owner(),
+              r.leaseUntil(),
+              r.fence(),
+              r.attempt(),
+              true));
+    }
+    return true;
+  }
+
+  @Override
+  public synchronized List<Run> active() {
+    return runs.values().stream().filter(r -> r.status().isActive()).toList();
+  }
+
+  @Override
+  public synchronized List<Run> expired(Instant now) {
+    return runs.values().stream()
+        .filter(
+            r ->
+                r.status() == RunStatus.RUNNING
+                    && r.leaseUntil() != null
+                    && r.leaseUntil().isBefore(now))
+        .toList();
+  }
+
+  @Override
+  public synchronized int deleteFinishedBefore(Instant cutoff, int batch) {
+    List<RunId> doomed = new ArrayList<>();
+    for (Run r : runs.values()) {
+      if (doomed.size() >= batch) {
+        break;
+      }
+      Instant end = r.completedAt();
+      if (r.status().isTerminal() && end != null && end.isBefore(cutoff)) {
+        doomed.add(r.id());
+      }
+    }
+    doomed.forEach(runs::remove);
+    return doomed.size();
+  }
+
+  /** Removes every run of a job (the job was deleted). */
+  synchronized void deleteJob(JobId jobId) {
+    runs.values().removeIf(r -> r.jobId().equals(jobId));
+  }
+
+  /** Inserts under this repository's lock; used by the job repository's atomic fire. */
+  synchronized void put(Run run) {
+    runs.put(run.id(), run);
+  }
+
+  private static boolean owned(Run r, long fence) {
+    return r != null && r.status() == RunStatus.RUNNING && r.fence() == fence;
+  }
+
+  private static Comparator<Run> newestFirst() {
+    return Comparator.comparing(Run::createdAt)
+        .thenComparing(r -> Objects.toString(r.scheduledFor(), ""))
+        .reversed();
+  }
+}

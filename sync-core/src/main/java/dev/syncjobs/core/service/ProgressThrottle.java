@@ -1,0 +1,28 @@
+package dev.syncjobs.core.service;
+
+import java.time.Duration;
+import java.util.function.LongSupplier;
+
+/** Lets an event through at most once per interval (first one always passes). Thread-safe. */
+final class ProgressThrottle {
+  private final LongSupplier nanoTime;
+  private final long intervalNanos;
+  private long last;
+  private boolean first = true;
+
+  /** Measures with a monotonic nanosecond source (not the domain clock: this is a rate limit). */
+  ProgressThrottle(LongSupplier nanoTime, Duration interval) {
+    this.nanoTime = nanoTime;
+    this.intervalNanos = interval.toNanos();
+  }
+
+  synchronized boolean allow() {
+    long now = nanoTime.getAsLong();
+    if (first || now - last >= intervalNanos) {
+      first = false;
+      last = now;
+      return true;
+    }
+    return false;
+  }
+}

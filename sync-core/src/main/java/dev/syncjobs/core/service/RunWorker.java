@@ -1,0 +1,389 @@
+package dev.syncjobs.core.service;
+
+import dev.syncjobs.core.model.CancellationToken;
+import dev.syncjobs.core.model.Job;
+import dev.syncjobs.core.model.JobStatus;
+import dev.syncjobs.core.model.Progress;
+import dev.syncjobs.core.model.ProgressEvent;
+import dev.syncjobs.core.model.Run;
+import dev.syncjobs.core.model.RunId;
+import dev.syncjobs.core.model.RunOutcome;
+import dev.syncjobs.core.model.RunStatus;
+import dev.syncjobs.core.model.Trigger;
+import dev.syncjobs.core.port.JobRepository;
+import dev.syncjobs.core.port.Notifier;
+import dev.syncjobs.core.port.ProgressPublisher;
+import dev.syncjobs.core.port.RunLog;
+import dev.syncjobs.core.port.RunRepository;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Claims pending runs (at most {@code maxConcurrentRuns} at once), executes them with the {@link
+ * SyncEngine}, renews their leases, and records their outcome, job status, progress events,
+ * notifications and retries. Also fails runs whose owner stopped renewing its lease.
+ *
+ * <p>Tests and the CLI drive it step by step ({@link #pollOnce()}, {@link #awaitIdle}); a server
+ * calls {@link #start()}.
+ */
+public final class RunWorker implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RunWorker.class);
+
+  /**
+   * @param instanceId names this instance as a run's owner
+   * @param maxConcurrentRuns runs executing at once on this instance
+   * @param lease how long a claim holds without renewal
+   * @param pollInterval how often the loop looks for work (a trigger also wakes it)
+   * @param retryBaseDelay back-off before the first retry; doubled for each further one
+   */
+  public record Settings(
+      String instanceId,
+      int maxConcurrentRuns,
+      Duration lease,
+      Duration pollInterval,
+      Duration retryBaseDelay) {
+    public Settings {
+      Objects.requireNonNull(instanceId, "instanceId");
+      if (maxConcurrentRuns < 1) {
+        throw new IllegalArgumentException("maxConcurrentRuns must be at least 1");
+      }
+    }
+
+    public static Settings defaults(String instanceId) {
+      return new Settings(
+          instanceId, 3, Duration.ofSeconds(30), Duration.ofMillis(500), Duration.ofSeconds(30));
+    }
+  }
+
+  private final RunRepository runs;
+  private final JobRepository jobs;
+  private final RunLog runLog;
+  private final SyncEngine engine;
+  private final ProgressPublisher publisher;
+  private final Notifier notifier;
+  private final Clock clock;
+  private final Settings settings;
+  private final Supplier<UUID> ids;
+  private final ExecutorService executor;
+  private final Map<RunId, Active> active = new ConcurrentHashMap<>();
+  private final Object wake = new Object();
+  private final AtomicBoolean stopping = new AtomicBoolean();
+  private Thread loop;
+
+  private record Active(Run run, CancellationToken token) {}
+
+  public RunWorker(
+      RunRepository runs,
+      JobRepository jobs,
+      RunLog runLog,
+      SyncEngine engine,
+      ProgressPublisher publisher,
+      Notifier notifier,
+      Clock clock,
+      Supplier<UUID> ids,
+      Settings settings) {
+    this.runs = runs;
+    this.jobs = jobs;
+    this.runLog = runLog;
+    this.engine = engine;
+    this.publisher = publisher;
+    this.notifier = notifier;
+    this.clock = clock;
+    this.ids = ids;
+    this.settings = settings;
+    this.executor =
+        Executors.newFixedThreadPool(
+            settings.maxConcurrentRuns(),
+            r -> {
+              Thread t = new Thread(r, "syncjobs-run");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /** Starts the background loop: claim, renew leases, fail expired ones. */
+  public synchronized void start() {
+    if (loop != null) {
+      return;
+    }
+    loop =
+        new Thread(
+            () -> {
+              long lastRenew = 0;
+              while (!stopping.get()) {
+                try {
+                  long now = System.nanoTime();
+                  if (now - lastRenew > settings.lease().toNanos() / 3) {
+                    renewLeases();
+                    failExpiredLeases();
+                    lastRenew = now;
+                  }
+                  pollOnce();
+                  synchronized (wake) {
+                    wake.wait(Math.max(1, settings.pollInterval().toMillis()));
+                  }
+                } catch (InterruptedException e) {
+                  return;
+                } catch (RuntimeException e) {
+                  log.warn("worker loop: {}", e.toString());
+                }
+              }
+            },
+            "syncjobs-worker");
+    loop.setDaemon(true);
+    loop.start();
+  }
+
+  /** Makes the loop look for work now (after a trigger). */
+  public void wakeUp() {
+    synchronized (wake) {
+      wake.notifyAll();
+    }
+  }
+
+  /** Claims and starts as many pending runs as there are free slots; returns how many. */
+  public int pollOnce() {
+    int started = 0;
+    while (!stopping.get() && active.size() < settings.maxConcurrentRuns()) {
+      Instant now = clock.instant();
+      Optional<Run> claimed =
+          runs.claimNext(settings.instanceId(), now, now.plus(settings.lease()));
+      if (claimed.isEmpty()) {
+        break;
+      }
+      Run run = claimed.get();
+      Optional<Job> job = jobs.find(run.jobId());
+      if (job.isEmpty()) {
+        runs.complete(run.id(), run.fence(), RunOutcome.failed("the job was deleted"), now);
+        continue;
+      }
+      CancellationToken token = new CancellationToken();
+      if (run.cancelRequested()) {
+        token.cancel();
+      }
+      active.put(run.id(), new Active(run, token));
+      executor.execute(() -> execute(job.get(), run, token));
+      started++;
+    }
+    return started;
+  }
+
+  /** Cancels a run: a pending one at once, a running one here or (via its lease) elsewhere. */
+  public boolean cancel(RunId id) {
+    boolean requested = runs.requestCancel(id, clock.instant());
+    Active a = active.get(id);
+    if (a != null) {
+      a.token().cancel();
+      return true;
+    }
+    if (requested) {
+      runs.find(id)
+          .filter(r -> r.status() == RunStatus.CANCELLED)
+          .ifPresent(
+              r ->
+                  publisher.publish(
+                      new ProgressEvent(r.jobId(), r.id(), r.status(), r.progress(), r.error())));
+    }
+    return requested;
+  }
+
+  /** Runs executing on this instance. */
+  public int activeCount() {
+    return active.size();
+  }
+
+  /**
+   * Start-up repair for a single instance that owns its data dir: every run left running by a
+   * previous process is failed as interrupted (and retried when retries remain). Pending runs stay
+   * queued. Returns how many were repaired.
+   */
+  public int repairInterrupted() {
+    int n = 0;
+    for (Run r : runs.active()) {
+      if (r.status() == RunStatus.RUNNING && !active.containsKey(r.id())) {
+        if (failInterrupted(r, "interrupted: the server stopped while it ran")) {
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
+  /** Fails runs whose lease expired (their owner died); returns how many. */
+  public int failExpiredLeases() {
+    int n = 0;
+    for (Run r : runs.expired(clock.instant())) {
+      if (!active.containsKey(r.id())
+          && failInterrupted(
+              r, "interrupted: instance " + r.owner() + " stopped renewing its lease")) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  private boolean failInterrupted(Run r, String error) {
+    Instant now = clock.instant();
+    if (!runs.complete(
+        r.id(), r.fence(), new RunOutcome(RunStatus.FAILED, r.progress(), error, null), now)) {
+      return false;
+    }
+    runLog.append(r.id(), error);
+    jobs.recordStatus(r.jobId(), JobStatus.FAILED, now, error);
+    publisher.publish(new ProgressEvent(r.jobId(), r.id(), RunStatus.FAILED, r.progress(), error));
+    jobs.find(r.jobId()).ifPresent(job -> maybeRetry(job, r, true));
+    return true;
+  }
+
+  /** Renews the leases of this instance's runs; cancels those cancelled elsewhere or lost. */
+  public void renewLeases() {
+    for (Active a : active.values()) {
+      Instant until = clock.instant().plus(settings.lease());
+      switch (runs.renewLease(a.run().id(), a.run().fence(), until)) {
+        case RENEWED -> {}
+        case CANCEL_REQUESTED -> a.token().cancel();
+        case LOST -> {
+          log.warn("lost the lease of run {}; stopping it", a.run().id());
+          a.token().cancel();
+        }
+      }
+    }
+  }
+
+  /**
+   * Waits until no run is executing on this instance and none is pending and due; false on timeout.
+   */
+  public boolean awaitIdle(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      pollOnce();
+      Instant now = clock.instant();
+      if (active.isEmpty()
+          && runs.active().stream()
+              .noneMatch(
+                  r ->
+                      (r.status() == RunStatus.PENDING && !r.notBefore().isAfter(now))
+                          || (r.status() == RunStatus.RUNNING
+                              && settings.instanceId().equals(r.owner())))) {
+        return true;
+      }
+      Thread.sleep(10);
+    }
+    return false;
+  }
+
+  private void execute(Job job, Run run, CancellationToken token) {
+    RunId id = run.id();
+    try {
+      Instant started = clock.instant();
+      runLog.append(id, "run " + id + " of " + job.name() + " started by " + settings.instanceId());
+      jobs.recordStatus(job.id(), JobStatus.RUNNING, started, null);
+      notifier.runStarted(job, run);
+      publisher.publish(new ProgressEvent(job.id(), id, RunStatus.RUNNING, Progress.NONE, null));
+      ProgressThrottle throttle = new ProgressThrottle(System::nanoTime, Duration.ofMillis(500));
+      SyncEngine.Result result =
+          engine.execute(
+              job,
+              token,
+              p -> {
+                if (throttle.allow()) {
+                  runs.updateProgress(id, run.fence(), p);
+                  publisher.publish(new ProgressEvent(job.id(), id, RunStatus.RUNNING, p, null));
+                }
+              },
+              line -> runLog.append(id, line));
+      RunOutcome outcome = result.outcome();
+      Instant ended = clock.instant();
+      if (!runs.complete(id, run.fence(), outcome, ended)) {
+        runLog.append(id, "this instance lost the run's lease; its result was not recorded");
+        return;
+      }
+      JobStatus status =
+          switch (outcome.status()) {
+            case SUCCESS -> JobStatus.SYNCED;
+            case CANCELLED -> JobStatus.IDLE;
+            default -> JobStatus.FAILED;
+          };
+      jobs.recordStatus(job.id(), status, ended, outcome.error());
+      publisher.publish(
+          new ProgressEvent(job.id(), id, outcome.status(), outcome.progress(), outcome.error()));
+      runs.find(id).ifPresent(r -> notifier.runFinished(job, r));
+      if (outcome.status() == RunStatus.FAILED) {
+        maybeRetry(job, run, result.retryable());
+      }
+    } catch (RuntimeException e) {
+      log.error("run {} crashed", id, e);
+      runs.complete(id, run.fence(), RunOutcome.failed("internal error: " + e), clock.instant());
+    } finally {
+      active.remove(id);
+      wakeUp();
+    }
+  }
+
+  private void maybeRetry(Job job, Run failed, boolean retryable) {
+    if (!retryable || failed.attempt() >= job.options().maxRetries()) {
+      return;
+    }
+    Instant now = clock.instant();
+    Duration delay = backoff(failed.attempt());
+    Run retry =
+        Run.pending(new RunId(ids.get()), job.id(), Trigger.RETRY, null, now, failed.attempt() + 1)
+            .withNotBefore(now.plus(delay));
+    if (runs.insert(retry) == RunRepository.InsertResult.INSERTED) {
+      runLog.append(
+          failed.id(), "retry " + (failed.attempt() + 1) + " queued in " + delay.toSeconds() + "s");
+    }
+  }
+
+  /** Exponential back-off with ±20% jitter: base × 2^attempt. */
+  Duration backoff(int attempt) {
+    long base = settings.retryBaseDelay().toMillis() << Math.min(attempt, 16);
+    double jitter = 0.8 + 0.4 * ThreadLocalRandom.current().nextDouble();
+    return Duration.ofMillis((long) (base * jitter));
+  }
+
+  /**
+   * Stops claiming, cancels the runs executing here (their partial files stay for resume), and
+   * waits up to {@code timeout} for them to record their state.
+   */
+  public void shutdown(Duration timeout) {
+    stopping.set(true);
+    wakeUp();
+    active.values().forEach(a -> a.token().cancel());
+    executor.shutdown();
+    try {
+      executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      if (loop != null) {
+        loop.interrupt();
+        loop.join(1000);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public void close() {
+    shutdown(Duration.ofSeconds(10));
+  }
+
+  /** Ids of runs executing here, for tests and health checks. */
+  public List<RunId> activeRuns() {
+    return List.copyOf(active.keySet());
+  }
+}

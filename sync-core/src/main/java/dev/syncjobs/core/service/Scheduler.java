@@ -1,0 +1,151 @@
+package dev.syncjobs.core.service;
+
+import dev.syncjobs.core.model.Job;
+import dev.syncjobs.core.model.MisfirePolicy;
+import dev.syncjobs.core.model.Run;
+import dev.syncjobs.core.model.RunId;
+import dev.syncjobs.core.model.Trigger;
+import dev.syncjobs.core.port.JobRepository;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fires due occurrences. Each occurrence is fired by one atomic {@link JobRepository#fire} (the
+ * conditional advance of {@code next_run_at} plus the insert of its run), so across threads and
+ * instances it fires once; an occurrence due while the job's previous run is still active is
+ * recorded as skipped. An occurrence older than the misfire grace follows the job's {@link
+ * MisfirePolicy}.
+ */
+public final class Scheduler implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
+
+  private final JobRepository jobs;
+  private final SchedulePlanner planner;
+  private final Clock clock;
+  private final Supplier<UUID> ids;
+  private final Duration misfireGrace;
+  private final Duration pollInterval;
+  private final Runnable onFired;
+  private final AtomicBoolean stopping = new AtomicBoolean();
+  private final Object wake = new Object();
+  private volatile Instant lastTick;
+  private Thread loop;
+
+  /**
+   * @param misfireGrace an occurrence found later than this after its time is a misfire
+   * @param onFired called after a run was fired (wakes the worker)
+   */
+  public Scheduler(
+      JobRepository jobs,
+      SchedulePlanner planner,
+      Clock clock,
+      Supplier<UUID> ids,
+      Duration misfireGrace,
+      Duration pollInterval,
+      Runnable onFired) {
+    this.jobs = jobs;
+    this.planner = planner;
+    this.clock = clock;
+    this.ids = ids;
+    this.misfireGrace = misfireGrace;
+    this.pollInterval = pollInterval;
+    this.onFired = onFired;
+  }
+
+  /** Fires every due occurrence once; returns how many runs were inserted (fired or skipped). */
+  public int fireDue() {
+    int fired = 0;
+    Instant now = clock.instant();
+    for (Job job : jobs.due(now, 500)) {
+      Instant due = job.nextRunAt();
+      Instant next = planner.next(job.schedule(), job.zone(), due).orElse(null);
+      boolean misfire =
+          Duration.between(due, now).compareTo(misfireGrace) > 0
+              || (next != null && !next.isAfter(now));
+      Run run;
+      if (misfire) {
+        next = planner.next(job.schedule(), job.zone(), now).orElse(null);
+        run =
+            job.misfirePolicy() == MisfirePolicy.RUN_ONCE
+                ? Run.pending(new RunId(ids.get()), job.id(), Trigger.SCHEDULE, due, now, 0)
+                : null;
+      } else {
+        run = Run.pending(new RunId(ids.get()), job.id(), Trigger.SCHEDULE, due, now, 0);
+      }
+      JobRepository.FireResult result = jobs.fire(job.id(), due, next, run);
+      switch (result) {
+        case FIRED -> fired++;
+        case SKIPPED -> {
+          fired++;
+          log.info(
+              "job {}: occurrence {} skipped, the previous run is still active", job.name(), due);
+        }
+        case ADVANCED ->
+            log.info("job {}: missed occurrence {} dropped (misfire policy skip)", job.name(), due);
+        case LOST -> {}
+      }
+    }
+    lastTick = now;
+    if (fired > 0) {
+      onFired.run();
+    }
+    return fired;
+  }
+
+  /** When the loop last looked for due jobs (for health checks), or null. */
+  public Instant lastTick() {
+    return lastTick;
+  }
+
+  public synchronized void start() {
+    if (loop != null) {
+      return;
+    }
+    loop =
+        new Thread(
+            () -> {
+              while (!stopping.get()) {
+                try {
+                  fireDue();
+                  synchronized (wake) {
+                    wake.wait(Math.max(1, pollInterval.toMillis()));
+                  }
+                } catch (InterruptedException e) {
+                  return;
+                } catch (RuntimeException e) {
+                  log.warn("scheduler loop: {}", e.toString());
+                }
+              }
+            },
+            "syncjobs-scheduler");
+    loop.setDaemon(true);
+    loop.start();
+  }
+
+  /** Makes the loop look now (after a schedule changed). */
+  public void wakeUp() {
+    synchronized (wake) {
+      wake.notifyAll();
+    }
+  }
+
+  @Override
+  public void close() {
+    stopping.set(true);
+    wakeUp();
+    if (loop != null) {
+      loop.interrupt();
+      try {
+        loop.join(2000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

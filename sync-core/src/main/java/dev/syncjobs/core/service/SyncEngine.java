@@ -1,0 +1,213 @@
+package dev.syncjobs.core.service;
+
+import dev.syncjobs.core.model.CancellationToken;
+import dev.syncjobs.core.model.CancelledException;
+import dev.syncjobs.core.model.Job;
+import dev.syncjobs.core.model.Progress;
+import dev.syncjobs.core.model.RunOutcome;
+import dev.syncjobs.core.model.RunStatus;
+import dev.syncjobs.core.model.Source;
+import dev.syncjobs.core.model.SyncException;
+import dev.syncjobs.core.model.TransferException;
+import dev.syncjobs.core.port.ProgressListener;
+import dev.syncjobs.core.port.Transfer;
+import dev.syncjobs.core.port.TransferReport;
+import dev.syncjobs.core.port.TransferRequest;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Executes one run of a job, start to end: stage → transfer → verify → publish → prune. It never
+ * touches the database; {@link RunWorker} claims runs and records what this returns.
+ *
+ * <p>Guarantees: a failed, cancelled or crashed run never changes {@code current}; a run that found
+ * nothing added, changed or removed publishes no version; a run that would drop more than {@code
+ * max_delete_percent} of the previous version's files fails instead of publishing.
+ */
+public final class SyncEngine {
+  private final StorageBackends backends;
+  private final List<Transfer> transfers;
+  private final Clock clock;
+  private final Long globalBandwidthLimit;
+  private final Duration ioTimeout;
+
+  /**
+   * @param transfers the available transfer adapters; the first that supports a source is used
+   * @param globalBandwidthLimit bytes per second for jobs without their own limit, or null
+   */
+  public SyncEngine(
+      StorageBackends backends,
+      List<Transfer> transfers,
+      Clock clock,
+      Long globalBandwidthLimit,
+      Duration ioTimeout) {
+    this.backends = backends;
+    this.transfers = List.copyOf(transfers);
+    this.clock = clock;
+    this.globalBandwidthLimit = globalBandwidthLimit;
+    this.ioTimeout = ioTimeout;
+  }
+
+  public SyncEngine(StorageBackends backends, List<Transfer> transfers, Clock clock) {
+    this(backends, transfers, clock, null, Duration.ofSeconds(60));
+  }
+
+  public StorageBackends backends() {
+    return backends;
+  }
+
+  /** The adapter that handles a source. */
+  public Transfer transferFor(Source source) {
+    return transfers.stream()
+        .filter(t -> t.supports(source))
+        .findFirst()
+        .orElseThrow(
+            () ->
+                new TransferException(
+                    "no transfer adapter for " + source.uri().getScheme() + " sources",
+                    false,
+                    null));
+  }
+
+  /** Whether retrying a failed outcome may help. */
+  public record Result(RunOutcome outcome, boolean retryable) {}
+
+  /**
+   * Runs the job once. Never throws for transfer problems: they become a failed outcome.
+   *
+   * @param progress receives (unthrottled) progress
+   * @param log receives the run's log lines
+   */
+  public Result execute(
+      Job job, CancellationToken cancel, ProgressListener progress, Consumer<String> log) {
+    Progress[] last = {Progress.NONE};
+    ProgressListener monotonic =
+        p -> {
+          synchronized (last) {
+            Progress prev = last[0];
+            Progress next =
+                new Progress(
+                    Math.max(prev.filesDone(), p.filesDone()),
+                    Math.max(prev.filesTotal(), p.filesTotal()),
+                    Math.max(prev.bytesDone(), p.bytesDone()),
+                    Math.max(prev.bytesTotal(), p.bytesTotal()),
+                    p.currentFile(),
+                    p.bytesPerSecond());
+            last[0] = next;
+            progress.onProgress(next);
+          }
+        };
+    try {
+      cancel.throwIfCancelled();
+      Path dir = backends.resolve(job.destination());
+      VersionStore store = new VersionStore(dir);
+      Optional<Path> previous = store.current();
+      Transfer transfer = transferFor(job.source());
+      Path staging = store.prepareStaging(clock.instant());
+      log.accept("staging in " + staging.getFileName());
+      Long limit =
+          job.options().bandwidthLimit() != null
+              ? job.options().bandwidthLimit()
+              : globalBandwidthLimit;
+      TransferReport report =
+          transfer.transfer(
+              new TransferRequest(
+                  job.source(),
+                  job.auth(),
+                  job.caBundle(),
+                  staging,
+                  previous,
+                  job.effectiveFilters(),
+                  new TransferRequest.Options(
+                      job.options().verifyChecksums(),
+                      job.options().compareChecksums(),
+                      limit,
+                      ioTimeout),
+                  monotonic,
+                  cancel,
+                  log));
+      report.warnings().forEach(w -> log.accept("warning: " + w));
+      cancel.throwIfCancelled();
+      VersionStore.Diff diff = VersionStore.compare(staging, previous);
+      log.accept(
+          String.format(
+              Locale.ROOT,
+              "%d added, %d changed, %d removed of %d files",
+              diff.added(),
+              diff.changed(),
+              diff.removed(),
+              diff.previousFiles()));
+      if (job.options().deleteRemoved()) {
+        if (diff.removed() > 0 && diff.removedPercent() > job.options().maxDeletePercent()) {
+          return new Result(
+              RunOutcome.failed(
+                  String.format(
+                      Locale.ROOT,
+                      "refused to publish: the source dropped %d of %d files (%.0f%%), more than"
+                          + " max_delete_percent %d%%; the current version stays",
+                      diff.removed(),
+                      diff.previousFiles(),
+                      diff.removedPercent(),
+                      job.options().maxDeletePercent())),
+              false);
+        }
+      } else if (previous.isPresent() && diff.removed() > 0) {
+        int carried = VersionStore.carryOver(staging, previous.get());
+        log.accept("carried over " + carried + " files the source no longer has");
+        diff = new VersionStore.Diff(diff.added(), diff.changed(), 0, diff.previousFiles(), 0);
+      }
+      Progress done = last[0].completed();
+      if (previous.isPresent() && diff.unchanged()) {
+        store.discard(staging);
+        String current = previous.get().getFileName().toString();
+        log.accept("nothing changed; " + current + " stays current");
+        return new Result(
+            new RunOutcome(
+                RunStatus.SUCCESS,
+                new Progress(
+                    0, done.filesTotal(), 0, done.bytesTotal(), null, done.bytesPerSecond()),
+                null,
+                current),
+            false);
+      }
+      String version = store.publish(staging);
+      log.accept("published " + version);
+      List<String> pruned = store.prune(job.options().keepVersions());
+      if (!pruned.isEmpty()) {
+        log.accept("pruned " + String.join(", ", pruned));
+      }
+      return new Result(
+          new RunOutcome(
+              RunStatus.SUCCESS,
+              new Progress(
+                  report.filesTransferred(),
+                  done.filesTotal(),
+                  report.bytesTransferred(),
+                  done.bytesTotal(),
+                  null,
+                  done.bytesPerSecond()),
+              null,
+              version),
+          false);
+    } catch (CancelledException e) {
+      log.accept("cancelled; partial files stay for the next run to resume");
+      return new Result(new RunOutcome(RunStatus.CANCELLED, last[0], "cancelled", null), false);
+    } catch (TransferException e) {
+      log.accept("failed: " + e.getMessage());
+      return new Result(
+          new RunOutcome(RunStatus.FAILED, last[0], e.getMessage(), null), e.retryable());
+    } catch (SyncException e) {
+      log.accept("failed: " + e.getMessage());
+      return new Result(new RunOutcome(RunStatus.FAILED, last[0], e.getMessage(), null), false);
+    } catch (RuntimeException e) {
+      log.accept("failed: " + e);
+      return new Result(
+          new RunOutcome(RunStatus.FAILED, last[0], "internal error: " + e, null), true);
+    }
+  }
+}

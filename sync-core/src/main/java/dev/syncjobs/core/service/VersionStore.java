@@ -1,0 +1,378 @@
+package dev.syncjobs.core.service;
+
+import dev.syncjobs.core.model.SyncException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * The versions of one destination directory: {@code <timestamp>.partial} staging directories,
+ * complete {@code <timestamp>} versions, and the {@code current} symlink. Publishing is a rename
+ * followed by an atomic symlink swap, so nothing incomplete is ever visible as a version.
+ *
+ * <p>Top-level entries whose names start with {@code .syncjobs} (adapter manifests) are kept with a
+ * version but ignored by {@link #compare}.
+ */
+public final class VersionStore {
+  static final String CURRENT = "current";
+  static final String PARTIAL = ".partial";
+  private static final Pattern VERSION = Pattern.compile("\\d{8}T\\d{6}Z(-\\d+)?");
+  private static final DateTimeFormatter NAME =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+  private final Path dir;
+
+  public VersionStore(Path destinationDir) {
+    this.dir = Objects.requireNonNull(destinationDir, "destinationDir");
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  /** A version's name for an instant: colon-free UTC, e.g. {@code 20261123T030000Z}. */
+  public static String nameFor(Instant instant) {
+    return NAME.format(instant);
+  }
+
+  /** Whether a directory name is a version's. */
+  public static boolean isVersionName(String name) {
+    return VERSION.matcher(name).matches();
+  }
+
+  /** The version {@code current} points at, if any. */
+  public Optional<Path> current() {
+    Path link = dir.resolve(CURRENT);
+    try {
+      if (!Files.isSymbolicLink(link)) {
+        return Optional.empty();
+      }
+      Path target = dir.resolve(Files.readSymbolicLink(link)).normalize();
+      return Files.isDirectory(target) && target.getParent().equals(dir)
+          ? Optional.of(target)
+          : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Complete versions, newest first. */
+  public List<Path> versions() {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    List<Path> out = new ArrayList<>();
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+      for (Path p : s) {
+        if (isVersionName(p.getFileName().toString())
+            && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+          out.add(p);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    out.sort(Comparator.comparing((Path p) -> p.getFileName().toString()).reversed());
+    return out;
+  }
+
+  /**
+   * A staging directory for a run that starts at {@code startedAt}. The newest {@code .partial}
+   * left by an interrupted run is renamed and reused (its complete files let the transfer resume);
+   * older ones are deleted.
+   */
+  public Path prepareStaging(Instant startedAt) {
+    try {
+      Files.createDirectories(dir);
+      String name = uniqueName(nameFor(startedAt));
+      Path staging = dir.resolve(name + PARTIAL);
+      List<Path> leftovers = partials();
+      if (!leftovers.isEmpty()) {
+        Path newest = leftovers.get(0);
+        if (!newest.equals(staging)) {
+          Files.move(newest, staging, StandardCopyOption.ATOMIC_MOVE);
+          moveSibling(newest, staging, ".pid");
+        }
+        for (Path old : leftovers.subList(1, leftovers.size())) {
+          deleteTree(old);
+        }
+      } else {
+        Files.createDirectory(staging);
+      }
+      return staging;
+    } catch (IOException e) {
+      throw new SyncException("cannot prepare a staging directory in " + dir + ": " + e, e);
+    }
+  }
+
+  private static void moveSibling(Path from, Path to, String suffix) throws IOException {
+    Path f = from.resolveSibling(from.getFileName() + suffix);
+    if (Files.exists(f)) {
+      Files.move(f, to.resolveSibling(to.getFileName() + suffix), StandardCopyOption.ATOMIC_MOVE);
+    }
+  }
+
+  /** Staging directories left by earlier runs, newest first. */
+  public List<Path> partials() throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    List<Path> out = new ArrayList<>();
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "*" + PARTIAL)) {
+      for (Path p : s) {
+        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+          out.add(p);
+        }
+      }
+    }
+    out.sort(Comparator.comparing((Path p) -> p.getFileName().toString()).reversed());
+    return out;
+  }
+
+  private String uniqueName(String base) {
+    String name = base;
+    for (int i = 1; Files.exists(dir.resolve(name), LinkOption.NOFOLLOW_LINKS); i++) {
+      name = base + "-" + i;
+    }
+    return name;
+  }
+
+  /** The files of a tree (relative path → attributes), without top-level {@code .syncjobs*}. */
+  static Map<String, BasicFileAttributes> files(Path root) throws IOException {
+    Map<String, BasicFileAttributes> out = new HashMap<>();
+    if (root == null || !Files.isDirectory(root)) {
+      return out;
+    }
+    Files.walkFileTree(
+        root,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+            return isMeta(root, d) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
+            if (!isMeta(root, f)) {
+              out.put(root.relativize(f).toString(), attrs);
+            }
+            return FileVisitResult.CONTINUE;
+          }
+        });
+    return out;
+  }
+
+  private static boolean isMeta(Path root, Path p) {
+    return root.equals(p.getParent()) && p.getFileName().toString().startsWith(".syncjobs");
+  }
+
+  /** How a staging tree differs from the previous version. */
+  public record Diff(int added, int changed, int removed, int previousFiles, int stagedFiles) {
+    public boolean unchanged() {
+      return added == 0 && changed == 0 && removed == 0;
+    }
+
+    /** Share of the previous version's files that are gone, 0..100. */
+    public double removedPercent() {
+      return previousFiles == 0 ? 0 : 100.0 * removed / previousFiles;
+    }
+  }
+
+  /**
+   * Compares by inode: a staged file that is a hard link of the previous version's file at the same
+   * path is unchanged; any other staged file is added or changed.
+   */
+  public static Diff compare(Path staging, Optional<Path> previous) {
+    try {
+      Map<String, BasicFileAttributes> now = files(staging);
+      Map<String, BasicFileAttributes> before = files(previous.orElse(null));
+      int added = 0;
+      int changed = 0;
+      for (var e : now.entrySet()) {
+        BasicFileAttributes old = before.get(e.getKey());
+        if (old == null) {
+          added++;
+        } else if (!Objects.equals(old.fileKey(), e.getValue().fileKey())
+            || old.fileKey() == null) {
+          changed++;
+        }
+      }
+      int removed = 0;
+      for (String p : before.keySet()) {
+        if (!now.containsKey(p)) {
+          removed++;
+        }
+      }
+      return new Diff(added, changed, removed, before.size(), now.size());
+    } catch (IOException e) {
+      throw new SyncException("cannot compare " + staging + " with the previous version: " + e, e);
+    }
+  }
+
+  /**
+   * Hard-links into the staging directory every file of the previous version the source no longer
+   * has ({@code delete_removed=false}); returns how many.
+   */
+  public static int carryOver(Path staging, Path previous) {
+    try {
+      Map<String, BasicFileAttributes> now = files(staging);
+      int n = 0;
+      for (String rel : files(previous).keySet()) {
+        if (!now.containsKey(rel)) {
+          Path target = staging.resolve(rel);
+          Files.createDirectories(target.getParent());
+          Files.createLink(target, previous.resolve(rel));
+          n++;
+        }
+      }
+      return n;
+    } catch (IOException e) {
+      throw new SyncException("cannot carry files over from " + previous + ": " + e, e);
+    }
+  }
+
+  /**
+   * Makes the staging directory's files read-only, renames it to its version name and points {@code
+   * current} at it atomically. Returns the version's name.
+   */
+  public String publish(Path staging) {
+    String partialName = staging.getFileName().toString();
+    if (!partialName.endsWith(PARTIAL)) {
+      throw new IllegalArgumentException("not a staging directory: " + staging);
+    }
+    String name = partialName.substring(0, partialName.length() - PARTIAL.length());
+    try {
+      makeReadOnly(staging);
+      Path version = dir.resolve(name);
+      Files.move(staging, version, StandardCopyOption.ATOMIC_MOVE);
+      Files.deleteIfExists(dir.resolve(partialName + ".pid"));
+      Path tmp = dir.resolve(".current-" + UUID.randomUUID());
+      Files.createSymbolicLink(tmp, Path.of(name));
+      Files.move(tmp, dir.resolve(CURRENT), StandardCopyOption.ATOMIC_MOVE);
+      return name;
+    } catch (IOException e) {
+      throw new SyncException("cannot publish " + staging + ": " + e, e);
+    }
+  }
+
+  private static void makeReadOnly(Path root) throws IOException {
+    Files.walkFileTree(
+        root,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
+            if (attrs.isRegularFile()) {
+              Set<PosixFilePermission> perms = Files.getPosixFilePermissions(f);
+              if (perms.removeAll(
+                  Set.of(
+                      PosixFilePermission.OWNER_WRITE,
+                      PosixFilePermission.GROUP_WRITE,
+                      PosixFilePermission.OTHERS_WRITE))) {
+                Files.setPosixFilePermissions(f, perms);
+              }
+            }
+            return FileVisitResult.CONTINUE;
+          }
+        });
+  }
+
+  /**
+   * Deletes versions beyond the newest {@code keep} (0 = keep all), never the one {@code current}
+   * names. Returns the names deleted.
+   */
+  public List<String> prune(int keep) {
+    if (keep <= 0) {
+      return List.of();
+    }
+    Optional<Path> current = current();
+    List<String> deleted = new ArrayList<>();
+    List<Path> all = versions();
+    for (Path v : all.subList(Math.min(keep, all.size()), all.size())) {
+      if (current.isPresent() && current.get().equals(v)) {
+        continue;
+      }
+      deleteTree(v);
+      deleted.add(v.getFileName().toString());
+    }
+    return deleted;
+  }
+
+  /** Removes a staging directory (nothing changed, or it is abandoned). */
+  public void discard(Path staging) {
+    deleteTree(staging);
+    try {
+      Files.deleteIfExists(staging.resolveSibling(staging.getFileName() + ".pid"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  static void deleteTree(Path root) {
+    if (!Files.exists(root, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try {
+      Files.walkFileTree(
+          root,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs)
+                throws IOException {
+              // A directory made read-only by a tool must become writable to empty it.
+              d.toFile().setWritable(true, true);
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
+              Files.delete(f);
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+              Files.delete(d);
+              return FileVisitResult.CONTINUE;
+            }
+          });
+    } catch (IOException e) {
+      throw new SyncException("cannot delete " + root + ": " + e, e);
+    }
+  }
+
+  /** Files and bytes of a version, for listings. */
+  public static long[] size(Path version) {
+    try {
+      long files = 0;
+      long bytes = 0;
+      for (BasicFileAttributes a : files(version).values()) {
+        files++;
+        bytes += a.size();
+      }
+      return new long[] {files, bytes};
+    } catch (IOException e) {
+      return new long[] {0, 0};
+    }
+  }
+}
