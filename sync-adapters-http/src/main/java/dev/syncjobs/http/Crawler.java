@@ -6,7 +6,6 @@ import dev.syncjobs.core.model.TransferException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -293,16 +292,10 @@ final class Crawler {
           HttpFetcher.Response r = http.send("GET", uri, Map.of(), true);
           HttpFetcher.expect(r, Clock.systemUTC(), 200);
           ByteArrayOutputStream out = new ByteArrayOutputStream();
-          while (true) {
-            List<ByteBuffer> chunk = r.body().next(http.timeout(), http.cancel()::isCancelled);
-            if (chunk == null) {
-              break;
-            }
-            for (ByteBuffer b : chunk) {
-              byte[] a = new byte[b.remaining()];
-              b.get(a);
-              out.write(a);
-            }
+          byte[] buf = new byte[64 * 1024];
+          int n;
+          while ((n = r.body().read(buf, http.cancel()::isCancelled)) >= 0) {
+            out.write(buf, 0, n);
             if (out.size() > settings.maxPageBytes()) {
               r.body().abort();
               throw new TransferException(
@@ -310,7 +303,6 @@ final class Crawler {
                   false,
                   null);
             }
-            r.body().requestMore();
           }
           Charset cs = charset(r.header("Content-Type").orElse(""));
           return new Page(r.uri(), out.toString(cs));

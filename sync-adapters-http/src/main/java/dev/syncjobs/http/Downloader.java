@@ -38,6 +38,7 @@ import java.util.function.Consumer;
 final class Downloader {
   static final String PARTIAL_DIR = ".syncjobs-partial";
   private static final long SAVE_EVERY = 512L << 10;
+  private static final int BUFFER = 64 * 1024;
 
   private final HttpFetcher http;
   private final Retry retry;
@@ -528,44 +529,39 @@ final class Downloader {
     long pos = seg.start + seg.done;
     boolean overflow = false;
     progress.current(j.file.path());
+    byte[] buf = new byte[BUFFER];
+    ByteBuffer bb = ByteBuffer.wrap(buf);
     while (!overflow) {
-      List<ByteBuffer> chunk = r.body().next(http.timeout(), j::stopped);
-      if (chunk == null) {
+      int n = r.body().read(buf, j::stopped);
+      if (n < 0) {
         break;
       }
-      for (ByteBuffer b : chunk) {
-        if (seg.end >= 0 && pos + b.remaining() > seg.end) {
-          b.limit(b.position() + (int) Math.max(0, seg.end - pos));
-          overflow = true;
-        }
-        int n = b.remaining();
-        if (n == 0) {
-          continue;
-        }
-        throttle.acquire(n, j::stopped);
-        if (j.digest != null) {
-          if (j.digestPos == pos) {
-            j.digest.update(b.duplicate());
-            j.digestPos += n;
-          } else {
-            j.digest = null;
-          }
-        }
-        while (b.hasRemaining()) {
-          pos += j.channel.write(b, pos);
-        }
-        got += n;
-        seg.done += n;
-        j.wrote(n);
-        if (overflow) {
-          break;
+      if (seg.end >= 0 && pos + n > seg.end) {
+        n = (int) Math.max(0, seg.end - pos);
+        overflow = true;
+      }
+      if (n == 0) {
+        continue;
+      }
+      throttle.acquire(n, j::stopped);
+      if (j.digest != null) {
+        if (j.digestPos == pos) {
+          j.digest.update(buf, 0, n);
+          j.digestPos += n;
+        } else {
+          j.digest = null;
         }
       }
-      if (overflow) {
-        r.body().abort();
-      } else {
-        r.body().requestMore();
+      bb.clear().limit(n);
+      while (bb.hasRemaining()) {
+        pos += j.channel.write(bb, pos);
       }
+      got += n;
+      seg.done += n;
+      j.wrote(n);
+    }
+    if (overflow) {
+      r.body().abort();
     }
     if (!overflow && announced >= 0 && got < announced) {
       throw new IOException(

@@ -5,11 +5,9 @@ import dev.syncjobs.core.model.CancelledException;
 import dev.syncjobs.core.model.SourceAuth;
 import dev.syncjobs.core.model.TransferException;
 import java.io.IOException;
+import java.net.HttpURLConnection;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpHeaders;
-import java.net.http.HttpRequest;
-import java.net.http.HttpTimeoutException;
+import java.net.URLConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,35 +15,56 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLContext;
 
 /**
  * Sends requests for one run: follows redirects itself (at most 5 hops, never from https to http,
  * optionally only inside the source URL), sends the source's credentials to the source's origin
  * only, waits for headers with a timeout and gives up on cancellation.
+ *
+ * <p>Built on the JDK's {@link HttpURLConnection} rather than {@code java.net.http.HttpClient}:
+ * measured on the project's 2-core machine, the latter spent about four times the CPU per byte
+ * (several thread hand-offs per 16 KiB chunk; a new thread per response on machines with fewer than
+ * three cores), which made bulk mirrors CPU-bound. Blocking reads into the caller's buffer, a
+ * native read timeout and keep-alive pooling come with the JDK, without a dependency.
  */
 final class HttpFetcher {
   static final int MAX_REDIRECTS = 5;
 
-  private final HttpClient client;
+  private final SSLContext tls;
+  private final Duration connectTimeout;
   private final URI source;
   private final String authorization;
   private final Duration timeout;
   private final CancellationToken cancel;
+  private final java.util.Set<HttpURLConnection> open = new java.util.HashSet<>();
 
   HttpFetcher(
-      HttpClient client, URI source, SourceAuth auth, Duration timeout, CancellationToken cancel) {
-    this.client = client;
+      SSLContext tls,
+      Duration connectTimeout,
+      URI source,
+      SourceAuth auth,
+      Duration timeout,
+      CancellationToken cancel) {
+    this.tls = tls;
+    this.connectTimeout = connectTimeout;
     this.source = source;
     this.authorization = authorizationHeader(auth);
     this.timeout = timeout;
     this.cancel = cancel;
+    cancel.onCancel(
+        () -> {
+          List<HttpURLConnection> all;
+          synchronized (open) {
+            all = List.copyOf(open);
+          }
+          all.forEach(HttpURLConnection::disconnect);
+        });
   }
 
   private static String authorizationHeader(SourceAuth auth) {
@@ -78,13 +97,13 @@ final class HttpFetcher {
   }
 
   /** A response whose body has not been read yet. */
-  record Response(int status, URI uri, HttpHeaders headers, BodyQueue body) {
+  record Response(int status, URI uri, HttpURLConnection conn, Body body) {
     Optional<String> header(String name) {
-      return headers.firstValue(name);
+      return Optional.ofNullable(conn.getHeaderField(name));
     }
 
     long contentLength() {
-      return headers.firstValueAsLong("Content-Length").orElse(-1L);
+      return conn.getContentLengthLong();
     }
 
     /** The strong validator for If-Range: the ETag unless weak, else Last-Modified. */
@@ -133,15 +152,7 @@ final class HttpFetcher {
       throws IOException {
     URI current = uri;
     for (int hop = 0; ; hop++) {
-      HttpRequest.Builder b =
-          HttpRequest.newBuilder(current)
-              .method(method, HttpRequest.BodyPublishers.noBody())
-              .timeout(timeout);
-      headers.forEach(b::header);
-      if (authorization != null && sameOrigin(current, source)) {
-        b.header("Authorization", authorization);
-      }
-      Response r = await(client.sendAsync(b.build(), info -> new BodyQueue()), current);
+      Response r = exchange(method, current, headers);
       int s = r.status();
       if (s == 301 || s == 302 || s == 303 || s == 307 || s == 308) {
         Optional<String> location = r.header("Location");
@@ -182,39 +193,72 @@ final class HttpFetcher {
     }
   }
 
-  private Response await(CompletableFuture<java.net.http.HttpResponse<BodyQueue>> f, URI uri)
+  /** Sends one request and waits for its status and headers. */
+  private Response exchange(String method, URI uri, Map<String, String> headers)
       throws IOException {
-    long deadline = System.nanoTime() + timeout.toNanos() + TimeUnit.SECONDS.toNanos(5);
-    while (true) {
-      if (cancel.isCancelled()) {
-        f.cancel(true);
-        f.thenAccept(r -> r.body().abort());
-        throw new CancelledException();
-      }
-      try {
-        var r = f.get(200, TimeUnit.MILLISECONDS);
-        return new Response(r.statusCode(), r.uri(), r.headers(), r.body());
-      } catch (TimeoutException e) {
-        if (System.nanoTime() > deadline) {
-          f.cancel(true);
-          f.thenAccept(r -> r.body().abort());
-          throw new HttpTimeoutException("no response within " + timeout.toSeconds() + " s");
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        f.cancel(true);
-        throw new CancelledException();
-      } catch (ExecutionException e) {
-        Throwable c = e.getCause();
-        if (c instanceof IOException io) {
-          throw io;
-        }
-        if (c instanceof IllegalArgumentException iae) {
-          throw new TransferException("bad request to " + uri + ": " + iae.getMessage(), false, c);
-        }
-        throw new IOException(c == null ? e.toString() : c.toString(), c);
-      }
+    if (cancel.isCancelled()) {
+      throw new CancelledException();
     }
+    URLConnection uc;
+    try {
+      uc = uri.toURL().openConnection();
+    } catch (IllegalArgumentException e) {
+      throw new TransferException("bad URL " + uri + ": " + e.getMessage(), false, e);
+    }
+    HttpURLConnection c = (HttpURLConnection) uc;
+    if (c instanceof HttpsURLConnection https && tls != null) {
+      https.setSSLSocketFactory(tls.getSocketFactory());
+    }
+    c.setInstanceFollowRedirects(false);
+    c.setUseCaches(false);
+    c.setConnectTimeout((int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
+    c.setReadTimeout((int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+    c.setRequestMethod(method);
+    c.setRequestProperty("User-Agent", "syncjobs");
+    c.setRequestProperty("Accept", "*/*");
+    c.setRequestProperty("Accept-Encoding", "identity");
+    headers.forEach(c::setRequestProperty);
+    if (authorization != null && sameOrigin(uri, source)) {
+      c.setRequestProperty("Authorization", authorization);
+    }
+    synchronized (open) {
+      open.add(c);
+    }
+    Runnable release =
+        () -> {
+          synchronized (open) {
+            open.remove(c);
+          }
+        };
+    int status;
+    try {
+      if (cancel.isCancelled()) {
+        throw new CancelledException();
+      }
+      status = c.getResponseCode();
+    } catch (java.net.SocketTimeoutException e) {
+      c.disconnect();
+      release.run();
+      throw new IOException(
+          "no response from " + uri + " within " + timeout.toSeconds() + " s (timeout)", e);
+    } catch (IOException | RuntimeException e) {
+      c.disconnect();
+      release.run();
+      if (cancel.isCancelled()) {
+        throw new CancelledException();
+      }
+      throw e;
+    }
+    if (status < 0) {
+      c.disconnect();
+      release.run();
+      throw new IOException("not an HTTP response from " + uri);
+    }
+    Body body = new Body(c, timeout, release);
+    if (method.equals("HEAD")) {
+      body.finish();
+    }
+    return new Response(status, uri, c, body);
   }
 
   static boolean sameOrigin(URI a, URI b) {
@@ -233,8 +277,8 @@ final class HttpFetcher {
   }
 
   /** Retry-After as seconds or an HTTP date; null when absent or unreadable. */
-  static Duration retryAfter(HttpHeaders headers, Clock clock) {
-    Optional<String> v = headers.firstValue("Retry-After");
+  static Duration retryAfter(Response r, Clock clock) {
+    Optional<String> v = r.header("Retry-After");
     if (v.isEmpty()) {
       return null;
     }
@@ -259,7 +303,7 @@ final class HttpFetcher {
       }
     }
     r.body().abort();
-    throw new StatusException(r.status(), r.uri(), retryAfter(r.headers(), clock));
+    throw new StatusException(r.status(), r.uri(), retryAfter(r, clock));
   }
 
   static String lower(String s) {

@@ -11,7 +11,6 @@ import dev.syncjobs.core.port.TransferRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -113,16 +112,8 @@ public final class HttpTransfer implements Transfer {
     };
   }
 
-  private HttpClient client(String caBundle) {
-    HttpClient.Builder b =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .connectTimeout(settings.connectTimeout());
-    if (caBundle != null && !caBundle.isBlank()) {
-      b.sslContext(TrustBundle.context(caBundle));
-    }
-    return b.build();
+  private static javax.net.ssl.SSLContext tls(String caBundle) {
+    return caBundle == null || caBundle.isBlank() ? null : TrustBundle.context(caBundle);
   }
 
   /** One run's state. */
@@ -172,7 +163,8 @@ public final class HttpTransfer implements Transfer {
       this.retry = new Retry(settings.maxRetries(), settings.retryBaseDelay(), stop, log);
       this.http =
           new HttpFetcher(
-              client(request.caBundle()),
+              tls(request.caBundle()),
+              settings.connectTimeout(),
               root(src.uri()),
               request.auth(),
               request.options().timeout(),
@@ -268,7 +260,8 @@ public final class HttpTransfer implements Transfer {
       if (probe.directory()) {
         return new Crawler(
                 new HttpFetcher(
-                    client(request.caBundle()),
+                    tls(request.caBundle()),
+                    settings.connectTimeout(),
                     probe.finalUri(),
                     request.auth(),
                     request.options().timeout(),
