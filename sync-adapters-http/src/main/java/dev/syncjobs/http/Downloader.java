@@ -21,6 +21,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -28,6 +29,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 /**
  * Downloads one file into the staging directory: under a temporary name in {@value #PARTIAL_DIR},
@@ -39,6 +41,9 @@ final class Downloader {
   static final String PARTIAL_DIR = ".syncjobs-partial";
   private static final long SAVE_EVERY = 512L << 10;
   private static final int BUFFER = 64 * 1024;
+
+  /** Smaller files are not worth a state file: an interrupted one starts again. */
+  private static final long RESUME_MIN = 4L << 20;
 
   private final HttpFetcher http;
   private final Retry retry;
@@ -72,6 +77,25 @@ final class Downloader {
     this.log = log;
     this.stopped = stopped;
     this.segmentPool = segmentPool;
+    Set<String> found = ConcurrentHashMap.newKeySet();
+    if (Files.isDirectory(partialDir)) {
+      try (Stream<Path> list = Files.list(partialDir)) {
+        list.forEach(p -> found.add(p.getFileName().toString()));
+      } catch (IOException e) {
+        // treated as no leftovers
+      }
+    }
+    this.leftovers = found;
+  }
+
+  private final Set<String> leftovers;
+  private final Set<Path> madeDirs = ConcurrentHashMap.newKeySet();
+
+  private void ensureDir(Path dir) throws IOException {
+    if (!madeDirs.contains(dir)) {
+      Files.createDirectories(dir);
+      madeDirs.add(dir);
+    }
   }
 
   /** What was downloaded. */
@@ -101,6 +125,7 @@ final class Downloader {
     final AtomicLong sinceSave = new AtomicLong();
     final Map<PartialState.Segment, HttpFetcher.Response> initial = new ConcurrentHashMap<>();
     volatile boolean failed;
+    volatile boolean stateWritten;
     FileChannel channel;
     PartialState state;
     MessageDigest digest;
@@ -138,7 +163,7 @@ final class Downloader {
           break;
         }
       }
-      if (sinceSave.addAndGet(n) >= SAVE_EVERY) {
+      if (sinceSave.addAndGet(n) >= SAVE_EVERY && state != null && state.segments.size() > 1) {
         sinceSave.set(0);
         saveQuietly();
       }
@@ -146,9 +171,10 @@ final class Downloader {
 
     void saveQuietly() {
       PartialState s = state;
-      if (s != null) {
+      if (s != null && (s.total < 0 || s.total >= RESUME_MIN)) {
         try {
           s.save(stateFile);
+          stateWritten = true;
         } catch (IOException e) {
           // the next save or the final one will try again
         }
@@ -168,11 +194,12 @@ final class Downloader {
    * @throws VanishedException when the server no longer has it
    */
   Result fetch(RemoteFile f, Path target, Checksums.Expected expected) throws IOException {
-    Files.createDirectories(partialDir);
+    ensureDir(partialDir);
     String key =
         HexFormat.of().formatHex(sha256().digest(f.path().getBytes(UTF8))).substring(0, 32);
     Job j = new Job(f, key);
-    PartialState st = PartialState.load(j.stateFile);
+    boolean left = leftovers.contains(key + ".state") || leftovers.contains(key + ".part");
+    PartialState st = left ? PartialState.load(j.stateFile) : null;
     if (st != null
         && (!st.url.equals(f.uri().toString())
             || st.validator == null
@@ -196,8 +223,10 @@ final class Downloader {
       progress.bytes(have);
       j.digest = null;
     } else {
-      Files.deleteIfExists(j.part);
-      Files.deleteIfExists(j.stateFile);
+      if (left) {
+        Files.deleteIfExists(j.part);
+        Files.deleteIfExists(j.stateFile);
+      }
       j.resetDigest();
     }
     for (int restart = 0; ; restart++) {
@@ -206,6 +235,8 @@ final class Downloader {
         j.channel = ch;
         if (st == null) {
           st = start(j);
+          j.state = st;
+          j.saveQuietly();
         }
         j.state = st;
         runSegments(j);
@@ -276,9 +307,11 @@ final class Downloader {
     if (mtime != null) {
       Files.setLastModifiedTime(j.part, FileTime.from(mtime));
     }
-    Files.createDirectories(target.getParent());
+    ensureDir(target.getParent());
     Files.move(j.part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    Files.deleteIfExists(j.stateFile);
+    if (j.stateWritten || left) {
+      Files.deleteIfExists(j.stateFile);
+    }
     return new Result(size, j.lastModified, j.etag, sha);
   }
 
