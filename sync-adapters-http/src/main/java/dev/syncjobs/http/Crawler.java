@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -74,6 +75,23 @@ final class Crawler {
     Set<String> visited = new HashSet<>();
     Set<String> seen = new HashSet<>();
     Deque<Dir> queue = new ArrayDeque<>();
+    Map<String, Future<Fetched>> prefetch = new HashMap<>();
+    try {
+      return crawl(root, files, emptyDirs, visited, seen, queue, prefetch);
+    } finally {
+      prefetch.values().forEach(f -> f.cancel(true));
+    }
+  }
+
+  private Result crawl(
+      URI root,
+      Map<String, RemoteFile> files,
+      Set<String> emptyDirs,
+      Set<String> visited,
+      Set<String> seen,
+      Deque<Dir> queue,
+      Map<String, Future<Fetched>> prefetch)
+      throws IOException {
     queue.add(new Dir(root, "", 0));
     int entries = 0;
     while (!queue.isEmpty()) {
@@ -84,9 +102,16 @@ final class Crawler {
       if (!visited.add(dir.uri().getRawPath())) {
         continue;
       }
-      Page page;
+      for (Dir d : queue) {
+        String key = d.uri().getRawPath();
+        if (!visited.contains(key) && !prefetch.containsKey(key)) {
+          prefetch.put(key, pool.submit(() -> fetchParsed(d.uri())));
+        }
+      }
+      Future<Fetched> ahead = prefetch.remove(dir.uri().getRawPath());
+      Fetched fetched;
       try {
-        page = fetchPage(dir.uri());
+        fetched = ahead != null ? await(ahead) : fetchParsed(dir.uri());
       } catch (HttpFetcher.StatusException e) {
         if (dir.rel().isEmpty() || (e.status != 404 && e.status != 410)) {
           throw Retry.failure("listing " + dir.uri(), e);
@@ -102,8 +127,9 @@ final class Crawler {
       } catch (IOException e) {
         throw Retry.failure("listing " + dir.uri(), e);
       }
+      Page page = fetched.page();
       String pagePath = UriText.directoryOf(page.uri());
-      List<ListingParser.Entry> rows = ListingParser.parse(page.html());
+      List<ListingParser.Entry> rows = fetched.rows();
       List<Pending> needHead = new ArrayList<>();
       int children = 0;
       for (ListingParser.Entry e : rows) {
@@ -284,6 +310,31 @@ final class Crawler {
   }
 
   private record Page(URI uri, String html) {}
+
+  private record Fetched(Page page, List<ListingParser.Entry> rows) {}
+
+  private Fetched fetchParsed(URI uri) throws IOException {
+    Page p = fetchPage(uri);
+    return new Fetched(p, ListingParser.parse(p.html()));
+  }
+
+  private static <T> T await(Future<T> f) throws IOException {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CancelledException();
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof IOException io) {
+        throw io;
+      }
+      if (c instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IOException(c);
+    }
+  }
 
   private Page fetchPage(URI uri) throws IOException {
     return retry.call(

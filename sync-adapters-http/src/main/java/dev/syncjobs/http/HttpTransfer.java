@@ -137,6 +137,7 @@ public final class HttpTransfer implements Transfer {
     final Set<String> vanished = ConcurrentHashMap.newKeySet();
     final AtomicLong filesTransferred = new AtomicLong();
     Crawler crawler;
+    final Set<Path> madeDirs = ConcurrentHashMap.newKeySet();
 
     Run(
         TransferRequest request,
@@ -527,7 +528,10 @@ public final class HttpTransfer implements Transfer {
         }
         Files.delete(target);
       }
-      Files.createDirectories(target.getParent());
+      Path parent = target.getParent();
+      if (madeDirs.add(parent)) {
+        Files.createDirectories(parent);
+      }
       Files.createLink(target, prevFile);
     }
 
