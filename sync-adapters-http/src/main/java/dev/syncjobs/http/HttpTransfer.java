@@ -529,8 +529,9 @@ public final class HttpTransfer implements Transfer {
         Files.delete(target);
       }
       Path parent = target.getParent();
-      if (madeDirs.add(parent)) {
+      if (!madeDirs.contains(parent)) {
         Files.createDirectories(parent);
+        madeDirs.add(parent);
       }
       Files.createLink(target, prevFile);
     }

@@ -109,6 +109,29 @@ class IncrementalTest {
   }
 
   @Test
+  void many_unchanged_files_in_new_folders_are_linked_concurrently() throws IOException {
+    try (TestServer s = TestServer.start()) {
+      for (int i = 0; i < 300; i++) {
+        s.file("/many/d" + (i % 3) + "/f" + i + ".txt", "file " + i, T);
+      }
+      HttpTransfer t = new HttpTransfer(Fixture.fastSettings().withConnections(8));
+      Path v1 = tmp.resolve("v1");
+      new Fixture().run(t, s.uri("/many/"), v1, null);
+      Fixture.publish(v1);
+      s.resetCounters();
+
+      Path v2 = tmp.resolve("v2");
+      TransferReport r = new Fixture().run(t, s.uri("/many/"), v2, v1);
+
+      assertThat(r.filesTransferred()).isZero();
+      assertThat(s.bytesServed()).isZero();
+      assertThat(Fixture.tree(v2)).hasSize(300).isEqualTo(Fixture.tree(v1));
+      assertThat(Fixture.inode(v2.resolve("d2/f299.txt")))
+          .isEqualTo(Fixture.inode(v1.resolve("d2/f299.txt")));
+    }
+  }
+
+  @Test
   void a_file_removed_from_the_source_is_not_in_the_new_tree() throws IOException {
     try (TestServer s = tree()) {
       HttpTransfer t = new HttpTransfer(Fixture.fastSettings());
