@@ -107,6 +107,48 @@ class CrawlScopeTest {
   }
 
   @Test
+  void listing_depth_entries_and_page_size_are_bounded() throws IOException {
+    try (TestServer s = TestServer.start()) {
+      s.file("/b/top.txt", "t", T);
+      s.file("/b/one/two/three/deep.txt", "d", T);
+      Fixture fx = new Fixture();
+      Path st = tmp.resolve("depth");
+      fx.run(
+          new HttpTransfer(Fixture.fastSettings().withListingLimits(2, 100, 1 << 20)),
+          s.uri("/b/"),
+          st,
+          null);
+      assertThat(Fixture.tree(st).keySet()).containsExactly("top.txt");
+      assertThat(String.join("\n", fx.log)).contains("not descending into one/two/three");
+
+      for (int i = 0; i < 20; i++) {
+        s.file("/many/f" + i, "x", T);
+      }
+      assertThatThrownBy(
+              () ->
+                  new Fixture()
+                      .run(
+                          new HttpTransfer(
+                              Fixture.fastSettings().withListingLimits(32, 10, 1 << 20)),
+                          s.uri("/many/"),
+                          tmp.resolve("entries"),
+                          null))
+          .isInstanceOf(TransferException.class)
+          .hasMessageContaining("more than 10 entries");
+      assertThatThrownBy(
+              () ->
+                  new Fixture()
+                      .run(
+                          new HttpTransfer(Fixture.fastSettings().withListingLimits(32, 100, 200)),
+                          s.uri("/many/"),
+                          tmp.resolve("page"),
+                          null))
+          .isInstanceOf(TransferException.class)
+          .hasMessageContaining("larger than 200 bytes");
+    }
+  }
+
+  @Test
   void mirrors_a_single_file_url() throws IOException {
     try (TestServer s = TestServer.start()) {
       s.file("/isos/one.iso", Fixture.randomBytes(100_000, 3), T);
