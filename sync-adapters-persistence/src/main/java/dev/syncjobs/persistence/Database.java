@@ -2,6 +2,7 @@ package dev.syncjobs.persistence;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.syncjobs.core.model.NotFoundException;
 import dev.syncjobs.core.model.SyncException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +34,8 @@ import org.sqlite.SQLiteDataSource;
  * </ul>
  *
  * Migrations are plain SQL files under {@code db/migration/<dialect>/} applied by Flyway; several
- * instances starting at once are serialised by Flyway's lock.
+ * instances starting at once are serialised by Flyway's lock. Instants are stored at microsecond
+ * precision in both dialects.
  */
 public final class Database implements AutoCloseable {
 
@@ -205,6 +207,10 @@ public final class Database implements AutoCloseable {
   }
 
   SyncException translate(SQLException e) {
+    if (dialect.isForeignKeyViolation(e)) {
+      return new NotFoundException(
+          "it refers to a job or run that does not exist (any more): " + rootMessage(e));
+    }
     return new SyncException("database error: " + rootMessage(e), e);
   }
 

@@ -21,7 +21,7 @@ public final class DatabaseClock extends Clock {
 
   private final Database db;
   private final Duration resync;
-  private final Clock system = Clock.systemUTC();
+  private final Clock system;
   private volatile long offsetNanos;
   private volatile long measuredAtNanos;
   private volatile boolean measured;
@@ -32,8 +32,14 @@ public final class DatabaseClock extends Clock {
   }
 
   public DatabaseClock(Database db, Duration resync) {
+    this(db, resync, Clock.systemUTC());
+  }
+
+  /** With {@code local} standing in for this machine's clock (tests simulate skew with it). */
+  DatabaseClock(Database db, Duration resync, Clock local) {
     this.db = db;
     this.resync = resync;
+    this.system = local;
     measure();
   }
 

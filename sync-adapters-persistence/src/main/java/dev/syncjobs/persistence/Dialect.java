@@ -47,7 +47,13 @@ enum Dialect {
     boolean isUniqueViolation(SQLException e) {
       // SQLITE_CONSTRAINT (19) and its extended codes UNIQUE (2067) / PRIMARYKEY (1555)
       int code = e.getErrorCode();
-      return code == 19 || code == 2067 || code == 1555;
+      return code == 2067 || code == 1555 || (code == 19 && e.getMessage().contains("UNIQUE"));
+    }
+
+    @Override
+    boolean isForeignKeyViolation(SQLException e) {
+      return e.getErrorCode() == 787
+          || (e.getErrorCode() == 19 && String.valueOf(e.getMessage()).contains("FOREIGN KEY"));
     }
   },
   POSTGRESQL("postgresql", " FOR UPDATE SKIP LOCKED") {
@@ -81,6 +87,11 @@ enum Dialect {
     boolean isUniqueViolation(SQLException e) {
       return "23505".equals(e.getSQLState());
     }
+
+    @Override
+    boolean isForeignKeyViolation(SQLException e) {
+      return "23503".equals(e.getSQLState());
+    }
   };
 
   /** The folder of this dialect's migrations under {@code db/migration}. */
@@ -103,6 +114,8 @@ enum Dialect {
   abstract UUID getUuid(ResultSet rs, String column) throws SQLException;
 
   abstract boolean isUniqueViolation(SQLException e);
+
+  abstract boolean isForeignKeyViolation(SQLException e);
 
   static Dialect of(String jdbcUrl) {
     if (jdbcUrl.startsWith("jdbc:sqlite:")) {

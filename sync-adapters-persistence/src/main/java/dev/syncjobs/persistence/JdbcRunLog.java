@@ -1,13 +1,20 @@
 package dev.syncjobs.persistence;
 
 import dev.syncjobs.core.model.RunId;
+import dev.syncjobs.core.model.SyncException;
 import dev.syncjobs.core.port.RunLog;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@link RunLog} on SQLite or PostgreSQL, one row per line so an append never rewrites the log.
@@ -21,9 +28,13 @@ public final class JdbcRunLog implements RunLog {
   /** The default cap, {@code SYNCJOBS_RUN_LOG_MAX_BYTES}. */
   public static final long DEFAULT_MAX_BYTES = 1_048_576;
 
+  private static final int MAX_BATCH = 500;
+
   private final Database db;
   private final Dialect dialect;
   private final long half;
+  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+  private boolean flusherRunning;
 
   public JdbcRunLog(Database db) {
     this(db, DEFAULT_MAX_BYTES);
@@ -43,72 +54,179 @@ public final class JdbcRunLog implements RunLog {
 
   @Override
   public void append(RunId run, String line) {
-    String text = cut(line == null ? "" : line.replace("\r", ""));
-    int bytes = text.getBytes(StandardCharsets.UTF_8).length + 1;
-    UUID id = run.value();
-    db.transaction(
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "INSERT INTO run_logs (run_id) VALUES (?) ON CONFLICT DO NOTHING")) {
-            dialect.setUuid(ps, 1, id);
-            ps.executeUpdate();
-          }
-          long headBytes;
-          long tailBytes;
-          long seq;
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "SELECT head_bytes, tail_bytes, next_seq FROM run_logs WHERE run_id = ?"
-                      + (dialect == Dialect.POSTGRESQL ? " FOR UPDATE" : ""))) {
-            dialect.setUuid(ps, 1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-              rs.next();
-              headBytes = rs.getLong(1);
-              tailBytes = rs.getLong(2);
-              seq = rs.getLong(3);
+    appendAll(run, List.of(line == null ? "" : line));
+  }
+
+  /** Queues the lines for the group commit and waits until all of them are written. */
+  @Override
+  public void appendAll(RunId run, List<String> lines) {
+    if (lines.isEmpty()) {
+      return;
+    }
+    List<Pending> pendings = new ArrayList<>(lines.size());
+    for (String line : lines) {
+      String text = cut(line == null ? "" : line.replace("\r", ""));
+      pendings.add(
+          new Pending(
+              run.value(),
+              text,
+              text.getBytes(StandardCharsets.UTF_8).length + 1,
+              new CompletableFuture<>()));
+    }
+    synchronized (queue) {
+      queue.addAll(pendings);
+      if (!flusherRunning) {
+        flusherRunning = true;
+        Thread flusher = new Thread(this::flushLoop, "syncjobs-run-log");
+        flusher.setDaemon(true);
+        flusher.start();
+      }
+      queue.notifyAll();
+    }
+    try {
+      for (Pending p : pendings) {
+        p.done().get();
+      }
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new SyncException("cannot write the run log: " + e.getCause(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SyncException("interrupted while writing the run log", e);
+    }
+  }
+
+  /** One line waiting for the group commit. */
+  private record Pending(UUID run, String text, int bytes, CompletableFuture<Void> done) {}
+
+  /**
+   * Writes queued lines, all that are waiting in one transaction (group commit: many runs logging
+   * at once share commits); exits after two idle seconds and is restarted by the next append.
+   */
+  private void flushLoop() {
+    List<Pending> batch = new ArrayList<>();
+    try {
+      while (true) {
+        synchronized (queue) {
+          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+          while (queue.isEmpty()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+              flusherRunning = false;
+              return;
             }
+            queue.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
           }
-          boolean inHead = tailBytes == 0 && headBytes + bytes <= half;
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "INSERT INTO run_log_lines (run_id, seq, in_head, bytes, line)"
-                      + " VALUES (?, ?, ?, ?, ?)")) {
-            dialect.setUuid(ps, 1, id);
-            ps.setLong(2, seq);
-            ps.setBoolean(3, inHead);
-            ps.setInt(4, bytes);
-            ps.setString(5, text);
-            ps.executeUpdate();
+          while (!queue.isEmpty() && batch.size() < MAX_BATCH) {
+            batch.add(queue.poll());
           }
-          if (inHead) {
-            headBytes += bytes;
-          } else {
-            tailBytes += bytes;
-          }
-          long droppedLines = 0;
-          long droppedBytes = 0;
-          if (tailBytes > half) {
-            long[] dropped = trimTail(c, id, tailBytes - half);
-            droppedLines = dropped[0];
-            droppedBytes = dropped[1];
-            tailBytes -= droppedBytes;
-          }
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "UPDATE run_logs SET head_bytes = ?, tail_bytes = ?, next_seq = ?,"
-                      + " dropped_lines = dropped_lines + ?, dropped_bytes = dropped_bytes + ?"
-                      + " WHERE run_id = ?")) {
-            ps.setLong(1, headBytes);
-            ps.setLong(2, tailBytes);
-            ps.setLong(3, seq + 1);
-            ps.setLong(4, droppedLines);
-            ps.setLong(5, droppedBytes);
-            dialect.setUuid(ps, 6, id);
-            ps.executeUpdate();
-          }
-          return null;
-        });
+        }
+        write(batch);
+        batch.clear();
+      }
+    } catch (Throwable t) {
+      synchronized (queue) {
+        flusherRunning = false;
+        batch.addAll(queue);
+        queue.clear();
+      }
+      batch.forEach(p -> p.done().completeExceptionally(t));
+      if (t instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void write(List<Pending> batch) {
+    try {
+      db.transaction(
+          c -> {
+            for (Pending p : batch) {
+              appendOne(c, p);
+            }
+            return null;
+          });
+      batch.forEach(p -> p.done().complete(null));
+    } catch (RuntimeException e) {
+      if (batch.size() == 1) {
+        batch.get(0).done().completeExceptionally(e);
+        return;
+      }
+      // one bad line (say, for a run that does not exist) must not fail the others
+      for (Pending p : batch) {
+        try {
+          db.transaction(
+              c -> {
+                appendOne(c, p);
+                return null;
+              });
+          p.done().complete(null);
+        } catch (RuntimeException single) {
+          p.done().completeExceptionally(single);
+        }
+      }
+    }
+  }
+
+  private void appendOne(Connection c, Pending p) throws SQLException {
+    UUID id = p.run();
+    int bytes = p.bytes();
+    long tailBytes;
+    long seq;
+    // One statement files the line under the head (while it fits and nothing went to the tail) or
+    // the tail, and returns the counters after it: the line is in the head iff the tail is empty.
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO run_logs (run_id, head_bytes, next_seq) VALUES (?, ?, 1)"
+                + " ON CONFLICT (run_id) DO UPDATE SET next_seq = run_logs.next_seq + 1,"
+                + " head_bytes = CASE WHEN run_logs.tail_bytes = 0"
+                + " AND run_logs.head_bytes + ? <= ? THEN run_logs.head_bytes + ?"
+                + " ELSE run_logs.head_bytes END,"
+                + " tail_bytes = CASE WHEN run_logs.tail_bytes = 0"
+                + " AND run_logs.head_bytes + ? <= ? THEN 0 ELSE run_logs.tail_bytes + ? END"
+                + " RETURNING tail_bytes, next_seq - 1")) {
+      dialect.setUuid(ps, 1, id);
+      ps.setLong(2, bytes);
+      ps.setLong(3, bytes);
+      ps.setLong(4, half);
+      ps.setLong(5, bytes);
+      ps.setLong(6, bytes);
+      ps.setLong(7, half);
+      ps.setLong(8, bytes);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        tailBytes = rs.getLong(1);
+        seq = rs.getLong(2);
+      }
+    }
+    boolean inHead = tailBytes == 0;
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO run_log_lines (run_id, seq, in_head, bytes, line)"
+                + " VALUES (?, ?, ?, ?, ?)")) {
+      dialect.setUuid(ps, 1, id);
+      ps.setLong(2, seq);
+      ps.setBoolean(3, inHead);
+      ps.setInt(4, bytes);
+      ps.setString(5, p.text());
+      ps.executeUpdate();
+    }
+    if (tailBytes > half) {
+      long[] dropped = trimTail(c, id, tailBytes - half);
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "UPDATE run_logs SET tail_bytes = tail_bytes - ?,"
+                  + " dropped_lines = dropped_lines + ?, dropped_bytes = dropped_bytes + ?"
+                  + " WHERE run_id = ?")) {
+        ps.setLong(1, dropped[1]);
+        ps.setLong(2, dropped[0]);
+        ps.setLong(3, dropped[1]);
+        dialect.setUuid(ps, 4, id);
+        ps.executeUpdate();
+      }
+    }
   }
 
   @Override

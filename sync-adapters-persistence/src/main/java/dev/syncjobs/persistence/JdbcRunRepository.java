@@ -1,6 +1,7 @@
 package dev.syncjobs.persistence;
 
 import dev.syncjobs.core.model.JobId;
+import dev.syncjobs.core.model.JobStatus;
 import dev.syncjobs.core.model.Progress;
 import dev.syncjobs.core.model.Run;
 import dev.syncjobs.core.model.RunId;
@@ -122,34 +123,36 @@ public final class JdbcRunRepository implements RunRepository {
   public Optional<Run> claimNext(String owner, Instant now, Instant leaseUntil) {
     return db.transaction(
         c -> {
-          // Without SKIP LOCKED (or when a competitor committed first) the chosen row may be gone
-          // by the time it is updated: then choose again rather than report "nothing pending".
-          for (int attempt = 0; attempt < 20; attempt++) {
-            UUID id;
+          for (int attempt = 0; attempt < 3; attempt++) {
             try (PreparedStatement ps =
                 c.prepareStatement(
-                    "SELECT id FROM runs WHERE status = 'PENDING' AND not_before <= ?"
-                        + " ORDER BY created_at, id LIMIT 1"
-                        + dialect.skipLocked)) {
+                    "UPDATE runs SET status = 'RUNNING', owner = ?, lease_until = ?,"
+                        + " started_at = ?, fence = fence + 1, cancel_requested = FALSE"
+                        + " WHERE id = (SELECT id FROM runs WHERE status = 'PENDING'"
+                        + " AND not_before <= ? ORDER BY created_at, id LIMIT 1"
+                        + dialect.skipLocked
+                        + ") AND status = 'PENDING' RETURNING "
+                        + COLUMNS)) {
+              ps.setString(1, owner);
+              dialect.setInstant(ps, 2, leaseUntil);
+              dialect.setInstant(ps, 3, now);
+              dialect.setInstant(ps, 4, now);
+              Optional<Run> claimed = first(read(ps));
+              if (claimed.isPresent()) {
+                recordJobStatus(c, claimed.get().jobId(), JobStatus.RUNNING, now, null);
+                return claimed;
+              }
+            }
+            // PostgreSQL may skip a row a competitor claimed meanwhile and return nothing even
+            // though other runs are pending: look again while some are
+            try (PreparedStatement ps =
+                c.prepareStatement(
+                    "SELECT 1 FROM runs WHERE status = 'PENDING' AND not_before <= ? LIMIT 1")) {
               dialect.setInstant(ps, 1, now);
               try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                   return Optional.empty();
                 }
-                id = dialect.getUuid(rs, "id");
-              }
-            }
-            try (PreparedStatement ps =
-                c.prepareStatement(
-                    "UPDATE runs SET status = 'RUNNING', owner = ?, lease_until = ?,"
-                        + " started_at = ?, fence = fence + 1, cancel_requested = FALSE"
-                        + " WHERE id = ? AND status = 'PENDING'")) {
-              ps.setString(1, owner);
-              dialect.setInstant(ps, 2, leaseUntil);
-              dialect.setInstant(ps, 3, now);
-              dialect.setUuid(ps, 4, id);
-              if (ps.executeUpdate() == 1) {
-                return findRow(c, id);
               }
             }
           }
@@ -164,19 +167,14 @@ public final class JdbcRunRepository implements RunRepository {
           try (PreparedStatement ps =
               c.prepareStatement(
                   "UPDATE runs SET lease_until = ? WHERE id = ? AND fence = ?"
-                      + " AND status = 'RUNNING'")) {
+                      + " AND status = 'RUNNING' RETURNING cancel_requested")) {
             dialect.setInstant(ps, 1, leaseUntil);
             dialect.setUuid(ps, 2, id.value());
             ps.setLong(3, fence);
-            if (ps.executeUpdate() == 0) {
-              return LeaseState.LOST;
-            }
-          }
-          try (PreparedStatement ps =
-              c.prepareStatement("SELECT cancel_requested FROM runs WHERE id = ?")) {
-            dialect.setUuid(ps, 1, id.value());
             try (ResultSet rs = ps.executeQuery()) {
-              rs.next();
+              if (!rs.next()) {
+                return LeaseState.LOST;
+              }
               return rs.getBoolean(1) ? LeaseState.CANCEL_REQUESTED : LeaseState.RENEWED;
             }
           }
@@ -200,6 +198,19 @@ public final class JdbcRunRepository implements RunRepository {
         });
   }
 
+  private void recordJobStatus(Connection c, JobId job, JobStatus status, Instant at, String error)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE jobs SET status = ?, last_run_at = ?, last_error = ? WHERE id = ?")) {
+      ps.setString(1, status.name());
+      dialect.setInstant(ps, 2, at);
+      ps.setString(3, error);
+      dialect.setUuid(ps, 4, job.value());
+      ps.executeUpdate();
+    }
+  }
+
   @Override
   public boolean complete(RunId id, long fence, RunOutcome outcome, Instant completedAt) {
     return db.transaction(
@@ -217,8 +228,21 @@ public final class JdbcRunRepository implements RunRepository {
             dialect.setInstant(ps, i++, completedAt);
             dialect.setUuid(ps, i++, id.value());
             ps.setLong(i, fence);
-            return ps.executeUpdate() == 1;
+            if (ps.executeUpdate() != 1) {
+              return false;
+            }
           }
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "UPDATE jobs SET status = ?, last_run_at = ?, last_error = ?"
+                      + " WHERE id = (SELECT job_id FROM runs WHERE id = ?)")) {
+            ps.setString(1, JobStatus.after(outcome.status()).name());
+            dialect.setInstant(ps, 2, completedAt);
+            ps.setString(3, outcome.error());
+            dialect.setUuid(ps, 4, id.value());
+            ps.executeUpdate();
+          }
+          return true;
         });
   }
 

@@ -48,7 +48,12 @@ import org.slf4j.LoggerFactory;
 public final class PostgresProgressPublisher implements ProgressPublisher, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PostgresProgressPublisher.class);
   private static final int QUEUE_LIMIT = 10_000;
-  private static final int TEXT_LIMIT = 1_000;
+
+  /** Encoded characters per text field: a NOTIFY payload must stay under 8000 bytes. */
+  private static final int TEXT_LIMIT = 3_000;
+
+  /** The {@code application_name} of the listening connection, for operators' pg_stat_activity. */
+  static final String LISTENER_APPLICATION_NAME = "syncjobs-listener";
 
   private final Database db;
   private final String origin;
@@ -214,6 +219,7 @@ public final class PostgresProgressPublisher implements ProgressPublisher, AutoC
   private Connection openListenConnection() throws SQLException {
     Database.Settings s = db.settings();
     Properties props = new Properties();
+    props.setProperty("ApplicationName", LISTENER_APPLICATION_NAME);
     if (s.user() != null) {
       props.setProperty("user", s.user());
     }
@@ -295,6 +301,26 @@ public final class PostgresProgressPublisher implements ProgressPublisher, AutoC
   }
 
   private void sendBatch(List<ProgressEvent> batch) {
+    try {
+      notify(batch);
+    } catch (RuntimeException e) {
+      if (batch.size() == 1) {
+        throw e;
+      }
+      for (ProgressEvent event : batch) {
+        try {
+          notify(List.of(event));
+        } catch (RuntimeException single) {
+          log.warn(
+              "could not NOTIFY a progress event of run {}: {}",
+              event.runId(),
+              single.getMessage());
+        }
+      }
+    }
+  }
+
+  private void notify(List<ProgressEvent> batch) {
     db.transaction(
         c -> {
           try (PreparedStatement ps = c.prepareStatement("SELECT pg_notify(?, ?)")) {
@@ -345,12 +371,19 @@ public final class PostgresProgressPublisher implements ProgressPublisher, AutoC
         decodeText(f[9]));
   }
 
+  /** URL-encodes {@code text}, cut so that its encoding stays under {@code TEXT_LIMIT} chars. */
   private static String encode(String text) {
     if (text == null) {
       return "";
     }
-    String cut = text.length() > TEXT_LIMIT ? text.substring(0, TEXT_LIMIT) + "..." : text;
-    return "=" + URLEncoder.encode(cut, StandardCharsets.UTF_8);
+    String cut = text;
+    String encoded = URLEncoder.encode(cut, StandardCharsets.UTF_8);
+    while (encoded.length() > TEXT_LIMIT) {
+      int points = cut.codePointCount(0, cut.length());
+      cut = cut.substring(0, cut.offsetByCodePoints(0, points * 3 / 4));
+      encoded = URLEncoder.encode(cut + "...", StandardCharsets.UTF_8);
+    }
+    return "=" + encoded;
   }
 
   private static String decodeText(String field) {

@@ -15,6 +15,7 @@ import dev.syncjobs.core.model.RunStatus;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -116,6 +117,60 @@ class PostgresClusterPlumbingTest {
   }
 
   @Test
+  void an_event_with_a_very_long_file_name_still_fits_a_notification() {
+    List<ProgressEvent> seenByB = new CopyOnWriteArrayList<>();
+    PostgresProgressPublisher onA = publisher(open(), "node-a", new CopyOnWriteArrayList<>());
+    publisher(open(), "node-b", seenByB);
+    String longName = "\u6587\u4ef6".repeat(2_000) + ".bin";
+    ProgressEvent event =
+        new ProgressEvent(
+            new JobId(UUID.randomUUID()),
+            new RunId(UUID.randomUUID()),
+            RunStatus.FAILED,
+            new Progress(1, 2, 3, 4, longName, 5),
+            "\u00e9".repeat(5_000));
+
+    onA.publish(event);
+
+    await(() -> !seenByB.isEmpty(), "the event to arrive");
+    ProgressEvent received = seenByB.get(0);
+    assertThat(received.status()).isEqualTo(RunStatus.FAILED);
+    assertThat(received.progress().currentFile()).startsWith("\u6587\u4ef6").endsWith("...");
+    assertThat(longName).startsWith(received.progress().currentFile().replace("...", ""));
+    assertThat(received.error()).startsWith("\u00e9\u00e9").endsWith("...");
+  }
+
+  @Test
+  void the_listener_reconnects_after_its_connection_is_killed() throws Exception {
+    List<ProgressEvent> seenByB = new CopyOnWriteArrayList<>();
+    Database a = open();
+    PostgresProgressPublisher onA = publisher(a, "node-a", new CopyOnWriteArrayList<>());
+    publisher(open(), "node-b", seenByB);
+    try (Connection c = a.dataSource().getConnection();
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE"
+                    + " application_name = '"
+                    + PostgresProgressPublisher.LISTENER_APPLICATION_NAME
+                    + "'")) {
+      rs.next();
+      assertThat(rs.getInt(1)).isGreaterThanOrEqualTo(2);
+    }
+    JobId job = new JobId(UUID.randomUUID());
+    RunId run = new RunId(UUID.randomUUID());
+
+    Await.until(
+        () -> {
+          onA.publish(new ProgressEvent(job, run, RunStatus.RUNNING, Progress.NONE, null));
+          return !seenByB.isEmpty();
+        },
+        Duration.ofSeconds(20),
+        "node-b's listener to reconnect and receive again");
+    assertThat(seenByB).allMatch(e -> e.runId().equals(run));
+  }
+
+  @Test
   void a_cancel_request_made_on_one_instance_reaches_the_owner_on_another() {
     Database a = open();
     Database b = open();
@@ -147,6 +202,22 @@ class PostgresClusterPlumbingTest {
   }
 
   @Test
+  void instances_with_skewed_clocks_agree_on_the_database_time() {
+    Database db = open();
+    Clock ahead = Clock.offset(Clock.systemUTC(), Duration.ofMinutes(90));
+    Clock behind = Clock.offset(Clock.systemUTC(), Duration.ofMinutes(-45));
+    DatabaseClock onA = new DatabaseClock(db, Duration.ofMinutes(10), ahead);
+    DatabaseClock onB = new DatabaseClock(db, Duration.ofMinutes(10), behind);
+
+    Instant a = onA.instant();
+    Instant b = onB.instant();
+
+    assertThat(Duration.between(a, b).abs()).isLessThan(Duration.ofSeconds(1));
+    assertThat(onA.offset()).isCloseTo(Duration.ofMinutes(-90), Duration.ofSeconds(5));
+    assertThat(onB.offset()).isCloseTo(Duration.ofMinutes(45), Duration.ofSeconds(5));
+  }
+
+  @Test
   void the_database_clock_follows_the_servers_clock() throws Exception {
     Database db = open();
     DatabaseClock clock = new DatabaseClock(db, Duration.ofMillis(1));
@@ -163,6 +234,11 @@ class PostgresClusterPlumbingTest {
     assertThat(server).isBetween(before.minusMillis(50), after.plusMillis(50));
     assertThat(clock.offset().abs()).isLessThan(Duration.ofSeconds(5));
     assertThat(db.clock()).isInstanceOf(DatabaseClock.class);
+  }
+
+  @Test
+  void a_run_of_a_missing_job_and_a_log_of_a_missing_run_are_not_found() {
+    SqliteDatabaseTest.assertMissingReferencesAreNotFound(open());
   }
 
   private static void await(BooleanSupplier condition, String what) {

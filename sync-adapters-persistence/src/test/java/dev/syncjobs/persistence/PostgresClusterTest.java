@@ -8,7 +8,9 @@ import dev.syncjobs.core.model.ConflictException;
 import dev.syncjobs.core.model.Destination;
 import dev.syncjobs.core.model.Job;
 import dev.syncjobs.core.model.JobId;
+import dev.syncjobs.core.model.ProgressEvent;
 import dev.syncjobs.core.model.Run;
+import dev.syncjobs.core.model.RunId;
 import dev.syncjobs.core.model.RunStatus;
 import dev.syncjobs.core.model.Schedule;
 import dev.syncjobs.core.model.Source;
@@ -30,12 +32,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,9 +60,21 @@ class PostgresClusterTest {
   private final SettableClock clock = new SettableClock(START);
   private final List<Node> nodes = new ArrayList<>();
   private String schema;
+  private Database observerDb;
+  private JdbcRunRepository observer;
 
-  /** One instance: its own pool, repositories, runtime and transfer. */
-  private record Node(String id, Database db, SyncRuntime runtime, GateTransfer transfer) {}
+  /**
+   * One instance: its own pool, repositories, runtime, transfer and NOTIFY publisher; {@code
+   * events} is what its in-process bus delivered, {@code cancels} the cancel requests it heard of.
+   */
+  private record Node(
+      String id,
+      Database db,
+      SyncRuntime runtime,
+      GateTransfer transfer,
+      PostgresProgressPublisher publisher,
+      List<ProgressEvent> events,
+      List<RunId> cancels) {}
 
   /**
    * Sources on host {@code noop.invalid} transfer nothing at once; sources on {@code gate.invalid}
@@ -100,13 +116,27 @@ class PostgresClusterTest {
     Path storage = root.resolve("storage");
     StorageBackends.initialiseOwnRoot(new StorageBackend("default", storage));
     byte[] key = Database.newSecretKey();
+    observerDb = PostgresTestSupport.open(schema, 2);
+    observer = new JdbcRunRepository(observerDb);
     for (String id : List.of("node-a", "node-b", "node-c")) {
       Database db = PostgresTestSupport.open(schema, 6);
       GateTransfer transfer = new GateTransfer();
+      AtomicReference<SyncRuntime> self = new AtomicReference<>();
+      List<RunId> cancels = new CopyOnWriteArrayList<>();
+      PostgresProgressPublisher publisher =
+          PostgresProgressPublisher.start(db, id, e -> self.get().progress().publish(e));
+      publisher.onCancelRequested(
+          run -> {
+            cancels.add(run);
+            if (self.get().worker().activeRuns().contains(run)) {
+              self.get().worker().cancel(run);
+            }
+          });
       SyncRuntime runtime =
           SyncRuntime.builder()
               .repositories(new JdbcJobRepository(db, key), new JdbcRunRepository(db))
               .runLog(new JdbcRunLog(db))
+              .publisher(publisher)
               .backend(new StorageBackend("default", storage))
               .transfer(transfer)
               .clock(clock)
@@ -114,9 +144,12 @@ class PostgresClusterTest {
                   new RunWorker.Settings(
                       id, 3, LEASE, Duration.ofMillis(20), Duration.ofMillis(500)))
               .schedulerPollInterval(Duration.ofMillis(20))
-              .build()
-              .start();
-      nodes.add(new Node(id, db, runtime, transfer));
+              .build();
+      self.set(runtime);
+      List<ProgressEvent> events = new CopyOnWriteArrayList<>();
+      runtime.progress().subscribe(events::add);
+      runtime.start();
+      nodes.add(new Node(id, db, runtime, transfer, publisher, events, cancels));
     }
   }
 
@@ -127,7 +160,11 @@ class PostgresClusterTest {
       n.runtime().close();
     }
     for (Node n : nodes) {
+      n.publisher().close();
       n.db().close();
+    }
+    if (observerDb != null) {
+      observerDb.close();
     }
     PostgresTestSupport.dropSchema(schema);
   }
@@ -146,7 +183,7 @@ class PostgresClusterTest {
   }
 
   private List<Run> allRuns(JobId job) {
-    return nodes.get(1).runtime().runRepository().history(job, 1000, 0);
+    return observer.history(job, 1000, 0);
   }
 
   private Optional<Run> runFor(JobId job, Instant occurrence) {
@@ -280,6 +317,36 @@ class PostgresClusterTest {
         .filter(r -> r.trigger() == Trigger.RETRY)
         .forEach(r -> retryOwners.add(r.owner()));
     assertThat(retryOwners).doesNotContain(dead.id());
+  }
+
+  @Test
+  void progress_and_cancel_requests_travel_between_instances() {
+    Job job = createJob("watched", "https://gate.invalid/data/", new Schedule.Manual());
+    Run run = nodes.get(0).runtime().jobs().runNow(job.id());
+    Await.until(
+        () -> nodes.stream().mapToInt(n -> n.transfer().entered.get()).sum() == 1,
+        Duration.ofSeconds(20),
+        "the run to start");
+    String ownerId = allRuns(job.id()).get(0).owner();
+    Node owner = nodes.stream().filter(n -> n.id().equals(ownerId)).findFirst().orElseThrow();
+    Node watcher = nodes.stream().filter(n -> n != owner).findFirst().orElseThrow();
+
+    Await.until(
+        () ->
+            watcher.events().stream()
+                .anyMatch(e -> e.runId().equals(run.id()) && e.status() == RunStatus.RUNNING),
+        Duration.ofSeconds(10),
+        "the owner's progress to reach another instance's subscribers");
+    assertThat(watcher.runtime().jobs().cancel(job.id())).isTrue();
+
+    Await.until(
+        () ->
+            watcher.events().stream()
+                .anyMatch(e -> e.runId().equals(run.id()) && e.status() == RunStatus.CANCELLED),
+        Duration.ofSeconds(10),
+        "the final state to reach the instance that asked for the cancel");
+    assertThat(owner.cancels()).contains(run.id());
+    assertThat(allRuns(job.id()).get(0).status()).isEqualTo(RunStatus.CANCELLED);
   }
 
   /** Moves the shared clock forward about as fast as real time until {@code done}. */

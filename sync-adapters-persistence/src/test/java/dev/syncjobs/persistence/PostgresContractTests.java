@@ -23,7 +23,7 @@ class PostgresContractTests {
   @BeforeAll
   static void createSchema() {
     schema = PostgresTestSupport.createSchema("contract");
-    db = PostgresTestSupport.open(schema, 60);
+    db = PostgresTestSupport.open(schema, 24);
   }
 
   @AfterAll

@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Locale;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The PostgreSQL server the tests use: {@code SYNCJOBS_TEST_PG_URL} (default {@code
@@ -22,6 +23,8 @@ final class PostgresTestSupport {
       env("SYNCJOBS_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/syncjobs_test");
   static final String USER = env("SYNCJOBS_TEST_PG_USER", "syncjobs");
   static final String PASSWORD = env("SYNCJOBS_TEST_PG_PASSWORD", "syncjobs");
+
+  private static final AtomicBoolean warned = new AtomicBoolean();
 
   private PostgresTestSupport() {}
 
@@ -86,7 +89,9 @@ final class PostgresTestSupport {
     if ("true".equalsIgnoreCase(System.getenv("CI"))) {
       throw new AssertionError(message);
     }
-    System.err.println("SKIPPED (no PostgreSQL): " + message);
+    if (!warned.getAndSet(true)) {
+      System.err.println("SKIPPED (no PostgreSQL): " + message);
+    }
     assumeTrue(false, message);
   }
 

@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.syncjobs.core.model.Run;
 import dev.syncjobs.core.model.RunId;
-import dev.syncjobs.core.model.RunOutcome;
 import dev.syncjobs.core.model.RunStatus;
+import dev.syncjobs.core.model.Trigger;
+import dev.syncjobs.core.service.SyncRuntime;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +15,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +26,7 @@ class SqliteCrashTest {
   @TempDir Path dir;
 
   @Test
-  void a_killed_writer_loses_no_committed_run_and_its_running_run_is_failed_on_restart()
+  void a_killed_writer_loses_no_committed_run_and_restart_fails_its_running_run_as_interrupted()
       throws Exception {
     Path file = dir.resolve("syncjobs.db");
     int finished = 20;
@@ -96,21 +96,19 @@ class SqliteCrashTest {
       }
       assertThat(log.read(interrupted)).startsWith("run " + finished + " started\n");
 
-      Instant restart = Instant.now();
-      for (Run active : runs.active()) {
-        if (active.status() == RunStatus.RUNNING) {
-          assertThat(
-                  runs.complete(
-                      active.id(), active.fence(), RunOutcome.failed("interrupted"), restart))
-              .isTrue();
-        }
+      JdbcJobRepository jobs = new JdbcJobRepository(db, null);
+      try (SyncRuntime restarted =
+          SyncRuntime.builder().repositories(jobs, runs).runLog(log).build()) {
+        assertThat(restarted.worker().repairInterrupted()).isEqualTo(1);
       }
 
       Run after = runs.find(interrupted).orElseThrow();
       assertThat(after.status()).isEqualTo(RunStatus.FAILED);
-      assertThat(after.error()).isEqualTo("interrupted");
-      assertThat(runs.findActive(after.jobId())).isEmpty();
-      assertThat(runs.count(after.jobId())).isEqualTo(finished + 1);
+      assertThat(after.error()).startsWith("interrupted");
+      Run retry = runs.findActive(after.jobId()).orElseThrow();
+      assertThat(retry.trigger()).isEqualTo(Trigger.RETRY);
+      assertThat(retry.status()).isEqualTo(RunStatus.PENDING);
+      assertThat(runs.count(after.jobId())).isEqualTo(finished + 2);
     }
   }
 }

@@ -122,6 +122,56 @@ class SqliteDatabaseTest {
         .hasMessageContaining("jdbc:sqlite");
   }
 
+  @Test
+  void retention_deletes_a_run_together_with_its_log() throws Exception {
+    try (Database db = Database.open(url())) {
+      JdbcJobRepository jobs = new JdbcJobRepository(db, null);
+      JdbcRunRepository runs = new JdbcRunRepository(db);
+      JdbcRunLog log = new JdbcRunLog(db, 1000);
+      Job job = job("retained", null);
+      jobs.create(job);
+      dev.syncjobs.core.model.Run run =
+          dev.syncjobs.core.port.PortsUnderTest.manualRun(job.id(), T0);
+      runs.insert(run);
+      for (int i = 0; i < 100; i++) {
+        log.append(run.id(), "line " + i);
+      }
+      runs.requestCancel(run.id(), T0.plusSeconds(1));
+
+      assertThat(runs.deleteFinishedBefore(T0.plusSeconds(2), 10)).isEqualTo(1);
+
+      assertThat(log.read(run.id())).isEmpty();
+      try (Connection c = db.dataSource().getConnection();
+          Statement s = c.createStatement();
+          ResultSet rs =
+              s.executeQuery(
+                  "SELECT (SELECT count(*) FROM run_logs) + (SELECT count(*) FROM run_log_lines)")) {
+        rs.next();
+        assertThat(rs.getInt(1)).isZero();
+      }
+    }
+  }
+
+  @Test
+  void a_run_of_a_missing_job_and_a_log_of_a_missing_run_are_not_found() {
+    try (Database db = Database.open(url())) {
+      assertMissingReferencesAreNotFound(db);
+    }
+  }
+
+  static void assertMissingReferencesAreNotFound(Database db) {
+    JdbcRunRepository runs = new JdbcRunRepository(db);
+    JdbcRunLog log = new JdbcRunLog(db);
+    dev.syncjobs.core.model.Run orphan =
+        dev.syncjobs.core.port.PortsUnderTest.manualRun(job("ghost", null).id(), T0);
+
+    assertThatThrownBy(() -> runs.insert(orphan))
+        .isInstanceOf(dev.syncjobs.core.model.NotFoundException.class);
+    assertThatThrownBy(() -> log.append(orphan.id(), "nobody reads this"))
+        .isInstanceOf(dev.syncjobs.core.model.NotFoundException.class);
+    assertThat(runs.find(orphan.id())).isEmpty();
+  }
+
   private static String pragma(Statement s, String name) throws Exception {
     try (ResultSet rs = s.executeQuery("PRAGMA " + name)) {
       rs.next();

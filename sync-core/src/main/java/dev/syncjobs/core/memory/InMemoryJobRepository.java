@@ -26,6 +26,7 @@ public final class InMemoryJobRepository implements JobRepository {
 
   public InMemoryJobRepository(InMemoryRunRepository runs) {
     this.runs = Objects.requireNonNull(runs, "runs");
+    runs.jobStatusSink(this::recordStatus);
   }
 
   @Override

@@ -36,7 +36,8 @@ public interface RunRepository {
   /**
    * Claims the oldest pending run whose {@code notBefore} is at or before {@code now}: it becomes
    * running, owned by {@code owner} until {@code leaseUntil}, started at {@code now}, and its fence
-   * is raised. Two callers never claim the same run.
+   * is raised; in the same transaction its job's status becomes running and {@code last_run_at}
+   * {@code now}. Two callers never claim the same run.
    */
   Optional<Run> claimNext(String owner, Instant now, Instant leaseUntil);
 
@@ -47,8 +48,10 @@ public interface RunRepository {
   boolean updateProgress(RunId id, long fence, Progress progress);
 
   /**
-   * Ends a running run when {@code fence} still matches; false when the run is no longer this
-   * owner's (its lease expired and someone failed it), in which case nothing was written.
+   * Ends a running run when {@code fence} still matches, and in the same transaction records its
+   * job's status ({@link dev.syncjobs.core.model.JobStatus#after}), {@code last_run_at} and {@code
+   * last_error}; false when the run is no longer this owner's (its lease expired and someone failed
+   * it), in which case nothing was written.
    */
   boolean complete(RunId id, long fence, RunOutcome outcome, Instant completedAt);
 

@@ -2,7 +2,6 @@ package dev.syncjobs.core.service;
 
 import dev.syncjobs.core.model.CancellationToken;
 import dev.syncjobs.core.model.Job;
-import dev.syncjobs.core.model.JobStatus;
 import dev.syncjobs.core.model.Progress;
 import dev.syncjobs.core.model.ProgressEvent;
 import dev.syncjobs.core.model.Run;
@@ -81,9 +80,9 @@ public final class RunWorker implements AutoCloseable {
   private final Supplier<UUID> ids;
   private final ExecutorService executor;
   private final Map<RunId, Active> active = new ConcurrentHashMap<>();
-  private final Object wake = new Object();
   private final AtomicBoolean stopping = new AtomicBoolean();
-  private Thread loop;
+  private final Loop loop;
+  private long lastRenewNanos;
 
   private record Active(Run run, CancellationToken token) {}
 
@@ -106,6 +105,7 @@ public final class RunWorker implements AutoCloseable {
     this.clock = clock;
     this.ids = ids;
     this.settings = settings;
+    this.loop = new Loop("syncjobs-worker", settings.pollInterval(), this::tick);
     this.executor =
         Executors.newFixedThreadPool(
             settings.maxConcurrentRuns(),
@@ -117,43 +117,23 @@ public final class RunWorker implements AutoCloseable {
   }
 
   /** Starts the background loop: claim, renew leases, fail expired ones. */
-  public synchronized void start() {
-    if (loop != null) {
-      return;
-    }
-    loop =
-        new Thread(
-            () -> {
-              long lastRenew = 0;
-              while (!stopping.get()) {
-                try {
-                  long now = System.nanoTime();
-                  if (now - lastRenew > settings.lease().toNanos() / 3) {
-                    renewLeases();
-                    failExpiredLeases();
-                    lastRenew = now;
-                  }
-                  pollOnce();
-                  synchronized (wake) {
-                    wake.wait(Math.max(1, settings.pollInterval().toMillis()));
-                  }
-                } catch (InterruptedException e) {
-                  return;
-                } catch (RuntimeException e) {
-                  log.warn("worker loop: {}", e.toString());
-                }
-              }
-            },
-            "syncjobs-worker");
-    loop.setDaemon(true);
+  public void start() {
     loop.start();
+  }
+
+  private void tick() {
+    long now = System.nanoTime();
+    if (now - lastRenewNanos > settings.lease().toNanos() / 3) {
+      renewLeases();
+      failExpiredLeases();
+      lastRenewNanos = now;
+    }
+    pollOnce();
   }
 
   /** Makes the loop look for work now (after a trigger). */
   public void wakeUp() {
-    synchronized (wake) {
-      wake.notifyAll();
-    }
+    loop.wakeUp();
   }
 
   /** Claims and starts as many pending runs as there are free slots; returns how many. */
@@ -244,7 +224,6 @@ public final class RunWorker implements AutoCloseable {
       return false;
     }
     runLog.append(r.id(), error);
-    jobs.recordStatus(r.jobId(), JobStatus.FAILED, now, error);
     publisher.publish(new ProgressEvent(r.jobId(), r.id(), RunStatus.FAILED, r.progress(), error));
     jobs.find(r.jobId()).ifPresent(job -> maybeRetry(job, r, true));
     return true;
@@ -289,40 +268,36 @@ public final class RunWorker implements AutoCloseable {
 
   private void execute(Job job, Run run, CancellationToken token) {
     RunId id = run.id();
+    LogBuffer runLines = new LogBuffer(id);
     try {
-      Instant started = clock.instant();
-      runLog.append(id, "run " + id + " of " + job.name() + " started by " + settings.instanceId());
-      jobs.recordStatus(job.id(), JobStatus.RUNNING, started, null);
+      runLines.add("run " + id + " of " + job.name() + " started by " + settings.instanceId());
       notifier.runStarted(job, run);
       publisher.publish(new ProgressEvent(job.id(), id, RunStatus.RUNNING, Progress.NONE, null));
-      ProgressThrottle throttle = new ProgressThrottle(System::nanoTime, Duration.ofMillis(500));
+      ProgressThrottle events = new ProgressThrottle(System::nanoTime, Duration.ofMillis(500));
+      ProgressThrottle stored = ProgressThrottle.skippingFirst(System::nanoTime, PROGRESS_STORED);
       SyncEngine.Result result =
           engine.execute(
               job,
               token,
               p -> {
-                if (throttle.allow()) {
-                  runs.updateProgress(id, run.fence(), p);
+                if (events.allow()) {
                   publisher.publish(new ProgressEvent(job.id(), id, RunStatus.RUNNING, p, null));
                 }
+                if (stored.allow()) {
+                  bestEffort("progress", () -> runs.updateProgress(id, run.fence(), p));
+                }
               },
-              line -> runLog.append(id, line));
+              runLines::add);
       RunOutcome outcome = result.outcome();
       Instant ended = clock.instant();
+      runLines.flush();
       if (!runs.complete(id, run.fence(), outcome, ended)) {
         runLog.append(id, "this instance lost the run's lease; its result was not recorded");
         return;
       }
-      JobStatus status =
-          switch (outcome.status()) {
-            case SUCCESS -> JobStatus.SYNCED;
-            case CANCELLED -> JobStatus.IDLE;
-            default -> JobStatus.FAILED;
-          };
-      jobs.recordStatus(job.id(), status, ended, outcome.error());
       publisher.publish(
           new ProgressEvent(job.id(), id, outcome.status(), outcome.progress(), outcome.error()));
-      runs.find(id).ifPresent(r -> notifier.runFinished(job, r));
+      notifier.runFinished(job, run.completed(outcome, ended));
       if (outcome.status() == RunStatus.FAILED) {
         maybeRetry(job, run, result.retryable());
       }
@@ -330,8 +305,52 @@ public final class RunWorker implements AutoCloseable {
       log.error("run {} crashed", id, e);
       runs.complete(id, run.fence(), RunOutcome.failed("internal error: " + e), clock.instant());
     } finally {
+      runLines.flush();
       active.remove(id);
       wakeUp();
+    }
+  }
+
+  /** How often a run's progress is written to the repository (events go out every 500 ms). */
+  private static final Duration PROGRESS_STORED = Duration.ofSeconds(2);
+
+  /**
+   * A run's log lines, written in batches: when a second has passed since the last write, and when
+   * the run ends (before its result is recorded). A crash loses at most a second of lines.
+   */
+  private final class LogBuffer {
+    private final RunId run;
+    private final List<String> lines = new java.util.ArrayList<>();
+    private long lastFlush = System.nanoTime();
+
+    LogBuffer(RunId run) {
+      this.run = run;
+    }
+
+    synchronized void add(String line) {
+      lines.add(line);
+      if (System.nanoTime() - lastFlush > 1_000_000_000L) {
+        flush();
+      }
+    }
+
+    synchronized void flush() {
+      lastFlush = System.nanoTime();
+      if (lines.isEmpty()) {
+        return;
+      }
+      List<String> batch = List.copyOf(lines);
+      lines.clear();
+      bestEffort("run log", () -> runLog.appendAll(run, batch));
+    }
+  }
+
+  /** Progress and log lines must not fail a transfer when the database hiccups. */
+  private static void bestEffort(String what, Runnable write) {
+    try {
+      write.run();
+    } catch (RuntimeException e) {
+      log.warn("could not record {}: {}", what, e.toString());
     }
   }
 
@@ -368,10 +387,7 @@ public final class RunWorker implements AutoCloseable {
     executor.shutdown();
     try {
       executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      if (loop != null) {
-        loop.interrupt();
-        loop.join(1000);
-      }
+      loop.close();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -9,8 +9,8 @@ import dev.syncjobs.core.port.JobRepository;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,12 +30,9 @@ public final class Scheduler implements AutoCloseable {
   private final Clock clock;
   private final Supplier<UUID> ids;
   private final Duration misfireGrace;
-  private final Duration pollInterval;
   private final Runnable onFired;
-  private final AtomicBoolean stopping = new AtomicBoolean();
-  private final Object wake = new Object();
+  private final Loop loop;
   private volatile Instant lastTick;
-  private Thread loop;
 
   /**
    * @param misfireGrace an occurrence found later than this after its time is a misfire
@@ -54,15 +51,32 @@ public final class Scheduler implements AutoCloseable {
     this.clock = clock;
     this.ids = ids;
     this.misfireGrace = misfireGrace;
-    this.pollInterval = pollInterval;
     this.onFired = onFired;
+    this.loop = new Loop("syncjobs-scheduler", pollInterval, this::fireDue);
   }
 
   /** Fires every due occurrence once; returns how many runs were inserted (fired or skipped). */
   public int fireDue() {
     int fired = 0;
+    int batch;
+    do {
+      List<Job> due = jobs.due(clock.instant(), BATCH);
+      batch = due.size();
+      fired += fire(due);
+    } while (batch == BATCH);
+    lastTick = clock.instant();
+    if (fired > 0) {
+      onFired.run();
+    }
+    return fired;
+  }
+
+  private static final int BATCH = 500;
+
+  private int fire(List<Job> dueJobs) {
+    int fired = 0;
     Instant now = clock.instant();
-    for (Job job : jobs.due(now, 500)) {
+    for (Job job : dueJobs) {
       Instant due = job.nextRunAt();
       Instant next = planner.next(job.schedule(), job.zone(), due).orElse(null);
       boolean misfire =
@@ -91,10 +105,6 @@ public final class Scheduler implements AutoCloseable {
         case LOST -> {}
       }
     }
-    lastTick = now;
-    if (fired > 0) {
-      onFired.run();
-    }
     return fired;
   }
 
@@ -103,49 +113,18 @@ public final class Scheduler implements AutoCloseable {
     return lastTick;
   }
 
-  public synchronized void start() {
-    if (loop != null) {
-      return;
-    }
-    loop =
-        new Thread(
-            () -> {
-              while (!stopping.get()) {
-                try {
-                  fireDue();
-                  synchronized (wake) {
-                    wake.wait(Math.max(1, pollInterval.toMillis()));
-                  }
-                } catch (InterruptedException e) {
-                  return;
-                } catch (RuntimeException e) {
-                  log.warn("scheduler loop: {}", e.toString());
-                }
-              }
-            },
-            "syncjobs-scheduler");
-    loop.setDaemon(true);
+  /** Starts the loop that fires due occurrences every poll interval. */
+  public void start() {
     loop.start();
   }
 
   /** Makes the loop look now (after a schedule changed). */
   public void wakeUp() {
-    synchronized (wake) {
-      wake.notifyAll();
-    }
+    loop.wakeUp();
   }
 
   @Override
   public void close() {
-    stopping.set(true);
-    wakeUp();
-    if (loop != null) {
-      loop.interrupt();
-      try {
-        loop.join(2000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    loop.close();
   }
 }
