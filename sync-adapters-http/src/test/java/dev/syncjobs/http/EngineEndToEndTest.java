@@ -122,6 +122,49 @@ class EngineEndToEndTest {
   }
 
   @Test
+  void a_failed_run_leaves_partials_that_the_next_run_resumes() throws Exception {
+    int size = 8 << 20;
+    byte[] big = Fixture.randomBytes(size, 3);
+    server.file("/mirror/big.iso", big, T);
+    TestServer.Fault[] faults = new TestServer.Fault[21];
+    faults[0] = new TestServer.CloseAfter(3 << 20);
+    for (int i = 1; i < faults.length; i++) {
+      faults[i] = new TestServer.Status(500, java.util.Map.of());
+    }
+    server.fault("/mirror/big.iso", faults);
+    Job job = job(JobOptions.DEFAULTS.withMaxRetries(0));
+
+    Run failed = fx.runAndWait(job);
+    assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
+    assertThat(failed.error()).contains("big.iso");
+    long onDisk;
+    try (var walk = Files.walk(fx.destination("m"))) {
+      onDisk =
+          walk.filter(p -> p.toString().endsWith(".part"))
+              .mapToLong(
+                  p -> {
+                    try {
+                      return Files.size(p);
+                    } catch (IOException e) {
+                      throw new java.io.UncheckedIOException(e);
+                    }
+                  })
+              .sum();
+    }
+    assertThat(onDisk).isEqualTo(3 << 20);
+    server.clearFaults();
+    server.resetCounters();
+
+    Run second = fx.runAndWait(job);
+
+    assertThat(second.status()).as(second.error()).isEqualTo(RunStatus.SUCCESS);
+    Path v = fx.destination("m").resolve(second.version());
+    assertThat(Fixture.sha256(v.resolve("big.iso"))).isEqualTo(Fixture.sha256(big));
+    assertThat(server.bytesServed("/mirror/big.iso")).isEqualTo(size - onDisk);
+    assertThat(v.resolve(Downloader.PARTIAL_DIR)).doesNotExist();
+  }
+
+  @Test
   void a_checksum_mismatch_fails_the_run_and_the_previous_version_stays_current() throws Exception {
     Job job = job(JobOptions.DEFAULTS.withMaxRetries(0));
     Run first = fx.runAndWait(job);

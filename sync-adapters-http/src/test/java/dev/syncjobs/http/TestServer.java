@@ -52,6 +52,9 @@ final class TestServer implements AutoCloseable {
   /** Send this many body bytes, then reset the connection. */
   record ResetAfter(long bytes) implements Fault {}
 
+  /** Send this many body bytes, then close the connection cleanly (FIN, nothing lost). */
+  record CloseAfter(long bytes) implements Fault {}
+
   /** Send this many body bytes, then stop sending (until the server closes). */
   record StallAfter(long bytes) implements Fault {}
 
@@ -143,6 +146,10 @@ final class TestServer implements AutoCloseable {
   TestServer fault(String path, Fault... next) {
     faults.computeIfAbsent(path, k -> new ConcurrentLinkedQueue<>()).addAll(List.of(next));
     return this;
+  }
+
+  void clearFaults() {
+    faults.clear();
   }
 
   /** Always announce {@code extra} more bytes than the file has, then close. */
@@ -382,6 +389,8 @@ final class TestServer implements AutoCloseable {
     long limit = count;
     if (fault instanceof ResetAfter r) {
       limit = Math.min(limit, r.bytes());
+    } else if (fault instanceof CloseAfter c) {
+      limit = Math.min(limit, c.bytes());
     } else if (fault instanceof StallAfter st) {
       limit = Math.min(limit, st.bytes());
     }
@@ -413,6 +422,10 @@ final class TestServer implements AutoCloseable {
     if (fault instanceof ResetAfter) {
       s.setSoLinger(true, 0);
       s.close();
+      return false;
+    }
+    if (fault instanceof CloseAfter) {
+      s.shutdownOutput();
       return false;
     }
     if (fault instanceof StallAfter) {
