@@ -1,0 +1,380 @@
+package dev.syncjobs.rsync;
+
+import dev.syncjobs.core.model.CancelledException;
+import dev.syncjobs.core.model.Progress;
+import dev.syncjobs.core.model.Source;
+import dev.syncjobs.core.model.TransferException;
+import dev.syncjobs.core.port.Transfer;
+import dev.syncjobs.core.port.TransferReport;
+import dev.syncjobs.core.port.TransferRequest;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * {@link Transfer} for {@code rsync://host[:port]/module/path} (an rsync daemon) and {@code
+ * ssh://user@host[:port]/path} (rsync over ssh) sources, running the system {@code rsync}.
+ *
+ * <p>rsync mirrors the (filtered) source into the staging directory with {@code --delete}, so
+ * leftovers of an interrupted attempt are removed, and with {@code --link-dest} on the previous
+ * version, so unchanged files become hard links to it. Files get their write bits removed ({@code
+ * --chmod=Fa-w}) as published versions have them, because rsync links a file only when its mode
+ * matches too. Interrupted files are kept in a partial directory and resumed by the next attempt.
+ * Progress comes from {@code --info=progress2} and the file names from {@code --out-format}; totals
+ * are known before any data moves ({@code --no-inc-recursive}).
+ *
+ * <p>Credentials: an rsync daemon password is handed over in a private temporary password file; an
+ * ssh key and known_hosts lines go to private temporary files; all are deleted when the transfer
+ * ends. Without known_hosts in the credentials the host key must already be trusted by the server
+ * user's or the system's known_hosts: an unknown host key is never accepted.
+ *
+ * <p>Cancelling stops rsync and its children (SIGTERM, SIGKILL after 3 s); rsync also dies with the
+ * JVM, even when the JVM is killed, where util-linux's {@code setpriv} is available (see {@link
+ * RsyncProcesses}).
+ */
+public final class RsyncTransfer implements Transfer {
+  private static final long PROGRESS_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+  private static final int STDERR_TAIL = 20;
+  private static final int STDERR_LOGGED = 200;
+
+  private final String rsyncPath;
+
+  /** Uses {@code rsync} found on {@code PATH}. */
+  public RsyncTransfer() {
+    this("rsync");
+  }
+
+  /**
+   * @param rsyncPath the rsync binary: a path, or a name looked up on {@code PATH}
+   *     (SYNCJOBS_RSYNC_PATH)
+   */
+  public RsyncTransfer(String rsyncPath) {
+    this.rsyncPath = Objects.requireNonNull(rsyncPath, "rsyncPath");
+  }
+
+  @Override
+  public boolean supports(Source source) {
+    return source instanceof Source.Rsync || source instanceof Source.Ssh;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Runs on the calling thread and blocks until rsync has exited.
+   *
+   * @throws TransferException naming the binary when rsync is missing (not retryable), or with a
+   *     message for rsync's exit status and the last line of its stderr
+   */
+  @Override
+  public TransferReport transfer(TransferRequest request) {
+    request.cancel().throwIfCancelled();
+    Path rsync =
+        RsyncProcesses.which(rsyncPath)
+            .orElseThrow(
+                () ->
+                    new TransferException(
+                        "rsync binary not found: '"
+                            + rsyncPath
+                            + "'"
+                            + (rsyncPath.contains("/") ? "" : " is not on PATH")
+                            + "; install rsync or set SYNCJOBS_RSYNC_PATH",
+                        false,
+                        null));
+    Path staging = request.staging().toAbsolutePath().normalize();
+    Path pidFile = staging.resolveSibling(staging.getFileName() + ".pid");
+    Consumer<String> log = synchronizedLog(request.log());
+    RsyncProcesses.killRecorded(pidFile, log);
+    boolean resuming = hasEntries(staging);
+    if (resuming) {
+      log.accept("resuming from the files of an interrupted attempt");
+    }
+    try (RsyncCommand command = RsyncCommand.build(rsync, request, log)) {
+      Run run = new Run(request, command, pidFile, log);
+      Result result = run.execute();
+      return finish(request, result, resuming, log);
+    }
+  }
+
+  private static TransferReport finish(
+      TransferRequest request, Result result, boolean resuming, Consumer<String> log) {
+    String source = request.source().uri().toString();
+    RsyncProgressParser.Stats stats = result.stats();
+    List<String> warnings = new ArrayList<>();
+    if (result.exitCode() != 0) {
+      if (RsyncExit.isWarning(result.exitCode()) && stats.entries() > 0) {
+        String warning = RsyncExit.warning(result.exitCode(), result.stderrTail());
+        log.accept("warning: " + warning);
+        warnings.add(warning);
+      } else if (RsyncExit.isWarning(result.exitCode())) {
+        throw new TransferException(
+            "the source "
+                + source
+                + " does not exist or cannot be read: "
+                + String.join(" / ", result.stderrTail()),
+            true,
+            null);
+      } else {
+        throw RsyncExit.failure(result.exitCode(), result.stderrTail(), source);
+      }
+    }
+    if (resuming || result.exitCode() != 0) {
+      removePartialDirs(request.staging());
+    }
+    Progress last = result.progress();
+    long filesTotal = Math.max(stats.regularFiles(), last.filesTotal());
+    long bytesTotal = Math.max(stats.bytesTotal(), last.bytesTotal());
+    long filesTransferred = Math.max(0, stats.filesTransferred());
+    long bytesTransferred = Math.max(0, stats.bytesTransferred());
+    request
+        .progress()
+        .onProgress(
+            new Progress(
+                filesTotal, filesTotal, bytesTotal, bytesTotal, null, last.bytesPerSecond()));
+    log.accept(
+        String.format(
+            java.util.Locale.ROOT,
+            "rsync: %d files (%d bytes) in the source, %d transferred (%d bytes), %d bytes"
+                + " received",
+            filesTotal,
+            bytesTotal,
+            filesTransferred,
+            bytesTransferred,
+            Math.max(0, stats.bytesReceived())));
+    return new TransferReport(filesTotal, bytesTotal, filesTransferred, bytesTransferred, warnings);
+  }
+
+  private record Result(
+      int exitCode, List<String> stderrTail, RsyncProgressParser.Stats stats, Progress progress) {}
+
+  /** One rsync process, from start to exit. */
+  private static final class Run {
+    private final TransferRequest request;
+    private final RsyncCommand command;
+    private final Path pidFile;
+    private final Consumer<String> log;
+    private final RsyncProgressParser parser = new RsyncProgressParser();
+    private final Deque<String> stderrTail = new ArrayDeque<>();
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private volatile Thread stopper;
+
+    Run(TransferRequest request, RsyncCommand command, Path pidFile, Consumer<String> log) {
+      this.request = request;
+      this.command = command;
+      this.pidFile = pidFile;
+      this.log = log;
+    }
+
+    Result execute() {
+      List<String> argv = new ArrayList<>(RsyncProcesses.launchPrefix());
+      argv.addAll(command.arguments());
+      ProcessBuilder builder = new ProcessBuilder(argv);
+      Map<String, String> env = builder.environment();
+      command
+          .environment()
+          .forEach(
+              (k, v) -> {
+                if (v == null) {
+                  env.remove(k);
+                } else {
+                  env.put(k, v);
+                }
+              });
+      builder.directory(request.staging().toFile());
+      builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+      log.accept("running " + describe(command.arguments()));
+      Process process;
+      try {
+        // Started on the calling thread, which waits for it: see RsyncProcesses on pdeathsig.
+        process = builder.start();
+      } catch (IOException e) {
+        throw new TransferException("cannot start rsync: " + e.getMessage(), false, e);
+      }
+      ProcessHandle handle = process.toHandle();
+      Thread hook = new Thread(() -> RsyncProcesses.killNow(handle), "rsync-shutdown");
+      Runtime.getRuntime().addShutdownHook(hook);
+      Thread errors = new Thread(() -> readStderr(process.getErrorStream()), "rsync-stderr");
+      errors.setDaemon(true);
+      errors.start();
+      try {
+        RsyncProcesses.writePidFile(pidFile, handle);
+        request.cancel().onCancel(() -> stopAsync(handle));
+        readStdout(process.getInputStream());
+        int code = process.waitFor();
+        errors.join(TimeUnit.SECONDS.toMillis(5));
+        if (request.cancel().isCancelled()) {
+          awaitStopped(handle);
+          throw new CancelledException();
+        }
+        return new Result(code, tail(), parser.stats(), parser.progress());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        RsyncProcesses.stop(handle, RsyncProcesses.GRACE);
+        throw new CancelledException();
+      } catch (IOException e) {
+        RsyncProcesses.stop(handle, RsyncProcesses.GRACE);
+        if (request.cancel().isCancelled()) {
+          throw new CancelledException();
+        }
+        throw new TransferException("lost rsync's output: " + e.getMessage(), e);
+      } finally {
+        if (handle.isAlive()) {
+          RsyncProcesses.stop(handle, RsyncProcesses.GRACE);
+        }
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException shuttingDown) {
+          // the hook runs anyway
+        }
+        try {
+          Files.deleteIfExists(pidFile);
+        } catch (IOException e) {
+          log.accept("cannot delete " + pidFile.getFileName() + ": " + e.getMessage());
+        }
+      }
+    }
+
+    private void stopAsync(ProcessHandle handle) {
+      if (!handle.isAlive() || !stopping.compareAndSet(false, true)) {
+        return;
+      }
+      log.accept("cancel requested: stopping rsync");
+      Thread t = new Thread(() -> RsyncProcesses.stop(handle, RsyncProcesses.GRACE), "rsync-stop");
+      t.setDaemon(true);
+      stopper = t;
+      t.start();
+    }
+
+    private void awaitStopped(ProcessHandle handle) throws InterruptedException {
+      Thread t = stopper;
+      if (t != null) {
+        t.join(TimeUnit.SECONDS.toMillis(6));
+      }
+      if (handle.isAlive()) {
+        RsyncProcesses.stop(handle, RsyncProcesses.GRACE);
+      }
+    }
+
+    private void readStdout(InputStream in) throws IOException {
+      byte[] buf = new byte[64 * 1024];
+      ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+      long lastEmit = System.nanoTime() - PROGRESS_INTERVAL_NANOS;
+      boolean pending = false;
+      int n;
+      while ((n = in.read(buf)) >= 0) {
+        for (int i = 0; i < n; i++) {
+          byte b = buf[i];
+          if (b == '\n' || b == '\r') {
+            if (line.size() > 0) {
+              pending |= parser.accept(line.toString(StandardCharsets.UTF_8));
+              line.reset();
+            }
+          } else if (line.size() < 64 * 1024) {
+            line.write(b);
+          }
+        }
+        long now = System.nanoTime();
+        if (pending && parser.totalsKnown() && now - lastEmit >= PROGRESS_INTERVAL_NANOS) {
+          request.progress().onProgress(parser.progress());
+          lastEmit = now;
+          pending = false;
+        }
+      }
+      if (line.size() > 0) {
+        parser.accept(line.toString(StandardCharsets.UTF_8));
+      }
+    }
+
+    private void readStderr(InputStream in) {
+      int logged = 0;
+      try (BufferedReader r =
+          new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = r.readLine()) != null) {
+          synchronized (stderrTail) {
+            stderrTail.addLast(line);
+            if (stderrTail.size() > STDERR_TAIL) {
+              stderrTail.removeFirst();
+            }
+          }
+          if (logged < STDERR_LOGGED) {
+            log.accept("rsync: " + line);
+            logged++;
+          } else if (logged == STDERR_LOGGED) {
+            log.accept("rsync: (further messages omitted; the last ones follow at the end)");
+            logged++;
+          }
+        }
+      } catch (IOException e) {
+        // the process is gone
+      }
+    }
+
+    private List<String> tail() {
+      synchronized (stderrTail) {
+        return List.copyOf(stderrTail);
+      }
+    }
+  }
+
+  private static String describe(List<String> args) {
+    List<String> shown = new ArrayList<>();
+    for (String a : args) {
+      shown.add(a.startsWith("--out-format=") ? "--out-format=..." : a);
+    }
+    return String.join(" ", shown);
+  }
+
+  private static Consumer<String> synchronizedLog(Consumer<String> log) {
+    Object lock = new Object();
+    return line -> {
+      synchronized (lock) {
+        log.accept(line);
+      }
+    };
+  }
+
+  private static boolean hasEntries(Path dir) {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.findAny().isPresent();
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Removes partial directories an interrupted attempt left, so they are not published. */
+  private static void removePartialDirs(Path staging) {
+    List<Path> found = new ArrayList<>();
+    try (Stream<Path> walk = Files.walk(staging)) {
+      walk.filter(p -> p.getFileName().toString().equals(RsyncCommand.PARTIAL_DIR))
+          .filter(Files::isDirectory)
+          .forEach(found::add);
+    } catch (IOException | UncheckedIOException e) {
+      throw new TransferException("cannot clean the staging directory: " + e.getMessage(), e);
+    }
+    for (Path dir : found) {
+      try (Stream<Path> walk = Files.walk(dir)) {
+        for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      } catch (IOException e) {
+        throw new TransferException("cannot remove " + dir + ": " + e.getMessage(), e);
+      }
+    }
+  }
+}
