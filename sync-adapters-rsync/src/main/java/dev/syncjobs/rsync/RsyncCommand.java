@@ -41,7 +41,7 @@ final class RsyncCommand implements AutoCloseable {
 
   private RsyncCommand(List<String> arguments, Map<String, String> environment, Path secrets) {
     this.arguments = List.copyOf(arguments);
-    this.environment = Map.copyOf(environment);
+    this.environment = java.util.Collections.unmodifiableMap(new HashMap<>(environment));
     this.secrets = secrets;
   }
 
@@ -76,6 +76,8 @@ final class RsyncCommand implements AutoCloseable {
             "--delete",
             "--delete-excluded",
             "--partial-dir=" + PARTIAL_DIR,
+            // Keeps interrupted files through --delete-excluded, which would otherwise drop them.
+            "--filter=P " + PARTIAL_DIR + "/",
             "--no-motd",
             "--no-human-readable",
             "--stats",

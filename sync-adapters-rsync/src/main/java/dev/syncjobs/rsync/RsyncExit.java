@@ -28,7 +28,13 @@ final class RsyncExit {
     String atError = firstMatching(stderr, "@ERROR");
     String lower = String.join("\n", stderr).toLowerCase(Locale.ROOT);
     return switch (code) {
-      case 1 -> error("rsync rejected its arguments (exit 1)", stderr, false);
+      case 1 ->
+          lower.contains("failed to read a password")
+              ? new TransferException(
+                  "the rsync daemon module requires credentials: give source_auth of type rsync",
+                  false,
+                  null)
+              : error("rsync rejected its arguments (exit 1)", stderr, false);
       case 2 -> error("the rsync server speaks an incompatible protocol (exit 2)", stderr, false);
       case 3 ->
           error("rsync could not open the source or the staging directory (exit 3)", stderr, false);

@@ -20,44 +20,63 @@ import java.util.function.Consumer;
  * Starting, recording and stopping rsync processes so that none outlives its run.
  *
  * <ul>
- *   <li>When util-linux's {@code setpriv} and {@code setsid} are present, rsync is started as
- *       {@code setpriv --pdeathsig KILL setsid rsync ...}: the kernel kills rsync when the thread
- *       that started it dies, even when the JVM is killed with SIGKILL, and rsync has no
- *       controlling terminal to prompt on. The parent-death signal follows the starting
- *       <em>thread</em>, so the process must be started on the thread that waits for it (the
- *       transfer's calling thread), never on a short-lived helper thread.
- *   <li>Its pid and start time are written to a pid file next to the staging directory; a later run
- *       kills a recorded process that is still alive before it reuses the staging directory.
- *   <li>Stopping sends SIGTERM to rsync and every descendant (the forked receiver, ssh), then
- *       SIGKILL to whatever is left after the grace period.
+ *   <li>When util-linux's {@code setpriv} and {@code setsid} are present, rsync runs under a tiny
+ *       {@code sh} guard: {@code setpriv --pdeathsig TERM setsid sh -c 'trap "kill -KILL 0" TERM
+ *       HUP INT; "$@" & wait $!' sh rsync ...}. The guard leads its own session and process group
+ *       (so rsync has no terminal to prompt on); when the thread that started it dies, even because
+ *       the JVM was killed with SIGKILL, the kernel sends it SIGTERM and it kills the whole group:
+ *       rsync, its forked receiver and ssh. (A parent-death signal on rsync alone would leave its
+ *       forked receiver running.) The signal follows the starting <em>thread</em>, so the process
+ *       must be started on the thread that waits for it, never on a short-lived helper thread.
+ *   <li>The guard's pid and start time are written to a pid file next to the staging directory; a
+ *       later run kills a recorded process tree that is still alive before reusing the directory.
+ *   <li>Stopping sends SIGTERM to rsync only (not to the guard, whose trap would SIGKILL everything
+ *       before rsync saves its partial file; not to rsync's forked receiver, which rsync stops
+ *       itself), then SIGKILL to whatever is left of the whole tree after the grace period.
  * </ul>
  */
 final class RsyncProcesses {
   static final Duration GRACE = Duration.ofSeconds(3);
 
-  private static volatile List<String> prefix;
+  private static final String GUARD = "trap 'kill -KILL 0' TERM HUP INT; \"$@\" & wait $!";
+
+  /** How rsync is started: the command prefix, and whether a guard process leads the tree. */
+  record Launcher(List<String> prefix, boolean guarded) {
+    static final Launcher DIRECT = new Launcher(List.of(), false);
+  }
+
+  private static volatile Launcher launcher;
 
   private RsyncProcesses() {}
 
-  /** The command prefix that ties rsync's life to the JVM's, probed once. */
-  static List<String> launchPrefix() {
-    List<String> p = prefix;
-    if (p == null) {
-      p = probePrefix();
-      prefix = p;
+  /** The launcher that ties rsync's life to the JVM's, probed once. */
+  static Launcher launcher() {
+    Launcher l = launcher;
+    if (l == null) {
+      l = probe();
+      launcher = l;
     }
-    return p;
+    return l;
   }
 
-  private static List<String> probePrefix() {
+  private static Launcher probe() {
     Optional<Path> setpriv = which("setpriv");
     Optional<Path> setsid = which("setsid");
-    if (setpriv.isEmpty() || setsid.isEmpty()) {
-      return List.of();
+    Optional<Path> sh = which("/bin/sh");
+    if (setpriv.isEmpty() || setsid.isEmpty() || sh.isEmpty()) {
+      return Launcher.DIRECT;
     }
-    List<String> candidate =
-        List.of(setpriv.get().toString(), "--pdeathsig", "KILL", setsid.get().toString());
-    List<String> probe = new ArrayList<>(candidate);
+    List<String> prefix =
+        List.of(
+            setpriv.get().toString(),
+            "--pdeathsig",
+            "TERM",
+            setsid.get().toString(),
+            sh.get().toString(),
+            "-c",
+            GUARD,
+            "sh");
+    List<String> probe = new ArrayList<>(prefix);
     probe.add("true");
     try {
       Process p =
@@ -66,7 +85,7 @@ final class RsyncProcesses {
               .redirectOutput(ProcessBuilder.Redirect.DISCARD)
               .start();
       if (p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0) {
-        return candidate;
+        return new Launcher(prefix, true);
       }
       p.destroyForcibly();
     } catch (IOException e) {
@@ -74,7 +93,7 @@ final class RsyncProcesses {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    return List.of();
+    return Launcher.DIRECT;
   }
 
   /** An executable: a path containing {@code /} as is, otherwise searched on {@code PATH}. */
@@ -125,7 +144,7 @@ final class RsyncProcesses {
       Optional<ProcessHandle> handle = ProcessHandle.of(pid);
       if (handle.isPresent() && isRecordedRsync(handle.get(), started)) {
         log.accept("stopping rsync process " + pid + " left by an interrupted run");
-        stop(handle.get(), GRACE);
+        stop(handle.get(), false, GRACE);
         killed = true;
       }
     } catch (IOException | RuntimeException e) {
@@ -149,7 +168,8 @@ final class RsyncProcesses {
     }
     String command = info.command().orElse("");
     String name = command.substring(command.lastIndexOf('/') + 1);
-    return name.startsWith("rsync") || name.equals("setpriv") || name.equals("setsid");
+    return name.startsWith("rsync")
+        || List.of("setpriv", "setsid", "sh", "dash", "bash").contains(name);
   }
 
   /** The process and its descendants, as far as they are alive now. */
@@ -161,12 +181,18 @@ final class RsyncProcesses {
   }
 
   /**
-   * SIGTERM to the process and its descendants, SIGKILL to what is left after {@code grace};
-   * returns once all are gone (or after another two seconds, which SIGKILL never needs).
+   * SIGTERM to rsync (the guard's child when {@code guarded}, else the root), which stops its own
+   * receiver and ssh and saves the partial file; SIGKILL to what is left of the whole tree after
+   * {@code grace}. Returns once all are gone (or after another two seconds, which SIGKILL never
+   * needs). Signalling rsync's forked receiver directly would make it linger for seconds.
    */
-  static void stop(ProcessHandle root, Duration grace) {
+  static void stop(ProcessHandle root, boolean guarded, Duration grace) {
     Set<ProcessHandle> all = tree(root);
-    all.forEach(ProcessHandle::destroy);
+    if (guarded) {
+      root.children().forEach(ProcessHandle::destroy);
+    } else {
+      root.destroy();
+    }
     long deadline = System.nanoTime() + grace.toNanos();
     waitGone(all, deadline);
     all.addAll(tree(root));

@@ -22,6 +22,8 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -49,7 +51,7 @@ import java.util.stream.Stream;
  * RsyncProcesses}).
  */
 public final class RsyncTransfer implements Transfer {
-  private static final long PROGRESS_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+  private static final long PROGRESS_INTERVAL_MILLIS = 500;
   private static final int STDERR_TAIL = 20;
   private static final int STDERR_LOGGED = 200;
 
@@ -137,8 +139,9 @@ public final class RsyncTransfer implements Transfer {
       removePartialDirs(request.staging());
     }
     Progress last = result.progress();
-    long filesTotal = Math.max(stats.regularFiles(), last.filesTotal());
-    long bytesTotal = Math.max(stats.bytesTotal(), last.bytesTotal());
+    // The file list counts regular files only; rsync's "Total file size" adds symlink lengths.
+    long filesTotal = result.totalsKnown() ? last.filesTotal() : Math.max(0, stats.regularFiles());
+    long bytesTotal = result.totalsKnown() ? last.bytesTotal() : Math.max(0, stats.bytesTotal());
     long filesTransferred = Math.max(0, stats.filesTransferred());
     long bytesTransferred = Math.max(0, stats.bytesTransferred());
     request
@@ -160,7 +163,11 @@ public final class RsyncTransfer implements Transfer {
   }
 
   private record Result(
-      int exitCode, List<String> stderrTail, RsyncProgressParser.Stats stats, Progress progress) {}
+      int exitCode,
+      List<String> stderrTail,
+      RsyncProgressParser.Stats stats,
+      Progress progress,
+      boolean totalsKnown) {}
 
   /** One rsync process, from start to exit. */
   private static final class Run {
@@ -172,6 +179,8 @@ public final class RsyncTransfer implements Transfer {
     private final Deque<String> stderrTail = new ArrayDeque<>();
     private final AtomicBoolean stopping = new AtomicBoolean();
     private volatile Thread stopper;
+    private volatile boolean guarded;
+    private final AtomicBoolean dirty = new AtomicBoolean();
 
     Run(TransferRequest request, RsyncCommand command, Path pidFile, Consumer<String> log) {
       this.request = request;
@@ -181,7 +190,9 @@ public final class RsyncTransfer implements Transfer {
     }
 
     Result execute() {
-      List<String> argv = new ArrayList<>(RsyncProcesses.launchPrefix());
+      RsyncProcesses.Launcher launcher = RsyncProcesses.launcher();
+      guarded = launcher.guarded();
+      List<String> argv = new ArrayList<>(launcher.prefix());
       argv.addAll(command.arguments());
       ProcessBuilder builder = new ProcessBuilder(argv);
       Map<String, String> env = builder.environment();
@@ -211,6 +222,18 @@ public final class RsyncTransfer implements Transfer {
       Thread errors = new Thread(() -> readStderr(process.getErrorStream()), "rsync-stderr");
       errors.setDaemon(true);
       errors.start();
+      ScheduledExecutorService ticker =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "rsync-progress");
+                t.setDaemon(true);
+                return t;
+              });
+      ticker.scheduleAtFixedRate(
+          this::publishProgress,
+          PROGRESS_INTERVAL_MILLIS,
+          PROGRESS_INTERVAL_MILLIS,
+          TimeUnit.MILLISECONDS);
       try {
         RsyncProcesses.writePidFile(pidFile, handle);
         request.cancel().onCancel(() -> stopAsync(handle));
@@ -221,20 +244,23 @@ public final class RsyncTransfer implements Transfer {
           awaitStopped(handle);
           throw new CancelledException();
         }
-        return new Result(code, tail(), parser.stats(), parser.progress());
+        synchronized (parser) {
+          return new Result(code, tail(), parser.stats(), parser.progress(), parser.totalsKnown());
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        RsyncProcesses.stop(handle, RsyncProcesses.GRACE);
+        RsyncProcesses.stop(handle, guarded, RsyncProcesses.GRACE);
         throw new CancelledException();
       } catch (IOException e) {
-        RsyncProcesses.stop(handle, RsyncProcesses.GRACE);
+        RsyncProcesses.stop(handle, guarded, RsyncProcesses.GRACE);
         if (request.cancel().isCancelled()) {
           throw new CancelledException();
         }
         throw new TransferException("lost rsync's output: " + e.getMessage(), e);
       } finally {
+        ticker.shutdownNow();
         if (handle.isAlive()) {
-          RsyncProcesses.stop(handle, RsyncProcesses.GRACE);
+          RsyncProcesses.stop(handle, guarded, RsyncProcesses.GRACE);
         }
         try {
           Runtime.getRuntime().removeShutdownHook(hook);
@@ -254,7 +280,9 @@ public final class RsyncTransfer implements Transfer {
         return;
       }
       log.accept("cancel requested: stopping rsync");
-      Thread t = new Thread(() -> RsyncProcesses.stop(handle, RsyncProcesses.GRACE), "rsync-stop");
+      Thread t =
+          new Thread(
+              () -> RsyncProcesses.stop(handle, guarded, RsyncProcesses.GRACE), "rsync-stop");
       t.setDaemon(true);
       stopper = t;
       t.start();
@@ -266,37 +294,47 @@ public final class RsyncTransfer implements Transfer {
         t.join(TimeUnit.SECONDS.toMillis(6));
       }
       if (handle.isAlive()) {
-        RsyncProcesses.stop(handle, RsyncProcesses.GRACE);
+        RsyncProcesses.stop(handle, guarded, RsyncProcesses.GRACE);
       }
+    }
+
+    /** Publishes the latest progress if it changed: at most twice a second. */
+    private void publishProgress() {
+      Progress p;
+      synchronized (parser) {
+        if (!parser.totalsKnown() || !dirty.getAndSet(false)) {
+          return;
+        }
+        p = parser.progress();
+      }
+      request.progress().onProgress(p);
     }
 
     private void readStdout(InputStream in) throws IOException {
       byte[] buf = new byte[64 * 1024];
       ByteArrayOutputStream line = new ByteArrayOutputStream(256);
-      long lastEmit = System.nanoTime() - PROGRESS_INTERVAL_NANOS;
-      boolean pending = false;
       int n;
       while ((n = in.read(buf)) >= 0) {
-        for (int i = 0; i < n; i++) {
-          byte b = buf[i];
-          if (b == '\n' || b == '\r') {
-            if (line.size() > 0) {
-              pending |= parser.accept(line.toString(StandardCharsets.UTF_8));
-              line.reset();
+        synchronized (parser) {
+          for (int i = 0; i < n; i++) {
+            byte b = buf[i];
+            if (b == '\n' || b == '\r') {
+              if (line.size() > 0) {
+                if (parser.accept(line.toString(StandardCharsets.UTF_8))) {
+                  dirty.set(true);
+                }
+                line.reset();
+              }
+            } else if (line.size() < 64 * 1024) {
+              line.write(b);
             }
-          } else if (line.size() < 64 * 1024) {
-            line.write(b);
           }
-        }
-        long now = System.nanoTime();
-        if (pending && parser.totalsKnown() && now - lastEmit >= PROGRESS_INTERVAL_NANOS) {
-          request.progress().onProgress(parser.progress());
-          lastEmit = now;
-          pending = false;
         }
       }
       if (line.size() > 0) {
-        parser.accept(line.toString(StandardCharsets.UTF_8));
+        synchronized (parser) {
+          parser.accept(line.toString(StandardCharsets.UTF_8));
+        }
       }
     }
 
