@@ -160,4 +160,54 @@ class RsyncDaemonTransferTest extends RsyncTransferContract {
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
     assertThat(Files.exists(staging)).isTrue();
   }
+
+  @Test
+  void a_daemon_that_never_answers_times_out_with_a_retryable_error() throws Exception {
+    Path staging = staging();
+    try (java.net.ServerSocket silent =
+        new java.net.ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+      Thread acceptor =
+          new Thread(
+              () -> {
+                List<java.net.Socket> held = new ArrayList<>();
+                try {
+                  while (true) {
+                    held.add(silent.accept());
+                  }
+                } catch (java.io.IOException closed) {
+                  held.forEach(
+                      sock -> {
+                        try {
+                          sock.close();
+                        } catch (java.io.IOException ignored) {
+                          // closing anyway
+                        }
+                      });
+                }
+              });
+      acceptor.setDaemon(true);
+      acceptor.start();
+      long start = System.nanoTime();
+
+      assertThatThrownBy(
+              () ->
+                  new RsyncTransfer()
+                      .transfer(
+                          new dev.syncjobs.core.port.TransferRequest(
+                              Source.parse("rsync://127.0.0.1:" + silent.getLocalPort() + "/data/"),
+                              null,
+                              null,
+                              staging,
+                              java.util.Optional.empty(),
+                              null,
+                              new dev.syncjobs.core.port.TransferRequest.Options(
+                                  true, false, null, Duration.ofSeconds(2)),
+                              null,
+                              null,
+                              log::add)))
+          .isInstanceOfSatisfying(TransferException.class, e -> assertThat(e.retryable()).isTrue())
+          .hasMessageContaining("timed out");
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
+    }
+  }
 }
