@@ -7,8 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 runs=${1:-3}
-data=${2:-/tmp/syncbench/data}
-work=${3:-/tmp/syncbench/rsync-work}
+data=${2:-/tmp/syncbench-rsync/data}
+work=${3:-/tmp/syncbench-rsync/work}
 bash bench/rsync/make-data.sh "$data" >&2
 mkdir -p "$work"
 mvn -q -B -pl sync-adapters-rsync -am test-compile \

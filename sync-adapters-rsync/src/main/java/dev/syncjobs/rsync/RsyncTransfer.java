@@ -259,6 +259,7 @@ public final class RsyncTransfer implements Transfer {
         throw new TransferException("lost rsync's output: " + e.getMessage(), e);
       } finally {
         ticker.shutdownNow();
+        awaitQuietly(ticker);
         if (handle.isAlive()) {
           RsyncProcesses.stop(handle, guarded, RsyncProcesses.GRACE);
         }
@@ -272,6 +273,14 @@ public final class RsyncTransfer implements Transfer {
         } catch (IOException e) {
           log.accept("cannot delete " + pidFile.getFileName() + ": " + e.getMessage());
         }
+      }
+    }
+
+    private static void awaitQuietly(ScheduledExecutorService ticker) {
+      try {
+        ticker.awaitTermination(1, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
 

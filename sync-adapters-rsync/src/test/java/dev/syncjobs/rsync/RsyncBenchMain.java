@@ -52,9 +52,16 @@ public final class RsyncBenchMain {
         String url = daemon.url("data/" + tree + "/");
         Map<String, List<Double>> times = new LinkedHashMap<>();
         Map<String, Callable<Void>> contenders = contenders(url, work, tree);
+        List<Map.Entry<String, Callable<Void>>> order = new ArrayList<>(contenders.entrySet());
         for (int i = 0; i <= runs; i++) {
-          for (var c : contenders.entrySet()) {
+          // Each round starts with the next contender, so none always follows the same one.
+          Collections.rotate(order, -1);
+          for (var c : order) {
             clean(work.resolve("out"));
+            Files.createDirectories(work.resolve("out"));
+            exec(
+                List.of(
+                    "sync")); // earlier runs' dirty pages must not be flushed on this one's time
             long start = System.nanoTime();
             c.getValue().call();
             double s = (System.nanoTime() - start) / 1e9;
@@ -65,7 +72,8 @@ public final class RsyncBenchMain {
           }
         }
         double anchor = median(times.get("rsync -a"));
-        for (var e : times.entrySet()) {
+        for (String name : contenders.keySet()) {
+          var e = Map.entry(name, times.get(name));
           double m = median(e.getValue());
           out.append(
               String.format(
