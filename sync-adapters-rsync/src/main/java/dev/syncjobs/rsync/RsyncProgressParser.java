@@ -36,16 +36,8 @@ final class RsyncProgressParser {
   /** The {@code --out-format} value that goes with {@link #MARKER}. */
   static final String OUT_FORMAT = MARKER + "%i %l %n";
 
+  private static final String FLIST_PREFIX = "[Receiver] i=";
   private static final String NUM = "([0-9][0-9,.]*[KMGTP]?)";
-  private static final Pattern PROGRESS =
-      Pattern.compile(
-          "^\\s*"
-              + NUM
-              + "\\s+(\\d{1,3})%\\s+([0-9][0-9,.]*)([kKMGTP]?)B/s\\s+(-?[0-9:?]+)"
-              + "(?:\\s+\\(xfr#(\\d+), (?:to|ir)-chk=(\\d+)/(\\d+)\\))?\\s*$");
-  private static final Pattern FLIST_ENTRY =
-      Pattern.compile("^\\[Receiver\\] i=\\d+ \\S+ (.*) mode=(0[0-7]+) len=" + NUM + "(?: .*)?$");
-  private static final Pattern OUT_LINE = Pattern.compile("^(.{11}) (\\d+) (.*)$");
   private static final Pattern FILES = Pattern.compile("^Number of files: " + NUM + "(.*)$");
   private static final Pattern REG = Pattern.compile("reg: " + NUM);
   private static final Pattern STAT =
@@ -97,25 +89,11 @@ final class RsyncProgressParser {
     }
     char first = line.charAt(0);
     if (first == ' ' || Character.isDigit(first)) {
-      Matcher m = PROGRESS.matcher(line);
-      if (m.matches()) {
-        transferredBytes = Math.max(transferredBytes, number(m.group(1)));
-        rate = (long) (decimal(m.group(3)) * unit(m.group(4), 1024));
-        if (m.group(6) != null) {
-          completedTransfers = Math.max(completedTransfers, Long.parseLong(m.group(6)));
-        }
-        return update();
-      }
-      return false;
+      return progressLine(line);
     }
     if (first == '[') {
-      Matcher m = FLIST_ENTRY.matcher(line);
-      if (m.matches()) {
-        listKnown = true;
-        if (m.group(2).startsWith("010")) {
-          listedFiles++;
-          listedBytes += number(m.group(3));
-        }
+      if (line.startsWith(FLIST_PREFIX)) {
+        flistEntry(line);
       }
       return false;
     }
@@ -125,21 +103,118 @@ final class RsyncProgressParser {
     return false;
   }
 
+  /**
+   * {@code <bytes> <pct>% <rate><unit>B/s <h:mm:ss> [(xfr#N, to-chk=R/T)]}, parsed by hand: there
+   * is one per transferred file, so this is the hot path for trees of many small files.
+   */
+  private boolean progressLine(String line) {
+    String[] t = tokens(line, 6);
+    if (t == null
+        || !t[1].endsWith("%")
+        || !t[2].endsWith("B/s")
+        || !isNumber(t[0])
+        || !isNumber(t[1].substring(0, t[1].length() - 1))) {
+      return false;
+    }
+    String rateText = t[2].substring(0, t[2].length() - 3);
+    String unit = "";
+    if (!rateText.isEmpty() && Character.isLetter(rateText.charAt(rateText.length() - 1))) {
+      unit = rateText.substring(rateText.length() - 1);
+      rateText = rateText.substring(0, rateText.length() - 1);
+    }
+    if (!isNumber(rateText)) {
+      return false;
+    }
+    transferredBytes = Math.max(transferredBytes, number(t[0]));
+    rate = (long) (decimal(rateText) * unit(unit, 1024));
+    if (t[4] != null && t[4].startsWith("(xfr#") && t[4].endsWith(",")) {
+      String n = t[4].substring(5, t[4].length() - 1);
+      if (isNumber(n)) {
+        completedTransfers = Math.max(completedTransfers, Long.parseLong(n));
+      }
+    }
+    return update();
+  }
+
+  /** {@code [Receiver] i=3 2 a/f.bin mode=0100644 len=300000 uid=0 ...}. */
+  private void flistEntry(String line) {
+    int mode = line.lastIndexOf(" mode=0");
+    if (mode < 0) {
+      return;
+    }
+    int modeStart = mode + " mode=".length();
+    int modeEnd = line.indexOf(' ', modeStart);
+    int len = line.indexOf(" len=", mode);
+    if (modeEnd < 0 || len < 0) {
+      return;
+    }
+    int lenEnd = line.indexOf(' ', len + 5);
+    String size = line.substring(len + 5, lenEnd < 0 ? line.length() : lenEnd);
+    if (!isNumber(size)) {
+      return;
+    }
+    listKnown = true;
+    // Regular files: octal 0100xxx (S_IFREG).
+    if (line.startsWith("0100", modeStart) && modeEnd - modeStart == 7) {
+      listedFiles++;
+      listedBytes += number(size);
+    }
+  }
+
+  /** The first {@code max} space-separated tokens (null where absent), or null for none. */
+  private static String[] tokens(String line, int max) {
+    String[] out = new String[max];
+    int n = 0;
+    int i = 0;
+    int len = line.length();
+    while (i < len && n < max) {
+      while (i < len && line.charAt(i) == ' ') {
+        i++;
+      }
+      int start = i;
+      while (i < len && line.charAt(i) != ' ') {
+        i++;
+      }
+      if (i > start) {
+        out[n++] = line.substring(start, i);
+      }
+    }
+    return n >= 4 ? out : null;
+  }
+
+  private static boolean isNumber(String text) {
+    if (text.isEmpty() || !Character.isDigit(text.charAt(0))) {
+      return false;
+    }
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (!(Character.isDigit(c) || c == ',' || c == '.')
+          && !(i == text.length() - 1 && "KMGTP".indexOf(c) >= 0)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** {@code <11-char itemize> <length> <name>}. */
   private boolean outLine(String rest) {
-    Matcher m = OUT_LINE.matcher(rest);
-    if (!m.matches()) {
+    if (rest.length() < 14 || rest.charAt(11) != ' ' || rest.charAt(1) != 'f') {
       return false;
     }
-    String itemize = m.group(1);
-    if (itemize.charAt(1) != 'f') {
+    int space = rest.indexOf(' ', 12);
+    if (space < 0) {
       return false;
     }
-    String name = unescape(m.group(3));
-    if (itemize.charAt(0) == '>') {
-      currentFile = name;
-    } else if (itemize.charAt(0) != '<') {
+    String length = rest.substring(12, space);
+    if (!isNumber(length)) {
+      return false;
+    }
+    char kind = rest.charAt(0);
+    if (kind == '>') {
+      currentFile = unescape(rest.substring(space + 1));
+    } else if (kind != '<') {
       skippedFiles++;
-      skippedBytes += Long.parseLong(m.group(2));
+      skippedBytes += number(length);
     }
     return update();
   }

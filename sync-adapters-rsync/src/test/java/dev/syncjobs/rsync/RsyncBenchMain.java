@@ -45,12 +45,25 @@ public final class RsyncBenchMain {
     int runs = Integer.parseInt(args[2]);
     Files.createDirectories(work);
     try (RsyncDaemon daemon = RsyncDaemon.start(work, data)) {
+      Thread stopDaemon =
+          new Thread(
+              () -> {
+                try {
+                  daemon.close();
+                } catch (Exception ignored) {
+                  // exiting anyway
+                }
+              });
+      Runtime.getRuntime().addShutdownHook(stopDaemon);
       StringBuilder out = new StringBuilder();
-      out.append("| tree | contender | median s | runs (s) | ratio to `rsync -a` |\n");
-      out.append("|---|---|---:|---|---:|\n");
+      out.append(
+          "| tree | contender | wall median s | wall runs (s) | wall ratio | CPU median s |"
+              + " CPU ratio |\n");
+      out.append("|---|---|---:|---|---:|---:|---:|\n");
       for (String tree : List.of("small", "tree")) {
         String url = daemon.url("data/" + tree + "/");
         Map<String, List<Double>> times = new LinkedHashMap<>();
+        Map<String, List<Double>> cpus = new LinkedHashMap<>();
         Map<String, Callable<Void>> contenders = contenders(url, work, tree);
         List<Map.Entry<String, Callable<Void>>> order = new ArrayList<>(contenders.entrySet());
         for (int i = 0; i <= runs; i++) {
@@ -62,23 +75,35 @@ public final class RsyncBenchMain {
             exec(
                 List.of(
                     "sync")); // earlier runs' dirty pages must not be flushed on this one's time
+            double cpu0 = cpuSeconds();
             long start = System.nanoTime();
             c.getValue().call();
             double s = (System.nanoTime() - start) / 1e9;
+            double cpu = cpuSeconds() - cpu0;
             if (i > 0) { // run 0 warms the page cache and the JIT
               times.computeIfAbsent(c.getKey(), k -> new ArrayList<>()).add(s);
+              cpus.computeIfAbsent(c.getKey(), k -> new ArrayList<>()).add(cpu);
             }
-            System.err.printf(Locale.ROOT, "%s %s run %d: %.3f s%n", tree, c.getKey(), i, s);
+            System.err.printf(
+                Locale.ROOT,
+                "%s %s run %d: %.3f s wall, %.3f s CPU%n",
+                tree,
+                c.getKey(),
+                i,
+                s,
+                cpu);
           }
         }
         double anchor = median(times.get("rsync -a"));
+        double cpuAnchor = median(cpus.get("rsync -a"));
         for (String name : contenders.keySet()) {
           var e = Map.entry(name, times.get(name));
           double m = median(e.getValue());
+          double cm = median(cpus.get(name));
           out.append(
               String.format(
                   Locale.ROOT,
-                  "| %s | %s | %.2f | %s | %.3f |%n",
+                  "| %s | %s | %.2f | %s | %.3f | %.2f | %.3f |%n",
                   tree,
                   e.getKey(),
                   m,
@@ -86,7 +111,9 @@ public final class RsyncBenchMain {
                       .map(v -> String.format(Locale.ROOT, "%.2f", v))
                       .reduce((a, b) -> a + " " + b)
                       .orElse(""),
-                  m / anchor));
+                  m / anchor,
+                  cm,
+                  cm / cpuAnchor));
         }
       }
       out.append("\n")
@@ -212,6 +239,35 @@ public final class RsyncBenchMain {
     p.waitFor();
     String[] lines = out.strip().split("\n");
     return Long.parseLong(lines[lines.length - 1].split("\\s+")[0]);
+  }
+
+  /**
+   * CPU seconds used so far by this JVM plus its waited-for children (rsync, and rsync's own
+   * children it waited for), from {@code /proc/self/stat}: utime, stime, cutime, cstime.
+   */
+  private static double cpuSeconds() throws IOException {
+    String stat = Files.readString(Path.of("/proc/self/stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    // After the command: state(0) ppid(1) ... utime(11) stime(12) cutime(13) cstime(14).
+    long ticks =
+        Long.parseLong(f[11])
+            + Long.parseLong(f[12])
+            + Long.parseLong(f[13])
+            + Long.parseLong(f[14]);
+    return ticks / (double) CLOCK_TICKS;
+  }
+
+  private static final long CLOCK_TICKS = clockTicks();
+
+  private static long clockTicks() {
+    try {
+      Process p = new ProcessBuilder("getconf", "CLK_TCK").start();
+      String out = new String(p.getInputStream().readAllBytes()).trim();
+      p.waitFor();
+      return Long.parseLong(out);
+    } catch (Exception e) {
+      return 100;
+    }
   }
 
   private static void exec(List<String> cmd) throws Exception {
