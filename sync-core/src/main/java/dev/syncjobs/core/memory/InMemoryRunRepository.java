@@ -75,30 +75,10 @@ public final class InMemoryRunRepository implements RunRepository {
     Optional<Run> next =
         runs.values().stream()
             .filter(r -> r.status() == RunStatus.PENDING && !r.notBefore().isAfter(now))
-            .min(Comparator.comparing(Run::notBefore).thenComparing(Run::createdAt));
-    next.ifPresent(
-        r ->
-            runs.put(
-                r.id(),
-                new Run(
-                    r.id(),
-                    r.jobId(),
-                    r.trigger(),
-                    r.scheduledFor(),
-                    RunStatus.RUNNING,
-                    r.createdAt(),
-                    r.notBefore(),
-                    now,
-                    null,
-                    r.progress(),
-                    null,
-                    null,
-                    owner,
-                    leaseUntil,
-                    r.fence() + 1,
-                    r.attempt(),
-                    r.cancelRequested())));
-    return next.map(r -> runs.get(r.id()));
+            .min(Comparator.comparing(Run::notBefore).thenComparing(Run::createdAt))
+            .map(r -> r.claimed(owner, now, leaseUntil));
+    next.ifPresent(r -> runs.put(r.id(), r));
+    return next;
   }
 
   @Override
@@ -107,26 +87,7 @@ public final class InMemoryRunRepository implements RunRepository {
     if (!owned(r, fence)) {
       return LeaseState.LOST;
     }
-    runs.put(
-        id,
-        new Run(
-            r.id(),
-            r.jobId(),
-            r.trigger(),
-            r.scheduledFor(),
-            r.status(),
-            r.createdAt(),
-            r.notBefore(),
-            r.startedAt(),
-            null,
-            r.progress(),
-            null,
-            null,
-            r.owner(),
-            leaseUntil,
-            r.fence(),
-            r.attempt(),
-            r.cancelRequested()));
+    runs.put(id, r.withLease(leaseUntil));
     return r.cancelRequested() ? LeaseState.CANCEL_REQUESTED : LeaseState.RENEWED;
   }
 
@@ -136,26 +97,7 @@ public final class InMemoryRunRepository implements RunRepository {
     if (!owned(r, fence)) {
       return false;
     }
-    runs.put(
-        id,
-        new Run(
-            r.id(),
-            r.jobId(),
-            r.trigger(),
-            r.scheduledFor(),
-            r.status(),
-            r.createdAt(),
-            r.notBefore(),
-            r.startedAt(),
-            null,
-            progress,
-            null,
-            null,
-            r.owner(),
-            r.leaseUntil(),
-            r.fence(),
-            r.attempt(),
-            r.cancelRequested()));
+    runs.put(id, r.withProgress(progress));
     return true;
   }
 
@@ -166,26 +108,7 @@ public final class InMemoryRunRepository implements RunRepository {
     if (!owned(r, fence)) {
       return false;
     }
-    runs.put(
-        id,
-        new Run(
-            r.id(),
-            r.jobId(),
-            r.trigger(),
-            r.scheduledFor(),
-            outcome.status(),
-            r.createdAt(),
-            r.notBefore(),
-            r.startedAt(),
-            completedAt,
-            outcome.progress(),
-            outcome.error(),
-            outcome.version(),
-            r.owner(),
-            null,
-            r.fence(),
-            r.attempt(),
-            r.cancelRequested()));
+    runs.put(id, r.completed(outcome, completedAt));
     return true;
   }
 
@@ -195,49 +118,7 @@ public final class InMemoryRunRepository implements RunRepository {
     if (r == null || !r.status().isActive()) {
       return false;
     }
-    if (r.status() == RunStatus.PENDING) {
-      runs.put(
-          id,
-          new Run(
-              r.id(),
-              r.jobId(),
-              r.trigger(),
-              r.scheduledFor(),
-              RunStatus.CANCELLED,
-              r.createdAt(),
-              r.notBefore(),
-              null,
-              now,
-              r.progress(),
-              "cancelled before it started",
-              null,
-              null,
-              null,
-              r.fence(),
-              r.attempt(),
-              true));
-    } else {
-      runs.put(
-          id,
-          new Run(
-              r.id(),
-              r.jobId(),
-              r.trigger(),
-              r.scheduledFor(),
-              r.status(),
-              r.createdAt(),
-              r.notBefore(),
-              r.startedAt(),
-              null,
-              r.progress(),
-              null,
-              null,
-              r.owner(),
-              r.leaseUntil(),
-              r.fence(),
-              r.attempt(),
-              true));
-    }
+    runs.put(id, r.cancelRequested(now));
     return true;
   }
 

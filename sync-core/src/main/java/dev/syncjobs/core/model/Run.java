@@ -93,13 +93,8 @@ public record Run(
   }
 
   public Run withNotBefore(Instant instant) {
-    return new Run(
-        id,
-        jobId,
-        trigger,
-        scheduledFor,
+    return copy(
         status,
-        createdAt,
         instant,
         startedAt,
         completedAt,
@@ -109,7 +104,130 @@ public record Run(
         owner,
         leaseUntil,
         fence,
-        attempt,
         cancelRequested);
+  }
+
+  /** This run claimed by {@code newOwner}: running since {@code now}, fence raised. */
+  public Run claimed(String newOwner, Instant now, Instant until) {
+    return copy(
+        RunStatus.RUNNING,
+        notBefore,
+        now,
+        null,
+        progress,
+        null,
+        null,
+        newOwner,
+        until,
+        fence + 1,
+        cancelRequested);
+  }
+
+  public Run withLease(Instant until) {
+    return copy(
+        status,
+        notBefore,
+        startedAt,
+        completedAt,
+        progress,
+        error,
+        version,
+        owner,
+        until,
+        fence,
+        cancelRequested);
+  }
+
+  public Run withProgress(Progress p) {
+    return copy(
+        status,
+        notBefore,
+        startedAt,
+        completedAt,
+        p,
+        error,
+        version,
+        owner,
+        leaseUntil,
+        fence,
+        cancelRequested);
+  }
+
+  /** This run ended with {@code outcome} at {@code at}; its lease is released. */
+  public Run completed(RunOutcome outcome, Instant at) {
+    return copy(
+        outcome.status(),
+        notBefore,
+        startedAt,
+        at,
+        outcome.progress(),
+        outcome.error(),
+        outcome.version(),
+        owner,
+        null,
+        fence,
+        cancelRequested);
+  }
+
+  /** A running run asked to stop, or a pending one cancelled before it started. */
+  public Run cancelRequested(Instant now) {
+    if (status == RunStatus.PENDING) {
+      return copy(
+          RunStatus.CANCELLED,
+          notBefore,
+          null,
+          now,
+          progress,
+          "cancelled before it started",
+          null,
+          null,
+          null,
+          fence,
+          true);
+    }
+    return copy(
+        status,
+        notBefore,
+        startedAt,
+        completedAt,
+        progress,
+        error,
+        version,
+        owner,
+        leaseUntil,
+        fence,
+        true);
+  }
+
+  private Run copy(
+      RunStatus newStatus,
+      Instant newNotBefore,
+      Instant newStartedAt,
+      Instant newCompletedAt,
+      Progress newProgress,
+      String newError,
+      String newVersion,
+      String newOwner,
+      Instant newLeaseUntil,
+      long newFence,
+      boolean newCancelRequested) {
+    return new Run(
+        id,
+        jobId,
+        trigger,
+        scheduledFor,
+        newStatus,
+        createdAt,
+        newNotBefore,
+        newStartedAt,
+        newCompletedAt,
+        newProgress,
+        newError,
+        newVersion,
+        newOwner,
+        newLeaseUntil,
+        newFence,
+        attempt,
+        newCancelRequested);
   }
 }

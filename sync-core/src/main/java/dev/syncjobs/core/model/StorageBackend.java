@@ -9,8 +9,11 @@ import java.util.regex.Pattern;
  * A named root directory that holds job destinations. It is online only when the root exists, is
  * writable and holds the {@link #MARKER} file, so an unmounted share (an empty mount point) shows
  * offline instead of filling the disk under it.
+ *
+ * @param requiresMarker false only for a directory named explicitly for one run (the {@code once}
+ *     command), where the user's own argument stands in for the marker
  */
-public record StorageBackend(String name, Path root) {
+public record StorageBackend(String name, Path root, boolean requiresMarker) {
 
   /** The marker file that adopts a directory as a backend. */
   public static final String MARKER = ".syncjobs-backend";
@@ -26,10 +29,15 @@ public record StorageBackend(String name, Path root) {
     root = root.toAbsolutePath().normalize();
   }
 
+  /** A backend that must hold the marker file to be online (every configured backend). */
+  public StorageBackend(String name, Path root) {
+    this(name, root, true);
+  }
+
   public boolean isOnline() {
     return Files.isDirectory(root)
         && Files.isWritable(root)
-        && Files.isRegularFile(root.resolve(MARKER));
+        && (!requiresMarker || Files.isRegularFile(root.resolve(MARKER)));
   }
 
   /** Free bytes on the root's file system, or 0 when it cannot be read. */

@@ -81,9 +81,9 @@ public final class RunWorker implements AutoCloseable {
   private final Supplier<UUID> ids;
   private final ExecutorService executor;
   private final Map<RunId, Active> active = new ConcurrentHashMap<>();
-  private final Object wake = new Object();
   private final AtomicBoolean stopping = new AtomicBoolean();
-  private Thread loop;
+  private final Loop loop;
+  private long lastRenewNanos;
 
   private record Active(Run run, CancellationToken token) {}
 
@@ -106,6 +106,7 @@ public final class RunWorker implements AutoCloseable {
     this.clock = clock;
     this.ids = ids;
     this.settings = settings;
+    this.loop = new Loop("syncjobs-worker", settings.pollInterval(), this::tick);
     this.executor =
         Executors.newFixedThreadPool(
             settings.maxConcurrentRuns(),
@@ -117,43 +118,23 @@ public final class RunWorker implements AutoCloseable {
   }
 
   /** Starts the background loop: claim, renew leases, fail expired ones. */
-  public synchronized void start() {
-    if (loop != null) {
-      return;
-    }
-    loop =
-        new Thread(
-            () -> {
-              long lastRenew = 0;
-              while (!stopping.get()) {
-                try {
-                  long now = System.nanoTime();
-                  if (now - lastRenew > settings.lease().toNanos() / 3) {
-                    renewLeases();
-                    failExpiredLeases();
-                    lastRenew = now;
-                  }
-                  pollOnce();
-                  synchronized (wake) {
-                    wake.wait(Math.max(1, settings.pollInterval().toMillis()));
-                  }
-                } catch (InterruptedException e) {
-                  return;
-                } catch (RuntimeException e) {
-                  log.warn("worker loop: {}", e.toString());
-                }
-              }
-            },
-            "syncjobs-worker");
-    loop.setDaemon(true);
+  public void start() {
     loop.start();
+  }
+
+  private void tick() {
+    long now = System.nanoTime();
+    if (now - lastRenewNanos > settings.lease().toNanos() / 3) {
+      renewLeases();
+      failExpiredLeases();
+      lastRenewNanos = now;
+    }
+    pollOnce();
   }
 
   /** Makes the loop look for work now (after a trigger). */
   public void wakeUp() {
-    synchronized (wake) {
-      wake.notifyAll();
-    }
+    loop.wakeUp();
   }
 
   /** Claims and starts as many pending runs as there are free slots; returns how many. */
@@ -265,16 +246,21 @@ public final class RunWorker implements AutoCloseable {
     }
   }
 
-  /** Waits until no run is executing here and none is pending and due; false on timeout. */
+  /**
+   * Waits until no run is executing on this instance and none is pending and due; false on timeout.
+   */
   public boolean awaitIdle(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       pollOnce();
+      Instant now = clock.instant();
       if (active.isEmpty()
           && runs.active().stream()
               .noneMatch(
                   r ->
-                      r.status() == RunStatus.PENDING && !r.notBefore().isAfter(clock.instant()))) {
+                      (r.status() == RunStatus.PENDING && !r.notBefore().isAfter(now))
+                          || (r.status() == RunStatus.RUNNING
+                              && settings.instanceId().equals(r.owner())))) {
         return true;
       }
       Thread.sleep(10);
@@ -287,7 +273,7 @@ public final class RunWorker implements AutoCloseable {
     try {
       Instant started = clock.instant();
       runLog.append(id, "run " + id + " of " + job.name() + " started by " + settings.instanceId());
-      jobs.recordStatus(job.id(), JobStatus.RUNNING, started, null);
+      bestEffort("job status", () -> jobs.recordStatus(job.id(), JobStatus.RUNNING, started, null));
       notifier.runStarted(job, run);
       publisher.publish(new ProgressEvent(job.id(), id, RunStatus.RUNNING, Progress.NONE, null));
       ProgressThrottle throttle = new ProgressThrottle(System::nanoTime, Duration.ofMillis(500));
@@ -297,11 +283,11 @@ public final class RunWorker implements AutoCloseable {
               token,
               p -> {
                 if (throttle.allow()) {
-                  runs.updateProgress(id, run.fence(), p);
+                  bestEffort("progress", () -> runs.updateProgress(id, run.fence(), p));
                   publisher.publish(new ProgressEvent(job.id(), id, RunStatus.RUNNING, p, null));
                 }
               },
-              line -> runLog.append(id, line));
+              line -> bestEffort("run log", () -> runLog.append(id, line)));
       RunOutcome outcome = result.outcome();
       Instant ended = clock.instant();
       if (!runs.complete(id, run.fence(), outcome, ended)) {
@@ -314,7 +300,7 @@ public final class RunWorker implements AutoCloseable {
             case CANCELLED -> JobStatus.IDLE;
             default -> JobStatus.FAILED;
           };
-      jobs.recordStatus(job.id(), status, ended, outcome.error());
+      bestEffort("job status", () -> jobs.recordStatus(job.id(), status, ended, outcome.error()));
       publisher.publish(
           new ProgressEvent(job.id(), id, outcome.status(), outcome.progress(), outcome.error()));
       runs.find(id).ifPresent(r -> notifier.runFinished(job, r));
@@ -327,6 +313,15 @@ public final class RunWorker implements AutoCloseable {
     } finally {
       active.remove(id);
       wakeUp();
+    }
+  }
+
+  /** Progress and log lines must not fail a transfer when the database hiccups. */
+  private static void bestEffort(String what, Runnable write) {
+    try {
+      write.run();
+    } catch (RuntimeException e) {
+      log.warn("could not record {}: {}", what, e.toString());
     }
   }
 
@@ -363,10 +358,7 @@ public final class RunWorker implements AutoCloseable {
     executor.shutdown();
     try {
       executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      if (loop != null) {
-        loop.interrupt();
-        loop.join(1000);
-      }
+      loop.close();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

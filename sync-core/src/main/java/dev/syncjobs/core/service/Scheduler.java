@@ -10,7 +10,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,12 +29,9 @@ public final class Scheduler implements AutoCloseable {
   private final Clock clock;
   private final Supplier<UUID> ids;
   private final Duration misfireGrace;
-  private final Duration pollInterval;
   private final Runnable onFired;
-  private final AtomicBoolean stopping = new AtomicBoolean();
-  private final Object wake = new Object();
+  private final Loop loop;
   private volatile Instant lastTick;
-  private Thread loop;
 
   /**
    * @param misfireGrace an occurrence found later than this after its time is a misfire
@@ -54,8 +50,8 @@ public final class Scheduler implements AutoCloseable {
     this.clock = clock;
     this.ids = ids;
     this.misfireGrace = misfireGrace;
-    this.pollInterval = pollInterval;
     this.onFired = onFired;
+    this.loop = new Loop("syncjobs-scheduler", pollInterval, this::fireDue);
   }
 
   /** Fires every due occurrence once; returns how many runs were inserted (fired or skipped). */
@@ -103,49 +99,18 @@ public final class Scheduler implements AutoCloseable {
     return lastTick;
   }
 
-  public synchronized void start() {
-    if (loop != null) {
-      return;
-    }
-    loop =
-        new Thread(
-            () -> {
-              while (!stopping.get()) {
-                try {
-                  fireDue();
-                  synchronized (wake) {
-                    wake.wait(Math.max(1, pollInterval.toMillis()));
-                  }
-                } catch (InterruptedException e) {
-                  return;
-                } catch (RuntimeException e) {
-                  log.warn("scheduler loop: {}", e.toString());
-                }
-              }
-            },
-            "syncjobs-scheduler");
-    loop.setDaemon(true);
+  /** Starts the loop that fires due occurrences every poll interval. */
+  public void start() {
     loop.start();
   }
 
   /** Makes the loop look now (after a schedule changed). */
   public void wakeUp() {
-    synchronized (wake) {
-      wake.notifyAll();
-    }
+    loop.wakeUp();
   }
 
   @Override
   public void close() {
-    stopping.set(true);
-    wakeUp();
-    if (loop != null) {
-      loop.interrupt();
-      try {
-        loop.join(2000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    loop.close();
   }
 }

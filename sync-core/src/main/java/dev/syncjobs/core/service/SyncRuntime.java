@@ -32,6 +32,14 @@ public final class SyncRuntime implements AutoCloseable {
   private final RunWorker worker;
   private final Scheduler scheduler;
   private final SyncJobs jobs;
+  private final HistoryRetention retention;
+  private final java.util.concurrent.ScheduledExecutorService housekeeping =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "syncjobs-housekeeping");
+            t.setDaemon(true);
+            return t;
+          });
 
   private SyncRuntime(Builder b) {
     InMemoryRunRepository memRuns = new InMemoryRunRepository();
@@ -87,6 +95,7 @@ public final class SyncRuntime implements AutoCloseable {
             b.clock,
             b.ids,
             b.manualRunInterval);
+    this.retention = new HistoryRetention(runRepository, b.clock, b.runRetention, 500);
   }
 
   public static Builder builder() {
@@ -97,7 +106,18 @@ public final class SyncRuntime implements AutoCloseable {
   public SyncRuntime start() {
     worker.start();
     scheduler.start();
+    housekeeping.scheduleWithFixedDelay(
+        this::purgeHistory, 1, 60, java.util.concurrent.TimeUnit.MINUTES);
     return this;
+  }
+
+  /** Deletes finished runs older than the retention period, in bounded batches. */
+  public int purgeHistory() {
+    int total = 0;
+    for (int n; (n = retention.purgeOnce()) > 0 && total < 100_000; ) {
+      total += n;
+    }
+    return total;
   }
 
   public SyncJobs jobs() {
@@ -141,6 +161,7 @@ public final class SyncRuntime implements AutoCloseable {
   /** Stops firing, cancels runs in progress (they record their state), waits up to 10 s. */
   @Override
   public void close() {
+    housekeeping.shutdownNow();
     scheduler.close();
     worker.close();
   }
@@ -162,6 +183,7 @@ public final class SyncRuntime implements AutoCloseable {
     private Duration manualRunInterval = Duration.ZERO;
     private Long globalBandwidthLimit;
     private Duration ioTimeout = Duration.ofSeconds(60);
+    private Duration runRetention = Duration.ofDays(30);
 
     public Builder repositories(JobRepository jobRepository, RunRepository runRepository) {
       this.jobs = jobRepository;
@@ -234,6 +256,12 @@ public final class SyncRuntime implements AutoCloseable {
 
     public Builder ioTimeout(Duration value) {
       this.ioTimeout = value;
+      return this;
+    }
+
+    /** How long finished runs and their logs are kept (default 30 days). */
+    public Builder runRetention(Duration value) {
+      this.runRetention = value;
       return this;
     }
 

@@ -1,0 +1,356 @@
+package dev.syncjobs.bench;
+
+import com.github.kagkarlsson.scheduler.Scheduler;
+import com.github.kagkarlsson.scheduler.SchedulerClient;
+import com.github.kagkarlsson.scheduler.task.helper.OneTimeTask;
+import com.github.kagkarlsson.scheduler.task.helper.Tasks;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.syncjobs.core.model.Destination;
+import dev.syncjobs.core.model.Job;
+import dev.syncjobs.core.model.JobId;
+import dev.syncjobs.core.model.Schedule;
+import dev.syncjobs.core.model.Source;
+import dev.syncjobs.core.model.StorageBackend;
+import dev.syncjobs.core.port.Transfer;
+import dev.syncjobs.core.port.TransferReport;
+import dev.syncjobs.core.port.TransferRequest;
+import dev.syncjobs.core.service.RunWorker;
+import dev.syncjobs.core.service.StorageBackends;
+import dev.syncjobs.core.service.SyncRuntime;
+import dev.syncjobs.persistence.Database;
+import dev.syncjobs.persistence.JdbcJobRepository;
+import dev.syncjobs.persistence.JdbcRunLog;
+import dev.syncjobs.persistence.JdbcRunRepository;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+/**
+ * No-op runs fired, claimed, executed and recorded per second by syncjobs, beside db-scheduler
+ * executing the same number of no-op one-time tasks on the same PostgreSQL. Every scenario makes
+ * {@code tasks} items due at one instant and waits until all are recorded as done.
+ *
+ * <p>Throughput = tasks / (last completion - first pick-up); delay = pick-up - due time (syncjobs:
+ * the run's creation by the scheduler, i.e. the firing delay; db-scheduler: the start of the
+ * execution).
+ */
+public final class PersistenceBench {
+  static final String PG_URL =
+      env("SYNCJOBS_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/syncjobs_test");
+  static final String PG_USER = env("SYNCJOBS_TEST_PG_USER", "syncjobs");
+  static final String PG_PASSWORD = env("SYNCJOBS_TEST_PG_PASSWORD", "syncjobs");
+  static final int THREADS = 10;
+
+  /**
+   * @param fireP99Ms syncjobs: due time to the run's insertion by the scheduler pass (NaN for
+   *     db-scheduler, whose tasks are inserted up front)
+   */
+  record Result(
+      String scenario, double perSecond, double p50DelayMs, double p99DelayMs, double fireP99Ms) {}
+
+  /** Runs whose transfer does nothing. */
+  static final class NoopTransfer implements Transfer {
+    @Override
+    public boolean supports(Source source) {
+      return true;
+    }
+
+    @Override
+    public TransferReport transfer(TransferRequest request) {
+      return new TransferReport(0, 0, 0, 0, List.of());
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    int runs = Integer.parseInt(args[0]);
+    int tasks = Integer.parseInt(args[1]);
+    System.out.printf(
+        "%d tasks per scenario, %d runs, %d worker threads per instance, %d cores%n",
+        tasks, runs, THREADS, Runtime.getRuntime().availableProcessors());
+    Map<String, List<Result>> all = new TreeMap<>();
+    for (int r = 1; r <= runs; r++) {
+      for (Result res :
+          List.of(
+              syncjobs(false, 1, tasks),
+              syncjobs(true, 1, tasks),
+              syncjobs(true, 3, tasks),
+              dbScheduler(1, tasks),
+              dbScheduler(3, tasks))) {
+        System.out.printf(
+            "run %d  %-28s %8.0f /s   start delay p50 %7.0f ms  p99 %7.0f ms   fire p99 %5.0f ms%n",
+            r, res.scenario(), res.perSecond(), res.p50DelayMs(), res.p99DelayMs(), res.fireP99Ms());
+        all.computeIfAbsent(res.scenario(), k -> new ArrayList<>()).add(res);
+      }
+    }
+    System.out.println();
+    System.out.println(
+        "| scenario | runs or executions per second | start delay p50 | start delay p99 |"
+            + " firing delay p99 |");
+    System.out.println("|---|---:|---:|---:|---:|");
+    for (var e : all.entrySet()) {
+      System.out.printf(
+          Locale.ROOT,
+          "| %s | %.0f | %.0f ms | %.0f ms | %s |%n",
+          e.getKey(),
+          median(e.getValue().stream().map(Result::perSecond).toList()),
+          median(e.getValue().stream().map(Result::p50DelayMs).toList()),
+          median(e.getValue().stream().map(Result::p99DelayMs).toList()),
+          e.getKey().startsWith("syncjobs")
+              ? String.format(
+                  Locale.ROOT,
+                  "%.0f ms",
+                  median(e.getValue().stream().map(Result::fireP99Ms).toList()))
+              : "n/a");
+    }
+  }
+
+  static Result syncjobs(boolean postgres, int instances, int tasks) throws Exception {
+    Path dir = Files.createTempDirectory("syncjobs-bench");
+    Path storage = dir.resolve("storage");
+    StorageBackends.initialiseOwnRoot(new StorageBackend("default", storage));
+    String schema = postgres ? createSchema() : null;
+    List<Database> dbs = new ArrayList<>();
+    List<SyncRuntime> runtimes = new ArrayList<>();
+    try {
+      for (int i = 0; i < instances; i++) {
+        dbs.add(
+            postgres
+                ? Database.open(
+                    new Database.Settings(
+                        PG_URL + "?currentSchema=" + schema, PG_USER, PG_PASSWORD, THREADS + 4))
+                : Database.open("jdbc:sqlite:" + dir.resolve("syncjobs.db")));
+      }
+      Database first = dbs.get(0);
+      JdbcJobRepository jobs = new JdbcJobRepository(first, null);
+      Instant created = first.clock().instant();
+      for (int i = 0; i < tasks; i++) {
+        jobs.create(
+            Job.builder(
+                    new JobId(UUID.randomUUID()),
+                    "bench-" + i,
+                    Source.parse("https://noop.invalid/data/"),
+                    new Destination("default", "bench/" + i))
+                .schedule(new Schedule.Cron("0 0 1 1 *"))
+                .createdAt(created)
+                .build()
+                .withNextRunAt(created.plus(Duration.ofDays(300))));
+      }
+      for (int i = 0; i < instances; i++) {
+        Database db = dbs.get(i);
+        runtimes.add(
+            SyncRuntime.builder()
+                .repositories(new JdbcJobRepository(db, null), new JdbcRunRepository(db))
+                .runLog(new JdbcRunLog(db))
+                .backend(new StorageBackend("default", storage))
+                .transfer(new NoopTransfer())
+                .clock(db.clock())
+                .workerSettings(
+                    new RunWorker.Settings(
+                        "bench-" + i,
+                        THREADS,
+                        Duration.ofSeconds(30),
+                        Duration.ofMillis(500),
+                        Duration.ofSeconds(30)))
+                .build()
+                .start());
+      }
+      Instant due = first.clock().instant().plusSeconds(1);
+      try (Connection c = first.dataSource().getConnection();
+          PreparedStatement ps = c.prepareStatement("UPDATE jobs SET next_run_at = ?")) {
+        if (postgres) {
+          ps.setObject(1, java.time.OffsetDateTime.ofInstant(due, java.time.ZoneOffset.UTC));
+        } else {
+          ps.setLong(1, due.getEpochSecond() * 1_000_000L + due.getNano() / 1000);
+        }
+        ps.executeUpdate();
+      }
+      long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+      while (count(first, "SELECT count(*) FROM runs WHERE status = 'SUCCESS'") < tasks) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("syncjobs did not finish in 10 minutes");
+        }
+        Thread.sleep(50);
+      }
+      List<Instant[]> rows = new ArrayList<>();
+      JdbcRunRepository runs = new JdbcRunRepository(first);
+      for (Job job : jobs.list()) {
+        var run = runs.history(job.id(), 1, 0).get(0);
+        rows.add(
+            new Instant[] {run.scheduledFor(), run.createdAt(), run.startedAt(), run.completedAt()});
+      }
+      Instant firstPick = rows.stream().map(r -> r[2]).min(Comparator.naturalOrder()).get();
+      Instant lastDone = rows.stream().map(r -> r[3]).max(Comparator.naturalOrder()).get();
+      List<Double> fire =
+          rows.stream().map(r -> Duration.between(r[0], r[1]).toNanos() / 1e6).sorted().toList();
+      List<Double> start =
+          rows.stream().map(r -> Duration.between(r[0], r[2]).toNanos() / 1e6).sorted().toList();
+      return new Result(
+          "syncjobs " + (postgres ? "PostgreSQL" : "SQLite") + " x" + instances,
+          tasks / (Duration.between(firstPick, lastDone).toNanos() / 1e9),
+          percentile(start, 50),
+          percentile(start, 99),
+          percentile(fire, 99));
+    } finally {
+      runtimes.forEach(SyncRuntime::close);
+      dbs.forEach(Database::close);
+      if (schema != null) {
+        dropSchema(schema);
+      }
+      try (Stream<Path> walk = Files.walk(dir)) {
+        walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  static Result dbScheduler(int instances, int tasks) throws Exception {
+    String schema = createSchema();
+    List<HikariDataSource> pools = new ArrayList<>();
+    List<Scheduler> schedulers = new ArrayList<>();
+    ConcurrentLinkedQueue<double[]> done = new ConcurrentLinkedQueue<>();
+    AtomicInteger count = new AtomicInteger();
+    try {
+      for (int i = 0; i < instances; i++) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(PG_URL + "?currentSchema=" + schema);
+        config.setUsername(PG_USER);
+        config.setPassword(PG_PASSWORD);
+        config.setMaximumPoolSize(THREADS + 4);
+        pools.add(new HikariDataSource(config));
+      }
+      try (Connection c = pools.get(0).getConnection();
+          Statement s = c.createStatement()) {
+        s.execute(
+            "create table scheduled_tasks (task_name text not null, task_instance text not null,"
+                + " task_data bytea, execution_time timestamp with time zone not null,"
+                + " picked BOOLEAN not null, picked_by text,"
+                + " last_success timestamp with time zone, last_failure timestamp with time zone,"
+                + " consecutive_failures INT, last_heartbeat timestamp with time zone,"
+                + " version BIGINT not null, priority SMALLINT,"
+                + " PRIMARY KEY (task_name, task_instance))");
+        s.execute("CREATE INDEX execution_time_idx ON scheduled_tasks (execution_time)");
+        s.execute("CREATE INDEX last_heartbeat_idx ON scheduled_tasks (last_heartbeat)");
+        s.execute(
+            "CREATE INDEX priority_execution_time_idx on scheduled_tasks"
+                + " (priority desc, execution_time asc)");
+      }
+      OneTimeTask<Void> task =
+          Tasks.oneTime("noop")
+              .execute(
+                  (instance, ctx) -> {
+                    double due =
+                        ctx.getExecution().executionTime.toEpochMilli();
+                    double started = System.currentTimeMillis();
+                    count.incrementAndGet();
+                    done.add(new double[] {due, started, System.currentTimeMillis()});
+                  });
+      SchedulerClient client = SchedulerClient.Builder.create(pools.get(0), task).build();
+      Instant later = Instant.now().plus(Duration.ofDays(300));
+      for (int i = 0; i < tasks; i++) {
+        client.scheduleIfNotExists(task.instance("t" + i), later);
+      }
+      for (int i = 0; i < instances; i++) {
+        Scheduler s = Scheduler.create(pools.get(i), task).threads(THREADS).build();
+        s.start();
+        schedulers.add(s);
+      }
+      Instant due = Instant.now().plusSeconds(1);
+      try (Connection c = pools.get(0).getConnection();
+          PreparedStatement ps =
+              c.prepareStatement("UPDATE scheduled_tasks SET execution_time = ?")) {
+        ps.setTimestamp(1, Timestamp.from(due));
+        ps.executeUpdate();
+      }
+      long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+      while (count.get() < tasks
+          || count(pools.get(0), "SELECT count(*) FROM scheduled_tasks") > 0) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("db-scheduler did not finish in 10 minutes");
+        }
+        Thread.sleep(50);
+      }
+      double endMillis = System.currentTimeMillis();
+      double firstStart = done.stream().mapToDouble(d -> d[1]).min().orElseThrow();
+      List<Double> delays = done.stream().map(d -> d[1] - d[0]).sorted().toList();
+      return new Result(
+          "db-scheduler PostgreSQL x" + instances,
+          tasks / ((endMillis - firstStart) / 1000.0),
+          percentile(delays, 50),
+          percentile(delays, 99),
+          Double.NaN);
+    } finally {
+      schedulers.forEach(Scheduler::stop);
+      pools.forEach(HikariDataSource::close);
+      dropSchema(schema);
+    }
+  }
+
+  static long count(Database db, String sql) throws Exception {
+    try (Connection c = db.dataSource().getConnection()) {
+      return count(c, sql);
+    }
+  }
+
+  static long count(javax.sql.DataSource ds, String sql) throws Exception {
+    try (Connection c = ds.getConnection()) {
+      return count(c, sql);
+    }
+  }
+
+  static long count(Connection c, String sql) throws Exception {
+    try (Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  static String createSchema() throws Exception {
+    String schema = "bench_" + UUID.randomUUID().toString().substring(0, 8);
+    try (Connection c = DriverManager.getConnection(PG_URL, PG_USER, PG_PASSWORD);
+        Statement s = c.createStatement()) {
+      s.execute("CREATE SCHEMA " + schema);
+    }
+    return schema;
+  }
+
+  static void dropSchema(String schema) throws Exception {
+    try (Connection c = DriverManager.getConnection(PG_URL, PG_USER, PG_PASSWORD);
+        Statement s = c.createStatement()) {
+      s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+    }
+  }
+
+  static double percentile(List<Double> sorted, int p) {
+    int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+  }
+
+  static double median(List<Double> values) {
+    List<Double> sorted = values.stream().sorted().toList();
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+  }
+
+  static String env(String name, String fallback) {
+    String value = System.getenv(name);
+    return value == null || value.isBlank() ? fallback : value;
+  }
+}

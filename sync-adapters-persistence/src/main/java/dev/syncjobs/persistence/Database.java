@@ -1,0 +1,296 @@
+package dev.syncjobs.persistence;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.syncjobs.core.model.NotFoundException;
+import dev.syncjobs.core.model.SyncException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.concurrent.locks.ReentrantLock;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * The database behind the JDBC repositories, opened from a JDBC URL and migrated to the current
+ * schema on open.
+ *
+ * <ul>
+ *   <li>{@code jdbc:sqlite:<file>} (the embedded default): WAL journal, {@code synchronous=FULL}, a
+ *       busy timeout, foreign keys on, and a single writer (write transactions are serialised in
+ *       this process and begin {@code IMMEDIATE}). One process owns the file.
+ *   <li>{@code jdbc:postgresql://...} (cluster mode): a HikariCP pool; several instances may share
+ *       the database. The schema is the connection's current schema ({@code ?currentSchema=} in the
+ *       URL), which also names the LISTEN/NOTIFY channels, so instances on one schema form one
+ *       cluster.
+ * </ul>
+ *
+ * Migrations are plain SQL files under {@code db/migration/<dialect>/} applied by Flyway; several
+ * instances starting at once are serialised by Flyway's lock. Instants are stored at microsecond
+ * precision in both dialects.
+ */
+public final class Database implements AutoCloseable {
+
+  /**
+   * How to reach the database.
+   *
+   * @param url {@code jdbc:sqlite:<file>} or {@code jdbc:postgresql://host:port/db}
+   * @param user PostgreSQL user, null for SQLite or when the URL carries it
+   * @param password PostgreSQL password, null when none
+   * @param maxPoolSize connections of the pool (PostgreSQL; SQLite uses at most 4)
+   */
+  public record Settings(String url, String user, String password, int maxPoolSize) {
+    public Settings {
+      if (url == null || url.isBlank()) {
+        throw new IllegalArgumentException("a database URL is required");
+      }
+      if (maxPoolSize < 1) {
+        throw new IllegalArgumentException("maxPoolSize must be at least 1");
+      }
+    }
+  }
+
+  static final int SQLITE_BUSY_TIMEOUT_MILLIS = 10_000;
+
+  private final Dialect dialect;
+  private final HikariDataSource pool;
+  private final Settings settings;
+  private final ReentrantLock writer = new ReentrantLock(true);
+  private final String schema;
+
+  private Database(Settings settings) {
+    this.settings = settings;
+    this.dialect = Dialect.of(settings.url());
+    HikariConfig config = new HikariConfig();
+    config.setPoolName("syncjobs-" + dialect.name().toLowerCase());
+    if (dialect == Dialect.SQLITE) {
+      config.setDataSource(sqlite(settings.url()));
+      config.setMaximumPoolSize(Math.min(4, settings.maxPoolSize()));
+    } else {
+      config.setJdbcUrl(settings.url());
+      if (settings.user() != null) {
+        config.setUsername(settings.user());
+      }
+      if (settings.password() != null) {
+        config.setPassword(settings.password());
+      }
+      config.setMaximumPoolSize(settings.maxPoolSize());
+    }
+    config.setMinimumIdle(1);
+    config.setConnectionTimeout(30_000);
+    try {
+      this.pool = new HikariDataSource(config);
+    } catch (RuntimeException e) {
+      throw new SyncException("cannot open the database: " + rootMessage(e), e);
+    }
+    try {
+      this.schema = dialect == Dialect.POSTGRESQL ? currentSchema() : "main";
+      migrate();
+    } catch (RuntimeException e) {
+      pool.close();
+      throw e;
+    }
+  }
+
+  /** Opens (creating and migrating when needed) the database at {@code url} with no credentials. */
+  public static Database open(String url) {
+    return open(new Settings(url, null, null, 10));
+  }
+
+  /** Opens (creating and migrating when needed) the database at {@code url}. */
+  public static Database open(String url, String user, String password) {
+    return open(new Settings(url, user, password, 10));
+  }
+
+  /** Opens (creating and migrating when needed) the database described by {@code settings}. */
+  public static Database open(Settings settings) {
+    return new Database(settings);
+  }
+
+  /** 32 random bytes, a fresh key for {@link JdbcJobRepository}'s credential encryption. */
+  public static byte[] newSecretKey() {
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
+    return key;
+  }
+
+  /** True for PostgreSQL (cluster mode), false for SQLite. */
+  public boolean isPostgres() {
+    return dialect == Dialect.POSTGRESQL;
+  }
+
+  /**
+   * The clock due-checks and leases should use: the database's clock for PostgreSQL (so instances
+   * with skewed clocks agree), the system clock for SQLite.
+   */
+  public Clock clock() {
+    return isPostgres() ? new DatabaseClock(this) : Clock.systemUTC();
+  }
+
+  /** The pooled data source, for tools that need plain JDBC. */
+  public DataSource dataSource() {
+    return pool;
+  }
+
+  /** The schema the tables live in ({@code main} for SQLite). */
+  public String schema() {
+    return schema;
+  }
+
+  @Override
+  public void close() {
+    pool.close();
+  }
+
+  Dialect dialect() {
+    return dialect;
+  }
+
+  Settings settings() {
+    return settings;
+  }
+
+  /** Work done with one connection. */
+  @FunctionalInterface
+  interface SqlWork<T> {
+    T apply(Connection connection) throws SQLException;
+  }
+
+  /** Runs {@code work} in one transaction, retried when PostgreSQL reports a deadlock. */
+  <T> T transaction(SqlWork<T> work) {
+    for (int attempt = 1; ; attempt++) {
+      boolean locked = false;
+      if (dialect == Dialect.SQLITE) {
+        writer.lock();
+        locked = true;
+      }
+      try (Connection c = pool.getConnection()) {
+        c.setAutoCommit(false);
+        try {
+          T result = work.apply(c);
+          c.commit();
+          return result;
+        } catch (SQLException | RuntimeException e) {
+          rollbackQuietly(c, e);
+          throw e;
+        } finally {
+          c.setAutoCommit(true);
+        }
+      } catch (SQLException e) {
+        if (attempt < 3 && isRetryable(e)) {
+          continue;
+        }
+        throw translate(e);
+      } finally {
+        if (locked) {
+          writer.unlock();
+        }
+      }
+    }
+  }
+
+  /** Runs read-only {@code work} in auto-commit mode. */
+  <T> T query(SqlWork<T> work) {
+    try (Connection c = pool.getConnection()) {
+      return work.apply(c);
+    } catch (SQLException e) {
+      throw translate(e);
+    }
+  }
+
+  SyncException translate(SQLException e) {
+    if (dialect.isForeignKeyViolation(e)) {
+      return new NotFoundException(
+          "it refers to a job or run that does not exist (any more): " + rootMessage(e));
+    }
+    return new SyncException("database error: " + rootMessage(e), e);
+  }
+
+  private boolean isRetryable(SQLException e) {
+    return dialect == Dialect.POSTGRESQL
+        && ("40P01".equals(e.getSQLState()) || "40001".equals(e.getSQLState()));
+  }
+
+  private static void rollbackQuietly(Connection c, Throwable cause) {
+    try {
+      c.rollback();
+    } catch (SQLException suppressed) {
+      cause.addSuppressed(suppressed);
+    }
+  }
+
+  private String currentSchema() {
+    return query(
+        c -> {
+          try (Statement s = c.createStatement();
+              ResultSet rs = s.executeQuery("SELECT current_schema()")) {
+            rs.next();
+            String name = rs.getString(1);
+            if (name == null) {
+              throw new SyncException(
+                  "the database connection has no current schema: create it or fix"
+                      + " ?currentSchema= in the URL");
+            }
+            return name;
+          }
+        });
+  }
+
+  private void migrate() {
+    try {
+      Flyway.configure(Database.class.getClassLoader())
+          .dataSource(pool)
+          .locations("classpath:db/migration/" + dialect.migrations)
+          .loggers("slf4j")
+          .load()
+          .migrate();
+    } catch (FlywayException e) {
+      throw new SyncException("database migration failed: " + rootMessage(e), e);
+    }
+  }
+
+  private static SQLiteDataSource sqlite(String url) {
+    String file = url.substring("jdbc:sqlite:".length());
+    int query = file.indexOf('?');
+    String path = query >= 0 ? file.substring(0, query) : file;
+    if (path.startsWith("file:")) {
+      path = path.substring("file:".length());
+    }
+    if (!path.isEmpty() && !path.equals(":memory:")) {
+      try {
+        Path parent = Path.of(path).toAbsolutePath().getParent();
+        if (parent != null) {
+          Files.createDirectories(parent);
+        }
+      } catch (java.io.IOException | RuntimeException e) {
+        throw new SyncException("cannot create the database folder for " + path, e);
+      }
+    }
+    SQLiteConfig config = new SQLiteConfig();
+    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+    config.setBusyTimeout(SQLITE_BUSY_TIMEOUT_MILLIS);
+    config.enforceForeignKeys(true);
+    config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+    SQLiteDataSource ds = new SQLiteDataSource(config);
+    ds.setUrl(url);
+    return ds;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    return message.replaceAll("password=[^&\\s]*", "password=***");
+  }
+}

@@ -1,0 +1,131 @@
+package dev.syncjobs.persistence;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+
+/**
+ * The few places where SQLite and PostgreSQL differ: how instants and UUIDs are bound and read, row
+ * locking, and how a unique violation is reported. Instants are stored at microsecond precision in
+ * both.
+ */
+enum Dialect {
+  SQLITE("sqlite", "") {
+    @Override
+    void setInstant(PreparedStatement ps, int index, Instant value) throws SQLException {
+      if (value == null) {
+        ps.setNull(index, Types.BIGINT);
+      } else {
+        ps.setLong(index, ChronoUnit.MICROS.between(Instant.EPOCH, value));
+      }
+    }
+
+    @Override
+    Instant getInstant(ResultSet rs, String column) throws SQLException {
+      long micros = rs.getLong(column);
+      return rs.wasNull() ? null : Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
+    }
+
+    @Override
+    void setUuid(PreparedStatement ps, int index, UUID value) throws SQLException {
+      ps.setString(index, value == null ? null : value.toString());
+    }
+
+    @Override
+    UUID getUuid(ResultSet rs, String column) throws SQLException {
+      String text = rs.getString(column);
+      return text == null ? null : UUID.fromString(text);
+    }
+
+    @Override
+    boolean isUniqueViolation(SQLException e) {
+      // SQLITE_CONSTRAINT (19) and its extended codes UNIQUE (2067) / PRIMARYKEY (1555)
+      int code = e.getErrorCode();
+      return code == 2067 || code == 1555 || (code == 19 && e.getMessage().contains("UNIQUE"));
+    }
+
+    @Override
+    boolean isForeignKeyViolation(SQLException e) {
+      return e.getErrorCode() == 787
+          || (e.getErrorCode() == 19 && String.valueOf(e.getMessage()).contains("FOREIGN KEY"));
+    }
+  },
+  POSTGRESQL("postgresql", " FOR UPDATE SKIP LOCKED") {
+    @Override
+    void setInstant(PreparedStatement ps, int index, Instant value) throws SQLException {
+      if (value == null) {
+        ps.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
+      } else {
+        ps.setObject(
+            index, OffsetDateTime.ofInstant(value.truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC));
+      }
+    }
+
+    @Override
+    Instant getInstant(ResultSet rs, String column) throws SQLException {
+      OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+      return value == null ? null : value.toInstant();
+    }
+
+    @Override
+    void setUuid(PreparedStatement ps, int index, UUID value) throws SQLException {
+      ps.setObject(index, value);
+    }
+
+    @Override
+    UUID getUuid(ResultSet rs, String column) throws SQLException {
+      return rs.getObject(column, UUID.class);
+    }
+
+    @Override
+    boolean isUniqueViolation(SQLException e) {
+      return "23505".equals(e.getSQLState());
+    }
+
+    @Override
+    boolean isForeignKeyViolation(SQLException e) {
+      return "23503".equals(e.getSQLState());
+    }
+  };
+
+  /** The folder of this dialect's migrations under {@code db/migration}. */
+  final String migrations;
+
+  /** Appended to the claim query's row selection. */
+  final String skipLocked;
+
+  Dialect(String migrations, String skipLocked) {
+    this.migrations = migrations;
+    this.skipLocked = skipLocked;
+  }
+
+  abstract void setInstant(PreparedStatement ps, int index, Instant value) throws SQLException;
+
+  abstract Instant getInstant(ResultSet rs, String column) throws SQLException;
+
+  abstract void setUuid(PreparedStatement ps, int index, UUID value) throws SQLException;
+
+  abstract UUID getUuid(ResultSet rs, String column) throws SQLException;
+
+  abstract boolean isUniqueViolation(SQLException e);
+
+  abstract boolean isForeignKeyViolation(SQLException e);
+
+  static Dialect of(String jdbcUrl) {
+    if (jdbcUrl.startsWith("jdbc:sqlite:")) {
+      return SQLITE;
+    }
+    if (jdbcUrl.startsWith("jdbc:postgresql:")) {
+      return POSTGRESQL;
+    }
+    throw new IllegalArgumentException(
+        "unsupported database URL (expected jdbc:sqlite:<file> or jdbc:postgresql://...): "
+            + jdbcUrl.replaceAll("password=[^&]*", "password=***"));
+  }
+}

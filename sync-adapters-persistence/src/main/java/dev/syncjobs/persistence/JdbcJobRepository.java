@@ -1,0 +1,359 @@
+package dev.syncjobs.persistence;
+
+import dev.syncjobs.core.model.ConflictException;
+import dev.syncjobs.core.model.Destination;
+import dev.syncjobs.core.model.FilterRule;
+import dev.syncjobs.core.model.Job;
+import dev.syncjobs.core.model.JobId;
+import dev.syncjobs.core.model.JobOptions;
+import dev.syncjobs.core.model.JobStatus;
+import dev.syncjobs.core.model.MisfirePolicy;
+import dev.syncjobs.core.model.NotFoundException;
+import dev.syncjobs.core.model.Run;
+import dev.syncjobs.core.model.Schedule;
+import dev.syncjobs.core.model.Source;
+import dev.syncjobs.core.model.SyncException;
+import dev.syncjobs.core.port.JobRepository;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@link JobRepository} on SQLite or PostgreSQL. Job names are unique ignoring case (a unique
+ * index); source credentials are stored sealed with AES-GCM under the key given here, never in
+ * plain text. {@link #fire} is one transaction: a conditional update of {@code next_run_at} against
+ * the value the caller read, then the run (or a skipped record) under the database's unique
+ * indexes, so each occurrence fires once across instances.
+ */
+public final class JdbcJobRepository implements JobRepository {
+
+  private static final String COLUMNS =
+      "id, name, source_url, auth_sealed, ca_bundle, backend_id, destination_path,"
+          + " include_pattern, exclude_pattern, filters, schedule_kind, schedule_time,"
+          + " schedule_day, cron_expression, zone, verify_checksums, compare_checksums,"
+          + " delete_removed, max_delete_percent, keep_versions, bandwidth_limit, max_retries,"
+          + " enabled, misfire_policy, status, last_run_at, last_error, next_run_at, created_at,"
+          + " updated_at";
+
+  private final Database db;
+  private final Dialect dialect;
+  private final SecretBox secrets;
+
+  /**
+   * @param secretKey AES key (16, 24 or 32 bytes) sealing source credentials; null when jobs never
+   *     carry credentials (storing one then fails)
+   */
+  public JdbcJobRepository(Database db, byte[] secretKey) {
+    this.db = db;
+    this.dialect = db.dialect();
+    this.secrets = new SecretBox(secretKey);
+  }
+
+  @Override
+  public void create(Job job) {
+    boolean inserted =
+        db.transaction(
+            c -> {
+              try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "INSERT INTO jobs ("
+                          + COLUMNS
+                          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                          + " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
+                int i = bindConfig(ps, 1, job);
+                ps.setString(i++, job.status().name());
+                dialect.setInstant(ps, i++, job.lastRunAt());
+                ps.setString(i++, job.lastError());
+                dialect.setInstant(ps, i++, job.nextRunAt());
+                dialect.setInstant(ps, i++, job.createdAt());
+                dialect.setInstant(ps, i, job.updatedAt());
+                return ps.executeUpdate() == 1;
+              }
+            });
+    if (!inserted) {
+      if (find(job.id()).isPresent()) {
+        throw new ConflictException("id", "a job with id " + job.id() + " already exists");
+      }
+      throw nameTaken(job.name());
+    }
+  }
+
+  @Override
+  public void update(Job job) {
+    int updated;
+    try {
+      updated =
+          db.transaction(
+              c -> {
+                try (PreparedStatement ps =
+                    c.prepareStatement(
+                        "UPDATE jobs SET id = ?, name = ?, source_url = ?, auth_sealed = ?,"
+                            + " ca_bundle = ?, backend_id = ?, destination_path = ?,"
+                            + " include_pattern = ?, exclude_pattern = ?, filters = ?,"
+                            + " schedule_kind = ?, schedule_time = ?, schedule_day = ?,"
+                            + " cron_expression = ?, zone = ?, verify_checksums = ?,"
+                            + " compare_checksums = ?, delete_removed = ?, max_delete_percent = ?,"
+                            + " keep_versions = ?, bandwidth_limit = ?, max_retries = ?,"
+                            + " enabled = ?, misfire_policy = ?, next_run_at = ?, updated_at = ?"
+                            + " WHERE id = ?")) {
+                  int i = bindConfig(ps, 1, job);
+                  dialect.setInstant(ps, i++, job.nextRunAt());
+                  dialect.setInstant(ps, i++, job.updatedAt());
+                  dialect.setUuid(ps, i, job.id().value());
+                  return ps.executeUpdate();
+                }
+              });
+    } catch (SyncException e) {
+      if (e.getCause() instanceof SQLException sql && dialect.isUniqueViolation(sql)) {
+        throw nameTaken(job.name());
+      }
+      throw e;
+    }
+    if (updated == 0) {
+      throw new NotFoundException("job " + job.id() + " does not exist");
+    }
+  }
+
+  @Override
+  public boolean delete(JobId id) {
+    return db.transaction(
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement("DELETE FROM jobs WHERE id = ?")) {
+            dialect.setUuid(ps, 1, id.value());
+            return ps.executeUpdate() == 1;
+          }
+        });
+  }
+
+  @Override
+  public Optional<Job> find(JobId id) {
+    return db.query(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement("SELECT " + COLUMNS + " FROM jobs WHERE id = ?")) {
+            dialect.setUuid(ps, 1, id.value());
+            List<Job> jobs = read(ps);
+            return jobs.isEmpty() ? Optional.empty() : Optional.of(jobs.get(0));
+          }
+        });
+  }
+
+  @Override
+  public List<Job> list() {
+    String order = dialect == Dialect.POSTGRESQL ? "lower(name) COLLATE \"C\"" : "lower(name)";
+    return db.query(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement("SELECT " + COLUMNS + " FROM jobs ORDER BY " + order)) {
+            return read(ps);
+          }
+        });
+  }
+
+  @Override
+  public List<Job> due(Instant now, int limit) {
+    return db.query(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT "
+                      + COLUMNS
+                      + " FROM jobs WHERE enabled = TRUE AND next_run_at IS NOT NULL"
+                      + " AND next_run_at <= ? ORDER BY next_run_at, id LIMIT ?")) {
+            dialect.setInstant(ps, 1, now);
+            ps.setInt(2, limit);
+            return read(ps);
+          }
+        });
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>When the occurrence already has a run (the job was rescheduled back onto a fired
+   * occurrence), {@code nextRunAt} is still advanced and {@link FireResult#ADVANCED} is returned.
+   */
+  @Override
+  public FireResult fire(JobId id, Instant expectedNextRunAt, Instant newNextRunAt, Run run) {
+    if (run != null && !run.jobId().equals(id)) {
+      throw new IllegalArgumentException("the run belongs to job " + run.jobId() + ", not " + id);
+    }
+    return db.transaction(
+        c -> {
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "UPDATE jobs SET next_run_at = ? WHERE id = ? AND next_run_at = ?")) {
+            dialect.setInstant(ps, 1, newNextRunAt);
+            dialect.setUuid(ps, 2, id.value());
+            dialect.setInstant(ps, 3, expectedNextRunAt);
+            if (ps.executeUpdate() == 0) {
+              return FireResult.LOST;
+            }
+          }
+          if (run == null) {
+            return FireResult.ADVANCED;
+          }
+          if (JdbcRunRepository.insertRow(dialect, c, run) == 1) {
+            return FireResult.FIRED;
+          }
+          if (JdbcRunRepository.hasActive(dialect, c, id)) {
+            Run skipped = Run.skipped(run.id(), id, run.scheduledFor(), run.createdAt());
+            if (JdbcRunRepository.insertRow(dialect, c, skipped) == 1) {
+              return FireResult.SKIPPED;
+            }
+          }
+          return FireResult.ADVANCED;
+        });
+  }
+
+  @Override
+  public void recordStatus(JobId id, JobStatus status, Instant lastRunAt, String lastError) {
+    int updated =
+        db.transaction(
+            c -> {
+              try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "UPDATE jobs SET status = ?, last_run_at = ?, last_error = ? WHERE id = ?")) {
+                ps.setString(1, status.name());
+                dialect.setInstant(ps, 2, lastRunAt);
+                ps.setString(3, lastError);
+                dialect.setUuid(ps, 4, id.value());
+                return ps.executeUpdate();
+              }
+            });
+    if (updated == 0) {
+      throw new NotFoundException("job " + id + " does not exist");
+    }
+  }
+
+  private static ConflictException nameTaken(String name) {
+    return new ConflictException("name", "a job named '" + name + "' already exists");
+  }
+
+  /** Binds the configuration columns (the first 25 of {@link #COLUMNS}); returns the next index. */
+  private int bindConfig(PreparedStatement ps, int i, Job job) throws SQLException {
+    dialect.setUuid(ps, i++, job.id().value());
+    ps.setString(i++, job.name());
+    ps.setString(i++, job.source().uri().toString());
+    ps.setBytes(i++, secrets.seal(job.id().value(), job.auth()));
+    ps.setString(i++, job.caBundle());
+    ps.setString(i++, job.destination().backendId());
+    ps.setString(i++, job.destination().path());
+    ps.setString(i++, job.includePattern());
+    ps.setString(i++, job.excludePattern());
+    ps.setString(i++, String.join("\n", job.filters().stream().map(FilterRule::toString).toList()));
+    Schedule schedule = job.schedule();
+    ps.setString(i++, schedule.kind());
+    LocalTime time = null;
+    Integer day = null;
+    String cron = null;
+    if (schedule instanceof Schedule.Daily d) {
+      time = d.time();
+    } else if (schedule instanceof Schedule.Weekly w) {
+      time = w.time();
+      day = w.day();
+    } else if (schedule instanceof Schedule.Monthly m) {
+      time = m.time();
+      day = m.day();
+    } else if (schedule instanceof Schedule.Cron x) {
+      cron = x.expression();
+    }
+    ps.setString(i++, time == null ? null : time.toString());
+    if (day == null) {
+      ps.setNull(i++, Types.INTEGER);
+    } else {
+      ps.setInt(i++, day);
+    }
+    ps.setString(i++, cron);
+    ps.setString(i++, job.zone().getId());
+    JobOptions o = job.options();
+    ps.setBoolean(i++, o.verifyChecksums());
+    ps.setBoolean(i++, o.compareChecksums());
+    ps.setBoolean(i++, o.deleteRemoved());
+    ps.setInt(i++, o.maxDeletePercent());
+    ps.setInt(i++, o.keepVersions());
+    if (o.bandwidthLimit() == null) {
+      ps.setNull(i++, Types.BIGINT);
+    } else {
+      ps.setLong(i++, o.bandwidthLimit());
+    }
+    ps.setInt(i++, o.maxRetries());
+    ps.setBoolean(i++, job.enabled());
+    ps.setString(i++, job.misfirePolicy().name());
+    return i;
+  }
+
+  private List<Job> read(PreparedStatement ps) throws SQLException {
+    List<Job> jobs = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        jobs.add(map(rs));
+      }
+    }
+    return jobs;
+  }
+
+  private Job map(ResultSet rs) throws SQLException {
+    JobId id = new JobId(dialect.getUuid(rs, "id"));
+    String filterText = rs.getString("filters");
+    List<FilterRule> filters =
+        filterText == null || filterText.isEmpty()
+            ? List.of()
+            : Arrays.stream(filterText.split("\n")).map(FilterRule::parse).toList();
+    String timeText = rs.getString("schedule_time");
+    LocalTime time = timeText == null ? null : LocalTime.parse(timeText);
+    int day = rs.getInt("schedule_day");
+    Schedule schedule =
+        switch (rs.getString("schedule_kind")) {
+          case "manual" -> new Schedule.Manual();
+          case "hourly" -> new Schedule.Hourly();
+          case "daily" -> new Schedule.Daily(time);
+          case "weekly" -> new Schedule.Weekly(day, time);
+          case "monthly" -> new Schedule.Monthly(day, time);
+          case "cron" -> new Schedule.Cron(rs.getString("cron_expression"));
+          default ->
+              throw new SyncException(
+                  "job " + id + " has an unknown schedule kind: " + rs.getString("schedule_kind"));
+        };
+    long bandwidth = rs.getLong("bandwidth_limit");
+    Long bandwidthLimit = rs.wasNull() ? null : bandwidth;
+    JobOptions options =
+        new JobOptions(
+            rs.getBoolean("verify_checksums"),
+            rs.getBoolean("compare_checksums"),
+            rs.getBoolean("delete_removed"),
+            rs.getInt("max_delete_percent"),
+            rs.getInt("keep_versions"),
+            bandwidthLimit,
+            rs.getInt("max_retries"));
+    return new Job(
+        id,
+        rs.getString("name"),
+        Source.parse(rs.getString("source_url")),
+        secrets.open(id.value(), rs.getBytes("auth_sealed")),
+        rs.getString("ca_bundle"),
+        new Destination(rs.getString("backend_id"), rs.getString("destination_path")),
+        rs.getString("include_pattern"),
+        rs.getString("exclude_pattern"),
+        filters,
+        schedule,
+        ZoneId.of(rs.getString("zone")),
+        options,
+        rs.getBoolean("enabled"),
+        MisfirePolicy.valueOf(rs.getString("misfire_policy")),
+        JobStatus.valueOf(rs.getString("status")),
+        dialect.getInstant(rs, "last_run_at"),
+        rs.getString("last_error"),
+        dialect.getInstant(rs, "next_run_at"),
+        dialect.getInstant(rs, "created_at"),
+        dialect.getInstant(rs, "updated_at"));
+  }
+}

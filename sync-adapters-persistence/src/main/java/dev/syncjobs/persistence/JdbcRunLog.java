@@ -1,0 +1,322 @@
+package dev.syncjobs.persistence;
+
+import dev.syncjobs.core.model.RunId;
+import dev.syncjobs.core.model.SyncException;
+import dev.syncjobs.core.port.RunLog;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@link RunLog} on SQLite or PostgreSQL, one row per line so an append never rewrites the log.
+ * Lines fill the "head" up to half of {@code maxBytes}; later lines go to the "tail", from which
+ * the oldest lines are deleted whenever it grows past the other half. {@link #read} returns the
+ * head, a marker line counting what was dropped, and the tail. A single line longer than half the
+ * cap is cut. A run's log is deleted with the run.
+ */
+public final class JdbcRunLog implements RunLog {
+
+  /** The default cap, {@code SYNCJOBS_RUN_LOG_MAX_BYTES}. */
+  public static final long DEFAULT_MAX_BYTES = 1_048_576;
+
+  private static final int MAX_BATCH = 500;
+
+  private final Database db;
+  private final Dialect dialect;
+  private final long half;
+  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+  private boolean flusherRunning;
+
+  public JdbcRunLog(Database db) {
+    this(db, DEFAULT_MAX_BYTES);
+  }
+
+  /**
+   * @param maxBytes the most bytes a log keeps (UTF-8, newlines included), besides the marker line
+   */
+  public JdbcRunLog(Database db, long maxBytes) {
+    if (maxBytes < 64) {
+      throw new IllegalArgumentException("a run log cap must be at least 64 bytes");
+    }
+    this.db = db;
+    this.dialect = db.dialect();
+    this.half = maxBytes / 2;
+  }
+
+  @Override
+  public void append(RunId run, String line) {
+    String text = cut(line == null ? "" : line.replace("\r", ""));
+    Pending pending =
+        new Pending(
+            run.value(),
+            text,
+            text.getBytes(StandardCharsets.UTF_8).length + 1,
+            new CompletableFuture<>());
+    synchronized (queue) {
+      queue.add(pending);
+      if (!flusherRunning) {
+        flusherRunning = true;
+        Thread flusher = new Thread(this::flushLoop, "syncjobs-run-log");
+        flusher.setDaemon(true);
+        flusher.start();
+      }
+      queue.notifyAll();
+    }
+    try {
+      pending.done().get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new SyncException("cannot write the run log: " + e.getCause(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SyncException("interrupted while writing the run log", e);
+    }
+  }
+
+  /** One line waiting for the group commit. */
+  private record Pending(UUID run, String text, int bytes, CompletableFuture<Void> done) {}
+
+  /**
+   * Writes queued lines, all that are waiting in one transaction (group commit: many runs logging
+   * at once share commits); exits after two idle seconds and is restarted by the next append.
+   */
+  private void flushLoop() {
+    List<Pending> batch = new ArrayList<>();
+    try {
+      while (true) {
+        synchronized (queue) {
+          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+          while (queue.isEmpty()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+              flusherRunning = false;
+              return;
+            }
+            queue.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+          }
+          while (!queue.isEmpty() && batch.size() < MAX_BATCH) {
+            batch.add(queue.poll());
+          }
+        }
+        write(batch);
+        batch.clear();
+      }
+    } catch (Throwable t) {
+      synchronized (queue) {
+        flusherRunning = false;
+        batch.addAll(queue);
+        queue.clear();
+      }
+      batch.forEach(p -> p.done().completeExceptionally(t));
+      if (t instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void write(List<Pending> batch) {
+    try {
+      db.transaction(
+          c -> {
+            for (Pending p : batch) {
+              appendOne(c, p);
+            }
+            return null;
+          });
+      batch.forEach(p -> p.done().complete(null));
+    } catch (RuntimeException e) {
+      if (batch.size() == 1) {
+        batch.get(0).done().completeExceptionally(e);
+        return;
+      }
+      // one bad line (say, for a run that does not exist) must not fail the others
+      for (Pending p : batch) {
+        try {
+          db.transaction(
+              c -> {
+                appendOne(c, p);
+                return null;
+              });
+          p.done().complete(null);
+        } catch (RuntimeException single) {
+          p.done().completeExceptionally(single);
+        }
+      }
+    }
+  }
+
+  private void appendOne(Connection c, Pending p) throws SQLException {
+    UUID id = p.run();
+    int bytes = p.bytes();
+    long tailBytes;
+    long seq;
+    // One statement files the line under the head (while it fits and nothing went to the tail) or
+    // the tail, and returns the counters after it: the line is in the head iff the tail is empty.
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO run_logs (run_id, head_bytes, next_seq) VALUES (?, ?, 1)"
+                + " ON CONFLICT (run_id) DO UPDATE SET next_seq = run_logs.next_seq + 1,"
+                + " head_bytes = CASE WHEN run_logs.tail_bytes = 0"
+                + " AND run_logs.head_bytes + ? <= ? THEN run_logs.head_bytes + ?"
+                + " ELSE run_logs.head_bytes END,"
+                + " tail_bytes = CASE WHEN run_logs.tail_bytes = 0"
+                + " AND run_logs.head_bytes + ? <= ? THEN 0 ELSE run_logs.tail_bytes + ? END"
+                + " RETURNING tail_bytes, next_seq - 1")) {
+      dialect.setUuid(ps, 1, id);
+      ps.setLong(2, bytes);
+      ps.setLong(3, bytes);
+      ps.setLong(4, half);
+      ps.setLong(5, bytes);
+      ps.setLong(6, bytes);
+      ps.setLong(7, half);
+      ps.setLong(8, bytes);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        tailBytes = rs.getLong(1);
+        seq = rs.getLong(2);
+      }
+    }
+    boolean inHead = tailBytes == 0;
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "INSERT INTO run_log_lines (run_id, seq, in_head, bytes, line)"
+                + " VALUES (?, ?, ?, ?, ?)")) {
+      dialect.setUuid(ps, 1, id);
+      ps.setLong(2, seq);
+      ps.setBoolean(3, inHead);
+      ps.setInt(4, bytes);
+      ps.setString(5, p.text());
+      ps.executeUpdate();
+    }
+    if (tailBytes > half) {
+      long[] dropped = trimTail(c, id, tailBytes - half);
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "UPDATE run_logs SET tail_bytes = tail_bytes - ?,"
+                  + " dropped_lines = dropped_lines + ?, dropped_bytes = dropped_bytes + ?"
+                  + " WHERE run_id = ?")) {
+        ps.setLong(1, dropped[1]);
+        ps.setLong(2, dropped[0]);
+        ps.setLong(3, dropped[1]);
+        dialect.setUuid(ps, 4, id);
+        ps.executeUpdate();
+      }
+    }
+  }
+
+  @Override
+  public String read(RunId run) {
+    return db.query(
+        c -> {
+          long droppedLines = 0;
+          long droppedBytes = 0;
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT dropped_lines, dropped_bytes FROM run_logs WHERE run_id = ?")) {
+            dialect.setUuid(ps, 1, run.value());
+            try (ResultSet rs = ps.executeQuery()) {
+              if (!rs.next()) {
+                return "";
+              }
+              droppedLines = rs.getLong(1);
+              droppedBytes = rs.getLong(2);
+            }
+          }
+          StringBuilder out = new StringBuilder();
+          boolean markerDone = droppedLines == 0;
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "SELECT in_head, line FROM run_log_lines WHERE run_id = ? ORDER BY seq")) {
+            dialect.setUuid(ps, 1, run.value());
+            try (ResultSet rs = ps.executeQuery()) {
+              while (rs.next()) {
+                if (!markerDone && !rs.getBoolean(1)) {
+                  out.append(marker(droppedLines, droppedBytes)).append('\n');
+                  markerDone = true;
+                }
+                out.append(rs.getString(2)).append('\n');
+              }
+            }
+          }
+          if (!markerDone) {
+            out.append(marker(droppedLines, droppedBytes)).append('\n');
+          }
+          return out.toString();
+        });
+  }
+
+  /** Deletes the oldest tail lines until at least {@code excess} bytes are gone. */
+  private long[] trimTail(Connection c, UUID id, long excess) throws SQLException {
+    long lines = 0;
+    long bytes = 0;
+    long lastSeq = -1;
+    while (bytes < excess) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "SELECT seq, bytes FROM run_log_lines WHERE run_id = ? AND in_head = FALSE"
+                  + " AND seq > ? ORDER BY seq LIMIT 64")) {
+        dialect.setUuid(ps, 1, id);
+        ps.setLong(2, lastSeq);
+        boolean any = false;
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next() && bytes < excess) {
+            any = true;
+            lastSeq = rs.getLong(1);
+            bytes += rs.getInt(2);
+            lines++;
+          }
+        }
+        if (!any) {
+          break;
+        }
+      }
+    }
+    if (lines > 0) {
+      try (PreparedStatement ps =
+          c.prepareStatement(
+              "DELETE FROM run_log_lines WHERE run_id = ? AND in_head = FALSE AND seq <= ?")) {
+        dialect.setUuid(ps, 1, id);
+        ps.setLong(2, lastSeq);
+        ps.executeUpdate();
+      }
+    }
+    return new long[] {lines, bytes};
+  }
+
+  private String cut(String line) {
+    long limit = half - 16;
+    if (line.length() * 3L <= limit) {
+      return line;
+    }
+    byte[] utf8 = line.getBytes(StandardCharsets.UTF_8);
+    if (utf8.length <= limit) {
+      return line;
+    }
+    int end = (int) limit;
+    while (end > 0 && (utf8[end] & 0xC0) == 0x80) {
+      end--;
+    }
+    return new String(utf8, 0, end, StandardCharsets.UTF_8) + " [line cut]";
+  }
+
+  private String marker(long lines, long bytes) {
+    return "... ["
+        + lines
+        + " lines ("
+        + bytes
+        + " bytes) omitted: the log exceeded "
+        + (half * 2)
+        + " bytes] ...";
+  }
+}

@@ -1,0 +1,90 @@
+-- syncjobs schema, PostgreSQL dialect (cluster mode). Keep in step with ../sqlite/V1__schema.sql.
+
+CREATE TABLE jobs (
+  id                  uuid PRIMARY KEY,
+  name                text NOT NULL,
+  source_url          text NOT NULL,
+  auth_sealed         bytea,
+  ca_bundle           text,
+  backend_id          text NOT NULL,
+  destination_path    text NOT NULL,
+  include_pattern     text,
+  exclude_pattern     text,
+  filters             text NOT NULL,
+  schedule_kind       text NOT NULL,
+  schedule_time       text,
+  schedule_day        integer,
+  cron_expression     text,
+  zone                text NOT NULL,
+  verify_checksums    boolean NOT NULL,
+  compare_checksums   boolean NOT NULL,
+  delete_removed      boolean NOT NULL,
+  max_delete_percent  integer NOT NULL,
+  keep_versions       integer NOT NULL,
+  bandwidth_limit     bigint,
+  max_retries         integer NOT NULL,
+  enabled             boolean NOT NULL,
+  misfire_policy      text NOT NULL,
+  status              text NOT NULL,
+  last_run_at         timestamptz,
+  last_error          text,
+  next_run_at         timestamptz,
+  created_at          timestamptz NOT NULL,
+  updated_at          timestamptz NOT NULL
+);
+-- Job names are unique ignoring case.
+CREATE UNIQUE INDEX jobs_name_key ON jobs (lower(name));
+CREATE INDEX jobs_due ON jobs (next_run_at) WHERE enabled;
+
+CREATE TABLE runs (
+  id                  uuid PRIMARY KEY,
+  job_id              uuid NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+  trigger             text NOT NULL,
+  scheduled_for       timestamptz,
+  status              text NOT NULL
+                      CHECK (status IN ('PENDING', 'RUNNING', 'SUCCESS', 'FAILED', 'CANCELLED', 'SKIPPED')),
+  created_at          timestamptz NOT NULL,
+  not_before          timestamptz NOT NULL,
+  started_at          timestamptz,
+  completed_at        timestamptz,
+  files_done          bigint NOT NULL DEFAULT 0,
+  files_total         bigint NOT NULL DEFAULT 0,
+  bytes_done          bigint NOT NULL DEFAULT 0,
+  bytes_total         bigint NOT NULL DEFAULT 0,
+  current_file        text,
+  bytes_per_second    bigint NOT NULL DEFAULT 0,
+  error               text,
+  version             text,
+  owner               text,
+  lease_until         timestamptz,
+  fence               bigint NOT NULL DEFAULT 0,
+  attempt             integer NOT NULL DEFAULT 0,
+  cancel_requested    boolean NOT NULL DEFAULT false,
+  -- One run per scheduled occurrence (manual runs and retries have no occurrence: NULLs are distinct).
+  CONSTRAINT runs_one_per_occurrence UNIQUE (job_id, scheduled_for)
+);
+-- At most one active (pending or running) run per job.
+CREATE UNIQUE INDEX runs_one_active_per_job ON runs (job_id) WHERE status IN ('PENDING', 'RUNNING');
+CREATE INDEX runs_claimable ON runs (not_before, created_at) WHERE status = 'PENDING';
+CREATE INDEX runs_leases ON runs (lease_until) WHERE status = 'RUNNING';
+CREATE INDEX runs_history ON runs (job_id, created_at DESC);
+CREATE INDEX runs_finished ON runs (completed_at) WHERE status NOT IN ('PENDING', 'RUNNING');
+
+-- A run's log: the first lines up to half the cap ("head"), then a window of the latest lines up to
+-- the other half ("tail"); lines dropped between them are counted here.
+CREATE TABLE run_logs (
+  run_id              uuid PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+  head_bytes          bigint NOT NULL DEFAULT 0,
+  tail_bytes          bigint NOT NULL DEFAULT 0,
+  dropped_lines       bigint NOT NULL DEFAULT 0,
+  dropped_bytes       bigint NOT NULL DEFAULT 0,
+  next_seq            bigint NOT NULL DEFAULT 0
+);
+CREATE TABLE run_log_lines (
+  run_id              uuid NOT NULL REFERENCES run_logs (run_id) ON DELETE CASCADE,
+  seq                 bigint NOT NULL,
+  in_head             boolean NOT NULL,
+  bytes               integer NOT NULL,
+  line                text NOT NULL,
+  PRIMARY KEY (run_id, seq)
+);

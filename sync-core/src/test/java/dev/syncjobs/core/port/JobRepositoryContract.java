@@ -1,0 +1,361 @@
+package dev.syncjobs.core.port;
+
+import static dev.syncjobs.core.port.PortsUnderTest.T0;
+import static dev.syncjobs.core.port.PortsUnderTest.job;
+import static dev.syncjobs.core.port.PortsUnderTest.manualRun;
+import static dev.syncjobs.core.port.PortsUnderTest.scheduledRun;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.syncjobs.core.model.ConflictException;
+import dev.syncjobs.core.model.Destination;
+import dev.syncjobs.core.model.FilterRule;
+import dev.syncjobs.core.model.Job;
+import dev.syncjobs.core.model.JobId;
+import dev.syncjobs.core.model.JobOptions;
+import dev.syncjobs.core.model.JobStatus;
+import dev.syncjobs.core.model.MisfirePolicy;
+import dev.syncjobs.core.model.NotFoundException;
+import dev.syncjobs.core.model.Run;
+import dev.syncjobs.core.model.RunStatus;
+import dev.syncjobs.core.model.Schedule;
+import dev.syncjobs.core.model.Source;
+import dev.syncjobs.core.model.SourceAuth;
+import dev.syncjobs.core.port.JobRepository.FireResult;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link JobRepository} must do. Subclass it per implementation (db-scheduler's
+ * CompatibilityTest pattern) and return a fresh, empty store from {@link #openEmptyStore}.
+ */
+public abstract class JobRepositoryContract {
+
+  protected JobRepository jobs;
+  protected RunRepository runs;
+
+  /** Fresh repositories on one empty store; called before every test. */
+  protected abstract PortsUnderTest openEmptyStore(long runLogMaxBytes);
+
+  @BeforeEach
+  void openStore() {
+    PortsUnderTest ports = openEmptyStore(1_048_576);
+    jobs = ports.jobs();
+    runs = ports.runs();
+  }
+
+  @Test
+  void stores_and_finds_a_job_with_every_field() {
+    JobId id = new JobId(UUID.randomUUID());
+    Job job =
+        new Job(
+            id,
+            "Full-Job-1",
+            Source.parse("https://mirror.example.org/pub/data/"),
+            new SourceAuth(SourceAuth.Type.BASIC, "alice", "s3cret pass", null, null, null),
+            "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+            new Destination("archive", "mirrors/full"),
+            "*.iso",
+            "*.tmp",
+            List.of(FilterRule.parse("- /private/"), FilterRule.parse("+ docs/**")),
+            new Schedule.Weekly(2, LocalTime.of(4, 30)),
+            ZoneId.of("Europe/Berlin"),
+            new JobOptions(false, true, false, 20, 5, 1_000_000L, 4),
+            false,
+            MisfirePolicy.SKIP,
+            JobStatus.IDLE,
+            null,
+            null,
+            T0.plusSeconds(3600),
+            T0,
+            T0.plusMillis(1500));
+
+    jobs.create(job);
+
+    assertThat(jobs.find(id)).contains(job);
+  }
+
+  @Test
+  void stores_every_kind_of_schedule_and_credential() {
+    List<Job> stored = new ArrayList<>();
+    Object[][] cases = {
+      {new Schedule.Manual(), "https://h.example/a", null},
+      {
+        new Schedule.Hourly(),
+        "https://h.example/b",
+        new SourceAuth(SourceAuth.Type.BEARER, null, null, "tok-123", null, null)
+      },
+      {
+        new Schedule.Daily(LocalTime.of(0, 5)),
+        "rsync://h.example/mod/c",
+        new SourceAuth(SourceAuth.Type.RSYNC, "bob", "", null, null, null)
+      },
+      {
+        new Schedule.Monthly(31, LocalTime.of(23, 59)),
+        "ssh://carol@h.example/srv/d",
+        new SourceAuth(
+            SourceAuth.Type.SSH,
+            "carol",
+            null,
+            null,
+            "-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----",
+            "h.example ssh-ed25519 AAAA")
+      },
+      {new Schedule.Cron("*/15 2-4 * * 1-5"), "file:///srv/e", null},
+    };
+    int n = 0;
+    for (Object[] c : cases) {
+      Job job =
+          Job.builder(
+                  new JobId(UUID.randomUUID()),
+                  "kind-" + n++,
+                  Source.parse((String) c[1]),
+                  new Destination("default", "k/" + n))
+              .schedule((Schedule) c[0])
+              .auth((SourceAuth) c[2])
+              .createdAt(T0)
+              .build();
+      jobs.create(job);
+      stored.add(job);
+    }
+
+    for (Job job : stored) {
+      assertThat(jobs.find(job.id())).contains(job);
+    }
+  }
+
+  @Test
+  void finds_nothing_for_an_unknown_id() {
+    assertThat(jobs.find(new JobId(UUID.randomUUID()))).isEmpty();
+  }
+
+  @Test
+  void refuses_a_second_job_with_the_same_name_ignoring_case() {
+    jobs.create(job("nightly-mirror", null));
+
+    assertThatThrownBy(() -> jobs.create(job("NIGHTLY-Mirror", null)))
+        .isInstanceOfSatisfying(
+            ConflictException.class, e -> assertThat(e.field()).isEqualTo("name"));
+    assertThat(jobs.list()).hasSize(1);
+  }
+
+  @Test
+  void update_replaces_the_configuration_and_keeps_the_status_fields() {
+    Job job = job("to-update", T0);
+    jobs.create(job);
+    jobs.recordStatus(job.id(), JobStatus.FAILED, T0.plusSeconds(5), "disk full");
+    Job changed =
+        Job.builder(
+                job.id(),
+                "renamed-job",
+                Source.parse("rsync://other.example/mod/x"),
+                new Destination("default", "elsewhere"))
+            .schedule(new Schedule.Hourly())
+            .options(JobOptions.DEFAULTS.withKeepVersions(7))
+            .createdAt(T0)
+            .build()
+            .withNextRunAt(T0.plusSeconds(7200));
+
+    jobs.update(changed);
+
+    Job found = jobs.find(job.id()).orElseThrow();
+    assertThat(found.name()).isEqualTo("renamed-job");
+    assertThat(found.source()).isEqualTo(changed.source());
+    assertThat(found.schedule()).isEqualTo(new Schedule.Hourly());
+    assertThat(found.options().keepVersions()).isEqualTo(7);
+    assertThat(found.nextRunAt()).isEqualTo(T0.plusSeconds(7200));
+    assertThat(found.status()).isEqualTo(JobStatus.FAILED);
+    assertThat(found.lastRunAt()).isEqualTo(T0.plusSeconds(5));
+    assertThat(found.lastError()).isEqualTo("disk full");
+  }
+
+  @Test
+  void update_of_a_missing_job_is_not_found() {
+    assertThatThrownBy(() -> jobs.update(job("never-created", null)))
+        .isInstanceOf(NotFoundException.class);
+  }
+
+  @Test
+  void update_to_a_name_another_job_has_conflicts() {
+    jobs.create(job("first-job", null));
+    Job second = job("second-job", null);
+    jobs.create(second);
+    Job clash =
+        Job.builder(second.id(), "FIRST-job", second.source(), second.destination())
+            .createdAt(T0)
+            .build();
+
+    assertThatThrownBy(() -> jobs.update(clash))
+        .isInstanceOfSatisfying(
+            ConflictException.class, e -> assertThat(e.field()).isEqualTo("name"));
+    assertThat(jobs.find(second.id()).orElseThrow().name()).isEqualTo("second-job");
+  }
+
+  @Test
+  void delete_removes_the_job_and_its_runs() {
+    Job job = job("doomed-job", null);
+    jobs.create(job);
+    Run run = manualRun(job.id(), T0);
+    runs.insert(run);
+
+    assertThat(jobs.delete(job.id())).isTrue();
+
+    assertThat(jobs.find(job.id())).isEmpty();
+    assertThat(runs.find(run.id())).isEmpty();
+    assertThat(runs.count(job.id())).isZero();
+    assertThat(jobs.delete(job.id())).isFalse();
+  }
+
+  @Test
+  void lists_jobs_ordered_by_name() {
+    for (String name : List.of("charlie", "alpha", "bravo")) {
+      jobs.create(job(name, null));
+    }
+
+    assertThat(jobs.list()).extracting(Job::name).containsExactly("alpha", "bravo", "charlie");
+  }
+
+  @Test
+  void due_returns_enabled_jobs_due_at_or_before_now_oldest_first() {
+    Job late = job("due-late", T0.minusSeconds(10));
+    Job early = job("due-early", T0.minusSeconds(60));
+    Job exactlyNow = job("due-now", T0);
+    Job future = job("due-future", T0.plusSeconds(1));
+    Job manual = job("no-next", null);
+    Job disabled =
+        Job.builder(
+                new JobId(UUID.randomUUID()),
+                "disabled",
+                Source.parse("https://h.example/x/"),
+                new Destination("default", "dis"))
+            .enabled(false)
+            .createdAt(T0)
+            .build()
+            .withNextRunAt(T0.minusSeconds(100));
+    for (Job j : List.of(late, early, exactlyNow, future, manual, disabled)) {
+      jobs.create(j);
+    }
+
+    assertThat(jobs.due(T0, 10))
+        .extracting(Job::name)
+        .containsExactly("due-early", "due-late", "due-now");
+    assertThat(jobs.due(T0, 2)).extracting(Job::name).containsExactly("due-early", "due-late");
+  }
+
+  @Test
+  void fire_inserts_the_run_and_advances_next_run_at() {
+    Job job = job("fires", T0);
+    jobs.create(job);
+    Run run = scheduledRun(job.id(), T0, T0.plusMillis(20));
+
+    FireResult result = jobs.fire(job.id(), T0, T0.plus(Duration.ofDays(1)), run);
+
+    assertThat(result).isEqualTo(FireResult.FIRED);
+    assertThat(jobs.find(job.id()).orElseThrow().nextRunAt())
+        .isEqualTo(T0.plus(Duration.ofDays(1)));
+    assertThat(runs.find(run.id())).contains(run);
+  }
+
+  @Test
+  void fire_loses_without_writing_when_next_run_at_changed() {
+    Job job = job("moved-on", T0.plusSeconds(60));
+    jobs.create(job);
+    Run run = scheduledRun(job.id(), T0, T0);
+
+    FireResult result = jobs.fire(job.id(), T0, T0.plusSeconds(120), run);
+
+    assertThat(result).isEqualTo(FireResult.LOST);
+    assertThat(jobs.find(job.id()).orElseThrow().nextRunAt()).isEqualTo(T0.plusSeconds(60));
+    assertThat(runs.count(job.id())).isZero();
+  }
+
+  @Test
+  void fire_records_a_skipped_run_when_the_job_has_an_active_run() {
+    Job job = job("still-busy", T0);
+    jobs.create(job);
+    Run active = manualRun(job.id(), T0.minusSeconds(30));
+    runs.insert(active);
+    Run run = scheduledRun(job.id(), T0, T0.plusMillis(5));
+
+    FireResult result = jobs.fire(job.id(), T0, T0.plusSeconds(3600), run);
+
+    assertThat(result).isEqualTo(FireResult.SKIPPED);
+    assertThat(jobs.find(job.id()).orElseThrow().nextRunAt()).isEqualTo(T0.plusSeconds(3600));
+    assertThat(runs.findActive(job.id()).map(Run::id)).contains(active.id());
+    List<Run> history = runs.history(job.id(), 10, 0);
+    assertThat(history).hasSize(2);
+    Run skipped =
+        history.stream().filter(r -> r.status() == RunStatus.SKIPPED).findFirst().orElseThrow();
+    assertThat(skipped.scheduledFor()).isEqualTo(T0);
+    assertThat(skipped.status().isTerminal()).isTrue();
+  }
+
+  @Test
+  void fire_without_a_run_only_advances_next_run_at() {
+    Job job = job("skip-missed", T0);
+    jobs.create(job);
+
+    FireResult result = jobs.fire(job.id(), T0, T0.plusSeconds(86_400), null);
+
+    assertThat(result).isEqualTo(FireResult.ADVANCED);
+    assertThat(jobs.find(job.id()).orElseThrow().nextRunAt()).isEqualTo(T0.plusSeconds(86_400));
+    assertThat(runs.count(job.id())).isZero();
+  }
+
+  @Test
+  void concurrent_fires_of_one_occurrence_fire_it_exactly_once() throws Exception {
+    Job job = job("contended", T0);
+    jobs.create(job);
+    int threads = 8;
+    CountDownLatch start = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<FireResult>> results = new ArrayList<>();
+      for (int i = 0; i < threads; i++) {
+        Callable<FireResult> fire =
+            () -> {
+              start.await();
+              return jobs.fire(
+                  job.id(), T0, T0.plusSeconds(60), scheduledRun(job.id(), T0, T0.plusMillis(1)));
+            };
+        results.add(pool.submit(fire));
+      }
+      start.countDown();
+      List<FireResult> outcomes = new ArrayList<>();
+      for (Future<FireResult> f : results) {
+        outcomes.add(f.get(60, TimeUnit.SECONDS));
+      }
+
+      assertThat(outcomes).containsOnlyOnce(FireResult.FIRED);
+      assertThat(outcomes).filteredOn(r -> r == FireResult.LOST).hasSize(threads - 1);
+      assertThat(runs.count(job.id())).isEqualTo(1);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void record_status_stores_the_outcome_of_the_latest_run() {
+    Job job = job("status-job", null);
+    jobs.create(job);
+
+    jobs.recordStatus(job.id(), JobStatus.SYNCED, T0.plusSeconds(9), null);
+
+    Job found = jobs.find(job.id()).orElseThrow();
+    assertThat(found.status()).isEqualTo(JobStatus.SYNCED);
+    assertThat(found.lastRunAt()).isEqualTo(T0.plusSeconds(9));
+    assertThat(found.lastError()).isNull();
+  }
+}

@@ -1,0 +1,430 @@
+package dev.syncjobs.core.port;
+
+import static dev.syncjobs.core.port.PortsUnderTest.T0;
+import static dev.syncjobs.core.port.PortsUnderTest.job;
+import static dev.syncjobs.core.port.PortsUnderTest.manualRun;
+import static dev.syncjobs.core.port.PortsUnderTest.scheduledRun;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.syncjobs.core.model.Job;
+import dev.syncjobs.core.model.JobId;
+import dev.syncjobs.core.model.Progress;
+import dev.syncjobs.core.model.Run;
+import dev.syncjobs.core.model.RunId;
+import dev.syncjobs.core.model.RunOutcome;
+import dev.syncjobs.core.model.RunStatus;
+import dev.syncjobs.core.model.Trigger;
+import dev.syncjobs.core.port.RunRepository.InsertResult;
+import dev.syncjobs.core.port.RunRepository.LeaseState;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link RunRepository} must do, including under real concurrency. Subclass it per
+ * implementation and return a fresh, empty store from {@link #openEmptyStore}.
+ */
+public abstract class RunRepositoryContract {
+
+  private static final Instant LEASE = T0.plusSeconds(30);
+
+  protected JobRepository jobs;
+  protected RunRepository runs;
+
+  /** Fresh repositories on one empty store; called before every test. */
+  protected abstract PortsUnderTest openEmptyStore(long runLogMaxBytes);
+
+  @BeforeEach
+  void openStore() {
+    PortsUnderTest ports = openEmptyStore(1_048_576);
+    jobs = ports.jobs();
+    runs = ports.runs();
+  }
+
+  private JobId newJob(String name) {
+    Job job = job(name, null);
+    jobs.create(job);
+    return job.id();
+  }
+
+  @Test
+  void stores_and_finds_a_run_with_every_field() {
+    JobId job = newJob("every-field");
+    Run run =
+        new Run(
+            new RunId(UUID.randomUUID()),
+            job,
+            Trigger.RETRY,
+            null,
+            RunStatus.PENDING,
+            T0,
+            T0.plusSeconds(40),
+            null,
+            null,
+            new Progress(1, 2, 3, 4, "a/b.txt", 5),
+            "previous attempt failed",
+            null,
+            null,
+            null,
+            0,
+            2,
+            false);
+
+    assertThat(runs.insert(run)).isEqualTo(InsertResult.INSERTED);
+
+    assertThat(runs.find(run.id())).contains(run);
+    assertThat(runs.find(new RunId(UUID.randomUUID()))).isEmpty();
+  }
+
+  @Test
+  void refuses_a_second_active_run_of_a_job() {
+    JobId job = newJob("one-active");
+    Run first = manualRun(job, T0);
+    runs.insert(first);
+
+    assertThat(runs.insert(manualRun(job, T0.plusSeconds(1))))
+        .isEqualTo(InsertResult.ACTIVE_RUN_EXISTS);
+    assertThat(runs.findActive(job).map(Run::id)).contains(first.id());
+    assertThat(runs.count(job)).isEqualTo(1);
+  }
+
+  @Test
+  void refuses_a_second_run_for_the_same_occurrence_even_after_the_first_ended() {
+    JobId job = newJob("one-per-occurrence");
+    runs.insert(scheduledRun(job, T0, T0));
+    Run claimed = runs.claimNext("node-a", T0, LEASE).orElseThrow();
+    runs.complete(claimed.id(), claimed.fence(), outcome(RunStatus.SUCCESS), T0.plusSeconds(2));
+
+    assertThat(runs.insert(scheduledRun(job, T0, T0.plusSeconds(3))))
+        .isEqualTo(InsertResult.DUPLICATE_OCCURRENCE);
+    assertThat(runs.count(job)).isEqualTo(1);
+  }
+
+  @Test
+  void accepts_a_new_run_once_the_previous_one_ended() {
+    JobId job = newJob("sequential");
+    runs.insert(manualRun(job, T0));
+    Run claimed = runs.claimNext("node-a", T0, LEASE).orElseThrow();
+    runs.complete(claimed.id(), claimed.fence(), outcome(RunStatus.FAILED), T0.plusSeconds(1));
+
+    assertThat(runs.insert(manualRun(job, T0.plusSeconds(2)))).isEqualTo(InsertResult.INSERTED);
+    assertThat(runs.count(job)).isEqualTo(2);
+  }
+
+  @Test
+  void fifty_concurrent_inserts_for_one_job_insert_exactly_one() throws Exception {
+    JobId job = newJob("stampede");
+    int threads = 50;
+    List<InsertResult> outcomes =
+        concurrently(threads, i -> runs.insert(manualRun(job, T0.plusMillis(i))));
+
+    assertThat(outcomes).containsOnlyOnce(InsertResult.INSERTED);
+    assertThat(outcomes).filteredOn(r -> r == InsertResult.ACTIVE_RUN_EXISTS).hasSize(threads - 1);
+    assertThat(runs.count(job)).isEqualTo(1);
+  }
+
+  @Test
+  void concurrent_inserts_of_one_occurrence_insert_exactly_one() throws Exception {
+    JobId job = newJob("occurrence-race");
+    List<InsertResult> outcomes =
+        concurrently(10, i -> runs.insert(scheduledRun(job, T0, T0.plusMillis(i))));
+
+    assertThat(outcomes).containsOnlyOnce(InsertResult.INSERTED);
+    assertThat(runs.count(job)).isEqualTo(1);
+  }
+
+  @Test
+  void claims_the_oldest_pending_run_that_is_due() {
+    Run newer = manualRun(newJob("newer"), T0.plusSeconds(2));
+    Run older = manualRun(newJob("older"), T0.plusSeconds(1));
+    Run backedOff = manualRun(newJob("backed-off"), T0).withNotBefore(T0.plusSeconds(60));
+    runs.insert(newer);
+    runs.insert(older);
+    runs.insert(backedOff);
+    Instant now = T0.plusSeconds(10);
+
+    Run claimed = runs.claimNext("node-a", now, now.plusSeconds(30)).orElseThrow();
+
+    assertThat(claimed.id()).isEqualTo(older.id());
+    assertThat(claimed.status()).isEqualTo(RunStatus.RUNNING);
+    assertThat(claimed.owner()).isEqualTo("node-a");
+    assertThat(claimed.leaseUntil()).isEqualTo(now.plusSeconds(30));
+    assertThat(claimed.startedAt()).isEqualTo(now);
+    assertThat(claimed.fence()).isGreaterThan(older.fence());
+    assertThat(runs.find(older.id())).contains(claimed);
+    assertThat(runs.claimNext("node-b", now, now.plusSeconds(30)).map(Run::id))
+        .contains(newer.id());
+    assertThat(runs.claimNext("node-b", now, now.plusSeconds(30))).isEmpty();
+    assertThat(runs.claimNext("node-b", T0.plusSeconds(60), T0.plusSeconds(90)).map(Run::id))
+        .contains(backedOff.id());
+  }
+
+  @Test
+  void claims_nothing_when_no_run_is_pending() {
+    assertThat(runs.claimNext("node-a", T0, LEASE)).isEmpty();
+  }
+
+  @Test
+  void concurrent_claimers_never_claim_a_run_twice() throws Exception {
+    int count = 30;
+    Set<RunId> inserted = new HashSet<>();
+    for (int i = 0; i < count; i++) {
+      Run run = manualRun(newJob("claimable-" + i), T0.plusMillis(i));
+      runs.insert(run);
+      inserted.add(run.id());
+    }
+
+    List<List<RunId>> perClaimer =
+        concurrently(
+            3,
+            i -> {
+              List<RunId> mine = new ArrayList<>();
+              Optional<Run> next;
+              while ((next = runs.claimNext("node-" + i, T0.plusSeconds(1), LEASE)).isPresent()) {
+                mine.add(next.get().id());
+              }
+              return mine;
+            });
+
+    List<RunId> all = perClaimer.stream().flatMap(List::stream).toList();
+    assertThat(all).doesNotHaveDuplicates();
+    assertThat(new HashSet<>(all)).isEqualTo(inserted);
+    assertThat(runs.active()).allMatch(r -> r.status() == RunStatus.RUNNING).hasSize(count);
+  }
+
+  @Test
+  void the_owner_renews_its_lease_while_its_fence_matches() {
+    Run claimed = claimOne("renewing");
+
+    assertThat(runs.renewLease(claimed.id(), claimed.fence(), T0.plusSeconds(90)))
+        .isEqualTo(LeaseState.RENEWED);
+    assertThat(runs.find(claimed.id()).orElseThrow().leaseUntil()).isEqualTo(T0.plusSeconds(90));
+    assertThat(runs.renewLease(claimed.id(), claimed.fence() - 1, T0.plusSeconds(120)))
+        .isEqualTo(LeaseState.LOST);
+    assertThat(runs.find(claimed.id()).orElseThrow().leaseUntil()).isEqualTo(T0.plusSeconds(90));
+  }
+
+  @Test
+  void a_pending_run_is_cancelled_at_once() {
+    Run run = manualRun(newJob("cancel-pending"), T0);
+    runs.insert(run);
+
+    assertThat(runs.requestCancel(run.id(), T0.plusSeconds(1))).isTrue();
+
+    Run found = runs.find(run.id()).orElseThrow();
+    assertThat(found.status()).isEqualTo(RunStatus.CANCELLED);
+    assertThat(found.completedAt()).isEqualTo(T0.plusSeconds(1));
+    assertThat(runs.findActive(run.jobId())).isEmpty();
+    assertThat(runs.claimNext("node-a", T0.plusSeconds(2), LEASE)).isEmpty();
+  }
+
+  @Test
+  void a_running_run_is_flagged_and_its_owner_sees_the_request_on_renewal() {
+    Run claimed = claimOne("cancel-running");
+
+    assertThat(runs.requestCancel(claimed.id(), T0.plusSeconds(1))).isTrue();
+
+    Run found = runs.find(claimed.id()).orElseThrow();
+    assertThat(found.status()).isEqualTo(RunStatus.RUNNING);
+    assertThat(found.cancelRequested()).isTrue();
+    assertThat(runs.renewLease(claimed.id(), claimed.fence(), T0.plusSeconds(60)))
+        .isEqualTo(LeaseState.CANCEL_REQUESTED);
+  }
+
+  @Test
+  void cancelling_a_finished_or_unknown_run_does_nothing() {
+    Run claimed = claimOne("cancel-finished");
+    runs.complete(claimed.id(), claimed.fence(), outcome(RunStatus.SUCCESS), T0.plusSeconds(3));
+
+    assertThat(runs.requestCancel(claimed.id(), T0.plusSeconds(4))).isFalse();
+    assertThat(runs.find(claimed.id()).orElseThrow().status()).isEqualTo(RunStatus.SUCCESS);
+    assertThat(runs.requestCancel(new RunId(UUID.randomUUID()), T0)).isFalse();
+  }
+
+  @Test
+  void progress_is_stored_only_while_the_fence_matches() {
+    Run claimed = claimOne("progressing");
+    Progress progress = new Progress(3, 10, 3000, 10_000, "dir/file-3.bin", 1500);
+
+    assertThat(runs.updateProgress(claimed.id(), claimed.fence(), progress)).isTrue();
+    assertThat(runs.updateProgress(claimed.id(), claimed.fence() + 1, Progress.NONE)).isFalse();
+
+    assertThat(runs.find(claimed.id()).orElseThrow().progress()).isEqualTo(progress);
+  }
+
+  @Test
+  void complete_records_the_outcome_and_frees_the_job() {
+    Run claimed = claimOne("completing");
+    RunOutcome outcome =
+        new RunOutcome(
+            RunStatus.SUCCESS, new Progress(10, 10, 500, 500, null, 0), null, "20260301T100005Z");
+
+    assertThat(runs.complete(claimed.id(), claimed.fence(), outcome, T0.plusSeconds(5))).isTrue();
+
+    Run found = runs.find(claimed.id()).orElseThrow();
+    assertThat(found.status()).isEqualTo(RunStatus.SUCCESS);
+    assertThat(found.progress()).isEqualTo(outcome.progress());
+    assertThat(found.version()).isEqualTo("20260301T100005Z");
+    assertThat(found.completedAt()).isEqualTo(T0.plusSeconds(5));
+    assertThat(found.owner()).isEqualTo("node-a");
+    assertThat(runs.findActive(claimed.jobId())).isEmpty();
+    assertThat(runs.renewLease(claimed.id(), claimed.fence(), T0.plusSeconds(60)))
+        .isEqualTo(LeaseState.LOST);
+  }
+
+  @Test
+  void a_late_owner_cannot_overwrite_a_run_another_instance_failed_as_interrupted() {
+    Run claimed = claimOne("late-owner");
+    Instant afterLease = LEASE.plusSeconds(1);
+    List<Run> expired = runs.expired(afterLease);
+    assertThat(expired).extracting(Run::id).containsExactly(claimed.id());
+    Run dead = expired.get(0);
+
+    boolean survivorWon =
+        runs.complete(dead.id(), dead.fence(), RunOutcome.failed("interrupted"), afterLease);
+    boolean secondSurvivorWon =
+        runs.complete(dead.id(), dead.fence(), RunOutcome.failed("interrupted"), afterLease);
+    boolean lateOwnerWon =
+        runs.complete(
+            claimed.id(), claimed.fence(), outcome(RunStatus.SUCCESS), afterLease.plusSeconds(1));
+
+    assertThat(survivorWon).isTrue();
+    assertThat(secondSurvivorWon).isFalse();
+    assertThat(lateOwnerWon).isFalse();
+    Run found = runs.find(claimed.id()).orElseThrow();
+    assertThat(found.status()).isEqualTo(RunStatus.FAILED);
+    assertThat(found.error()).isEqualTo("interrupted");
+    assertThat(runs.expired(afterLease)).isEmpty();
+  }
+
+  @Test
+  void expired_lists_running_runs_whose_lease_ended_before_now() {
+    Run shortLease = manualRun(newJob("short-lease"), T0);
+    Run longLease = manualRun(newJob("long-lease"), T0.plusSeconds(1));
+    runs.insert(shortLease);
+    runs.insert(longLease);
+    runs.claimNext("node-a", T0.plusSeconds(2), T0.plusSeconds(10));
+    runs.claimNext("node-b", T0.plusSeconds(2), T0.plusSeconds(100));
+    runs.insert(manualRun(newJob("still-pending"), T0));
+
+    assertThat(runs.expired(T0.plusSeconds(10))).isEmpty();
+    assertThat(runs.expired(T0.plusSeconds(11)))
+        .extracting(Run::id)
+        .containsExactly(shortLease.id());
+  }
+
+  @Test
+  void active_lists_pending_and_running_runs_only() {
+    Run running = claimOne("is-running");
+    Run pending = manualRun(newJob("is-pending"), T0.plusSeconds(1));
+    runs.insert(pending);
+    Run done = manualRun(newJob("is-done"), T0.plusSeconds(2));
+    runs.insert(done);
+    runs.requestCancel(done.id(), T0.plusSeconds(3));
+
+    assertThat(runs.active())
+        .extracting(Run::id)
+        .containsExactlyInAnyOrder(running.id(), pending.id());
+  }
+
+  @Test
+  void history_is_newest_first_and_paged() {
+    JobId job = newJob("with-history");
+    List<RunId> ids = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      Run run = manualRun(job, T0.plusSeconds(i));
+      runs.insert(run);
+      Run claimed = runs.claimNext("node-a", T0.plusSeconds(i), LEASE).orElseThrow();
+      runs.complete(
+          claimed.id(), claimed.fence(), outcome(RunStatus.SUCCESS), T0.plusSeconds(i + 1));
+      ids.add(run.id());
+    }
+
+    assertThat(runs.count(job)).isEqualTo(5);
+    assertThat(runs.history(job, 2, 0)).extracting(Run::id).containsExactly(ids.get(4), ids.get(3));
+    assertThat(runs.history(job, 10, 3))
+        .extracting(Run::id)
+        .containsExactly(ids.get(1), ids.get(0));
+    assertThat(runs.history(newJob("no-history"), 10, 0)).isEmpty();
+  }
+
+  @Test
+  void retention_deletes_at_most_a_batch_of_finished_runs_older_than_the_cutoff() {
+    List<RunId> old = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      Run run = manualRun(newJob("old-" + i), T0);
+      runs.insert(run);
+      runs.requestCancel(run.id(), T0.plusSeconds(i));
+      old.add(run.id());
+    }
+    Run recent = manualRun(newJob("recent"), T0);
+    runs.insert(recent);
+    runs.requestCancel(recent.id(), T0.plusSeconds(100));
+    Run stillPending = manualRun(newJob("old-but-pending"), T0.minusSeconds(1000));
+    runs.insert(stillPending);
+    Instant cutoff = T0.plusSeconds(50);
+
+    assertThat(runs.deleteFinishedBefore(cutoff, 3)).isEqualTo(3);
+    assertThat(runs.deleteFinishedBefore(cutoff, 3)).isEqualTo(2);
+    assertThat(runs.deleteFinishedBefore(cutoff, 3)).isZero();
+
+    assertThat(old).allMatch(id -> runs.find(id).isEmpty());
+    assertThat(runs.find(recent.id())).isPresent();
+    assertThat(runs.find(stillPending.id())).isPresent();
+  }
+
+  private Run claimOne(String jobName) {
+    Run run = manualRun(newJob(jobName), T0);
+    runs.insert(run);
+    return runs.claimNext("node-a", T0, LEASE).orElseThrow();
+  }
+
+  private static RunOutcome outcome(RunStatus status) {
+    return new RunOutcome(
+        status, Progress.NONE, status == RunStatus.SUCCESS ? null : "it failed", null);
+  }
+
+  /** Runs {@code work} on {@code threads} threads released together; returns their results. */
+  protected static <T> List<T> concurrently(int threads, IndexedWork<T> work) throws Exception {
+    CountDownLatch start = new CountDownLatch(1);
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<T>> futures = new ArrayList<>();
+      for (int i = 0; i < threads; i++) {
+        int index = i;
+        Callable<T> task =
+            () -> {
+              start.await();
+              return work.run(index);
+            };
+        futures.add(pool.submit(task));
+      }
+      start.countDown();
+      List<T> results = new ArrayList<>();
+      for (Future<T> f : futures) {
+        results.add(f.get(120, TimeUnit.SECONDS));
+      }
+      return results;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  /** Work for one of several threads, given its index. */
+  @FunctionalInterface
+  protected interface IndexedWork<T> {
+    T run(int index) throws Exception;
+  }
+}

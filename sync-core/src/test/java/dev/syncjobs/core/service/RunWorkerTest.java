@@ -1,0 +1,243 @@
+package dev.syncjobs.core.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.syncjobs.core.model.CancelledException;
+import dev.syncjobs.core.model.ConflictException;
+import dev.syncjobs.core.model.Job;
+import dev.syncjobs.core.model.JobOptions;
+import dev.syncjobs.core.model.Run;
+import dev.syncjobs.core.model.RunStatus;
+import dev.syncjobs.core.model.Source;
+import dev.syncjobs.core.model.Trigger;
+import dev.syncjobs.core.port.Transfer;
+import dev.syncjobs.core.port.TransferReport;
+import dev.syncjobs.core.port.TransferRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RunWorkerTest {
+  @TempDir Path tmp;
+
+  /** Holds every transfer until released; counts how many run at once. */
+  static final class HoldingTransfer implements Transfer {
+    final AtomicInteger running = new AtomicInteger();
+    final AtomicInteger maxRunning = new AtomicInteger();
+    final AtomicInteger started = new AtomicInteger();
+    final CountDownLatch release = new CountDownLatch(1);
+    volatile RuntimeException failure;
+
+    @Override
+    public boolean supports(Source s) {
+      return true;
+    }
+
+    @Override
+    public TransferReport transfer(TransferRequest request) {
+      started.incrementAndGet();
+      maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+      try {
+        while (!release.await(10, TimeUnit.MILLISECONDS)) {
+          request.cancel().throwIfCancelled();
+        }
+        if (failure != null) {
+          throw failure;
+        }
+        return new TransferReport(0, 0, 0, 0, List.of());
+      } catch (InterruptedException e) {
+        throw new CancelledException();
+      } finally {
+        running.decrementAndGet();
+      }
+    }
+  }
+
+  private EngineFixture fixture(Transfer transfer, int maxConcurrent) throws Exception {
+    return new EngineFixture(
+        tmp.resolve("fx"),
+        List.of(transfer),
+        new RunWorker.Settings(
+            "worker-1",
+            maxConcurrent,
+            Duration.ofSeconds(30),
+            Duration.ofMillis(10),
+            Duration.ofSeconds(30)));
+  }
+
+  private Job job(EngineFixture fx, String name) throws Exception {
+    Path src = Files.createDirectories(tmp.resolve("src-" + name));
+    return fx.localJob(name, src, "dest/" + name, JobOptions.DEFAULTS);
+  }
+
+  @Test
+  void fifty_concurrent_triggers_start_exactly_one_run() throws Exception {
+    HoldingTransfer transfer = new HoldingTransfer();
+    try (EngineFixture fx = fixture(transfer, 3)) {
+      Job job = job(fx, "single");
+      ExecutorService pool = Executors.newFixedThreadPool(16);
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<Boolean>> results = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        results.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  try {
+                    fx.runtime.jobs().runNow(job.id());
+                    return true;
+                  } catch (ConflictException e) {
+                    return false;
+                  }
+                }));
+      }
+      go.countDown();
+      int accepted = 0;
+      for (Future<Boolean> f : results) {
+        accepted += f.get(10, TimeUnit.SECONDS) ? 1 : 0;
+      }
+      pool.shutdown();
+      assertThat(accepted).isEqualTo(1);
+      fx.runtime.worker().pollOnce();
+      transfer.release.countDown();
+      assertThat(fx.runtime.awaitIdle(Duration.ofSeconds(10))).isTrue();
+      assertThat(transfer.started.get()).isEqualTo(1);
+      assertThat(fx.runtime.jobs().history(job.id(), 100, 0)).hasSize(1);
+    }
+  }
+
+  @Test
+  void never_runs_more_than_max_concurrent_runs() throws Exception {
+    HoldingTransfer transfer = new HoldingTransfer();
+    try (EngineFixture fx = fixture(transfer, 2)) {
+      List<Job> jobs = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        Job j = job(fx, "job" + i);
+        jobs.add(j);
+        fx.runtime.jobs().runNow(j.id());
+      }
+      assertThat(fx.runtime.worker().pollOnce()).isEqualTo(2);
+      assertThat(fx.runtime.worker().pollOnce()).isZero();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (transfer.started.get() < 2 && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      transfer.release.countDown();
+      assertThat(fx.runtime.awaitIdle(Duration.ofSeconds(20))).isTrue();
+      assertThat(transfer.maxRunning.get()).isEqualTo(2);
+      assertThat(transfer.started.get()).isEqualTo(5);
+    }
+  }
+
+  @Test
+  void failed_runs_are_retried_with_exponential_backoff_up_to_max_retries() throws Exception {
+    HoldingTransfer transfer = new HoldingTransfer();
+    transfer.failure = new dev.syncjobs.core.model.TransferException("connection refused");
+    transfer.release.countDown();
+    try (EngineFixture fx = fixture(transfer, 1)) {
+      Job job = job(fx, "flaky");
+      Run first = fx.runAndWait(job);
+      assertThat(first.status()).isEqualTo(RunStatus.FAILED);
+
+      Run retry1 = fx.runtime.runRepository().findActive(job.id()).orElseThrow();
+      assertThat(retry1.trigger()).isEqualTo(Trigger.RETRY);
+      assertThat(retry1.attempt()).isEqualTo(1);
+      Duration delay1 = Duration.between(fx.clock.instant(), retry1.notBefore());
+      assertThat(delay1).isBetween(Duration.ofSeconds(24), Duration.ofSeconds(36));
+      assertThat(fx.runtime.worker().pollOnce()).isZero();
+
+      fx.clock.set(retry1.notBefore());
+      assertThat(fx.runtime.awaitIdle(Duration.ofSeconds(10))).isTrue();
+      Run retry2 = fx.runtime.runRepository().findActive(job.id()).orElseThrow();
+      assertThat(retry2.attempt()).isEqualTo(2);
+      Duration delay2 = Duration.between(fx.clock.instant(), retry2.notBefore());
+      assertThat(delay2).isBetween(Duration.ofSeconds(48), Duration.ofSeconds(72));
+
+      fx.clock.set(retry2.notBefore());
+      assertThat(fx.runtime.awaitIdle(Duration.ofSeconds(10))).isTrue();
+      assertThat(fx.runtime.runRepository().findActive(job.id())).isEmpty();
+      assertThat(fx.runtime.jobs().history(job.id(), 10, 0))
+          .extracting(Run::status)
+          .containsOnly(RunStatus.FAILED)
+          .hasSize(3);
+      assertThat(transfer.started.get()).isEqualTo(3);
+    }
+  }
+
+  @Test
+  void start_up_repair_fails_runs_left_running_and_the_next_run_reuses_the_partial()
+      throws Exception {
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    EngineFixture.write(src.resolve("big.bin"), "x".repeat(10_000));
+    EngineFixture.write(src.resolve("small.txt"), "s");
+    try (EngineFixture fx = new EngineFixture(tmp.resolve("fx"))) {
+      Job job = fx.localJob("crashy", src, "c", JobOptions.DEFAULTS.withMaxRetries(0));
+      // Simulate a crash: a claimed run that nobody executes, and a staging dir left behind.
+      fx.runtime.jobs().runNow(job.id());
+      Run claimed =
+          fx.runtime
+              .runRepository()
+              .claimNext("dead-instance", fx.clock.instant(), fx.clock.instant().plusSeconds(30))
+              .orElseThrow();
+      Path staging = fx.destination("c").resolve("20261123T020000Z.partial");
+      EngineFixture.write(staging.resolve("small.txt"), "s");
+      Files.setLastModifiedTime(
+          staging.resolve("small.txt"), Files.getLastModifiedTime(src.resolve("small.txt")));
+      Object leftoverInode = Files.getAttribute(staging.resolve("small.txt"), "unix:ino");
+
+      assertThat(fx.runtime.worker().repairInterrupted()).isEqualTo(1);
+      Run repaired = fx.find(job, claimed.id());
+      assertThat(repaired.status()).isEqualTo(RunStatus.FAILED);
+      assertThat(repaired.error()).contains("interrupted");
+      assertThat(fx.runtime.jobs().log(job.id(), claimed.id())).contains("interrupted");
+
+      Run next = fx.runAndWait(job);
+      assertThat(next.status()).isEqualTo(RunStatus.SUCCESS);
+      Path version = fx.destination("c").resolve(next.version());
+      assertThat(Files.getAttribute(version.resolve("small.txt"), "unix:ino"))
+          .isEqualTo(leftoverInode);
+      assertThat(version.resolve("big.bin")).hasSize(10_000);
+      assertThat(new VersionStore(fx.destination("c")).partials()).isEmpty();
+    }
+  }
+
+  @Test
+  void an_expired_lease_fails_the_run_and_a_late_owner_cannot_overwrite_it() throws Exception {
+    try (EngineFixture fx = new EngineFixture(tmp.resolve("fx"))) {
+      Path src = Files.createDirectories(tmp.resolve("s"));
+      Job job = fx.localJob("leased", src, "l", JobOptions.DEFAULTS.withMaxRetries(1));
+      fx.runtime.jobs().runNow(job.id());
+      Run claimed =
+          fx.runtime
+              .runRepository()
+              .claimNext("gone", fx.clock.instant(), fx.clock.instant().plusSeconds(30))
+              .orElseThrow();
+      assertThat(fx.runtime.worker().failExpiredLeases()).isZero();
+      fx.clock.advance(Duration.ofSeconds(31));
+      assertThat(fx.runtime.worker().failExpiredLeases()).isEqualTo(1);
+      assertThat(fx.find(job, claimed.id()).status()).isEqualTo(RunStatus.FAILED);
+      assertThat(
+              fx.runtime
+                  .runRepository()
+                  .complete(
+                      claimed.id(),
+                      claimed.fence(),
+                      new dev.syncjobs.core.model.RunOutcome(RunStatus.SUCCESS, null, null, "x"),
+                      fx.clock.instant()))
+          .isFalse();
+      Run retry = fx.runtime.runRepository().findActive(job.id()).orElseThrow();
+      assertThat(retry.trigger()).isEqualTo(Trigger.RETRY);
+      assertThat(retry.scheduledFor()).isNull();
+    }
+  }
+}

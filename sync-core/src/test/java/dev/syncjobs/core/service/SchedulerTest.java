@@ -1,0 +1,172 @@
+package dev.syncjobs.core.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.syncjobs.core.memory.InMemoryJobRepository;
+import dev.syncjobs.core.memory.InMemoryRunRepository;
+import dev.syncjobs.core.memory.SettableClock;
+import dev.syncjobs.core.model.Destination;
+import dev.syncjobs.core.model.Job;
+import dev.syncjobs.core.model.JobId;
+import dev.syncjobs.core.model.MisfirePolicy;
+import dev.syncjobs.core.model.Run;
+import dev.syncjobs.core.model.RunStatus;
+import dev.syncjobs.core.model.Schedule;
+import dev.syncjobs.core.model.Source;
+import dev.syncjobs.core.model.Trigger;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class SchedulerTest {
+  final SettableClock clock = new SettableClock(Instant.parse("2026-11-23T02:59:00Z"));
+  final InMemoryRunRepository runs = new InMemoryRunRepository();
+  final InMemoryJobRepository jobs = new InMemoryJobRepository(runs);
+  final SchedulePlanner planner = new SchedulePlanner();
+  Scheduler scheduler;
+
+  @BeforeEach
+  void setUp() {
+    scheduler =
+        new Scheduler(
+            jobs,
+            planner,
+            clock,
+            UUID::randomUUID,
+            Duration.ofMinutes(1),
+            Duration.ofMillis(10),
+            () -> {});
+  }
+
+  private Job daily(MisfirePolicy policy) {
+    Job job =
+        Job.builder(
+                new JobId(UUID.randomUUID()),
+                "nightly",
+                Source.parse("file:///srv/x"),
+                new Destination("default", "n"))
+            .schedule(new Schedule.Daily(LocalTime.of(3, 0)))
+            .zone(ZoneId.of("UTC"))
+            .misfirePolicy(policy)
+            .build();
+    job =
+        job.withNextRunAt(planner.next(job.schedule(), job.zone(), clock.instant()).orElseThrow());
+    jobs.create(job);
+    return job;
+  }
+
+  @Test
+  void fires_each_occurrence_once_and_plans_the_next() {
+    Job job = daily(MisfirePolicy.RUN_ONCE);
+    assertThat(scheduler.fireDue()).isZero();
+    clock.set(Instant.parse("2026-11-23T03:00:00Z"));
+    assertThat(scheduler.fireDue()).isEqualTo(1);
+    assertThat(scheduler.fireDue()).isZero();
+    Run run = runs.findActive(job.id()).orElseThrow();
+    assertThat(run.trigger()).isEqualTo(Trigger.SCHEDULE);
+    assertThat(run.scheduledFor()).isEqualTo(Instant.parse("2026-11-23T03:00:00Z"));
+    assertThat(jobs.find(job.id()).orElseThrow().nextRunAt())
+        .isEqualTo(Instant.parse("2026-11-24T03:00:00Z"));
+  }
+
+  @Test
+  void skips_occurrence_when_previous_run_still_active() {
+    Job job = daily(MisfirePolicy.RUN_ONCE);
+    clock.set(Instant.parse("2026-11-23T03:00:00Z"));
+    scheduler.fireDue();
+    clock.set(Instant.parse("2026-11-24T03:00:10Z"));
+    assertThat(scheduler.fireDue()).isEqualTo(1);
+    List<Run> history = runs.history(job.id(), 10, 0);
+    assertThat(history)
+        .extracting(Run::status)
+        .containsExactly(RunStatus.SKIPPED, RunStatus.PENDING);
+    assertThat(history.get(0).scheduledFor()).isEqualTo(Instant.parse("2026-11-24T03:00:00Z"));
+  }
+
+  @Test
+  void missed_occurrences_run_once_after_downtime() {
+    Job job = daily(MisfirePolicy.RUN_ONCE);
+    clock.set(Instant.parse("2026-11-27T12:00:00Z"));
+    assertThat(scheduler.fireDue()).isEqualTo(1);
+    assertThat(scheduler.fireDue()).isZero();
+    assertThat(runs.history(job.id(), 10, 0)).hasSize(1);
+    assertThat(jobs.find(job.id()).orElseThrow().nextRunAt())
+        .isEqualTo(Instant.parse("2026-11-28T03:00:00Z"));
+  }
+
+  @Test
+  void missed_occurrences_are_dropped_with_misfire_policy_skip() {
+    Job job = daily(MisfirePolicy.SKIP);
+    clock.set(Instant.parse("2026-11-27T12:00:00Z"));
+    assertThat(scheduler.fireDue()).isZero();
+    assertThat(runs.history(job.id(), 10, 0)).isEmpty();
+    assertThat(jobs.find(job.id()).orElseThrow().nextRunAt())
+        .isEqualTo(Instant.parse("2026-11-28T03:00:00Z"));
+  }
+
+  @Test
+  void concurrent_schedulers_fire_each_occurrence_exactly_once() throws Exception {
+    Job job = daily(MisfirePolicy.RUN_ONCE);
+    List<Scheduler> instances = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      instances.add(
+          new Scheduler(
+              jobs,
+              planner,
+              clock,
+              UUID::randomUUID,
+              Duration.ofMinutes(1),
+              Duration.ofMillis(10),
+              () -> {}));
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    for (int day = 0; day < 30; day++) {
+      Instant due = Instant.parse("2026-11-23T03:00:00Z").plus(Duration.ofDays(day));
+      clock.set(due);
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<Integer>> fired = new ArrayList<>();
+      for (Scheduler s : instances) {
+        fired.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  return s.fireDue();
+                }));
+      }
+      go.countDown();
+      int total = 0;
+      for (Future<Integer> f : fired) {
+        total += f.get(5, TimeUnit.SECONDS);
+      }
+      assertThat(total).as("day %d", day).isEqualTo(1);
+      runs.findActive(job.id())
+          .ifPresent(
+              r -> {
+                Run claimed =
+                    runs.claimNext("x", clock.instant(), clock.instant().plusSeconds(5))
+                        .orElseThrow();
+                runs.complete(
+                    claimed.id(),
+                    claimed.fence(),
+                    new dev.syncjobs.core.model.RunOutcome(RunStatus.SUCCESS, null, null, null),
+                    clock.instant());
+              });
+    }
+    pool.shutdown();
+    assertThat(runs.history(job.id(), 100, 0))
+        .hasSize(30)
+        .extracting(Run::scheduledFor)
+        .doesNotHaveDuplicates();
+  }
+}
