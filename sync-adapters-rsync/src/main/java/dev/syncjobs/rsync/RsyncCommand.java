@@ -24,6 +24,10 @@ import java.util.stream.Stream;
  * One rsync invocation for a transfer request: the argument list (never through a shell), the
  * environment, and the private temporary files holding credentials, deleted by {@link #close()}.
  *
+ * <p>A daemon password goes to rsync in its environment ({@code RSYNC_PASSWORD}, readable only by
+ * this user), never to disk; an ssh key and known_hosts lines go to files in a private temporary
+ * directory, removed by {@link #close()} (a JVM killed with SIGKILL cannot remove them).
+ *
  * <p>User input only ever reaches rsync as the value of an option it belongs to ({@code
  * --filter=...}) or as the source operand after {@code --}, which always starts with {@code
  * rsync://} or {@code host:}; names are checked so none can be read as an option by rsync or ssh.
@@ -122,7 +126,6 @@ final class RsyncCommand implements AutoCloseable {
 
     Path secrets = null;
     try {
-      secrets = createPrivateDirectory();
       URI uri = source.uri();
       String host = uri.getHost();
       String path = uri.getPath();
@@ -138,10 +141,13 @@ final class RsyncCommand implements AutoCloseable {
               null);
         }
         String user = auth == null ? null : checkUser(auth.username());
-        // A password file always: empty when there is no password, so rsync never prompts.
-        Path passwordFile = secrets.resolve("password");
-        writePrivate(passwordFile, auth == null ? "" : auth.password() + "\n");
-        args.add("--password-file=" + passwordFile);
+        if (auth != null) {
+          // In rsync's environment only (readable by this user alone), never on disk.
+          env.put("RSYNC_PASSWORD", auth.password());
+        } else {
+          // An empty password file, so rsync never prompts when a module wants a password.
+          args.add("--password-file=" + EmptyPasswordFile.PATH);
+        }
         args.add("--contimeout=" + timeout);
         operand =
             "rsync://"
@@ -175,6 +181,7 @@ final class RsyncCommand implements AutoCloseable {
         List<String> sshArgs = new ArrayList<>();
         sshArgs.add(quote(ssh.toString()));
         if (auth != null) {
+          secrets = createPrivateDirectory();
           Path key = secrets.resolve("id");
           String pem = auth.privateKey();
           writePrivate(key, pem.endsWith("\n") ? pem : pem + "\n");
@@ -214,6 +221,24 @@ final class RsyncCommand implements AutoCloseable {
     } catch (RuntimeException e) {
       deleteQuietly(secrets);
       throw e;
+    }
+  }
+
+  /** One empty, private password file per JVM (it holds no secret), deleted at exit. */
+  private static final class EmptyPasswordFile {
+    static final Path PATH = create();
+
+    private static Path create() {
+      try {
+        Path dir = createPrivateDirectory();
+        dir.toFile().deleteOnExit();
+        Path file = dir.resolve("no-password");
+        writePrivate(file, "");
+        file.toFile().deleteOnExit();
+        return file;
+      } catch (IOException e) {
+        throw new TransferException("cannot create an empty password file: " + e, e);
+      }
     }
   }
 

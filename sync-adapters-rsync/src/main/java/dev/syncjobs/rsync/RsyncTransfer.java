@@ -41,10 +41,12 @@ import java.util.stream.Stream;
  * Progress comes from {@code --info=progress2} and the file names from {@code --out-format}; totals
  * are known before any data moves ({@code --no-inc-recursive}).
  *
- * <p>Credentials: an rsync daemon password is handed over in a private temporary password file; an
- * ssh key and known_hosts lines go to private temporary files; all are deleted when the transfer
- * ends. Without known_hosts in the credentials the host key must already be trusted by the server
- * user's or the system's known_hosts: an unknown host key is never accepted.
+ * <p>Credentials: an rsync daemon password reaches rsync through its environment ({@code
+ * RSYNC_PASSWORD}), never its arguments or the disk; an ssh key and known_hosts lines go to private
+ * temporary files, deleted when the transfer ends. Without known_hosts in the credentials the host
+ * key must already be trusted by the server user's or the system's known_hosts: an unknown host key
+ * is never accepted. ssh runs with {@code BatchMode=yes} and rsync without a terminal, so nothing
+ * ever waits for a typed password.
  *
  * <p>Cancelling stops rsync and its children (SIGTERM, SIGKILL after 3 s); rsync also dies with the
  * JVM, even when the JVM is killed, where util-linux's {@code setpriv} is available (see {@link

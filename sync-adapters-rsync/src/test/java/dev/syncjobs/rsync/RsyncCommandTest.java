@@ -117,8 +117,7 @@ class RsyncCommandTest {
   }
 
   @Test
-  void a_daemon_password_goes_to_a_private_file_that_close_deletes() throws Exception {
-    Path file;
+  void a_daemon_password_goes_to_rsyncs_environment_never_to_its_arguments_or_disk() {
     try (RsyncCommand c =
         build(
             "rsync://h/m/p",
@@ -126,18 +125,26 @@ class RsyncCommandTest {
             null,
             null,
             false)) {
-      String arg =
-          c.arguments().stream().filter(a -> a.startsWith("--password-file=")).findFirst().get();
-      file = Path.of(arg.substring("--password-file=".length()));
-      assertThat(Files.readString(file)).isEqualTo("pw-secret\n");
-      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
-          .isEqualTo("rw-------");
+      assertThat(c.environment()).containsEntry("RSYNC_PASSWORD", "pw-secret");
       assertThat(c.arguments())
           .contains("rsync://alice@h/m/p/")
-          .noneMatch(a -> a.contains("pw-secret"));
+          .noneMatch(a -> a.contains("pw-secret"))
+          .noneMatch(a -> a.startsWith("--password-file"));
     }
-    assertThat(file).doesNotExist();
-    assertThat(file.getParent()).doesNotExist();
+  }
+
+  @Test
+  void without_credentials_an_empty_private_password_file_keeps_rsync_from_prompting()
+      throws Exception {
+    try (RsyncCommand c = build("rsync://h/m/p", null, null, null, false)) {
+      String arg =
+          c.arguments().stream().filter(a -> a.startsWith("--password-file=")).findFirst().get();
+      Path file = Path.of(arg.substring("--password-file=".length()));
+      assertThat(file).isEmptyFile();
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+          .isEqualTo("rw-------");
+      assertThat(c.environment()).containsEntry("RSYNC_PASSWORD", null);
+    }
   }
 
   @Test

@@ -132,6 +132,7 @@ class RsyncDaemonTransferTest extends RsyncTransferContract {
     cmd.addAll(
         List.of(
             java,
+            "-Djava.io.tmpdir=" + Files.createDirectories(tmp.resolve("child-tmp")),
             "-cp",
             System.getProperty("java.class.path"),
             RsyncChildMain.class.getName(),
