@@ -318,7 +318,12 @@ public final class RsyncTransfer implements Transfer {
         }
         p = parser.progress();
       }
-      request.progress().onProgress(p);
+      try {
+        request.progress().onProgress(p);
+      } catch (RuntimeException e) {
+        // A failing listener must not stop the updates that follow (nor the transfer).
+        log.accept("progress listener failed: " + e);
+      }
     }
 
     private void readStdout(InputStream in) throws IOException {
