@@ -326,31 +326,62 @@ public final class RsyncTransfer implements Transfer {
       }
     }
 
+    /**
+     * Splits rsync's output into lines ({@code \r} or {@code \n}) for the parser. Progress lines
+     * are cumulative, so of those in one read only the last is parsed (a tree of small files gets
+     * one per file); lines the parser ignores are dropped before they become strings.
+     */
     private void readStdout(InputStream in) throws IOException {
       byte[] buf = new byte[64 * 1024];
       ByteArrayOutputStream line = new ByteArrayOutputStream(256);
+      int first = -1;
       int n;
       while ((n = in.read(buf)) >= 0) {
         synchronized (parser) {
+          String lastProgress = null;
           for (int i = 0; i < n; i++) {
             byte b = buf[i];
             if (b == '\n' || b == '\r') {
               if (line.size() > 0) {
-                if (parser.accept(line.toString(StandardCharsets.UTF_8))) {
-                  dirty.set(true);
+                if (first == ' ') {
+                  lastProgress = line.toString(StandardCharsets.UTF_8);
+                } else if (mayMatter(first)) {
+                  accept(line.toString(StandardCharsets.UTF_8));
                 }
                 line.reset();
+                first = -1;
               }
             } else if (line.size() < 64 * 1024) {
+              if (line.size() == 0) {
+                first = b;
+              }
               line.write(b);
             }
+          }
+          if (lastProgress != null) {
+            accept(lastProgress);
           }
         }
       }
       if (line.size() > 0) {
         synchronized (parser) {
-          parser.accept(line.toString(StandardCharsets.UTF_8));
+          accept(line.toString(StandardCharsets.UTF_8));
         }
+      }
+    }
+
+    /** The first characters of the lines {@link RsyncProgressParser} reads. */
+    private static boolean mayMatter(int first) {
+      return first == ':'
+          || first == '['
+          || first == 'N'
+          || first == 'T'
+          || (first >= '0' && first <= '9');
+    }
+
+    private void accept(String text) {
+      if (parser.accept(text)) {
+        dirty.set(true);
       }
     }
 
