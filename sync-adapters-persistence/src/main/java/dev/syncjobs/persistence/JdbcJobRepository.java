@@ -14,6 +14,7 @@ import dev.syncjobs.core.model.Schedule;
 import dev.syncjobs.core.model.Source;
 import dev.syncjobs.core.model.SyncException;
 import dev.syncjobs.core.port.JobRepository;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -183,35 +184,55 @@ public final class JdbcJobRepository implements JobRepository {
    */
   @Override
   public FireResult fire(JobId id, Instant expectedNextRunAt, Instant newNextRunAt, Run run) {
-    if (run != null && !run.jobId().equals(id)) {
-      throw new IllegalArgumentException("the run belongs to job " + run.jobId() + ", not " + id);
+    return fireAll(List.of(new Firing(id, expectedNextRunAt, newNextRunAt, run))).get(0);
+  }
+
+  /** Every firing in one transaction: one commit for the whole batch. */
+  @Override
+  public List<FireResult> fireAll(List<Firing> firings) {
+    for (Firing f : firings) {
+      if (f.run() != null && !f.run().jobId().equals(f.jobId())) {
+        throw new IllegalArgumentException(
+            "the run belongs to job " + f.run().jobId() + ", not " + f.jobId());
+      }
+    }
+    if (firings.isEmpty()) {
+      return List.of();
     }
     return db.transaction(
         c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "UPDATE jobs SET next_run_at = ? WHERE id = ? AND next_run_at = ?")) {
-            dialect.setInstant(ps, 1, newNextRunAt);
-            dialect.setUuid(ps, 2, id.value());
-            dialect.setInstant(ps, 3, expectedNextRunAt);
-            if (ps.executeUpdate() == 0) {
-              return FireResult.LOST;
-            }
+          List<FireResult> results = new ArrayList<>(firings.size());
+          for (Firing f : firings) {
+            results.add(fireIn(c, f));
           }
-          if (run == null) {
-            return FireResult.ADVANCED;
-          }
-          if (JdbcRunRepository.insertRow(dialect, c, run) == 1) {
-            return FireResult.FIRED;
-          }
-          if (JdbcRunRepository.hasActive(dialect, c, id)) {
-            Run skipped = Run.skipped(run.id(), id, run.scheduledFor(), run.createdAt());
-            if (JdbcRunRepository.insertRow(dialect, c, skipped) == 1) {
-              return FireResult.SKIPPED;
-            }
-          }
-          return FireResult.ADVANCED;
+          return results;
         });
+  }
+
+  private FireResult fireIn(Connection c, Firing f) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("UPDATE jobs SET next_run_at = ? WHERE id = ? AND next_run_at = ?")) {
+      dialect.setInstant(ps, 1, f.newNextRunAt());
+      dialect.setUuid(ps, 2, f.jobId().value());
+      dialect.setInstant(ps, 3, f.expectedNextRunAt());
+      if (ps.executeUpdate() == 0) {
+        return FireResult.LOST;
+      }
+    }
+    Run run = f.run();
+    if (run == null) {
+      return FireResult.ADVANCED;
+    }
+    if (JdbcRunRepository.insertRow(dialect, c, run) == 1) {
+      return FireResult.FIRED;
+    }
+    if (JdbcRunRepository.hasActive(dialect, c, f.jobId())) {
+      Run skipped = Run.skipped(run.id(), f.jobId(), run.scheduledFor(), run.createdAt());
+      if (JdbcRunRepository.insertRow(dialect, c, skipped) == 1) {
+        return FireResult.SKIPPED;
+      }
+    }
+    return FireResult.ADVANCED;
   }
 
   @Override

@@ -54,15 +54,36 @@ public final class JdbcRunLog implements RunLog {
 
   @Override
   public void append(RunId run, String line) {
-    String text = cut(line == null ? "" : line.replace("\r", ""));
-    Pending pending =
-        new Pending(
-            run.value(),
-            text,
-            text.getBytes(StandardCharsets.UTF_8).length + 1,
-            new CompletableFuture<>());
+    appendAll(run, List.of(line == null ? "" : line));
+  }
+
+  /**
+   * Queues the lines for the group commit and waits until they are written. Lines given together
+   * are stored as one entry (one round trip for a run's batch); the cap still counts every byte,
+   * and such an entry is kept or dropped from the tail as a whole.
+   */
+  @Override
+  public void appendAll(RunId run, List<String> lines) {
+    if (lines.isEmpty()) {
+      return;
+    }
+    List<Pending> pendings = new ArrayList<>();
+    long chunkChars = Math.min(CHUNK_CHARS, (half - 16) / 3);
+    StringBuilder chunk = new StringBuilder();
+    for (String line : lines) {
+      String text = line == null ? "" : line.replace("\r", "");
+      if (chunk.length() > 0 && chunk.length() + text.length() + 1 > chunkChars) {
+        pendings.add(pending(run, chunk.toString()));
+        chunk.setLength(0);
+      }
+      if (chunk.length() > 0) {
+        chunk.append('\n');
+      }
+      chunk.append(text);
+    }
+    pendings.add(pending(run, chunk.toString()));
     synchronized (queue) {
-      queue.add(pending);
+      queue.addAll(pendings);
       if (!flusherRunning) {
         flusherRunning = true;
         Thread flusher = new Thread(this::flushLoop, "syncjobs-run-log");
@@ -72,7 +93,9 @@ public final class JdbcRunLog implements RunLog {
       queue.notifyAll();
     }
     try {
-      pending.done().get();
+      for (Pending p : pendings) {
+        p.done().get();
+      }
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException r) {
         throw r;
@@ -84,7 +107,19 @@ public final class JdbcRunLog implements RunLog {
     }
   }
 
-  /** One line waiting for the group commit. */
+  /** Characters of one stored entry of lines appended together (well inside any cap). */
+  private static final int CHUNK_CHARS = 4096;
+
+  private Pending pending(RunId run, String lines) {
+    String text = cut(lines);
+    return new Pending(
+        run.value(),
+        text,
+        text.getBytes(StandardCharsets.UTF_8).length + 1,
+        new CompletableFuture<>());
+  }
+
+  /** One line (or several appended together) waiting for the group commit. */
   private record Pending(UUID run, String text, int bytes, CompletableFuture<Void> done) {}
 
   /**

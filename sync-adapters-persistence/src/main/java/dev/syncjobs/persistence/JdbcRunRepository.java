@@ -1,6 +1,7 @@
 package dev.syncjobs.persistence;
 
 import dev.syncjobs.core.model.JobId;
+import dev.syncjobs.core.model.JobStatus;
 import dev.syncjobs.core.model.Progress;
 import dev.syncjobs.core.model.Run;
 import dev.syncjobs.core.model.RunId;
@@ -120,28 +121,50 @@ public final class JdbcRunRepository implements RunRepository {
 
   @Override
   public Optional<Run> claimNext(String owner, Instant now, Instant leaseUntil) {
+    return first(claim(owner, now, leaseUntil, 1));
+  }
+
+  /**
+   * One statement claims the batch ({@code FOR UPDATE SKIP LOCKED} on PostgreSQL) and one more
+   * marks the jobs running, in one transaction.
+   */
+  @Override
+  public List<Run> claim(String owner, Instant now, Instant leaseUntil, int max) {
+    if (max < 1) {
+      return List.of();
+    }
     return db.transaction(
         c -> {
           for (int attempt = 0; attempt < 3; attempt++) {
+            List<Run> claimed;
             try (PreparedStatement ps =
                 c.prepareStatement(
-                    "UPDATE runs SET status = 'RUNNING', owner = ?, lease_until = ?,"
-                        + " started_at = ?, fence = fence + 1, cancel_requested = FALSE"
-                        + " WHERE id = (SELECT id FROM runs WHERE status = 'PENDING'"
-                        + " AND not_before <= ? ORDER BY created_at, id LIMIT 1"
+                    // The picked ids are materialised once: a LIMIT ... FOR UPDATE subquery under
+                    // IN may otherwise be evaluated again and claim more than the limit.
+                    "WITH picked AS MATERIALIZED (SELECT id FROM runs WHERE status = 'PENDING'"
+                        + " AND not_before <= ? ORDER BY created_at, id LIMIT ?"
                         + dialect.skipLocked
-                        + ") AND status = 'PENDING' RETURNING "
+                        + ") UPDATE runs SET status = 'RUNNING', owner = ?, lease_until = ?,"
+                        + " started_at = ?, fence = fence + 1, cancel_requested = FALSE"
+                        + " WHERE id IN (SELECT id FROM picked) AND status = 'PENDING' RETURNING "
                         + COLUMNS)) {
-              ps.setString(1, owner);
-              dialect.setInstant(ps, 2, leaseUntil);
-              dialect.setInstant(ps, 3, now);
-              dialect.setInstant(ps, 4, now);
-              Optional<Run> claimed = first(read(ps));
-              if (claimed.isPresent()) {
-                return claimed;
-              }
+              dialect.setInstant(ps, 1, now);
+              ps.setInt(2, max);
+              ps.setString(3, owner);
+              dialect.setInstant(ps, 4, leaseUntil);
+              dialect.setInstant(ps, 5, now);
+              claimed = read(ps);
             }
-            // PostgreSQL may skip a row a competitor claimed meanwhile and return nothing even
+            if (!claimed.isEmpty()) {
+              for (Run r : claimed) {
+                recordJobStatus(c, r.jobId(), JobStatus.RUNNING, now, null);
+              }
+              claimed.sort(
+                  java.util.Comparator.comparing(Run::createdAt)
+                      .thenComparing(r -> r.id().value()));
+              return claimed;
+            }
+            // PostgreSQL may skip rows a competitor claimed meanwhile and return nothing even
             // though other runs are pending: look again while some are
             try (PreparedStatement ps =
                 c.prepareStatement(
@@ -149,12 +172,12 @@ public final class JdbcRunRepository implements RunRepository {
               dialect.setInstant(ps, 1, now);
               try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                  return Optional.empty();
+                  return List.of();
                 }
               }
             }
           }
-          return Optional.empty();
+          return List.of();
         });
   }
 
@@ -196,6 +219,19 @@ public final class JdbcRunRepository implements RunRepository {
         });
   }
 
+  private void recordJobStatus(Connection c, JobId job, JobStatus status, Instant at, String error)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE jobs SET status = ?, last_run_at = ?, last_error = ? WHERE id = ?")) {
+      ps.setString(1, status.name());
+      dialect.setInstant(ps, 2, at);
+      ps.setString(3, error);
+      dialect.setUuid(ps, 4, job.value());
+      ps.executeUpdate();
+    }
+  }
+
   @Override
   public boolean complete(RunId id, long fence, RunOutcome outcome, Instant completedAt) {
     return db.transaction(
@@ -213,8 +249,21 @@ public final class JdbcRunRepository implements RunRepository {
             dialect.setInstant(ps, i++, completedAt);
             dialect.setUuid(ps, i++, id.value());
             ps.setLong(i, fence);
-            return ps.executeUpdate() == 1;
+            if (ps.executeUpdate() != 1) {
+              return false;
+            }
           }
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "UPDATE jobs SET status = ?, last_run_at = ?, last_error = ?"
+                      + " WHERE id = (SELECT job_id FROM runs WHERE id = ?)")) {
+            ps.setString(1, JobStatus.after(outcome.status()).name());
+            dialect.setInstant(ps, 2, completedAt);
+            ps.setString(3, outcome.error());
+            dialect.setUuid(ps, 4, id.value());
+            ps.executeUpdate();
+          }
+          return true;
         });
   }
 

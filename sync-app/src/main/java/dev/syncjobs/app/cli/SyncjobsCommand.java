@@ -9,7 +9,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "syncjobs 0.1.0",
     description = "Mirror files into complete, immutable versions.",
-    subcommands = {OnceCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      OnceCommand.class,
+      ServeCommand.class,
+      BackendCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class SyncjobsCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -2,6 +2,8 @@ package dev.syncjobs.app.cli;
 
 import dev.syncjobs.core.local.LocalTransfer;
 import dev.syncjobs.core.port.Transfer;
+import dev.syncjobs.http.HttpSettings;
+import dev.syncjobs.http.HttpTransfer;
 import java.util.List;
 
 /** The transfer adapters of this build, chosen per run by the source's scheme. */
@@ -13,6 +15,8 @@ public final class Transfers {
    * @param httpConnections parallel connections of one HTTP run (SYNCJOBS_HTTP_CONNECTIONS)
    */
   public static List<Transfer> all(String rsyncPath, int httpConnections) {
-    return List.of(new LocalTransfer());
+    return List.of(
+        new LocalTransfer(),
+        new HttpTransfer(HttpSettings.defaults().withConnections(httpConnections)));
   }
 }

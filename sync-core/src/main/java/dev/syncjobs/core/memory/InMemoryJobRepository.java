@@ -26,6 +26,7 @@ public final class InMemoryJobRepository implements JobRepository {
 
   public InMemoryJobRepository(InMemoryRunRepository runs) {
     this.runs = Objects.requireNonNull(runs, "runs");
+    runs.jobStatusSink(this::recordStatus);
   }
 
   @Override
@@ -103,6 +104,15 @@ public final class InMemoryJobRepository implements JobRepository {
         default:
           return FireResult.ADVANCED;
       }
+    }
+  }
+
+  @Override
+  public List<FireResult> fireAll(List<Firing> firings) {
+    synchronized (runs) {
+      return firings.stream()
+          .map(f -> fire(f.jobId(), f.expectedNextRunAt(), f.newNextRunAt(), f.run()))
+          .toList();
     }
   }
 

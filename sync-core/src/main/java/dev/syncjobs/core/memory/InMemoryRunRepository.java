@@ -22,6 +22,16 @@ import java.util.Optional;
  */
 public final class InMemoryRunRepository implements RunRepository {
   private final Map<RunId, Run> runs = new LinkedHashMap<>();
+  private JobStatusSink jobStatus = (job, status, at, error) -> {};
+
+  /** Where claim and completion record the job's status (the job repository sharing the lock). */
+  interface JobStatusSink {
+    void record(JobId job, dev.syncjobs.core.model.JobStatus status, Instant at, String error);
+  }
+
+  synchronized void jobStatusSink(JobStatusSink sink) {
+    this.jobStatus = sink;
+  }
 
   @Override
   public synchronized InsertResult insert(Run run) {
@@ -77,7 +87,11 @@ public final class InMemoryRunRepository implements RunRepository {
             .filter(r -> r.status() == RunStatus.PENDING && !r.notBefore().isAfter(now))
             .min(Comparator.comparing(Run::notBefore).thenComparing(Run::createdAt))
             .map(r -> r.claimed(owner, now, leaseUntil));
-    next.ifPresent(r -> runs.put(r.id(), r));
+    next.ifPresent(
+        r -> {
+          runs.put(r.id(), r);
+          jobStatus.record(r.jobId(), dev.syncjobs.core.model.JobStatus.RUNNING, now, null);
+        });
     return next;
   }
 
@@ -109,6 +123,11 @@ public final class InMemoryRunRepository implements RunRepository {
       return false;
     }
     runs.put(id, r.completed(outcome, completedAt));
+    jobStatus.record(
+        r.jobId(),
+        dev.syncjobs.core.model.JobStatus.after(outcome.status()),
+        completedAt,
+        outcome.error());
     return true;
   }
 

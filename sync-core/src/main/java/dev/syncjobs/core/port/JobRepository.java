@@ -50,6 +50,19 @@ public interface JobRepository {
    */
   FireResult fire(JobId id, Instant expectedNextRunAt, Instant newNextRunAt, Run run);
 
+  /**
+   * Fires several occurrences, each exactly as {@link #fire} does, in one transaction where the
+   * store can; the results are in the order of {@code firings}.
+   */
+  default List<FireResult> fireAll(List<Firing> firings) {
+    return firings.stream()
+        .map(f -> fire(f.jobId(), f.expectedNextRunAt(), f.newNextRunAt(), f.run()))
+        .toList();
+  }
+
+  /** One occurrence to fire: the arguments of {@link #fire}. */
+  record Firing(JobId jobId, Instant expectedNextRunAt, Instant newNextRunAt, Run run) {}
+
   /** Records the outcome of a job's latest run. */
   void recordStatus(JobId id, JobStatus status, Instant lastRunAt, String lastError);
 

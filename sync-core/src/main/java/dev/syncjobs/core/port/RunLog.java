@@ -11,6 +11,13 @@ public interface RunLog {
   /** Appends one line (a newline is added). */
   void append(RunId run, String line);
 
+  /** Appends lines in order; stores may write them in one transaction. */
+  default void appendAll(RunId run, java.util.List<String> lines) {
+    for (String line : lines) {
+      append(run, line);
+    }
+  }
+
   /** The whole log, or an empty string when the run logged nothing. */
   String read(RunId run);
 }

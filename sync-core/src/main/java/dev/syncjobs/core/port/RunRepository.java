@@ -36,9 +36,26 @@ public interface RunRepository {
   /**
    * Claims the oldest pending run whose {@code notBefore} is at or before {@code now}: it becomes
    * running, owned by {@code owner} until {@code leaseUntil}, started at {@code now}, and its fence
-   * is raised. Two callers never claim the same run.
+   * is raised; in the same transaction its job's status becomes running and {@code last_run_at}
+   * {@code now}. Two callers never claim the same run.
    */
   Optional<Run> claimNext(String owner, Instant now, Instant leaseUntil);
+
+  /**
+   * Claims up to {@code max} runs as {@link #claimNext} does, oldest first, in one step where the
+   * store can (one statement and one commit for the whole batch).
+   */
+  default List<Run> claim(String owner, Instant now, Instant leaseUntil, int max) {
+    List<Run> claimed = new java.util.ArrayList<>();
+    while (claimed.size() < max) {
+      Optional<Run> next = claimNext(owner, now, leaseUntil);
+      if (next.isEmpty()) {
+        break;
+      }
+      claimed.add(next.get());
+    }
+    return claimed;
+  }
 
   /** Extends a running run's lease when {@code fence} still matches. */
   LeaseState renewLease(RunId id, long fence, Instant leaseUntil);
@@ -47,8 +64,10 @@ public interface RunRepository {
   boolean updateProgress(RunId id, long fence, Progress progress);
 
   /**
-   * Ends a running run when {@code fence} still matches; false when the run is no longer this
-   * owner's (its lease expired and someone failed it), in which case nothing was written.
+   * Ends a running run when {@code fence} still matches, and in the same transaction records its
+   * job's status ({@link dev.syncjobs.core.model.JobStatus#after}), {@code last_run_at} and {@code
+   * last_error}; false when the run is no longer this owner's (its lease expired and someone failed
+   * it), in which case nothing was written.
    */
   boolean complete(RunId id, long fence, RunOutcome outcome, Instant completedAt);
 

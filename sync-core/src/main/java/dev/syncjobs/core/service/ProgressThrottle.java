@@ -16,6 +16,14 @@ final class ProgressThrottle {
     this.intervalNanos = interval.toNanos();
   }
 
+  /** A throttle whose first event waits a whole interval too (nothing for very short runs). */
+  static ProgressThrottle skippingFirst(LongSupplier nanoTime, Duration interval) {
+    ProgressThrottle t = new ProgressThrottle(nanoTime, interval);
+    t.first = false;
+    t.last = nanoTime.getAsLong();
+    return t;
+  }
+
   synchronized boolean allow() {
     long now = nanoTime.getAsLong();
     if (first || now - last >= intervalNanos) {

@@ -2,7 +2,6 @@ package dev.syncjobs.core.service;
 
 import dev.syncjobs.core.model.CancellationToken;
 import dev.syncjobs.core.model.Job;
-import dev.syncjobs.core.model.JobStatus;
 import dev.syncjobs.core.model.Progress;
 import dev.syncjobs.core.model.ProgressEvent;
 import dev.syncjobs.core.model.Run;
@@ -80,6 +79,15 @@ public final class RunWorker implements AutoCloseable {
   private final Settings settings;
   private final Supplier<UUID> ids;
   private final ExecutorService executor;
+  private final ExecutorService logWriter =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "syncjobs-run-log-writer");
+            t.setDaemon(true);
+            return t;
+          });
+  private final java.util.concurrent.atomic.AtomicInteger pendingLogWrites =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final Map<RunId, Active> active = new ConcurrentHashMap<>();
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final Loop loop;
@@ -142,24 +150,29 @@ public final class RunWorker implements AutoCloseable {
     int started = 0;
     while (!stopping.get() && active.size() < settings.maxConcurrentRuns()) {
       Instant now = clock.instant();
-      Optional<Run> claimed =
-          runs.claimNext(settings.instanceId(), now, now.plus(settings.lease()));
+      List<Run> claimed =
+          runs.claim(
+              settings.instanceId(),
+              now,
+              now.plus(settings.lease()),
+              settings.maxConcurrentRuns() - active.size());
       if (claimed.isEmpty()) {
         break;
       }
-      Run run = claimed.get();
-      Optional<Job> job = jobs.find(run.jobId());
-      if (job.isEmpty()) {
-        runs.complete(run.id(), run.fence(), RunOutcome.failed("the job was deleted"), now);
-        continue;
+      for (Run run : claimed) {
+        Optional<Job> job = jobs.find(run.jobId());
+        if (job.isEmpty()) {
+          runs.complete(run.id(), run.fence(), RunOutcome.failed("the job was deleted"), now);
+          continue;
+        }
+        CancellationToken token = new CancellationToken();
+        if (run.cancelRequested()) {
+          token.cancel();
+        }
+        active.put(run.id(), new Active(run, token));
+        executor.execute(() -> execute(job.get(), run, token));
+        started++;
       }
-      CancellationToken token = new CancellationToken();
-      if (run.cancelRequested()) {
-        token.cancel();
-      }
-      active.put(run.id(), new Active(run, token));
-      executor.execute(() -> execute(job.get(), run, token));
-      started++;
     }
     return started;
   }
@@ -225,7 +238,6 @@ public final class RunWorker implements AutoCloseable {
       return false;
     }
     runLog.append(r.id(), error);
-    jobs.recordStatus(r.jobId(), JobStatus.FAILED, now, error);
     publisher.publish(new ProgressEvent(r.jobId(), r.id(), RunStatus.FAILED, r.progress(), error));
     jobs.find(r.jobId()).ifPresent(job -> maybeRetry(job, r, true));
     return true;
@@ -255,6 +267,7 @@ public final class RunWorker implements AutoCloseable {
       pollOnce();
       Instant now = clock.instant();
       if (active.isEmpty()
+          && pendingLogWrites.get() == 0
           && runs.active().stream()
               .noneMatch(
                   r ->
@@ -270,40 +283,36 @@ public final class RunWorker implements AutoCloseable {
 
   private void execute(Job job, Run run, CancellationToken token) {
     RunId id = run.id();
+    LogBuffer runLines = new LogBuffer(id);
     try {
-      Instant started = clock.instant();
-      runLog.append(id, "run " + id + " of " + job.name() + " started by " + settings.instanceId());
-      bestEffort("job status", () -> jobs.recordStatus(job.id(), JobStatus.RUNNING, started, null));
+      runLines.add("run " + id + " of " + job.name() + " started by " + settings.instanceId());
       notifier.runStarted(job, run);
       publisher.publish(new ProgressEvent(job.id(), id, RunStatus.RUNNING, Progress.NONE, null));
-      ProgressThrottle throttle = new ProgressThrottle(System::nanoTime, Duration.ofMillis(500));
+      ProgressThrottle events = new ProgressThrottle(System::nanoTime, Duration.ofMillis(500));
+      ProgressThrottle stored = ProgressThrottle.skippingFirst(System::nanoTime, PROGRESS_STORED);
       SyncEngine.Result result =
           engine.execute(
               job,
               token,
               p -> {
-                if (throttle.allow()) {
-                  bestEffort("progress", () -> runs.updateProgress(id, run.fence(), p));
+                if (events.allow()) {
                   publisher.publish(new ProgressEvent(job.id(), id, RunStatus.RUNNING, p, null));
                 }
+                if (stored.allow()) {
+                  bestEffort("progress", () -> runs.updateProgress(id, run.fence(), p));
+                }
               },
-              line -> bestEffort("run log", () -> runLog.append(id, line)));
+              runLines::add);
       RunOutcome outcome = result.outcome();
       Instant ended = clock.instant();
+      runLines.flush();
       if (!runs.complete(id, run.fence(), outcome, ended)) {
         runLog.append(id, "this instance lost the run's lease; its result was not recorded");
         return;
       }
-      JobStatus status =
-          switch (outcome.status()) {
-            case SUCCESS -> JobStatus.SYNCED;
-            case CANCELLED -> JobStatus.IDLE;
-            default -> JobStatus.FAILED;
-          };
-      bestEffort("job status", () -> jobs.recordStatus(job.id(), status, ended, outcome.error()));
       publisher.publish(
           new ProgressEvent(job.id(), id, outcome.status(), outcome.progress(), outcome.error()));
-      runs.find(id).ifPresent(r -> notifier.runFinished(job, r));
+      notifier.runFinished(job, run.completed(outcome, ended));
       if (outcome.status() == RunStatus.FAILED) {
         maybeRetry(job, run, result.retryable());
       }
@@ -311,8 +320,57 @@ public final class RunWorker implements AutoCloseable {
       log.error("run {} crashed", id, e);
       runs.complete(id, run.fence(), RunOutcome.failed("internal error: " + e), clock.instant());
     } finally {
+      runLines.flush();
       active.remove(id);
       wakeUp();
+    }
+  }
+
+  /** How often a run's progress is written to the repository (events go out every 500 ms). */
+  private static final Duration PROGRESS_STORED = Duration.ofSeconds(2);
+
+  /**
+   * A run's log lines, written in batches by one writer thread (in order, without holding up the
+   * run): when a second has passed since the last batch, and when the run ends. A crash loses at
+   * most the last second of a run's lines; {@link #awaitIdle} and shutdown wait for the writer.
+   */
+  private final class LogBuffer {
+    private final RunId run;
+    private final List<String> lines = new java.util.ArrayList<>();
+    private long lastFlush = System.nanoTime();
+
+    LogBuffer(RunId run) {
+      this.run = run;
+    }
+
+    synchronized void add(String line) {
+      lines.add(line);
+      if (System.nanoTime() - lastFlush > 1_000_000_000L) {
+        flush();
+      }
+    }
+
+    synchronized void flush() {
+      lastFlush = System.nanoTime();
+      if (lines.isEmpty()) {
+        return;
+      }
+      List<String> batch = List.copyOf(lines);
+      lines.clear();
+      pendingLogWrites.incrementAndGet();
+      try {
+        logWriter.execute(
+            () -> {
+              try {
+                bestEffort("run log", () -> runLog.appendAll(run, batch));
+              } finally {
+                pendingLogWrites.decrementAndGet();
+              }
+            });
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        pendingLogWrites.decrementAndGet();
+        bestEffort("run log", () -> runLog.appendAll(run, batch));
+      }
     }
   }
 
@@ -358,6 +416,8 @@ public final class RunWorker implements AutoCloseable {
     executor.shutdown();
     try {
       executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      logWriter.shutdown();
+      logWriter.awaitTermination(2, TimeUnit.SECONDS);
       loop.close();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

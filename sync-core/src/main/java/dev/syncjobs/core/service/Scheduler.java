@@ -9,6 +9,8 @@ import dev.syncjobs.core.port.JobRepository;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -57,8 +59,25 @@ public final class Scheduler implements AutoCloseable {
   /** Fires every due occurrence once; returns how many runs were inserted (fired or skipped). */
   public int fireDue() {
     int fired = 0;
+    int batch;
+    do {
+      List<Job> due = jobs.due(clock.instant(), BATCH);
+      batch = due.size();
+      fired += fire(due);
+    } while (batch == BATCH);
+    lastTick = clock.instant();
+    if (fired > 0) {
+      onFired.run();
+    }
+    return fired;
+  }
+
+  private static final int BATCH = 500;
+
+  private int fire(List<Job> dueJobs) {
     Instant now = clock.instant();
-    for (Job job : jobs.due(now, 500)) {
+    List<JobRepository.Firing> firings = new ArrayList<>(dueJobs.size());
+    for (Job job : dueJobs) {
       Instant due = job.nextRunAt();
       Instant next = planner.next(job.schedule(), job.zone(), due).orElse(null);
       boolean misfire =
@@ -74,25 +93,41 @@ public final class Scheduler implements AutoCloseable {
       } else {
         run = Run.pending(new RunId(ids.get()), job.id(), Trigger.SCHEDULE, due, now, 0);
       }
-      JobRepository.FireResult result = jobs.fire(job.id(), due, next, run);
-      switch (result) {
-        case FIRED -> fired++;
-        case SKIPPED -> {
-          fired++;
-          log.info(
-              "job {}: occurrence {} skipped, the previous run is still active", job.name(), due);
-        }
-        case ADVANCED ->
-            log.info("job {}: missed occurrence {} dropped (misfire policy skip)", job.name(), due);
-        case LOST -> {}
-      }
+      firings.add(new JobRepository.Firing(job.id(), due, next, run));
     }
-    lastTick = now;
-    if (fired > 0) {
-      onFired.run();
+    int fired = 0;
+    for (int from = 0; from < firings.size(); from += FIRE_BATCH) {
+      List<JobRepository.Firing> chunk =
+          firings.subList(from, Math.min(firings.size(), from + FIRE_BATCH));
+      List<JobRepository.FireResult> results = jobs.fireAll(chunk);
+      for (int k = 0; k < chunk.size(); k++) {
+        Job job = dueJobs.get(from + k);
+        switch (results.get(k)) {
+          case FIRED -> fired++;
+          case SKIPPED -> {
+            fired++;
+            log.info(
+                "job {}: occurrence {} skipped, the previous run is still active",
+                job.name(),
+                job.nextRunAt());
+          }
+          case ADVANCED ->
+              log.info(
+                  "job {}: missed occurrence {} dropped (misfire policy skip)",
+                  job.name(),
+                  job.nextRunAt());
+          case LOST -> {}
+        }
+      }
+      if (fired > 0) {
+        onFired.run();
+      }
     }
     return fired;
   }
+
+  /** Occurrences fired per transaction. */
+  private static final int FIRE_BATCH = 100;
 
   /** When the loop last looked for due jobs (for health checks), or null. */
   public Instant lastTick() {

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Executes one run of a job, start to end: stage → transfer → verify → publish → prune. It never
@@ -33,7 +34,7 @@ public final class SyncEngine {
   private final StorageBackends backends;
   private final List<Transfer> transfers;
   private final Clock clock;
-  private final Long globalBandwidthLimit;
+  private final Supplier<Long> globalBandwidthLimit;
   private final Duration ioTimeout;
 
   /**
@@ -46,6 +47,19 @@ public final class SyncEngine {
       Clock clock,
       Long globalBandwidthLimit,
       Duration ioTimeout) {
+    this(backends, transfers, clock, ioTimeout, () -> globalBandwidthLimit);
+  }
+
+  /**
+   * @param globalBandwidthLimit asked at the start of each run: bytes per second for jobs without
+   *     their own limit, or null (a server whose setting changes at run time)
+   */
+  public SyncEngine(
+      StorageBackends backends,
+      List<Transfer> transfers,
+      Clock clock,
+      Duration ioTimeout,
+      Supplier<Long> globalBandwidthLimit) {
     this.backends = backends;
     this.transfers = List.copyOf(transfers);
     this.clock = clock;
@@ -113,7 +127,7 @@ public final class SyncEngine {
       Long limit =
           job.options().bandwidthLimit() != null
               ? job.options().bandwidthLimit()
-              : globalBandwidthLimit;
+              : globalBandwidthLimit.get();
       TransferReport report =
           transfer.transfer(
               new TransferRequest(

@@ -62,7 +62,7 @@ public final class SyncRuntime implements AutoCloseable {
     if (transfers.stream().noneMatch(t -> t instanceof LocalTransfer)) {
       transfers.add(new LocalTransfer());
     }
-    this.engine = new SyncEngine(backends, transfers, b.clock, b.globalBandwidthLimit, b.ioTimeout);
+    this.engine = new SyncEngine(backends, transfers, b.clock, b.ioTimeout, b.globalBandwidthLimit);
     this.worker =
         new RunWorker(
             runRepository,
@@ -181,7 +181,7 @@ public final class SyncRuntime implements AutoCloseable {
     private Duration misfireGrace = Duration.ofMinutes(1);
     private Duration schedulerPollInterval = Duration.ofMillis(500);
     private Duration manualRunInterval = Duration.ZERO;
-    private Long globalBandwidthLimit;
+    private Supplier<Long> globalBandwidthLimit = () -> null;
     private Duration ioTimeout = Duration.ofSeconds(60);
     private Duration runRetention = Duration.ofDays(30);
 
@@ -250,6 +250,15 @@ public final class SyncRuntime implements AutoCloseable {
     }
 
     public Builder globalBandwidthLimit(Long bytesPerSecond) {
+      this.globalBandwidthLimit = () -> bytesPerSecond;
+      return this;
+    }
+
+    /**
+     * A global limit that may change while the runtime runs (a server setting): asked at the start
+     * of each run; null means unlimited.
+     */
+    public Builder globalBandwidthLimitSource(Supplier<Long> bytesPerSecond) {
       this.globalBandwidthLimit = bytesPerSecond;
       return this;
     }

@@ -358,4 +358,30 @@ public abstract class JobRepositoryContract {
     assertThat(found.lastRunAt()).isEqualTo(T0.plusSeconds(9));
     assertThat(found.lastError()).isNull();
   }
+
+  @Test
+  void fire_all_gives_each_firing_its_own_result_in_order() {
+    Job a = job("batch-a", T0);
+    Job b = job("batch-b", T0);
+    Job c = job("batch-c", T0.plusSeconds(1));
+    jobs.create(a);
+    jobs.create(b);
+    jobs.create(c);
+    runs.insert(manualRun(b.id(), T0.minusSeconds(5)));
+    Run ra = scheduledRun(a.id(), T0, T0);
+    Run rb = scheduledRun(b.id(), T0, T0);
+    Run rc = scheduledRun(c.id(), T0, T0);
+
+    List<FireResult> results =
+        jobs.fireAll(
+            List.of(
+                new JobRepository.Firing(a.id(), T0, T0.plusSeconds(60), ra),
+                new JobRepository.Firing(b.id(), T0, T0.plusSeconds(60), rb),
+                new JobRepository.Firing(c.id(), T0, T0.plusSeconds(60), rc)));
+
+    assertThat(results).containsExactly(FireResult.FIRED, FireResult.SKIPPED, FireResult.LOST);
+    assertThat(runs.find(ra.id())).isPresent();
+    assertThat(runs.find(rc.id())).isEmpty();
+    assertThat(jobs.find(c.id()).orElseThrow().nextRunAt()).isEqualTo(T0.plusSeconds(1));
+  }
 }

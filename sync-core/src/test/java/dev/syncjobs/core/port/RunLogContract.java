@@ -131,6 +131,25 @@ public abstract class RunLogContract {
   }
 
   @Test
+  void lines_appended_together_read_back_in_order_and_the_cap_still_holds() {
+    RunId run = newRun("batched");
+    log.append(run, "first");
+    log.appendAll(run, List.of("second", "third"));
+    log.append(run, "fourth");
+    assertThat(log.read(run)).isEqualTo("first\nsecond\nthird\nfourth\n");
+
+    RunId big = newRun("batched-big");
+    List<String> many = new java.util.ArrayList<>();
+    for (int i = 0; i < 400; i++) {
+      many.add(String.format("line-%03d", i));
+    }
+    log.appendAll(big, many);
+    String text = log.read(big);
+    assertThat(text).startsWith("line-000\n").endsWith("line-399\n");
+    assertThat(text.getBytes(StandardCharsets.UTF_8).length).isLessThan((int) CAP + 200);
+  }
+
+  @Test
   void concurrent_appends_lose_no_line() throws Exception {
     RunId run = newRun("parallel-writers");
     int threads = 4;

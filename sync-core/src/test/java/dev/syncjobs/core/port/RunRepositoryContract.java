@@ -427,4 +427,71 @@ public abstract class RunRepositoryContract {
   protected interface IndexedWork<T> {
     T run(int index) throws Exception;
   }
+
+  @Test
+  void claim_marks_the_job_running_and_completion_records_its_status_in_the_same_step() {
+    JobId job = newJob("status-kept");
+    runs.insert(manualRun(job, T0));
+    Run claimed = runs.claimNext("me", T0.plusSeconds(1), LEASE).orElseThrow();
+    assertThat(jobs.find(job).orElseThrow().status())
+        .isEqualTo(dev.syncjobs.core.model.JobStatus.RUNNING);
+    assertThat(jobs.find(job).orElseThrow().lastRunAt()).isEqualTo(T0.plusSeconds(1));
+
+    runs.complete(
+        claimed.id(),
+        claimed.fence(),
+        new RunOutcome(RunStatus.FAILED, Progress.NONE, "source unreachable", null),
+        T0.plusSeconds(5));
+    Job after = jobs.find(job).orElseThrow();
+    assertThat(after.status()).isEqualTo(dev.syncjobs.core.model.JobStatus.FAILED);
+    assertThat(after.lastError()).isEqualTo("source unreachable");
+    assertThat(after.lastRunAt()).isEqualTo(T0.plusSeconds(5));
+
+    runs.insert(manualRun(job, T0.plusSeconds(6)));
+    Run second = runs.claimNext("me", T0.plusSeconds(7), LEASE).orElseThrow();
+    runs.complete(
+        second.id(),
+        second.fence(),
+        new RunOutcome(RunStatus.SUCCESS, Progress.NONE, null, "20260301T100007Z"),
+        T0.plusSeconds(9));
+    assertThat(jobs.find(job).orElseThrow().status())
+        .isEqualTo(dev.syncjobs.core.model.JobStatus.SYNCED);
+    assertThat(jobs.find(job).orElseThrow().lastError()).isNull();
+  }
+
+  @Test
+  void a_refused_completion_leaves_the_jobs_status_alone() {
+    JobId job = newJob("status-fenced");
+    runs.insert(manualRun(job, T0));
+    Run claimed = runs.claimNext("me", T0, LEASE).orElseThrow();
+    assertThat(
+            runs.complete(
+                claimed.id(),
+                claimed.fence() + 1,
+                new RunOutcome(RunStatus.SUCCESS, Progress.NONE, null, "v"),
+                T0.plusSeconds(2)))
+        .isFalse();
+    assertThat(jobs.find(job).orElseThrow().status())
+        .isEqualTo(dev.syncjobs.core.model.JobStatus.RUNNING);
+  }
+
+  @Test
+  void claim_takes_at_most_max_due_runs_oldest_first() {
+    List<RunId> inserted = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      JobId job = newJob("batch-" + i);
+      Run run = manualRun(job, T0.plusSeconds(i));
+      runs.insert(run);
+      inserted.add(run.id());
+    }
+    JobId later = newJob("batch-later");
+    runs.insert(manualRun(later, T0.plusSeconds(100)).withNotBefore(T0.plusSeconds(100)));
+
+    List<Run> first = runs.claim("me", T0.plusSeconds(10), LEASE, 3);
+    assertThat(first).extracting(Run::id).containsExactlyElementsOf(inserted.subList(0, 3));
+    assertThat(first).allMatch(r -> r.status() == RunStatus.RUNNING && "me".equals(r.owner()));
+    List<Run> rest = runs.claim("you", T0.plusSeconds(10), LEASE, 10);
+    assertThat(rest).extracting(Run::id).containsExactlyElementsOf(inserted.subList(3, 5));
+    assertThat(runs.claim("you", T0.plusSeconds(10), LEASE, 10)).isEmpty();
+  }
 }

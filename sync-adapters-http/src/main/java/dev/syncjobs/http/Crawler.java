@@ -1,0 +1,452 @@
+package dev.syncjobs.http;
+
+import dev.syncjobs.core.model.CancelledException;
+import dev.syncjobs.core.model.Filters;
+import dev.syncjobs.core.model.TransferException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * Walks a source's index pages breadth-first. Only links that stay inside the source (same scheme,
+ * host and port, direct children of the page, no query) are followed; the rest are skipped and
+ * logged. Sizes and times come from the listing; a HEAD request fills in what a row lacks.
+ */
+final class Crawler {
+  private static final int MAX_LOGGED_SKIPS = 200;
+
+  private final HttpFetcher http;
+  private final Retry retry;
+  private final HttpSettings settings;
+  private final Filters filters;
+  private final Consumer<String> log;
+  private final ExecutorService pool;
+  private final Map<String, Manifest.Entry> previous;
+  private final AtomicInteger loggedSkips = new AtomicInteger();
+
+  Crawler(
+      HttpFetcher http,
+      Retry retry,
+      HttpSettings settings,
+      Filters filters,
+      Consumer<String> log,
+      ExecutorService pool,
+      Map<String, Manifest.Entry> previous) {
+    this.http = http;
+    this.retry = retry;
+    this.settings = settings;
+    this.filters = filters;
+    this.log = log;
+    this.pool = pool;
+    this.previous = previous;
+  }
+
+  /** What the crawl found: files by path, and directories that exist but hold no entry. */
+  record Result(Map<String, RemoteFile> files, Set<String> emptyDirs) {}
+
+  private record Dir(URI uri, String rel, int depth) {}
+
+  /** The HEAD of one URL: a file's size/time/ETag, or the news that it is a directory. */
+  record Probe(URI finalUri, boolean directory, Long size, Instant mtime, String etag) {}
+
+  Result crawl(URI root) throws IOException {
+    Map<String, RemoteFile> files = new LinkedHashMap<>();
+    Set<String> emptyDirs = new TreeSet<>();
+    Set<String> visited = new HashSet<>();
+    Set<String> seen = new HashSet<>();
+    Deque<Dir> queue = new ArrayDeque<>();
+    Map<String, Future<Fetched>> prefetch = new HashMap<>();
+    try {
+      return crawl(root, files, emptyDirs, visited, seen, queue, prefetch);
+    } finally {
+      prefetch.values().forEach(f -> f.cancel(true));
+    }
+  }
+
+  private Result crawl(
+      URI root,
+      Map<String, RemoteFile> files,
+      Set<String> emptyDirs,
+      Set<String> visited,
+      Set<String> seen,
+      Deque<Dir> queue,
+      Map<String, Future<Fetched>> prefetch)
+      throws IOException {
+    queue.add(new Dir(root, "", 0));
+    int entries = 0;
+    while (!queue.isEmpty()) {
+      if (http.cancel().isCancelled()) {
+        throw new CancelledException();
+      }
+      Dir dir = queue.poll();
+      if (!visited.add(dir.uri().getRawPath())) {
+        continue;
+      }
+      for (Dir d : queue) {
+        String key = d.uri().getRawPath();
+        if (!visited.contains(key) && !prefetch.containsKey(key)) {
+          prefetch.put(key, pool.submit(() -> fetchParsed(d.uri())));
+        }
+      }
+      Future<Fetched> ahead = prefetch.remove(dir.uri().getRawPath());
+      Fetched fetched;
+      try {
+        fetched = ahead != null ? await(ahead) : fetchParsed(dir.uri());
+      } catch (HttpFetcher.StatusException e) {
+        if (dir.rel().isEmpty() || (e.status != 404 && e.status != 410)) {
+          throw Retry.failure("listing " + dir.uri(), e);
+        }
+        log.accept("warning: directory vanished during the crawl: " + dir.uri());
+        continue;
+      } catch (HttpFetcher.OutsideSourceException e) {
+        if (dir.rel().isEmpty()) {
+          throw Retry.failure("listing " + dir.uri(), e);
+        }
+        skip(e.getMessage());
+        continue;
+      } catch (IOException e) {
+        throw Retry.failure("listing " + dir.uri(), e);
+      }
+      Page page = fetched.page();
+      String pagePath = UriText.directoryOf(page.uri());
+      List<ListingParser.Entry> rows = fetched.rows();
+      List<Pending> needHead = new ArrayList<>();
+      int children = 0;
+      for (ListingParser.Entry e : rows) {
+        Child c = child(e.href(), page.uri(), pagePath, root);
+        if (c == null) {
+          continue;
+        }
+        String rel = dir.rel() + c.name();
+        if (dir.rel().isEmpty() && c.name().startsWith(".syncjobs")) {
+          skip("skipped reserved name " + c.name());
+          continue;
+        }
+        if (!seen.add(rel)) {
+          continue;
+        }
+        children++;
+        if (++entries > settings.maxListingEntries()) {
+          throw new TransferException(
+              "the listing of "
+                  + root
+                  + " has more than "
+                  + settings.maxListingEntries()
+                  + " entries",
+              false,
+              null);
+        }
+        boolean isDir = c.slash() || e.directoryHint();
+        if (isDir) {
+          enqueueDir(queue, dir, c.uri(), rel, c.slash());
+        } else if (filters.includes(rel, false)) {
+          if (e.size() != null && e.sizeExact() && e.mtime() != null) {
+            files.put(rel, fromListing(rel, c.uri(), e));
+          } else if (e.mtime() != null && e.size() != null && matchesPrevious(rel, e)) {
+            Manifest.Entry p = previous.get(rel);
+            files.put(
+                rel,
+                new RemoteFile(
+                    rel,
+                    c.uri(),
+                    p.size(),
+                    e.mtime(),
+                    e.precisionSeconds(),
+                    e.mtime().getEpochSecond(),
+                    p.etag()));
+          } else {
+            needHead.add(new Pending(rel, c.uri(), e));
+          }
+        }
+      }
+      if (children == 0 && !dir.rel().isEmpty()) {
+        emptyDirs.add(dir.rel().substring(0, dir.rel().length() - 1));
+      }
+      headAll(needHead, files, queue, dir);
+    }
+    return new Result(files, emptyDirs);
+  }
+
+  private void enqueueDir(Deque<Dir> queue, Dir parent, URI uri, String rel, boolean slash) {
+    if (!filters.includes(rel, true)) {
+      return;
+    }
+    if (parent.depth() + 1 > settings.maxListingDepth()) {
+      log.accept(
+          "warning: not descending into "
+              + rel
+              + ": deeper than "
+              + settings.maxListingDepth()
+              + " levels");
+      return;
+    }
+    URI u = slash ? uri : URI.create(uri.toString() + "/");
+    queue.add(new Dir(u, rel + "/", parent.depth() + 1));
+  }
+
+  private boolean matchesPrevious(String rel, ListingParser.Entry e) {
+    Manifest.Entry p = previous.get(rel);
+    if (p == null || p.listed() == null || p.listed() != e.mtime().getEpochSecond()) {
+      return false;
+    }
+    double approx = e.size();
+    return p.size() <= approx * 1.1 + 1024 && p.size() >= approx * 0.9 - 1024;
+  }
+
+  private static RemoteFile fromListing(String rel, URI uri, ListingParser.Entry e) {
+    return new RemoteFile(
+        rel, uri, e.size(), e.mtime(), e.precisionSeconds(), e.mtime().getEpochSecond(), null);
+  }
+
+  private record Pending(String rel, URI uri, ListingParser.Entry entry) {}
+
+  private void headAll(
+      List<Pending> pending, Map<String, RemoteFile> files, Deque<Dir> queue, Dir dir)
+      throws IOException {
+    if (pending.isEmpty()) {
+      return;
+    }
+    List<Future<Probe>> futures = new ArrayList<>();
+    for (Pending p : pending) {
+      futures.add(pool.submit(() -> retry.call("HEAD " + p.uri(), () -> probe(p.uri()))));
+    }
+    for (int i = 0; i < pending.size(); i++) {
+      Pending p = pending.get(i);
+      Probe probe;
+      try {
+        probe = futures.get(i).get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CancelledException();
+      } catch (ExecutionException e) {
+        Throwable c = e.getCause();
+        if (c instanceof HttpFetcher.StatusException s && (s.status == 404 || s.status == 410)) {
+          log.accept("warning: " + p.rel() + " vanished during the crawl (HTTP " + s.status + ")");
+          continue;
+        }
+        futures.forEach(f -> f.cancel(true));
+        if (c instanceof IOException io) {
+          throw Retry.failure("HEAD " + p.uri(), io);
+        }
+        if (c instanceof RuntimeException re) {
+          throw re;
+        }
+        throw new IOException(c);
+      }
+      if (probe.directory()) {
+        String pagePath = UriText.directoryOf(p.uri());
+        if (UriText.inside(probe.finalUri(), http.source())
+            && UriText.normalizedPath(probe.finalUri()) != null
+            && UriText.normalizedPath(probe.finalUri()).startsWith(pagePath)) {
+          enqueueDir(queue, dir, p.uri(), p.rel(), false);
+        } else {
+          skip("skipped " + p.rel() + ": redirects outside the source");
+        }
+        continue;
+      }
+      ListingParser.Entry e = p.entry();
+      Instant mtime = probe.mtime() != null ? probe.mtime() : e.mtime();
+      long precision = probe.mtime() != null ? 1 : e.precisionSeconds();
+      files.put(
+          p.rel(),
+          new RemoteFile(
+              p.rel(),
+              p.uri(),
+              probe.size(),
+              mtime,
+              precision,
+              e.mtime() == null ? null : e.mtime().getEpochSecond(),
+              probe.etag()));
+    }
+  }
+
+  /** HEAD (or a one-byte GET where HEAD is refused) of a file URL. */
+  Probe probe(URI uri) throws IOException {
+    HttpFetcher.Response r = http.send("HEAD", uri, Map.of(), false);
+    if (r.status() == 405 || r.status() == 501) {
+      r.body().abort();
+      r = http.send("GET", uri, Map.of("Range", "bytes=0-0"), false);
+    }
+    HttpFetcher.expect(r, Clock.systemUTC(), 200, 206);
+    r.body().abort();
+    URI fin = r.uri();
+    String origPath = uri.getRawPath() == null ? "" : uri.getRawPath();
+    if (!origPath.endsWith("/")
+        && fin.getRawPath() != null
+        && fin.getRawPath().equals(origPath + "/")) {
+      return new Probe(fin, true, null, null, null);
+    }
+    Long size = null;
+    if (r.status() == 206) {
+      String cr = r.header("Content-Range").orElse("");
+      int slash = cr.lastIndexOf('/');
+      if (slash >= 0 && !cr.endsWith("*")) {
+        size = Long.parseLong(cr.substring(slash + 1).trim());
+      }
+    } else if (r.contentLength() >= 0) {
+      size = r.contentLength();
+    }
+    return new Probe(fin, false, size, r.lastModified(), r.header("ETag").orElse(null));
+  }
+
+  private record Page(URI uri, String html) {}
+
+  private record Fetched(Page page, List<ListingParser.Entry> rows) {}
+
+  private Fetched fetchParsed(URI uri) throws IOException {
+    Page p = fetchPage(uri);
+    return new Fetched(p, ListingParser.parse(p.html()));
+  }
+
+  private static <T> T await(Future<T> f) throws IOException {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CancelledException();
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof IOException io) {
+        throw io;
+      }
+      if (c instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IOException(c);
+    }
+  }
+
+  private Page fetchPage(URI uri) throws IOException {
+    return retry.call(
+        "listing " + uri,
+        () -> {
+          HttpFetcher.Response r = http.send("GET", uri, Map.of(), true);
+          HttpFetcher.expect(r, Clock.systemUTC(), 200);
+          ByteArrayOutputStream out = new ByteArrayOutputStream();
+          byte[] buf = new byte[64 * 1024];
+          int n;
+          while ((n = r.body().read(buf, http.cancel()::isCancelled)) >= 0) {
+            out.write(buf, 0, n);
+            if (out.size() > settings.maxPageBytes()) {
+              r.body().abort();
+              throw new TransferException(
+                  "index page " + uri + " is larger than " + settings.maxPageBytes() + " bytes",
+                  false,
+                  null);
+            }
+          }
+          Charset cs = charset(r.header("Content-Type").orElse(""));
+          return new Page(r.uri(), out.toString(cs));
+        });
+  }
+
+  private static Charset charset(String contentType) {
+    for (String part : contentType.split(";")) {
+      String p = part.trim();
+      if (p.toLowerCase(Locale.ROOT).startsWith("charset=")) {
+        try {
+          return Charset.forName(p.substring(8).replace("\"", "").trim());
+        } catch (RuntimeException e) {
+          return StandardCharsets.UTF_8;
+        }
+      }
+    }
+    return StandardCharsets.UTF_8;
+  }
+
+  private record Child(URI uri, String name, boolean slash) {}
+
+  /** The direct child of the page an href names, or null (logged unless it is navigation). */
+  private Child child(String href, URI page, String pagePath, URI root) {
+    String h = href.trim();
+    if (h.isEmpty() || h.startsWith("#") || h.startsWith("?")) {
+      return null;
+    }
+    String lower = h.toLowerCase(Locale.ROOT);
+    if (lower.startsWith("javascript:")
+        || lower.startsWith("mailto:")
+        || lower.startsWith("data:")
+        || lower.startsWith("vbscript:")) {
+      skip("skipped link with a script or non-http scheme: " + shorten(h));
+      return null;
+    }
+    URI u;
+    try {
+      u = page.resolve(UriText.lenient(h));
+    } catch (IllegalArgumentException e) {
+      skip("skipped unparseable link: " + shorten(h));
+      return null;
+    }
+    if (u.getRawQuery() != null || u.getRawFragment() != null) {
+      if (!h.contains("?C=") && !h.contains("?sort=")) {
+        skip("skipped link with a query or fragment: " + shorten(h));
+      }
+      return null;
+    }
+    if (u.getScheme() == null || !HttpFetcher.sameOrigin(u, root)) {
+      skip("skipped link outside the source: " + shorten(h));
+      return null;
+    }
+    String path = UriText.normalizedPath(u);
+    if (path == null) {
+      skip("skipped link climbing above the server root: " + shorten(h));
+      return null;
+    }
+    if (!path.startsWith(pagePath)) {
+      if (!pagePath.startsWith(path)) {
+        skip("skipped link outside the source directory: " + shorten(h));
+      }
+      return null;
+    }
+    String rest = path.substring(pagePath.length());
+    if (rest.isEmpty()) {
+      return null;
+    }
+    boolean slash = rest.endsWith("/");
+    String seg = slash ? rest.substring(0, rest.length() - 1) : rest;
+    if (seg.isEmpty() || seg.contains("/")) {
+      skip("skipped link that is not a direct child of " + pagePath + ": " + shorten(h));
+      return null;
+    }
+    String name = UriText.decodeSegment(seg);
+    if (name == null) {
+      skip("skipped link with an unsafe name: " + shorten(h));
+      return null;
+    }
+    URI clean = URI.create(page.getScheme() + "://" + page.getRawAuthority() + pagePath + rest);
+    return new Child(clean, name, slash);
+  }
+
+  private void skip(String line) {
+    int n = loggedSkips.incrementAndGet();
+    if (n <= MAX_LOGGED_SKIPS) {
+      log.accept(line);
+    } else if (n == MAX_LOGGED_SKIPS + 1) {
+      log.accept("(more skipped links not logged)");
+    }
+  }
+
+  private static String shorten(String s) {
+    return s.length() > 200 ? s.substring(0, 200) + "..." : s;
+  }
+}

@@ -1,0 +1,158 @@
+package dev.syncjobs.http;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Settings of an {@link HttpTransfer} that hold across runs.
+ *
+ * @param connections files downloaded at once (SYNCJOBS_HTTP_CONNECTIONS, default 4)
+ * @param bandwidth the global download limit and its time-of-day window, shared by all runs
+ * @param clock the clock the time-of-day window is read from (its zone decides the hour)
+ * @param connectTimeout how long to wait for a TCP/TLS connection
+ * @param maxRetries retries of one request after a network fault, 5xx or 429 (without progress)
+ * @param retryBaseDelay first backoff delay; doubles per retry, with jitter, capped at 60 s
+ * @param segmentThreshold files at least this large are fetched as parallel Range segments
+ * @param segmentStreams parallel Range streams per large file
+ * @param maxListingDepth directory levels crawled below the source URL
+ * @param maxListingEntries entries in the whole listing before the run is refused
+ * @param maxPageBytes size of one index page before the run is refused
+ */
+public record HttpSettings(
+    int connections,
+    BandwidthWindow bandwidth,
+    Clock clock,
+    Duration connectTimeout,
+    int maxRetries,
+    Duration retryBaseDelay,
+    long segmentThreshold,
+    int segmentStreams,
+    int maxListingDepth,
+    int maxListingEntries,
+    int maxPageBytes) {
+
+  /** The environment variable that sets {@link #connections()}. */
+  public static final String CONNECTIONS_ENV = "SYNCJOBS_HTTP_CONNECTIONS";
+
+  public HttpSettings {
+    if (connections < 1 || connections > 64) {
+      throw new IllegalArgumentException("connections must be 1..64, got " + connections);
+    }
+    if (segmentStreams < 1 || segmentStreams > 16) {
+      throw new IllegalArgumentException("segmentStreams must be 1..16, got " + segmentStreams);
+    }
+    if (maxRetries < 0) {
+      throw new IllegalArgumentException("maxRetries must not be negative");
+    }
+    bandwidth = bandwidth == null ? BandwidthWindow.UNLIMITED : bandwidth;
+    clock = clock == null ? Clock.systemDefaultZone() : clock;
+    connectTimeout = connectTimeout == null ? Duration.ofSeconds(30) : connectTimeout;
+    retryBaseDelay = retryBaseDelay == null ? Duration.ofMillis(500) : retryBaseDelay;
+  }
+
+  /** 4 connections, no global limit, 5 retries, 64 MiB files split into 4 streams. */
+  public static HttpSettings defaults() {
+    return new HttpSettings(
+        4,
+        BandwidthWindow.UNLIMITED,
+        Clock.systemDefaultZone(),
+        Duration.ofSeconds(30),
+        5,
+        Duration.ofMillis(500),
+        64L << 20,
+        4,
+        32,
+        1_000_000,
+        32 << 20);
+  }
+
+  /** The defaults, with {@code SYNCJOBS_HTTP_CONNECTIONS} applied when set. */
+  public static HttpSettings fromEnvironment(Map<String, String> env) {
+    HttpSettings s = defaults();
+    String value = env.get(CONNECTIONS_ENV);
+    if (value != null && !value.isBlank()) {
+      try {
+        s = s.withConnections(Integer.parseInt(value.trim()));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(CONNECTIONS_ENV + " must be a number, got " + value);
+      }
+    }
+    return s;
+  }
+
+  public HttpSettings withConnections(int n) {
+    return new HttpSettings(
+        n,
+        bandwidth,
+        clock,
+        connectTimeout,
+        maxRetries,
+        retryBaseDelay,
+        segmentThreshold,
+        segmentStreams,
+        maxListingDepth,
+        maxListingEntries,
+        maxPageBytes);
+  }
+
+  public HttpSettings withBandwidth(BandwidthWindow window, Clock windowClock) {
+    return new HttpSettings(
+        connections,
+        window,
+        windowClock,
+        connectTimeout,
+        maxRetries,
+        retryBaseDelay,
+        segmentThreshold,
+        segmentStreams,
+        maxListingDepth,
+        maxListingEntries,
+        maxPageBytes);
+  }
+
+  public HttpSettings withRetries(int retries, Duration baseDelay) {
+    return new HttpSettings(
+        connections,
+        bandwidth,
+        clock,
+        connectTimeout,
+        retries,
+        baseDelay,
+        segmentThreshold,
+        segmentStreams,
+        maxListingDepth,
+        maxListingEntries,
+        maxPageBytes);
+  }
+
+  public HttpSettings withSegments(long threshold, int streams) {
+    return new HttpSettings(
+        connections,
+        bandwidth,
+        clock,
+        connectTimeout,
+        maxRetries,
+        retryBaseDelay,
+        threshold,
+        streams,
+        maxListingDepth,
+        maxListingEntries,
+        maxPageBytes);
+  }
+
+  public HttpSettings withListingLimits(int depth, int entries, int pageBytes) {
+    return new HttpSettings(
+        connections,
+        bandwidth,
+        clock,
+        connectTimeout,
+        maxRetries,
+        retryBaseDelay,
+        segmentThreshold,
+        segmentStreams,
+        depth,
+        entries,
+        pageBytes);
+  }
+}

@@ -1,0 +1,615 @@
+package dev.syncjobs.http;
+
+import dev.syncjobs.core.model.CancellationToken;
+import dev.syncjobs.core.model.CancelledException;
+import dev.syncjobs.core.model.Source;
+import dev.syncjobs.core.model.SyncException;
+import dev.syncjobs.core.model.TransferException;
+import dev.syncjobs.core.port.Transfer;
+import dev.syncjobs.core.port.TransferReport;
+import dev.syncjobs.core.port.TransferRequest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * Mirrors {@code http://} and {@code https://} sources. A URL ending in '/' is a directory whose
+ * index pages are crawled; any other URL is one file. Files unchanged since the previous version
+ * (by the per-version manifest: size, listing time, ETag, SHA-256) are hard-linked from it; the
+ * others are downloaded several at a time, large ones in parallel Range segments, resumable across
+ * runs, verified against the source's checksum files.
+ *
+ * <p>Per-run state lives inside the staging directory: the manifest {@value Manifest#FILE} (kept
+ * with the version) and partial downloads under {@value Downloader#PARTIAL_DIR} (removed once the
+ * transfer succeeds, left for resuming when it fails or is cancelled).
+ */
+public final class HttpTransfer implements Transfer {
+  private final HttpSettings settings;
+  private final Throttle.GlobalLimit global;
+
+  /** Defaults, with {@code SYNCJOBS_HTTP_CONNECTIONS} from the environment. */
+  public HttpTransfer() {
+    this(HttpSettings.fromEnvironment(System.getenv()));
+  }
+
+  public HttpTransfer(HttpSettings settings) {
+    this.settings = settings;
+    this.global = new Throttle.GlobalLimit(settings.bandwidth(), settings.clock());
+  }
+
+  /** Replaces the global bandwidth setting; running transfers follow it from their next read. */
+  public void updateBandwidth(BandwidthWindow window) {
+    global.update(window == null ? BandwidthWindow.UNLIMITED : window);
+  }
+
+  @Override
+  public boolean supports(Source source) {
+    return source instanceof Source.Http;
+  }
+
+  @Override
+  public TransferReport transfer(TransferRequest request) {
+    if (!(request.source() instanceof Source.Http src)) {
+      throw new TransferException("not an http(s) source: " + request.source().uri(), false, null);
+    }
+    CancellationToken stop = new CancellationToken();
+    request.cancel().onCancel(stop::cancel);
+    ExecutorService files = Executors.newFixedThreadPool(settings.connections(), daemon("file"));
+    ExecutorService segments = Executors.newCachedThreadPool(daemon("segment"));
+    try {
+      return new Run(request, src, stop, files, segments).execute();
+    } catch (CancelledException e) {
+      throw e;
+    } catch (SyncException e) {
+      if (request.cancel().isCancelled()) {
+        throw new CancelledException();
+      }
+      throw e;
+    } catch (IOException | UncheckedIOException e) {
+      if (request.cancel().isCancelled()) {
+        throw new CancelledException();
+      }
+      if (e instanceof IOException io) {
+        throw Retry.failure("mirroring " + src.uri() + " failed", io);
+      }
+      throw new TransferException("mirroring " + src.uri() + " failed: " + e.getMessage(), e);
+    } finally {
+      stop.cancel();
+      files.shutdownNow();
+      segments.shutdownNow();
+    }
+  }
+
+  private static ThreadFactory daemon(String kind) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, "syncjobs-http-" + kind + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  private static javax.net.ssl.SSLContext tls(String caBundle) {
+    return caBundle == null || caBundle.isBlank() ? null : TrustBundle.context(caBundle);
+  }
+
+  /** One run's state. */
+  private final class Run {
+    final TransferRequest request;
+    final Source.Http src;
+    final CancellationToken stop;
+    final ExecutorService files;
+    final Path staging;
+    final Path previous;
+    final Map<String, Manifest.Entry> oldManifest;
+    final Consumer<String> log;
+    final ProgressTracker progress;
+    final Retry retry;
+    final HttpFetcher http;
+    final Downloader downloader;
+    final boolean verify;
+    final Map<String, Checksums.Expected> expected = new ConcurrentHashMap<>();
+    final Map<String, Manifest.Entry> newManifest = new ConcurrentHashMap<>();
+    final List<String> warnings = Collections.synchronizedList(new ArrayList<>());
+    final Set<String> vanished = ConcurrentHashMap.newKeySet();
+    final AtomicLong filesTransferred = new AtomicLong();
+    Crawler crawler;
+    final Set<Path> madeDirs = ConcurrentHashMap.newKeySet();
+
+    Run(
+        TransferRequest request,
+        Source.Http src,
+        CancellationToken stop,
+        ExecutorService files,
+        ExecutorService segments) {
+      this.request = request;
+      this.src = src;
+      this.stop = stop;
+      this.files = files;
+      this.staging = request.staging();
+      this.previous = request.previousVersion().orElse(null);
+      this.oldManifest =
+          previous == null ? Map.of() : Manifest.read(previous.resolve(Manifest.FILE));
+      Consumer<String> sink = request.log();
+      this.log =
+          line -> {
+            synchronized (sink) {
+              sink.accept(line);
+            }
+          };
+      this.progress = new ProgressTracker(request.progress());
+      this.retry = new Retry(settings.maxRetries(), settings.retryBaseDelay(), stop, log);
+      this.http =
+          new HttpFetcher(
+              tls(request.caBundle()),
+              settings.connectTimeout(),
+              root(src.uri()),
+              request.auth(),
+              request.options().timeout(),
+              stop);
+      this.verify = request.options().verifyChecksums();
+      Long runLimit = request.options().bandwidthLimit();
+      Throttle throttle =
+          new Throttle(
+              runLimit == null ? null : new TokenBucket(runLimit, System::nanoTime), global);
+      this.downloader =
+          new Downloader(
+              http,
+              retry,
+              settings,
+              throttle,
+              progress,
+              staging,
+              verify,
+              log,
+              stop::isCancelled,
+              segments);
+    }
+
+    private static URI root(URI u) {
+      if (u.getRawPath() == null || u.getRawPath().isEmpty()) {
+        return URI.create(u.toString() + "/");
+      }
+      return u;
+    }
+
+    TransferReport execute() throws IOException {
+      crawler = new Crawler(http, retry, settings, request.filters(), log, files, oldManifest);
+      Crawler.Result found = list(crawler);
+      Map<String, RemoteFile> remote = found.files();
+      long bytesTotal =
+          remote.values().stream().mapToLong(f -> f.size() == null ? 0 : f.size()).sum();
+      progress.totals(remote.size(), bytesTotal);
+      log.accept("listed " + remote.size() + " files, " + bytesTotal + " bytes");
+
+      List<RemoteFile> sums = new ArrayList<>();
+      List<RemoteFile> rest = new ArrayList<>();
+      for (RemoteFile f : remote.values()) {
+        (Checksums.isChecksumFile(f.path()) ? sums : rest).add(f);
+      }
+      runAll(sums);
+      if (verify) {
+        for (RemoteFile f : sums) {
+          if (vanished.contains(f.path())) {
+            continue;
+          }
+          String text = Files.readString(staging.resolve(f.path()), StandardCharsets.ISO_8859_1);
+          Checksums.parse(f.path(), text)
+              .forEach(
+                  (path, exp) -> {
+                    if (remote.containsKey(path)) {
+                      expected.put(path, exp);
+                    }
+                  });
+        }
+      }
+      runAll(rest);
+
+      Set<String> keep = new HashSet<>();
+      for (String p : remote.keySet()) {
+        if (!vanished.contains(p)) {
+          keep.add(p);
+        }
+      }
+      for (String d : found.emptyDirs()) {
+        Files.createDirectories(inside(d));
+      }
+      prune(keep, found.emptyDirs());
+      Manifest.write(staging, previous, newManifest.values());
+      deleteTree(staging.resolve(Downloader.PARTIAL_DIR));
+      progress.report(true);
+      long filesTotal = keep.size();
+      long bytes = newManifest.values().stream().mapToLong(Manifest.Entry::size).sum();
+      return new TransferReport(
+          filesTotal, bytes, filesTransferred.get(), progress.downloaded(), warnings);
+    }
+
+    private Crawler.Result list(Crawler crawler) throws IOException {
+      URI root = root(src.uri());
+      if (src.isDirectory()) {
+        return crawler.crawl(root);
+      }
+      Crawler.Probe probe;
+      try {
+        probe = retry.call("HEAD " + root, () -> crawler.probe(root));
+      } catch (IOException e) {
+        throw Retry.failure("reading " + root, e);
+      }
+      if (probe.directory()) {
+        return new Crawler(
+                new HttpFetcher(
+                    tls(request.caBundle()),
+                    settings.connectTimeout(),
+                    probe.finalUri(),
+                    request.auth(),
+                    request.options().timeout(),
+                    stop),
+                retry,
+                settings,
+                request.filters(),
+                log,
+                files,
+                oldManifest)
+            .crawl(probe.finalUri());
+      }
+      String raw = root.getRawPath();
+      String name = UriText.decodeSegment(raw.substring(raw.lastIndexOf('/') + 1));
+      if (name == null || name.startsWith(".syncjobs")) {
+        throw new TransferException("cannot name a file after " + root, false, null);
+      }
+      Map<String, RemoteFile> one = new java.util.LinkedHashMap<>();
+      if (request.filters().includes(name, false)) {
+        one.put(
+            name, new RemoteFile(name, root, probe.size(), probe.mtime(), 1, null, probe.etag()));
+      }
+      return new Crawler.Result(one, Set.of());
+    }
+
+    private void runAll(List<RemoteFile> list) throws IOException {
+      if (list.isEmpty()) {
+        return;
+      }
+      List<Future<?>> futures = new ArrayList<>(list.size());
+      for (RemoteFile f : list) {
+        futures.add(
+            files.submit(
+                () -> {
+                  try {
+                    one(f);
+                  } catch (IOException | RuntimeException e) {
+                    stop.cancel();
+                    throw e;
+                  }
+                  return null;
+                }));
+      }
+      Throwable first = null;
+      for (Future<?> fu : futures) {
+        try {
+          fu.get();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          stop.cancel();
+          first = first == null ? new CancelledException() : first;
+        } catch (ExecutionException e) {
+          Throwable c = e.getCause();
+          if (first == null
+              || (first instanceof CancelledException && !(c instanceof CancelledException))) {
+            first = c;
+          }
+        }
+      }
+      if (request.cancel().isCancelled()) {
+        throw new CancelledException();
+      }
+      if (first instanceof IOException io) {
+        throw io;
+      }
+      if (first instanceof RuntimeException re) {
+        throw re;
+      }
+      if (first != null) {
+        throw new TransferException(first.toString(), first);
+      }
+    }
+
+    private Path inside(String rel) {
+      Path p = staging.resolve(rel).normalize();
+      if (!p.startsWith(staging) || p.equals(staging)) {
+        throw new TransferException(
+            "refusing path outside the staging directory: " + rel, false, null);
+      }
+      return p;
+    }
+
+    private void one(RemoteFile f) throws IOException {
+      if (stop.isCancelled()) {
+        throw new CancelledException();
+      }
+      Path target = inside(f.path());
+      Manifest.Entry old = oldManifest.get(f.path());
+      if (Checksums.isChecksumFile(f.path()) && f.etag() == null && old != null) {
+        f = precise(f);
+      }
+      Path prevFile = previous == null ? null : previous.resolve(f.path());
+      Checksums.Expected exp = verify ? expected.get(f.path()) : null;
+      if (unchanged(f, old, prevFile, exp)) {
+        link(prevFile, target);
+        long size = Files.size(prevFile);
+        newManifest.put(
+            f.path(),
+            new Manifest.Entry(
+                f.path(),
+                size,
+                old != null && old.mtime() != null
+                    ? old.mtime()
+                    : f.mtime() == null ? null : f.mtime().getEpochSecond(),
+                f.listed() != null ? f.listed() : old == null ? null : old.listed(),
+                f.etag() != null ? f.etag() : old == null ? null : old.etag(),
+                old == null ? null : old.sha256()));
+        progress.bytes(size);
+        progress.fileDone();
+        return;
+      }
+      Downloader.Result r = leftover(f, target, exp);
+      try {
+        if (r == null) {
+          r = downloader.fetch(f, target, exp);
+        }
+      } catch (Downloader.VanishedException e) {
+        vanished.add(f.path());
+        warnings.add(e.getMessage());
+        log.accept("warning: " + e.getMessage());
+        progress.fileDone();
+        return;
+      } catch (HttpFetcher.OutsideSourceException e) {
+        throw Retry.failure("download of " + f.path(), e);
+      }
+      String sha = r.sha256();
+      if (request.options().compareChecksums()
+          && old != null
+          && sha != null
+          && sha.equals(old.sha256())
+          && prevFile != null
+          && Files.isRegularFile(prevFile, LinkOption.NOFOLLOW_LINKS)
+          && Files.size(prevFile) == r.size()) {
+        link(prevFile, target);
+      } else {
+        filesTransferred.incrementAndGet();
+      }
+      if (f.size() != null && f.size() != r.size()) {
+        String w =
+            f.path()
+                + " changed size during the run (listed "
+                + f.size()
+                + ", got "
+                + r.size()
+                + ")";
+        warnings.add(w);
+        log.accept("warning: " + w);
+      }
+      Instant mtime = r.lastModified() != null ? r.lastModified() : f.mtime();
+      newManifest.put(
+          f.path(),
+          new Manifest.Entry(
+              f.path(),
+              r.size(),
+              mtime == null ? null : mtime.getEpochSecond(),
+              f.listed(),
+              r.etag() != null ? r.etag() : f.etag(),
+              sha));
+      progress.fileDone();
+    }
+
+    /**
+     * A checksum file with its ETag and exact time from a HEAD request: listings show minutes at
+     * best, and a stale checksum file would hide a change.
+     */
+    private RemoteFile precise(RemoteFile f) throws IOException {
+      Crawler.Probe p;
+      try {
+        p = retry.call("HEAD " + f.uri(), () -> crawler.probe(f.uri()));
+      } catch (HttpFetcher.StatusException e) {
+        return f;
+      }
+      return new RemoteFile(
+          f.path(),
+          f.uri(),
+          p.size() != null ? p.size() : f.size(),
+          p.mtime() != null ? p.mtime() : f.mtime(),
+          p.mtime() != null ? 1 : f.precisionSeconds(),
+          f.listed(),
+          p.etag());
+    }
+
+    /**
+     * A file an interrupted attempt already completed in this staging directory (it was renamed
+     * into place only after verification, with the server's modification time), or null.
+     */
+    private Downloader.Result leftover(RemoteFile f, Path target, Checksums.Expected exp)
+        throws IOException {
+      if (!Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)
+          || f.size() == null
+          || f.mtime() == null
+          || Files.size(target) != f.size()) {
+        return null;
+      }
+      Instant local = Files.getLastModifiedTime(target).toInstant();
+      if (Math.abs(local.getEpochSecond() - f.mtime().getEpochSecond())
+          >= Math.max(1, f.precisionSeconds())) {
+        return null;
+      }
+      String sha = verify ? Downloader.hashFile(target, "SHA-256") : null;
+      if (exp != null) {
+        String actual =
+            exp.algorithm().equals("SHA-256") ? sha : Downloader.hashFile(target, exp.algorithm());
+        if (!exp.hex().equals(actual)) {
+          return null;
+        }
+      }
+      log.accept("reusing " + f.path() + " completed by an earlier attempt");
+      progress.bytes(f.size());
+      return new Downloader.Result(f.size(), local, f.etag(), sha);
+    }
+
+    private boolean unchanged(
+        RemoteFile f, Manifest.Entry old, Path prevFile, Checksums.Expected exp)
+        throws IOException {
+      if (prevFile == null || !Files.isRegularFile(prevFile, LinkOption.NOFOLLOW_LINKS)) {
+        return false;
+      }
+      long prevSize = Files.size(prevFile);
+      if (f.size() != null && f.size() != prevSize) {
+        return false;
+      }
+      if (old == null) {
+        if (request.options().compareChecksums() || f.size() == null || f.mtime() == null) {
+          return false;
+        }
+        Instant local = Files.getLastModifiedTime(prevFile).toInstant();
+        return Math.abs(local.getEpochSecond() - f.mtime().getEpochSecond())
+            < Math.max(1, f.precisionSeconds());
+      }
+      if (old.size() != prevSize) {
+        return false;
+      }
+      if (exp != null && exp.algorithm().equals("SHA-256") && old.sha256() != null) {
+        if (!exp.hex().equals(old.sha256())) {
+          return false;
+        }
+        if (request.options().compareChecksums()) {
+          return true;
+        }
+      }
+      if (request.options().compareChecksums()) {
+        return false;
+      }
+      if (f.etag() != null && old.etag() != null) {
+        return f.etag().equals(old.etag());
+      }
+      if (f.listed() != null && old.listed() != null) {
+        return f.listed().equals(old.listed());
+      }
+      if (f.mtime() != null && old.mtime() != null) {
+        return Math.abs(f.mtime().getEpochSecond() - old.mtime())
+            < Math.max(1, f.precisionSeconds());
+      }
+      return false;
+    }
+
+    private void link(Path prevFile, Path target) throws IOException {
+      if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+        if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)
+            && Files.isSameFile(target, prevFile)) {
+          return;
+        }
+        Files.delete(target);
+      }
+      Path parent = target.getParent();
+      if (!madeDirs.contains(parent)) {
+        Files.createDirectories(parent);
+        madeDirs.add(parent);
+      }
+      Files.createLink(target, prevFile);
+    }
+
+    /** Removes from staging whatever the source does not hold (leftovers of earlier attempts). */
+    private void prune(Set<String> keepFiles, Set<String> keepDirs) throws IOException {
+      Set<String> dirs = new HashSet<>(keepDirs);
+      for (String f : keepFiles) {
+        for (int i = f.indexOf('/'); i >= 0; i = f.indexOf('/', i + 1)) {
+          dirs.add(f.substring(0, i));
+        }
+      }
+      Files.walkFileTree(
+          staging,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+              if (dir.equals(staging)) {
+                return FileVisitResult.CONTINUE;
+              }
+              String rel = rel(dir);
+              if (!rel.contains("/") && rel.startsWith(".syncjobs")) {
+                return FileVisitResult.SKIP_SUBTREE;
+              }
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+                throws IOException {
+              String rel = rel(file);
+              if (!rel.contains("/") && rel.startsWith(".syncjobs")) {
+                return FileVisitResult.CONTINUE;
+              }
+              if (!keepFiles.contains(rel) || !attrs.isRegularFile()) {
+                Files.delete(file);
+              }
+              return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+              if (!dir.equals(staging) && !dirs.contains(rel(dir))) {
+                try (var s = Files.list(dir)) {
+                  if (s.findAny().isEmpty()) {
+                    Files.delete(dir);
+                  }
+                }
+              }
+              return FileVisitResult.CONTINUE;
+            }
+          });
+    }
+
+    private String rel(Path p) {
+      return staging.relativize(p).toString().replace('\\', '/');
+    }
+  }
+
+  static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    Files.walkFileTree(
+        dir,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
+            Files.delete(file);
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+            Files.delete(d);
+            return FileVisitResult.CONTINUE;
+          }
+        });
+  }
+}

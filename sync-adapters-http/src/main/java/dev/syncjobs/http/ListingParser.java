@@ -1,0 +1,184 @@
+package dev.syncjobs.http;
+
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+import org.jsoup.nodes.Element;
+import org.jsoup.nodes.Node;
+import org.jsoup.nodes.TextNode;
+
+/**
+ * Reads the links of a web server's index page (nginx autoindex, Apache mod_autoindex, lighttpd
+ * mod_dirlisting, Caddy browse, Python http.server and look-alikes) with an HTML parser, with the
+ * size and modification time each row shows next to its link. The page's HTML is never matched with
+ * regular expressions: only the plain text of one table cell or one {@code <pre>} line is.
+ */
+final class ListingParser {
+
+  /**
+   * One link of an index page.
+   *
+   * @param href the href as written (entities decoded)
+   * @param directoryHint the row says this is a directory (trailing '/', a "Directory" row)
+   * @param size size in bytes, null when the row shows none
+   * @param sizeExact whether {@code size} is exact (not "2.9M"-style)
+   * @param mtime modification time (UTC), null when the row shows none
+   * @param precisionSeconds 60 when the row shows minutes only, else 1
+   */
+  record Entry(
+      String href,
+      boolean directoryHint,
+      Long size,
+      boolean sizeExact,
+      Instant mtime,
+      long precisionSeconds) {}
+
+  private static final Pattern EXACT = Pattern.compile("(\\d{1,19})(?:\\s*B)?");
+  private static final Pattern APPROX =
+      Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([KMGTPE])(?:i?B)?", Pattern.CASE_INSENSITIVE);
+  private static final List<DateTimeFormatter> MINUTES =
+      List.of(fmt("dd-MMM-yyyy HH:mm"), fmt("yyyy-MM-dd HH:mm"), fmt("yyyy-MMM-dd HH:mm"));
+  private static final List<DateTimeFormatter> SECONDS =
+      List.of(
+          fmt("dd-MMM-yyyy HH:mm:ss"),
+          fmt("yyyy-MM-dd HH:mm:ss"),
+          fmt("yyyy-MMM-dd HH:mm:ss"),
+          fmt("dd-MMM-yyyy HH:mm:ss"));
+
+  private ListingParser() {}
+
+  private static DateTimeFormatter fmt(String pattern) {
+    return new DateTimeFormatterBuilder()
+        .parseCaseInsensitive()
+        .appendPattern(pattern)
+        .toFormatter(Locale.ENGLISH);
+  }
+
+  static List<Entry> parse(String html) {
+    Document doc = Jsoup.parse(html);
+    List<Entry> out = new ArrayList<>();
+    for (Element a : doc.select("a[href]")) {
+      String href = a.attr("href");
+      Fields f = new Fields();
+      Element row = a.closest("tr");
+      if (row != null) {
+        Element own = a.closest("td, th");
+        for (Element cell : row.children()) {
+          if (cell == own) {
+            continue;
+          }
+          Element time = cell.selectFirst("time[datetime]");
+          if (time != null) {
+            f.isoTime(time.attr("datetime"));
+          }
+          String order = cell.attr("data-order");
+          if (!order.isEmpty() && order.chars().allMatch(Character::isDigit)) {
+            f.size = Long.parseLong(order);
+            f.exact = true;
+          }
+          if (cell.text().trim().equals("Directory")) {
+            f.dirRow = true;
+          }
+          f.text(cell.text());
+        }
+        f.dirRow |= row.hasClass("d");
+      } else if (a.closest("pre") != null) {
+        StringBuilder line = new StringBuilder();
+        for (Node n = a.nextSibling(); n instanceof TextNode t; n = n.nextSibling()) {
+          String text = t.getWholeText();
+          int nl = text.indexOf('\n');
+          line.append(nl >= 0 ? text.substring(0, nl) : text);
+          if (nl >= 0) {
+            break;
+          }
+        }
+        for (String field : line.toString().trim().split("\\s{2,}")) {
+          f.text(field);
+        }
+      }
+      boolean dir =
+          href.endsWith("/") || a.text().trim().endsWith("/") || (f.dash && f.size == null);
+      if (f.dirRow && f.size == null) {
+        dir = true;
+      }
+      out.add(new Entry(href, dir, f.size, f.exact, f.mtime, f.precision));
+    }
+    return out;
+  }
+
+  private static final class Fields {
+    Long size;
+    boolean exact;
+    boolean dash;
+    boolean dirRow;
+    Instant mtime;
+    long precision = 1;
+
+    void isoTime(String text) {
+      try {
+        mtime = Instant.parse(text.trim());
+        precision = 1;
+      } catch (DateTimeParseException e) {
+        // not a time
+      }
+    }
+
+    void text(String raw) {
+      String t = raw.replace('\u00a0', ' ').trim();
+      if (t.isEmpty()) {
+        return;
+      }
+      if (t.equals("-") || t.equals("\u2014") || t.equals("- ")) {
+        dash = true;
+        return;
+      }
+      if (mtime == null) {
+        for (DateTimeFormatter f : SECONDS) {
+          if (tryTime(t, f, 1)) {
+            return;
+          }
+        }
+        for (DateTimeFormatter f : MINUTES) {
+          if (tryTime(t, f, 60)) {
+            return;
+          }
+        }
+      }
+      if (size == null || !exact) {
+        Matcher m = EXACT.matcher(t);
+        if (m.matches()) {
+          size = Long.parseLong(m.group(1));
+          exact = true;
+          return;
+        }
+        m = APPROX.matcher(t);
+        if (m.matches() && size == null) {
+          double v = Double.parseDouble(m.group(1));
+          int power = "KMGTPE".indexOf(Character.toUpperCase(m.group(2).charAt(0))) + 1;
+          size = (long) (v * Math.pow(1024, power));
+          exact = false;
+        }
+      }
+    }
+
+    private boolean tryTime(String t, DateTimeFormatter f, long p) {
+      try {
+        mtime = LocalDateTime.parse(t, f).toInstant(ZoneOffset.UTC);
+        precision = p;
+        return true;
+      } catch (DateTimeParseException e) {
+        return false;
+      }
+    }
+  }
+}

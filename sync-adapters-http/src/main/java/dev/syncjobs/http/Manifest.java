@@ -1,0 +1,157 @@
+package dev.syncjobs.http;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The per-version record of what each file was on the server: a tab-separated file stored at the
+ * top of the version as {@value #FILE} (the engine ignores top-level {@code .syncjobs*} entries).
+ * Columns: path (with %, tab, CR, LF and backslash escaped), size, mtime (epoch seconds, from
+ * Last-Modified or the listing), listed (the listing's own time text as epoch seconds, so two
+ * listings of the same server compare exactly whatever its time zone), ETag, SHA-256.
+ */
+final class Manifest {
+  static final String FILE = ".syncjobs-manifest.tsv";
+  private static final String HEADER =
+      "# syncjobs http manifest v1\tsize\tmtime\tlisted\tetag\tsha256";
+
+  /**
+   * One file's record.
+   *
+   * @param size bytes
+   * @param mtime epoch seconds, null when unknown
+   * @param listed the listing's time as epoch seconds, null when the listing shows none
+   * @param etag null when unknown
+   * @param sha256 lower-case hex, null when not computed
+   */
+  record Entry(String path, long size, Long mtime, Long listed, String etag, String sha256) {}
+
+  private Manifest() {}
+
+  /** The entries of a manifest, empty when the file is missing or unreadable. */
+  static Map<String, Entry> read(Path file) {
+    Map<String, Entry> out = new LinkedHashMap<>();
+    if (!Files.isRegularFile(file)) {
+      return out;
+    }
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    } catch (IOException | UncheckedIOException e) {
+      return out;
+    }
+    if (lines.isEmpty() || !lines.get(0).startsWith("# syncjobs http manifest v1")) {
+      return out;
+    }
+    for (String line : lines.subList(1, lines.size())) {
+      String[] c = line.split("\t", -1);
+      if (c.length != 6) {
+        continue;
+      }
+      try {
+        String path = unescape(c[0]);
+        out.put(
+            path,
+            new Entry(
+                path,
+                Long.parseLong(c[1]),
+                optLong(c[2]),
+                optLong(c[3]),
+                c[4].equals("-") ? null : unescape(c[4]),
+                c[5].equals("-") ? null : c[5]));
+      } catch (RuntimeException e) {
+        // a damaged line: that file is simply treated as new
+      }
+    }
+    return out;
+  }
+
+  /** The manifest's text for these entries (sorted by path, so equal trees give equal bytes). */
+  static String render(Collection<Entry> entries) {
+    StringBuilder sb = new StringBuilder(HEADER).append('\n');
+    entries.stream()
+        .sorted(Comparator.comparing(Entry::path))
+        .forEach(
+            e ->
+                sb.append(escape(e.path()))
+                    .append('\t')
+                    .append(e.size())
+                    .append('\t')
+                    .append(e.mtime() == null ? "-" : e.mtime().toString())
+                    .append('\t')
+                    .append(e.listed() == null ? "-" : e.listed().toString())
+                    .append('\t')
+                    .append(e.etag() == null ? "-" : escape(e.etag()))
+                    .append('\t')
+                    .append(e.sha256() == null ? "-" : e.sha256())
+                    .append('\n'));
+    return sb.toString();
+  }
+
+  /**
+   * Writes the manifest into {@code staging}: as a hard link to the previous one when the text is
+   * the same, else through a temporary file and a rename.
+   */
+  static void write(Path staging, Path previous, Collection<Entry> entries) throws IOException {
+    String text = render(entries);
+    Path target = staging.resolve(FILE);
+    Files.deleteIfExists(target);
+    if (previous != null) {
+      Path old = previous.resolve(FILE);
+      try {
+        if (Files.isRegularFile(old)
+            && Files.readString(old, StandardCharsets.UTF_8).equals(text)) {
+          Files.createLink(target, old);
+          return;
+        }
+      } catch (IOException | UnsupportedOperationException e) {
+        // fall through and write a copy
+      }
+    }
+    Path tmp = staging.resolve(FILE + ".tmp");
+    Files.writeString(tmp, text, StandardCharsets.UTF_8);
+    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  private static Long optLong(String s) {
+    return s.equals("-") ? null : Long.valueOf(s);
+  }
+
+  static String escape(String s) {
+    StringBuilder sb = new StringBuilder(s.length());
+    for (char c : s.toCharArray()) {
+      switch (c) {
+        case '%' -> sb.append("%25");
+        case '\t' -> sb.append("%09");
+        case '\n' -> sb.append("%0A");
+        case '\r' -> sb.append("%0D");
+        case '\\' -> sb.append("%5C");
+        default -> sb.append(c);
+      }
+    }
+    return sb.toString();
+  }
+
+  static String unescape(String s) {
+    StringBuilder sb = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '%' && i + 2 < s.length()) {
+        sb.append((char) Integer.parseInt(s.substring(i + 1, i + 3), 16));
+        i += 2;
+      } else {
+        sb.append(c);
+      }
+    }
+    return sb.toString();
+  }
+}

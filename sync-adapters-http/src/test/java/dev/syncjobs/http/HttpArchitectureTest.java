@@ -1,0 +1,49 @@
+package dev.syncjobs.http;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/** The adapter's place in the hexagon and its public surface. */
+class HttpArchitectureTest {
+  private static final JavaClasses HTTP =
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .importPackages("dev.syncjobs.http");
+
+  @Test
+  void http_uses_only_the_core_ports_the_jdk_and_jsoup() {
+    classes()
+        .that()
+        .resideInAPackage("dev.syncjobs.http..")
+        .should()
+        .onlyDependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.syncjobs.http..",
+            "dev.syncjobs.core.model..",
+            "dev.syncjobs.core.port..",
+            "java..",
+            "javax.net.ssl..",
+            "org.jsoup..")
+        .check(HTTP);
+  }
+
+  @Test
+  void only_the_transfer_and_its_settings_are_public() {
+    classes()
+        .that()
+        .resideInAPackage("dev.syncjobs.http..")
+        .and()
+        .arePublic()
+        .should()
+        .haveSimpleNameStartingWith("HttpTransfer")
+        .orShould()
+        .haveSimpleName("HttpSettings")
+        .orShould()
+        .haveSimpleName("BandwidthWindow")
+        .check(HTTP);
+  }
+}

@@ -1,0 +1,95 @@
+package dev.syncjobs.app.wiring;
+
+import dagger.Binds;
+import dagger.Module;
+import dagger.Provides;
+import dev.syncjobs.app.config.ConfigException;
+import dev.syncjobs.app.config.DataDir;
+import dev.syncjobs.app.config.ServerConfig;
+import dev.syncjobs.core.port.JobRepository;
+import dev.syncjobs.core.port.RunLog;
+import dev.syncjobs.core.port.RunRepository;
+import dev.syncjobs.persistence.Database;
+import dev.syncjobs.persistence.JdbcJobRepository;
+import dev.syncjobs.persistence.JdbcRunLog;
+import dev.syncjobs.persistence.JdbcRunRepository;
+import jakarta.inject.Named;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+
+/**
+ * The JDBC repositories behind the server, on the database {@code SYNCJOBS_DB_URL} names (SQLite in
+ * the data dir by default, PostgreSQL for cluster mode). Source credentials are sealed with the key
+ * in {@code <data>/secret.key}.
+ */
+@Module
+abstract class PersistenceModule {
+  @Binds
+  abstract JobRepository jobRepository(JdbcJobRepository impl);
+
+  @Binds
+  abstract RunRepository runRepository(JdbcRunRepository impl);
+
+  @Binds
+  abstract RunLog bindRunLog(JdbcRunLog impl);
+
+  /** Opened after the data dir is locked, so two servers never share one SQLite file. */
+  @Provides
+  @Singleton
+  static Database database(ServerConfig config, DataDir dataDir) {
+    return Database.open(config.dbUrl());
+  }
+
+  @Provides
+  @Singleton
+  static JdbcJobRepository jobs(Database db, DataDir dataDir, ServerConfig config) {
+    byte[] key = dataDir.secretKey(config.secretKeyFile(), Database::newSecretKey);
+    if (key.length != 32) {
+      throw new ConfigException(config.secretKeyFile() + " must hold a 32-byte key");
+    }
+    return new JdbcJobRepository(db, key);
+  }
+
+  @Provides
+  @Singleton
+  static JdbcRunRepository runs(Database db) {
+    return new JdbcRunRepository(db);
+  }
+
+  @Provides
+  @Singleton
+  static JdbcRunLog jdbcRunLog(Database db, ServerConfig config) {
+    return new JdbcRunLog(db, config.runLogMaxBytes());
+  }
+
+  @Provides
+  @Singleton
+  static ClusterProgress clusterProgress(Database db, ServerConfig config) {
+    return ClusterProgress.start(db, config.instanceId());
+  }
+
+  /**
+   * The clock of due checks and leases: the database's in cluster mode (so instances with skewed
+   * clocks agree), else the given one.
+   */
+  @Provides
+  @Singleton
+  @Named("engine")
+  static Clock engineClock(Database db, Clock clock) {
+    return db.isPostgres() ? db.clock() : clock;
+  }
+
+  /** What the server closes last on shutdown. */
+  @Provides
+  @Singleton
+  @Named("database")
+  static AutoCloseable closeable(Database db, ClusterProgress cluster) {
+    return () -> {
+      try {
+        cluster.close();
+      } finally {
+        db.close();
+      }
+    };
+  }
+}

@@ -1,0 +1,123 @@
+package dev.syncjobs.app.wiring;
+
+import dagger.Module;
+import dagger.Provides;
+import dev.syncjobs.app.cli.Transfers;
+import dev.syncjobs.app.config.DataDir;
+import dev.syncjobs.app.config.ServerConfig;
+import dev.syncjobs.app.web.Auth;
+import dev.syncjobs.app.web.BandwidthSettings;
+import dev.syncjobs.app.web.LocalSourcePolicy;
+import dev.syncjobs.app.web.SyncServer;
+import dev.syncjobs.core.model.StorageBackend;
+import dev.syncjobs.core.port.JobRepository;
+import dev.syncjobs.core.port.RunLog;
+import dev.syncjobs.core.port.RunRepository;
+import dev.syncjobs.core.service.RunWorker;
+import dev.syncjobs.core.service.StorageBackends;
+import dev.syncjobs.core.service.SyncRuntime;
+import jakarta.inject.Named;
+import jakarta.inject.Singleton;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Core services and the web front, built from the configuration. */
+@Module
+final class ServerModule {
+  private ServerModule() {}
+
+  @Provides
+  @Singleton
+  static DataDir dataDir(ServerConfig config) {
+    return DataDir.open(config.dataDir());
+  }
+
+  @Provides
+  @Singleton
+  static Auth auth(ServerConfig config, DataDir dataDir) {
+    return new Auth(dataDir.adminToken(config.adminToken()), config.viewerToken());
+  }
+
+  @Provides
+  @Singleton
+  static List<StorageBackend> backends(ServerConfig config, DataDir dataDir) {
+    List<StorageBackend> out = new ArrayList<>();
+    for (ServerConfig.Backend b : config.backends()) {
+      StorageBackend backend = new StorageBackend(b.name(), b.root());
+      if (b.owned()) {
+        StorageBackends.initialiseOwnRoot(backend);
+      }
+      out.add(backend);
+    }
+    return out;
+  }
+
+  @Provides
+  @Singleton
+  static BandwidthSettings bandwidth(ServerConfig config, DataDir dataDir, Clock clock) {
+    return new BandwidthSettings(
+        dataDir.root().resolve("bandwidth.json"), clock, config.timezone());
+  }
+
+  @Provides
+  @Singleton
+  static LocalSourcePolicy localSources(ServerConfig config, List<StorageBackend> backends) {
+    List<Path> forbidden = new ArrayList<>();
+    forbidden.add(config.dataDir());
+    backends.forEach(b -> forbidden.add(b.root()));
+    return new LocalSourcePolicy(forbidden, config.localSourceRoots());
+  }
+
+  @Provides
+  @Singleton
+  static SyncRuntime runtime(
+      ServerConfig config,
+      @Named("engine") Clock clock,
+      ClusterProgress cluster,
+      JobRepository jobs,
+      RunRepository runs,
+      RunLog runLog,
+      List<StorageBackend> backends,
+      BandwidthSettings bandwidth) {
+    SyncRuntime.Builder b =
+        SyncRuntime.builder()
+            .repositories(jobs, runs)
+            .runLog(runLog)
+            .publisher(cluster)
+            .clock(clock)
+            .workerSettings(
+                new RunWorker.Settings(
+                    config.instanceId(),
+                    config.maxConcurrentRuns(),
+                    config.lease(),
+                    Duration.ofMillis(500),
+                    Duration.ofSeconds(30)))
+            .manualRunInterval(config.manualRunInterval())
+            .runRetention(config.runRetention())
+            .globalBandwidthLimitSource(bandwidth);
+    backends.forEach(b::backend);
+    Transfers.all(config.rsyncPath(), config.httpConnections()).forEach(b::transfer);
+    SyncRuntime runtime = b.build();
+    cluster.deliverRemoteTo(runtime.progress()::publish);
+    // A repeated request is harmless: the repository announces a cancel only once.
+    cluster.onCancelRequested(id -> runtime.worker().cancel(id));
+    return runtime;
+  }
+
+  @Provides
+  @Singleton
+  static SyncServer server(
+      ServerConfig config,
+      DataDir dataDir,
+      SyncRuntime runtime,
+      Auth auth,
+      BandwidthSettings bandwidth,
+      LocalSourcePolicy localSources,
+      @Named("database") AutoCloseable database,
+      Clock clock) {
+    return new SyncServer(config, dataDir, runtime, auth, bandwidth, localSources, database, clock);
+  }
+}

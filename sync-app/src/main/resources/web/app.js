@@ -1,0 +1,412 @@
+'use strict';
+// syncjobs web page: plain JavaScript over the REST API and the progress WebSocket.
+(function () {
+  const TOKEN_KEY = 'syncjobs.token';
+  const $ = (sel, root) => (root || document).querySelector(sel);
+  const jobs = new Map();      // job id -> job
+  const progress = new Map();  // job id -> last progress message
+  let editing = null;          // job id being edited, or null for a new job
+  let shownJob = null;         // job id whose runs are shown
+  let socket = null;
+
+  // ---- token -------------------------------------------------------------------------------
+  function token() { return sessionStorage.getItem(TOKEN_KEY); }
+
+  function askToken(message) {
+    $('#token-error').textContent = message || '';
+    const dlg = $('#token-dialog');
+    if (!dlg.open) { dlg.showModal(); }
+    $('#token-input').focus();
+  }
+
+  $('#token-form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const value = $('#token-input').value.trim();
+    if (!value) { return; }
+    sessionStorage.setItem(TOKEN_KEY, value);
+    const ok = await start();
+    if (ok) { $('#token-input').value = ''; $('#token-dialog').close(); }
+  });
+
+  $('#forget-token').addEventListener('click', () => {
+    sessionStorage.removeItem(TOKEN_KEY);
+    if (socket) { socket.close(); }
+    askToken();
+  });
+
+  // ---- API ---------------------------------------------------------------------------------
+  class ApiError extends Error {
+    constructor(status, problem) {
+      super((problem && (problem.detail || problem.title)) || ('HTTP ' + status));
+      this.status = status;
+      this.problem = problem || {};
+    }
+  }
+
+  async function api(method, path, body) {
+    const headers = { 'Authorization': 'Bearer ' + token() };
+    const init = { method, headers };
+    if (body !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    const res = await fetch('/api/v1' + path, init);
+    const type = res.headers.get('Content-Type') || '';
+    const payload = type.includes('json') ? await res.json() : await res.text();
+    if (res.status === 401) {
+      sessionStorage.removeItem(TOKEN_KEY);
+      askToken('That token was not accepted.');
+    }
+    if (!res.ok) { throw new ApiError(res.status, typeof payload === 'object' ? payload : null); }
+    return payload;
+  }
+
+  function showGlobalError(e) { $('#global-error').textContent = e ? String(e.message || e) : ''; }
+
+  // ---- formatting --------------------------------------------------------------------------
+  function bytes(n) {
+    if (n === null || n === undefined) { return ''; }
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let v = n, u = 0;
+    while (v >= 1024 && u < units.length - 1) { v /= 1024; u++; }
+    return u === 0 ? n + ' B' : v.toFixed(1) + ' ' + units[u];
+  }
+  function when(iso) { return iso ? new Date(iso).toLocaleString() : ''; }
+  function duration(s) {
+    if (s === null || s === undefined || s < 0) { return ''; }
+    s = Math.round(s);
+    return s < 60 ? s + ' s' : Math.floor(s / 60) + ' min ' + (s % 60) + ' s';
+  }
+  function schedule(j) {
+    switch (j.schedule) {
+      case 'daily': return 'daily ' + j.schedule_time;
+      case 'weekly': return 'weekly, day ' + j.schedule_day + ', ' + j.schedule_time;
+      case 'monthly': return 'monthly, day ' + j.schedule_day + ', ' + j.schedule_time;
+      case 'cron': return 'cron ' + j.cron_expression;
+      default: return j.schedule;
+    }
+  }
+  function el(tag, text, cls) {
+    const e = document.createElement(tag);
+    if (text !== undefined && text !== null) { e.textContent = text; }
+    if (cls) { e.className = cls; }
+    return e;
+  }
+  function button(text, cls, onClick) {
+    const b = el('button', text, cls);
+    b.type = 'button';
+    b.addEventListener('click', onClick);
+    return b;
+  }
+
+  // ---- jobs table --------------------------------------------------------------------------
+  async function loadJobs() {
+    const res = await api('GET', '/storage/sync-jobs');
+    jobs.clear();
+    res.data.forEach((j) => jobs.set(j.id, j));
+    renderJobs();
+  }
+
+  function renderJobs() {
+    const body = $('#jobs tbody');
+    body.replaceChildren();
+    $('#no-jobs').hidden = jobs.size > 0;
+    for (const j of jobs.values()) {
+      const tr = el('tr');
+      tr.dataset.jobId = j.id;
+      tr.dataset.jobName = j.name;
+      tr.append(el('td', j.name, 'name'));
+      tr.append(el('td', j.source_url + ' → ' + j.destination_backend_id + ':/' + j.destination_path));
+      tr.append(el('td', schedule(j) + (j.enabled ? '' : ' (disabled)')));
+      const p = progress.get(j.id);
+      const running = p && (p.status === 'running' || p.status === 'pending');
+      const status = running ? p.status : j.status;
+      tr.append(el('td', status, 'status status-' + status));
+      tr.append(el('td', j.next_run_at ? when(j.next_run_at) : (j.enabled && j.schedule !== 'manual' ? '' : '—')));
+      const last = el('td');
+      if (j.last_run_at) { last.append(el('div', when(j.last_run_at))); }
+      if (j.last_error) { last.append(el('div', j.last_error, 'error')); }
+      tr.append(last);
+      const cell = el('td', null, 'progress');
+      cell.append(progressBar(j, p));
+      tr.append(cell);
+      const actions = el('td', null, 'actions');
+      actions.append(button('Run now', 'run', () => act(() => api('POST', '/storage/sync-jobs/' + j.id + '/run'))));
+      actions.append(button('Cancel', 'cancel secondary', () => act(() => api('POST', '/storage/sync-jobs/' + j.id + '/cancel'))));
+      actions.append(button('Edit', 'edit secondary', () => openEditor(j)));
+      actions.append(button('Runs', 'details secondary', () => openDetails(j.id)));
+      actions.append(button('Delete', 'delete danger', () => {
+        if (confirm('Delete job ' + j.name + '? Its synced files stay on disk.')) {
+          act(() => api('DELETE', '/storage/sync-jobs/' + j.id));
+        }
+      }));
+      tr.append(actions);
+      body.append(tr);
+    }
+  }
+
+  // Updates one row's status and progress in place (buttons stay the same elements).
+  function updateRow(id) {
+    const tr = document.querySelector('#jobs tr[data-job-id="' + CSS.escape(id) + '"]');
+    const j = jobs.get(id);
+    if (!tr || !j) { renderJobs(); return; }
+    const p = progress.get(id);
+    const running = p && (p.status === 'running' || p.status === 'pending');
+    const status = running ? p.status : j.status;
+    const cell = tr.querySelector('td.status');
+    cell.textContent = status;
+    cell.className = 'status status-' + status;
+    tr.querySelector('td.progress').replaceChildren(progressBar(j, p));
+  }
+
+  function progressBar(j, p) {
+    const wrap = el('div');
+    const track = el('div', null, 'progress-track');
+    const bar = el('div', null, 'progress-bar');
+    bar.dataset.jobName = j.name;
+    bar.setAttribute('role', 'progressbar');
+    const percent = p ? Math.round(p.progress_percent || 0) : 0;
+    bar.style.width = percent + '%';
+    bar.setAttribute('aria-valuenow', String(percent));
+    if (p && p.status === 'success') { bar.classList.add('done'); }
+    track.append(bar);
+    wrap.append(track);
+    const text = el('div', '', 'progress-text');
+    if (p && p.run_id) {
+      let t = percent + '% · ' + p.status + ' · ' + p.files_synced + '/' + p.files_total + ' files · '
+        + bytes(p.bytes_transferred) + '/' + bytes(p.bytes_total);
+      if (p.status === 'running') {
+        t += ' · ' + bytes(p.bytes_per_second) + '/s';
+        if (p.eta_seconds !== null) { t += ' · ETA ' + duration(p.eta_seconds); }
+        if (p.current_file) { t += ' · ' + p.current_file; }
+      }
+      if (p.error) { t += ' · ' + p.error; }
+      text.textContent = t;
+    }
+    wrap.append(text);
+    return wrap;
+  }
+
+  async function act(fn) {
+    showGlobalError(null);
+    try {
+      await fn();
+      await loadJobs();
+      if (shownJob) { await openDetails(shownJob); }
+    } catch (e) {
+      showGlobalError(e);
+    }
+  }
+
+  // ---- live progress -----------------------------------------------------------------------
+  function connect() {
+    if (socket && socket.readyState <= 1) { return; }
+    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    socket = new WebSocket(scheme + '//' + location.host + '/api/v1/ws/sync?access_token='
+      + encodeURIComponent(token()));
+    socket.onopen = () => { $('#connection').textContent = 'live'; };
+    socket.onclose = () => {
+      $('#connection').textContent = 'reconnecting…';
+      if (token()) { setTimeout(connect, 2000); }
+    };
+    socket.onmessage = (ev) => {
+      const m = JSON.parse(ev.data);
+      const previous = progress.get(m.job_id);
+      progress.set(m.job_id, m);
+      const final = ['success', 'failed', 'cancelled'].includes(m.status);
+      const changed = !previous || previous.status !== m.status || previous.run_id !== m.run_id;
+      if (final && changed) {
+        loadJobs().then(() => { if (shownJob === m.job_id) { openDetails(m.job_id); } })
+          .catch(showGlobalError);
+      } else if (jobs.has(m.job_id)) {
+        updateRow(m.job_id);
+      } else {
+        loadJobs().catch(showGlobalError);
+      }
+    };
+  }
+
+  // ---- editor ------------------------------------------------------------------------------
+  const form = $('#job-form');
+  const TEXT = ['name', 'source_url', 'destination_path', 'include_pattern', 'exclude_pattern',
+    'schedule_time', 'cron_expression', 'timezone'];
+  const NUMBERS = ['schedule_day', 'keep_versions', 'max_delete_percent', 'bandwidth_limit', 'max_retries'];
+  const CHECKS = ['enabled', 'verify_checksums', 'compare_checksums', 'delete_removed'];
+
+  async function loadBackends() {
+    const res = await api('GET', '/storage/backends');
+    const select = form.elements.destination_backend_id;
+    select.replaceChildren();
+    for (const b of res.data) {
+      const o = el('option', b.name + ' (' + b.status + ', ' + bytes(b.free_bytes) + ' free)');
+      o.value = b.id;
+      select.append(o);
+    }
+  }
+
+  function clearErrors() {
+    form.querySelectorAll('.error[data-field]').forEach((e) => { e.textContent = ''; });
+    form.querySelectorAll('.invalid').forEach((e) => e.classList.remove('invalid'));
+    $('#form-error').textContent = '';
+  }
+
+  function openEditor(job) {
+    editing = job ? job.id : null;
+    clearErrors();
+    form.reset();
+    $('#editor-title').textContent = job ? 'Edit ' + job.name : 'New job';
+    const authSelect = form.elements.auth_type;
+    authSelect.querySelector('option[value="keep"]').hidden = !(job && job.source_auth);
+    if (job) {
+      TEXT.forEach((f) => { form.elements[f].value = job[f] === null ? '' : job[f]; });
+      NUMBERS.forEach((f) => { form.elements[f].value = job[f] === null ? '' : job[f]; });
+      CHECKS.forEach((f) => { form.elements[f].checked = !!job[f]; });
+      form.elements.schedule.value = job.schedule;
+      form.elements.misfire_policy.value = job.misfire_policy;
+      form.elements.destination_backend_id.value = job.destination_backend_id;
+      form.elements.filters.value = (job.filters || []).join('\n');
+      authSelect.value = job.source_auth ? 'keep' : '';
+      form.elements.auth_username.value = job.source_auth ? (job.source_auth.username || '') : '';
+    }
+    $('#editor').hidden = false;
+    form.elements.name.focus();
+  }
+
+  function formBody() {
+    const body = {};
+    TEXT.forEach((f) => {
+      const v = form.elements[f].value.trim();
+      if (v !== '') { body[f] = v; } else if (editing && f !== 'name' && f !== 'source_url'
+        && f !== 'destination_path' && f !== 'timezone') { body[f] = null; }
+    });
+    NUMBERS.forEach((f) => {
+      const raw = form.elements[f].value.trim();
+      if (raw === '') {
+        if (f === 'bandwidth_limit' || f === 'schedule_day') { body[f] = null; }
+        return;
+      }
+      const n = Number(raw);
+      body[f] = Number.isFinite(n) ? n : raw;
+    });
+    CHECKS.forEach((f) => { body[f] = form.elements[f].checked; });
+    body.schedule = form.elements.schedule.value;
+    body.misfire_policy = form.elements.misfire_policy.value;
+    body.destination_backend_id = form.elements.destination_backend_id.value;
+    body.filters = form.elements.filters.value.split('\n').map((s) => s.trim()).filter((s) => s);
+    const type = form.elements.auth_type.value;
+    if (type === '') {
+      if (editing) { body.source_auth = null; }
+    } else if (type !== 'keep') {
+      const secret = form.elements.auth_secret.value;
+      const auth = { type, username: form.elements.auth_username.value.trim() || null };
+      if (type === 'bearer') { auth.token = secret; } else if (type === 'ssh') { auth.private_key = secret; } else { auth.password = secret; }
+      body.source_auth = auth;
+    }
+    return body;
+  }
+
+  function fieldSlot(field) {
+    let slot = form.querySelector('.error[data-field="' + CSS.escape(field) + '"]');
+    if (!slot && field.startsWith('source_auth.')) {
+      const known = ['source_auth.username'];
+      slot = form.querySelector('.error[data-field="' + (known.includes(field) ? field : 'source_auth.secret') + '"]');
+    }
+    return slot;
+  }
+
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clearErrors();
+    try {
+      const body = formBody();
+      if (editing) {
+        await api('PATCH', '/storage/sync-jobs/' + editing, body);
+      } else {
+        await api('POST', '/storage/sync-jobs', body);
+      }
+      $('#editor').hidden = true;
+      editing = null;
+      await loadJobs();
+    } catch (e) {
+      const errors = (e.problem && e.problem.errors) || [];
+      let placed = 0;
+      for (const fe of errors) {
+        const slot = fieldSlot(fe.field);
+        if (slot) {
+          slot.textContent = (slot.textContent ? slot.textContent + '; ' : '') + fe.message;
+          const input = form.elements[fe.field];
+          if (input && input.classList) { input.classList.add('invalid'); }
+          placed++;
+        }
+      }
+      if (placed < errors.length || errors.length === 0) { $('#form-error').textContent = e.message; }
+    }
+  });
+  $('#new-job').addEventListener('click', () => openEditor(null));
+  $('#job-cancel-edit').addEventListener('click', () => { $('#editor').hidden = true; editing = null; });
+
+  // ---- runs and versions -------------------------------------------------------------------
+  async function openDetails(id) {
+    shownJob = id;
+    const job = jobs.get(id);
+    $('#details-name').textContent = job ? job.name : id;
+    const [history, versions] = await Promise.all([
+      api('GET', '/storage/sync-jobs/' + id + '/history?limit=20'),
+      api('GET', '/storage/sync-jobs/' + id + '/versions')]);
+    const body = $('#history tbody');
+    body.replaceChildren();
+    for (const r of history.data) {
+      const tr = el('tr');
+      tr.dataset.runId = r.id;
+      tr.dataset.status = r.status;
+      tr.append(el('td', when(r.started_at || r.created_at)));
+      tr.append(el('td', r.trigger));
+      tr.append(el('td', r.status, 'status status-' + r.status));
+      tr.append(el('td', r.files_synced + ' / ' + r.files_total));
+      tr.append(el('td', bytes(r.bytes_transferred) + ' / ' + bytes(r.bytes_total)));
+      const secs = r.started_at && r.completed_at ? (new Date(r.completed_at) - new Date(r.started_at)) / 1000 : null;
+      tr.append(el('td', duration(secs)));
+      tr.append(el('td', r.version || ''));
+      tr.append(el('td', r.error || '', 'error'));
+      const a = el('td');
+      a.append(button('Log', 'log secondary', async () => {
+        try {
+          const text = await api('GET', '/storage/sync-jobs/' + id + '/runs/' + r.id + '/log');
+          $('#log').textContent = text || '(empty)';
+          $('#log').hidden = false;
+        } catch (e) { showGlobalError(e); }
+      }));
+      tr.append(a);
+      body.append(tr);
+    }
+    const vbody = $('#versions tbody');
+    vbody.replaceChildren();
+    for (const v of versions.data) {
+      const tr = el('tr');
+      tr.append(el('td', v.name));
+      tr.append(el('td', when(v.created_at)));
+      tr.append(el('td', String(v.files)));
+      tr.append(el('td', bytes(v.bytes)));
+      tr.append(el('td', v.current ? 'current' : ''));
+      vbody.append(tr);
+    }
+    $('#details').hidden = false;
+  }
+  $('#details-close').addEventListener('click', () => { $('#details').hidden = true; shownJob = null; $('#log').hidden = true; });
+
+  // ---- start -------------------------------------------------------------------------------
+  async function start() {
+    if (!token()) { askToken(); return false; }
+    try {
+      await loadBackends();
+      await loadJobs();
+      connect();
+      return true;
+    } catch (e) {
+      if (e.status !== 401) { showGlobalError(e); }
+      return false;
+    }
+  }
+  start();
+  setInterval(() => { if (token()) { loadJobs().catch(() => {}); } }, 30000);
+})();

@@ -1,0 +1,193 @@
+package dev.syncjobs.app.web;
+
+import static dev.syncjobs.app.web.TestServer.jobJson;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.syncjobs.core.model.StorageBackend;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two servers on one PostgreSQL schema and one shared backend (cluster mode): a job created on one
+ * is visible on the other, and a WebSocket client on either sees the final message of a run
+ * triggered on the other, whichever instance executes it.
+ */
+class ClusterServerTest {
+  static final String URL =
+      System.getenv()
+          .getOrDefault("SYNCJOBS_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/syncjobs_test");
+  static final String USER = System.getenv().getOrDefault("SYNCJOBS_TEST_PG_USER", "syncjobs");
+  static final String PASSWORD =
+      System.getenv().getOrDefault("SYNCJOBS_TEST_PG_PASSWORD", "syncjobs");
+
+  @TempDir Path tmp;
+  String schema;
+  TestServer a;
+  TestServer b;
+
+  @BeforeEach
+  void start() throws Exception {
+    try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD)) {
+      c.isValid(5);
+    } catch (SQLException e) {
+      String msg =
+          "ClusterServerTest needs PostgreSQL at "
+              + URL
+              + " (.ci/setup-postgres.sh): "
+              + e.getMessage();
+      if ("true".equals(System.getenv("CI"))) {
+        throw new AssertionError(msg);
+      }
+      System.err.println("SKIPPED: " + msg);
+      Assumptions.abort(msg);
+    }
+    schema = "t_server_" + UUID.randomUUID().toString().substring(0, 8);
+    sql("CREATE SCHEMA " + schema);
+    Path shared = Files.createDirectories(tmp.resolve("shared"));
+    Files.createFile(shared.resolve(StorageBackend.MARKER));
+    String db = URL + "?currentSchema=" + schema + "&user=" + USER + "&password=" + PASSWORD;
+    Map<String, String> env =
+        Map.of(
+            "SYNCJOBS_DB_URL",
+            db,
+            "SYNCJOBS_BACKENDS",
+            "default=" + shared,
+            "SYNCJOBS_SECRET_KEY_FILE",
+            shared.resolveSibling("cluster-secret.key").toString());
+    a = new TestServer(Files.createDirectories(tmp.resolve("a")), withId(env, "instance-a"));
+    b = new TestServer(Files.createDirectories(tmp.resolve("b")), withId(env, "instance-b"));
+  }
+
+  private Map<String, String> withId(Map<String, String> env, String id) {
+    java.util.HashMap<String, String> m = new java.util.HashMap<>(env);
+    m.put("SYNCJOBS_INSTANCE_ID", id);
+    return m;
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (a != null) {
+      a.close();
+    }
+    if (b != null) {
+      b.close();
+    }
+    if (schema != null) {
+      sql("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+    }
+  }
+
+  static void sql(String statement) throws SQLException {
+    try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD);
+        Statement s = c.createStatement()) {
+      s.execute(statement);
+    }
+  }
+
+  @Test
+  void every_malformed_request_is_a_4xx_on_postgresql_too() throws Exception {
+    Path src = TestServer.sourceTree(tmp.resolve("src"), 1, 10);
+    String job = a.createJob(jobJson("pg-existing", src, "pg-existing", ""));
+    MalformedRequestsTest.cases()
+        .forEach(
+            c -> {
+              Object[] x = c.get();
+              String path = ((String) x[2]).replace("{job}", job);
+              TestServer.Response r =
+                  a.send((String) x[1], path, TestServer.ADMIN, (String) x[4], (String) x[3]);
+              assertThat(r.status()).as(x[0] + ": " + r.body()).isBetween(400, 499);
+              assertThat(r.contentType()).as((String) x[0]).startsWith("application/problem+json");
+            });
+  }
+
+  @Test
+  void a_cancel_on_one_instance_stops_a_run_executing_on_the_other_at_once() throws Exception {
+    Path src = Files.createDirectories(tmp.resolve("slow"));
+    Files.write(src.resolve("big.bin"), new byte[3_000_000]);
+    String job =
+        a.createJob(
+            jobJson(
+                "cluster-cancel", src, "cancel", "\"bandwidth_limit\":200000,\"max_retries\":0"));
+    String run =
+        a.post("/api/v1/storage/sync-jobs/" + job + "/run", null).data().get("id").asText();
+    String[] owner = {null};
+    TestServer.await(
+        "the run to start",
+        Duration.ofSeconds(15),
+        () -> {
+          JsonNode r = a.get("/api/v1/storage/sync-jobs/" + job + "/runs/" + run).data();
+          owner[0] = r.get("instance_id").isNull() ? null : r.get("instance_id").asText();
+          return r.get("status").asText().equals("running") && owner[0] != null;
+        });
+    TestServer other = owner[0].equals("instance-a") ? b : a;
+    long t0 = System.nanoTime();
+    TestServer.Response cancel = other.post("/api/v1/storage/sync-jobs/" + job + "/cancel", null);
+    assertThat(cancel.status()).as(cancel.body()).isEqualTo(200);
+    JsonNode done = other.awaitRunEnd(job, run, Duration.ofSeconds(30));
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    System.err.println("ClusterServerTest: cancelled across instances in " + ms + " ms");
+    assertThat(done.get("status").asText()).isEqualTo("cancelled");
+    assertThat(ms).as("well before the next lease renewal (10 s)").isLessThan(5_000);
+  }
+
+  @Test
+  void a_client_on_one_instance_sees_the_final_message_of_a_run_started_on_the_other()
+      throws Exception {
+    Path src = TestServer.sourceTree(tmp.resolve("src"), 2, 200_000);
+    String job = a.createJob(jobJson("cluster-job", src, "cluster", "\"bandwidth_limit\":400000"));
+    assertThat(b.get("/api/v1/storage/sync-jobs/" + job).status()).isEqualTo(200);
+
+    WebSocketTest.Collector onA = new WebSocketTest.Collector(null);
+    WebSocket ws =
+        HttpClient.newHttpClient()
+            .newWebSocketBuilder()
+            .buildAsync(
+                URI.create(
+                    "ws://127.0.0.1:"
+                        + a.server.port()
+                        + "/api/v1/ws/sync/"
+                        + job
+                        + "?access_token="
+                        + TestServer.ADMIN),
+                onA)
+            .get(10, TimeUnit.SECONDS);
+    String run =
+        b.post("/api/v1/storage/sync-jobs/" + job + "/run", null).data().get("id").asText();
+    JsonNode done = b.awaitRunEnd(job, run, Duration.ofSeconds(30));
+    assertThat(done.get("status").asText()).isEqualTo("success");
+    System.err.println(
+        "ClusterServerTest: the run executed on " + done.get("instance_id").asText());
+    assertThat(onA.sawFinal.await(15, TimeUnit.SECONDS)).isTrue();
+    assertThat(onA.forRun(run))
+        .last()
+        .satisfies(m -> assertThat(m.get("status").asText()).isEqualTo("success"));
+    JsonNode versions = a.get("/api/v1/storage/sync-jobs/" + job + "/versions").json();
+    String secret =
+        b.createJob(
+            "{\"name\":\"cluster-secret\",\"source_url\":\"https://example.invalid/x/\","
+                + "\"source_auth\":{\"type\":\"bearer\",\"token\":\"t0ken\"},"
+                + "\"destination_backend_id\":\"default\",\"destination_path\":\"secret\"}");
+    TestServer.Response sealedOnB = a.get("/api/v1/storage/sync-jobs/" + secret);
+    assertThat(sealedOnB.status()).as("instances share the sealing key").isEqualTo(200);
+    assertThat(sealedOnB.data().get("source_auth").get("type").asText()).isEqualTo("bearer");
+    assertThat(versions.get("total").asInt()).isEqualTo(1);
+    ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(5, TimeUnit.SECONDS);
+  }
+}
