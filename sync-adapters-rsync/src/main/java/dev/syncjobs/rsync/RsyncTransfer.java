@@ -313,7 +313,8 @@ public final class RsyncTransfer implements Transfer {
     private void publishProgress() {
       Progress p;
       synchronized (parser) {
-        if (!parser.totalsKnown() || !dirty.getAndSet(false)) {
+        // Totals stay 0 (unknown) if an rsync without the file-list debug output ever runs this.
+        if (!dirty.getAndSet(false)) {
           return;
         }
         p = parser.progress();
