@@ -1,0 +1,48 @@
+package dev.syncjobs.rsync;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+class RsyncArchitectureTest {
+  private final JavaClasses classes =
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .importPackages("dev.syncjobs.rsync");
+
+  @Test
+  void the_adapter_depends_only_on_the_core_model_and_ports_and_the_jdk() {
+    classes()
+        .should()
+        .onlyDependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.syncjobs.rsync..",
+            "dev.syncjobs.core.model..",
+            "dev.syncjobs.core.port..",
+            "java..")
+        .check(classes);
+  }
+
+  @Test
+  void only_the_transfer_itself_is_public() {
+    classes()
+        .that()
+        .arePublic()
+        .and()
+        .areTopLevelClasses()
+        .should()
+        .haveSimpleName("RsyncTransfer")
+        .check(classes);
+    classes()
+        .that()
+        .haveSimpleName("RsyncTransfer")
+        .should()
+        .beAssignableTo(dev.syncjobs.core.port.Transfer.class)
+        .andShould()
+        .haveModifier(com.tngtech.archunit.core.domain.JavaModifier.FINAL)
+        .check(classes);
+  }
+}
