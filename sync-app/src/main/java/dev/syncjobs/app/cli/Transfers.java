@@ -4,9 +4,14 @@ import dev.syncjobs.core.local.LocalTransfer;
 import dev.syncjobs.core.port.Transfer;
 import dev.syncjobs.http.HttpSettings;
 import dev.syncjobs.http.HttpTransfer;
+import dev.syncjobs.rsync.RsyncTransfer;
 import java.util.List;
 
-/** The transfer adapters of this build, chosen per run by the source's scheme. */
+/**
+ * The transfer adapters of this build, chosen per run by the source's scheme: {@code file://}
+ * local, {@code http(s)://} HTTP, {@code rsync://} and {@code ssh://} rsync. One instance of each
+ * per runtime, so the HTTP adapter's global token bucket is shared by all runs.
+ */
 public final class Transfers {
   private Transfers() {}
 
@@ -17,6 +22,7 @@ public final class Transfers {
   public static List<Transfer> all(String rsyncPath, int httpConnections) {
     return List.of(
         new LocalTransfer(),
-        new HttpTransfer(HttpSettings.defaults().withConnections(httpConnections)));
+        new HttpTransfer(HttpSettings.defaults().withConnections(httpConnections)),
+        new RsyncTransfer(rsyncPath == null || rsyncPath.isBlank() ? "rsync" : rsyncPath));
   }
 }
