@@ -156,9 +156,7 @@ public final class JdbcRunRepository implements RunRepository {
               claimed = read(ps);
             }
             if (!claimed.isEmpty()) {
-              for (Run r : claimed) {
-                recordJobStatus(c, r.jobId(), JobStatus.RUNNING, now, null);
-              }
+              markJobsRunning(c, claimed, now);
               claimed.sort(
                   java.util.Comparator.comparing(Run::createdAt)
                       .thenComparing(r -> r.id().value()));
@@ -219,15 +217,20 @@ public final class JdbcRunRepository implements RunRepository {
         });
   }
 
-  private void recordJobStatus(Connection c, JobId job, JobStatus status, Instant at, String error)
-      throws SQLException {
+  /** One statement marks the jobs of all claimed runs running. */
+  private void markJobsRunning(Connection c, List<Run> claimed, Instant now) throws SQLException {
+    String marks = String.join(", ", java.util.Collections.nCopies(claimed.size(), "?"));
     try (PreparedStatement ps =
         c.prepareStatement(
-            "UPDATE jobs SET status = ?, last_run_at = ?, last_error = ? WHERE id = ?")) {
-      ps.setString(1, status.name());
-      dialect.setInstant(ps, 2, at);
-      ps.setString(3, error);
-      dialect.setUuid(ps, 4, job.value());
+            "UPDATE jobs SET status = 'RUNNING', last_run_at = ?, last_error = NULL"
+                + " WHERE id IN ("
+                + marks
+                + ")")) {
+      dialect.setInstant(ps, 1, now);
+      int i = 2;
+      for (Run r : claimed) {
+        dialect.setUuid(ps, i++, r.jobId().value());
+      }
       ps.executeUpdate();
     }
   }

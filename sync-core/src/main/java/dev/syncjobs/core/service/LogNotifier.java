@@ -6,13 +6,13 @@ import dev.syncjobs.core.port.Notifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@link Notifier} that writes one log line per run start and end. */
+/** {@link Notifier} that logs each run's end (and, at debug level, its start). */
 public final class LogNotifier implements Notifier {
   private static final Logger log = LoggerFactory.getLogger("dev.syncjobs.runs");
 
   @Override
   public void runStarted(Job job, Run run) {
-    log.info("run {} of job {} started ({})", run.id(), job.name(), run.trigger());
+    log.debug("run {} of job {} started ({})", run.id(), job.name(), run.trigger());
   }
 
   @Override

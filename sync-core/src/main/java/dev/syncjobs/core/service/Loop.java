@@ -16,6 +16,7 @@ final class Loop implements AutoCloseable {
   private final Duration interval;
   private final Runnable step;
   private final Object wake = new Object();
+  private boolean woken;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private Thread thread;
 
@@ -39,7 +40,11 @@ final class Loop implements AutoCloseable {
       try {
         step.run();
         synchronized (wake) {
-          wake.wait(Math.max(1, interval.toMillis()));
+          // A wake-up that came while the step ran is not lost: it makes the next step start now.
+          if (!woken) {
+            wake.wait(Math.max(1, interval.toMillis()));
+          }
+          woken = false;
         }
       } catch (InterruptedException e) {
         return;
@@ -51,6 +56,7 @@ final class Loop implements AutoCloseable {
 
   void wakeUp() {
     synchronized (wake) {
+      woken = true;
       wake.notifyAll();
     }
   }

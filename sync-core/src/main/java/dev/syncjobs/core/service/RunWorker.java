@@ -160,17 +160,12 @@ public final class RunWorker implements AutoCloseable {
         break;
       }
       for (Run run : claimed) {
-        Optional<Job> job = jobs.find(run.jobId());
-        if (job.isEmpty()) {
-          runs.complete(run.id(), run.fence(), RunOutcome.failed("the job was deleted"), now);
-          continue;
-        }
         CancellationToken token = new CancellationToken();
         if (run.cancelRequested()) {
           token.cancel();
         }
         active.put(run.id(), new Active(run, token));
-        executor.execute(() -> execute(job.get(), run, token));
+        executor.execute(() -> execute(run, token));
         started++;
       }
     }
@@ -281,6 +276,26 @@ public final class RunWorker implements AutoCloseable {
     return false;
   }
 
+  /** Executes a claimed run on a run thread: the job is read here, not on the claiming loop. */
+  private void execute(Run run, CancellationToken token) {
+    try {
+      Optional<Job> job = jobs.find(run.jobId());
+      if (job.isPresent()) {
+        execute(job.get(), run, token);
+        return;
+      }
+      runs.complete(
+          run.id(), run.fence(), RunOutcome.failed("the job was deleted"), clock.instant());
+    } catch (RuntimeException e) {
+      log.error("run {} could not start", run.id(), e);
+      runs.complete(
+          run.id(), run.fence(), RunOutcome.failed("internal error: " + e), clock.instant());
+    } finally {
+      active.remove(run.id());
+      wakeUp();
+    }
+  }
+
   private void execute(Job job, Run run, CancellationToken token) {
     RunId id = run.id();
     LogBuffer runLines = new LogBuffer(id);
@@ -321,8 +336,6 @@ public final class RunWorker implements AutoCloseable {
       runs.complete(id, run.fence(), RunOutcome.failed("internal error: " + e), clock.instant());
     } finally {
       runLines.flush();
-      active.remove(id);
-      wakeUp();
     }
   }
 

@@ -23,7 +23,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 /**
@@ -267,7 +267,11 @@ public final class VersionStore {
       Path version = dir.resolve(name);
       Files.move(staging, version, StandardCopyOption.ATOMIC_MOVE);
       Files.deleteIfExists(dir.resolve(partialName + ".pid"));
-      Path tmp = dir.resolve(".current-" + UUID.randomUUID());
+      // ThreadLocalRandom, not UUID.randomUUID(): SecureRandom is one lock shared by all runs.
+      Path tmp =
+          dir.resolve(
+              ".current-"
+                  + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE));
       Files.createSymbolicLink(tmp, Path.of(name));
       Files.move(tmp, dir.resolve(CURRENT), StandardCopyOption.ATOMIC_MOVE);
       return name;
