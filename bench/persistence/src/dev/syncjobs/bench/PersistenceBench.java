@@ -198,6 +198,17 @@ public final class PersistenceBench {
       }
       Instant firstPick = rows.stream().map(r -> r[2]).min(Comparator.naturalOrder()).get();
       Instant lastDone = rows.stream().map(r -> r[3]).max(Comparator.naturalOrder()).get();
+      double busyMs =
+          rows.stream().mapToDouble(r -> Duration.between(r[2], r[3]).toNanos() / 1e6).sum();
+      double wallMs = Duration.between(firstPick, lastDone).toNanos() / 1e6;
+      System.out.printf(
+          Locale.ROOT,
+          "      syncjobs %s x%d: mean run %.1f ms (claim to completion), %.1f runs in flight on"
+              + " average%n",
+          postgres ? "PostgreSQL" : "SQLite",
+          instances,
+          busyMs / rows.size(),
+          busyMs / wallMs);
       List<Double> fire =
           rows.stream().map(r -> Duration.between(r[0], r[1]).toNanos() / 1e6).sorted().toList();
       List<Double> start =
