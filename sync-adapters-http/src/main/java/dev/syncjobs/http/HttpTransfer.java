@@ -12,15 +12,18 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -204,6 +207,12 @@ public final class HttpTransfer implements Transfer {
           remote.values().stream().mapToLong(f -> f.size() == null ? 0 : f.size()).sum();
       progress.totals(remote.size(), bytesTotal);
       log.accept("listed " + remote.size() + " files, " + bytesTotal + " bytes");
+      if (matchesPrevious(remote, found.emptyDirs())) {
+        remote.values().forEach(f -> progress.fileDone());
+        progress.bytes(bytesTotal);
+        progress.report(true);
+        return TransferReport.sameAsPrevious(remote.size(), bytesTotal, warnings);
+      }
 
       List<RemoteFile> sums = new ArrayList<>();
       List<RemoteFile> rest = new ArrayList<>();
@@ -475,13 +484,88 @@ public final class HttpTransfer implements Transfer {
       return new Downloader.Result(f.size(), local, f.etag(), sha);
     }
 
+    /**
+     * Whether the listing names exactly the previous version's files (and folders that are empty in
+     * the source), each unchanged: then nothing needs downloading or linking, and the staging
+     * directory stays empty.
+     */
+    private boolean matchesPrevious(Map<String, RemoteFile> remote, Set<String> emptyDirs)
+        throws IOException {
+      if (previous == null || !oldManifest.keySet().equals(remote.keySet())) {
+        return false;
+      }
+      Map<String, BasicFileAttributes> before = versionFiles(previous);
+      if (!before.keySet().equals(remote.keySet())) {
+        return false;
+      }
+      for (String d : emptyDirs) {
+        if (!Files.isDirectory(previous.resolve(d), LinkOption.NOFOLLOW_LINKS)) {
+          return false;
+        }
+      }
+      for (RemoteFile f : remote.values()) {
+        Manifest.Entry old = oldManifest.get(f.path());
+        if (Checksums.isChecksumFile(f.path()) && f.etag() == null) {
+          f = precise(f);
+        }
+        if (!unchanged(f, old, before.get(f.path()), null)) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** A version's files (relative path → attributes), without its top-level records. */
+    private static Map<String, BasicFileAttributes> versionFiles(Path root) throws IOException {
+      Map<String, BasicFileAttributes> out = new HashMap<>();
+      Files.walkFileTree(
+          root,
+          new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+              return isRecord(d) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
+              if (!isRecord(f)) {
+                out.put(root.relativize(f).toString(), attrs);
+              }
+              return FileVisitResult.CONTINUE;
+            }
+
+            private boolean isRecord(Path p) {
+              return root.equals(p.getParent())
+                  && p.getFileName().toString().startsWith(".syncjobs");
+            }
+          });
+      return out;
+    }
+
     private boolean unchanged(
         RemoteFile f, Manifest.Entry old, Path prevFile, Checksums.Expected exp)
         throws IOException {
-      if (prevFile == null || !Files.isRegularFile(prevFile, LinkOption.NOFOLLOW_LINKS)) {
+      BasicFileAttributes attrs = null;
+      if (prevFile != null) {
+        try {
+          attrs =
+              Files.readAttributes(prevFile, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+          return false;
+        }
+      }
+      return unchanged(f, old, attrs, exp);
+    }
+
+    /**
+     * @param prev the previous version's file at the same path, or null
+     */
+    private boolean unchanged(
+        RemoteFile f, Manifest.Entry old, BasicFileAttributes prev, Checksums.Expected exp) {
+      if (prev == null || !prev.isRegularFile()) {
         return false;
       }
-      long prevSize = Files.size(prevFile);
+      long prevSize = prev.size();
       if (f.size() != null && f.size() != prevSize) {
         return false;
       }
@@ -489,7 +573,7 @@ public final class HttpTransfer implements Transfer {
         if (request.options().compareChecksums() || f.size() == null || f.mtime() == null) {
           return false;
         }
-        Instant local = Files.getLastModifiedTime(prevFile).toInstant();
+        Instant local = prev.lastModifiedTime().toInstant();
         return Math.abs(local.getEpochSecond() - f.mtime().getEpochSecond())
             < Math.max(1, f.precisionSeconds());
       }
@@ -521,19 +605,22 @@ public final class HttpTransfer implements Transfer {
     }
 
     private void link(Path prevFile, Path target) throws IOException {
-      if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-        if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)
-            && Files.isSameFile(target, prevFile)) {
-          return;
-        }
-        Files.delete(target);
-      }
       Path parent = target.getParent();
       if (!madeDirs.contains(parent)) {
         Files.createDirectories(parent);
         madeDirs.add(parent);
       }
-      Files.createLink(target, prevFile);
+      try {
+        Files.createLink(target, prevFile);
+      } catch (FileAlreadyExistsException e) {
+        // left by an interrupted attempt in a reused staging directory
+        if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)
+            && Files.isSameFile(target, prevFile)) {
+          return;
+        }
+        Files.delete(target);
+        Files.createLink(target, prevFile);
+      }
     }
 
     /** Removes from staging whatever the source does not hold (leftovers of earlier attempts). */

@@ -8,6 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,7 +35,9 @@ class IncrementalTest {
   }
 
   @Test
-  void second_run_downloads_nothing_and_links_every_file() throws IOException {
+  void
+      second_run_downloads_nothing_and_stages_nothing_when_the_source_matches_the_previous_version()
+          throws IOException {
     try (TestServer s = tree()) {
       HttpTransfer t = new HttpTransfer(Fixture.fastSettings());
       Path v1 = tmp.resolve("v1");
@@ -47,13 +51,37 @@ class IncrementalTest {
       assertThat(s.bytesServed()).isZero();
       assertThat(s.requests())
           .noneMatch(q -> q.method().equals("GET") && !q.rawPath().endsWith("/"));
+      assertThat(r.sameAsPrevious()).isTrue();
       assertThat(r.filesTransferred()).isZero();
       assertThat(r.bytesTransferred()).isZero();
       assertThat(r.filesTotal()).isEqualTo(FILES.size());
+      // nothing to link: the engine keeps the previous version current
+      assertThat(Fixture.tree(v2)).isEmpty();
+    }
+  }
+
+  @Test
+  void second_run_links_every_file_when_the_previous_version_holds_more_than_its_manifest()
+      throws IOException {
+    try (TestServer s = tree()) {
+      HttpTransfer t = new HttpTransfer(Fixture.fastSettings());
+      Path v1 = tmp.resolve("v1");
+      new Fixture().run(t, s.uri("/m/"), v1, null);
+      // a file carried over from an older version (delete_removed=false), in no manifest
+      Files.writeString(v1.resolve("sub/carried.txt"), "kept");
+      Fixture.publish(v1);
+      s.resetCounters();
+
+      Path v2 = tmp.resolve("v2");
+      TransferReport r = new Fixture().run(t, s.uri("/m/"), v2, v1);
+
+      assertThat(s.bytesServed()).isZero();
+      assertThat(r.sameAsPrevious()).isFalse();
+      assertThat(r.filesTransferred()).isZero();
       for (String f : FILES) {
         assertThat(Fixture.inode(v2.resolve(f))).isEqualTo(Fixture.inode(v1.resolve(f)));
       }
-      assertThat(Fixture.tree(v2)).isEqualTo(Fixture.tree(v1));
+      assertThat(Files.exists(v2.resolve("sub/carried.txt"))).isFalse();
       assertThat(Files.exists(v2.resolve(Downloader.PARTIAL_DIR))).isFalse();
       assertThat(Files.readString(v2.resolve(Manifest.FILE)))
           .isEqualTo(Files.readString(v1.resolve(Manifest.FILE)));
@@ -118,14 +146,18 @@ class IncrementalTest {
       Path v1 = tmp.resolve("v1");
       new Fixture().run(t, s.uri("/many/"), v1, null);
       Fixture.publish(v1);
+      // one new file, so the 300 unchanged ones must be linked
+      s.file("/many/d0/new.txt", "new", T);
       s.resetCounters();
 
       Path v2 = tmp.resolve("v2");
       TransferReport r = new Fixture().run(t, s.uri("/many/"), v2, v1);
 
-      assertThat(r.filesTransferred()).isZero();
-      assertThat(s.bytesServed()).isZero();
-      assertThat(Fixture.tree(v2)).hasSize(300).isEqualTo(Fixture.tree(v1));
+      assertThat(r.filesTransferred()).isEqualTo(1);
+      assertThat(s.bytesServed()).isEqualTo(3);
+      Map<String, String> expected = new TreeMap<>(Fixture.tree(v1));
+      expected.put("d0/new.txt", "new");
+      assertThat(Fixture.tree(v2)).hasSize(301).isEqualTo(expected);
       assertThat(Fixture.inode(v2.resolve("d2/f299.txt")))
           .isEqualTo(Fixture.inode(v1.resolve("d2/f299.txt")));
     }

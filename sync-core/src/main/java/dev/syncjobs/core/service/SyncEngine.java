@@ -13,11 +13,14 @@ import dev.syncjobs.core.port.ProgressListener;
 import dev.syncjobs.core.port.Transfer;
 import dev.syncjobs.core.port.TransferReport;
 import dev.syncjobs.core.port.TransferRequest;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -147,7 +150,21 @@ public final class SyncEngine {
                   log));
       report.warnings().forEach(w -> log.accept("warning: " + w));
       cancel.throwIfCancelled();
-      VersionStore.Diff diff = VersionStore.compare(staging, previous);
+      if (report.sameAsPrevious() && previous.isPresent()) {
+        log.accept("the source matches the previous version file for file");
+        Progress seen = last[0].completed();
+        Progress totals =
+            new Progress(
+                0,
+                Math.max(seen.filesTotal(), report.filesTotal()),
+                0,
+                Math.max(seen.bytesTotal(), report.bytesTotal()),
+                null,
+                seen.bytesPerSecond());
+        return nothingChanged(store, staging, previous.get(), totals, log);
+      }
+      Map<String, BasicFileAttributes> staged = listStaging(staging);
+      VersionStore.Diff diff = VersionStore.compare(staged, previous);
       log.accept(
           String.format(
               Locale.ROOT,
@@ -177,19 +194,9 @@ public final class SyncEngine {
       }
       Progress done = last[0].completed();
       if (previous.isPresent() && diff.unchanged()) {
-        store.discard(staging);
-        String current = previous.get().getFileName().toString();
-        log.accept("nothing changed; " + current + " stays current");
-        return new Result(
-            new RunOutcome(
-                RunStatus.SUCCESS,
-                new Progress(
-                    0, done.filesTotal(), 0, done.bytesTotal(), null, done.bytesPerSecond()),
-                null,
-                current),
-            false);
+        return nothingChanged(store, staging, previous.get(), done, log);
       }
-      String version = store.publish(staging);
+      String version = store.publish(staging, staged);
       log.accept("published " + version);
       List<String> pruned = store.prune(job.options().keepVersions());
       if (!pruned.isEmpty()) {
@@ -222,6 +229,29 @@ public final class SyncEngine {
       log.accept("failed: " + e);
       return new Result(
           new RunOutcome(RunStatus.FAILED, last[0], "internal error: " + e, null), true);
+    }
+  }
+
+  /** Discards the staging directory: the previous version stays current. */
+  private static Result nothingChanged(
+      VersionStore store, Path staging, Path previous, Progress done, Consumer<String> log) {
+    store.discard(staging);
+    String current = previous.getFileName().toString();
+    log.accept("nothing changed; " + current + " stays current");
+    return new Result(
+        new RunOutcome(
+            RunStatus.SUCCESS,
+            new Progress(0, done.filesTotal(), 0, done.bytesTotal(), null, done.bytesPerSecond()),
+            null,
+            current),
+        false);
+  }
+
+  private static Map<String, BasicFileAttributes> listStaging(Path staging) {
+    try {
+      return VersionStore.files(staging);
+    } catch (IOException e) {
+      throw new SyncException("cannot list " + staging + ": " + e, e);
     }
   }
 }

@@ -11,12 +11,14 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -158,8 +160,11 @@ public final class VersionStore {
     return name;
   }
 
-  /** The files of a tree (relative path → attributes), without top-level {@code .syncjobs*}. */
-  static Map<String, BasicFileAttributes> files(Path root) throws IOException {
+  /**
+   * The files of a tree (relative path → attributes, {@link PosixFileAttributes} where the file
+   * system has them), without top-level {@code .syncjobs*}; empty for a missing tree.
+   */
+  public static Map<String, BasicFileAttributes> files(Path root) throws IOException {
     Map<String, BasicFileAttributes> out = new HashMap<>();
     if (root == null || !Files.isDirectory(root)) {
       return out;
@@ -205,7 +210,15 @@ public final class VersionStore {
    */
   public static Diff compare(Path staging, Optional<Path> previous) {
     try {
-      Map<String, BasicFileAttributes> now = files(staging);
+      return compare(files(staging), previous);
+    } catch (IOException e) {
+      throw new SyncException("cannot compare " + staging + " with the previous version: " + e, e);
+    }
+  }
+
+  /** {@link #compare(Path, Optional)} of a staging tree already listed by {@link #files}. */
+  public static Diff compare(Map<String, BasicFileAttributes> now, Optional<Path> previous) {
+    try {
       Map<String, BasicFileAttributes> before = files(previous.orElse(null));
       int added = 0;
       int changed = 0;
@@ -226,7 +239,7 @@ public final class VersionStore {
       }
       return new Diff(added, changed, removed, before.size(), now.size());
     } catch (IOException e) {
-      throw new SyncException("cannot compare " + staging + " with the previous version: " + e, e);
+      throw new SyncException("cannot list the previous version " + previous + ": " + e, e);
     }
   }
 
@@ -257,13 +270,26 @@ public final class VersionStore {
    * current} at it atomically. Returns the version's name.
    */
   public String publish(Path staging) {
+    try {
+      return publish(staging, files(staging));
+    } catch (IOException e) {
+      throw new SyncException("cannot publish " + staging + ": " + e, e);
+    }
+  }
+
+  /**
+   * {@link #publish(Path)} of a staging tree already listed by {@link #files}: files listed without
+   * write permission are not looked at again (one walk of the tree per run, not two). Files added
+   * after the listing must already be read-only (e.g. links into a published version).
+   */
+  public String publish(Path staging, Map<String, BasicFileAttributes> staged) {
     String partialName = staging.getFileName().toString();
     if (!partialName.endsWith(PARTIAL)) {
       throw new IllegalArgumentException("not a staging directory: " + staging);
     }
     String name = partialName.substring(0, partialName.length() - PARTIAL.length());
     try {
-      makeReadOnly(staging);
+      makeReadOnly(staging, staged);
       Path version = dir.resolve(name);
       Files.move(staging, version, StandardCopyOption.ATOMIC_MOVE);
       Files.deleteIfExists(dir.resolve(partialName + ".pid"));
@@ -280,25 +306,45 @@ public final class VersionStore {
     }
   }
 
-  private static void makeReadOnly(Path root) throws IOException {
-    Files.walkFileTree(
-        root,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) throws IOException {
-            if (attrs.isRegularFile()) {
-              Set<PosixFilePermission> perms = Files.getPosixFilePermissions(f);
-              if (perms.removeAll(
-                  Set.of(
-                      PosixFilePermission.OWNER_WRITE,
-                      PosixFilePermission.GROUP_WRITE,
-                      PosixFilePermission.OTHERS_WRITE))) {
-                Files.setPosixFilePermissions(f, perms);
-              }
-            }
-            return FileVisitResult.CONTINUE;
-          }
-        });
+  private static final Set<PosixFilePermission> WRITE =
+      Set.of(
+          PosixFilePermission.OWNER_WRITE,
+          PosixFilePermission.GROUP_WRITE,
+          PosixFilePermission.OTHERS_WRITE);
+
+  private static void makeReadOnly(Path root, Map<String, BasicFileAttributes> staged)
+      throws IOException {
+    for (var e : staged.entrySet()) {
+      BasicFileAttributes attrs = e.getValue();
+      if (!attrs.isRegularFile()) {
+        continue;
+      }
+      Path f = root.resolve(e.getKey());
+      if (attrs instanceof PosixFileAttributes posix) {
+        Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
+        perms.addAll(posix.permissions());
+        if (perms.removeAll(WRITE)) {
+          Files.setPosixFilePermissions(f, perms);
+        }
+      } else {
+        makeReadOnly(f);
+      }
+    }
+    // The run's own records (e.g. a manifest) are not in the listing.
+    try (DirectoryStream<Path> meta = Files.newDirectoryStream(root, ".syncjobs*")) {
+      for (Path f : meta) {
+        if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+          makeReadOnly(f);
+        }
+      }
+    }
+  }
+
+  private static void makeReadOnly(Path f) throws IOException {
+    Set<PosixFilePermission> perms = Files.getPosixFilePermissions(f, LinkOption.NOFOLLOW_LINKS);
+    if (perms.removeAll(WRITE)) {
+      Files.setPosixFilePermissions(f, perms);
+    }
   }
 
   /**

@@ -198,6 +198,51 @@ class SyncEngineTest {
         .hasMessageContaining("offline");
   }
 
+  @Test
+  void a_transfer_that_finds_the_source_same_as_the_previous_version_publishes_nothing()
+      throws Exception {
+    Job job = fx.localJob("mirror", source, "m", JobOptions.DEFAULTS);
+    Run first = fx.runAndWait(job);
+    List<TransferRequest> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Transfer same =
+        new Transfer() {
+          @Override
+          public boolean supports(Source s) {
+            return true;
+          }
+
+          @Override
+          public TransferReport transfer(TransferRequest request) {
+            seen.add(request);
+            return TransferReport.sameAsPrevious(3, 19, List.of());
+          }
+        };
+    try (EngineFixture h =
+        new EngineFixture(
+            tmp.resolve("fx"),
+            List.of(same),
+            new RunWorker.Settings(
+                "t2", 1, Duration.ofSeconds(30), Duration.ofMillis(20), Duration.ofSeconds(30)))) {
+      Job again = h.localJob("mirror", source, "m", JobOptions.DEFAULTS);
+      h.clock.advance(Duration.ofSeconds(5));
+      Run second = h.runAndWait(again);
+
+      assertThat(second.status()).isEqualTo(RunStatus.SUCCESS);
+      assertThat(second.version()).isEqualTo(first.version());
+      assertThat(second.progress().filesDone()).isZero();
+      assertThat(second.progress().filesTotal()).isEqualTo(3);
+      assertThat(seen).singleElement().satisfies(r -> assertThat(r.previousVersion()).isPresent());
+      Path dest = h.destination("m");
+      assertThat(Files.readSymbolicLink(dest.resolve("current")).toString())
+          .isEqualTo(first.version());
+      assertThat(new VersionStore(dest).versions()).hasSize(1);
+      assertThat(new VersionStore(dest).partials()).isEmpty();
+      assertThat(h.runtime.jobs().log(again.id(), second.id()))
+          .contains("the source matches the previous version")
+          .contains("nothing changed");
+    }
+  }
+
   /** A transfer that copies locally, then waits at a gate before returning. */
   static final class GatedTransfer implements Transfer {
     final CountDownLatch reached = new CountDownLatch(1);
