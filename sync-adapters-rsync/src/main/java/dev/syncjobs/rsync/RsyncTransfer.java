@@ -8,7 +8,6 @@ import dev.syncjobs.core.port.Transfer;
 import dev.syncjobs.core.port.TransferReport;
 import dev.syncjobs.core.port.TransferRequest;
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -327,57 +326,19 @@ public final class RsyncTransfer implements Transfer {
       }
     }
 
-    /**
-     * Splits rsync's output into lines ({@code \r} or {@code \n}) for the parser. Progress lines
-     * are cumulative, so of those in one read only the last is parsed (a tree of small files gets
-     * one per file); lines the parser ignores are dropped before they become strings.
-     */
+    /** Feeds rsync's output to the parser, one read at a time. */
     private void readStdout(InputStream in) throws IOException {
       byte[] buf = new byte[64 * 1024];
-      ByteArrayOutputStream line = new ByteArrayOutputStream(256);
-      int first = -1;
+      RsyncOutputLines lines = new RsyncOutputLines();
       int n;
       while ((n = in.read(buf)) >= 0) {
         synchronized (parser) {
-          String lastProgress = null;
-          for (int i = 0; i < n; i++) {
-            byte b = buf[i];
-            if (b == '\n' || b == '\r') {
-              if (line.size() > 0) {
-                if (first == ' ') {
-                  lastProgress = line.toString(StandardCharsets.UTF_8);
-                } else if (mayMatter(first)) {
-                  accept(line.toString(StandardCharsets.UTF_8));
-                }
-                line.reset();
-                first = -1;
-              }
-            } else if (line.size() < 64 * 1024) {
-              if (line.size() == 0) {
-                first = b;
-              }
-              line.write(b);
-            }
-          }
-          if (lastProgress != null) {
-            accept(lastProgress);
-          }
+          lines.feed(buf, n, this::accept);
         }
       }
-      if (line.size() > 0) {
-        synchronized (parser) {
-          accept(line.toString(StandardCharsets.UTF_8));
-        }
+      synchronized (parser) {
+        lines.finish(this::accept);
       }
-    }
-
-    /** The first characters of the lines {@link RsyncProgressParser} reads. */
-    private static boolean mayMatter(int first) {
-      return first == ':'
-          || first == '['
-          || first == 'N'
-          || first == 'T'
-          || (first >= '0' && first <= '9');
     }
 
     private void accept(String text) {

@@ -1,0 +1,95 @@
+package dev.syncjobs.rsync;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.function.Consumer;
+
+/**
+ * Splits rsync's standard output into the lines {@link RsyncProgressParser} reads. Lines end in
+ * {@code \n} or {@code \r}. Progress lines (starting with a space) are cumulative, so of those in
+ * one read only the last is passed on (a tree of small files gets one per file). Lines the parser
+ * ignores ({@code recv_file_name(...)}, summary text) are skipped without being copied; the others
+ * become strings straight from the read buffer, and only a line split across two reads is copied.
+ */
+final class RsyncOutputLines {
+  /** No line the parser reads is longer; longer ones are dropped. */
+  static final int MAX_LINE = 64 * 1024;
+
+  private byte[] carry = new byte[256];
+  private int carried; // bytes of an unfinished line kept from earlier reads
+  private boolean skipping; // the unfinished line is one the parser ignores
+
+  /** Takes the first {@code n} bytes of {@code buf}; passes complete lines to {@code sink}. */
+  void feed(byte[] buf, int n, Consumer<String> sink) {
+    String lastProgress = null;
+    int start = 0;
+    for (int i = 0; i < n; i++) {
+      byte b = buf[i];
+      if (b != '\n' && b != '\r') {
+        continue;
+      }
+      String text = null;
+      if (carried > 0 || skipping) {
+        if (!skipping && carried + i - start <= MAX_LINE) {
+          append(buf, start, i - start);
+          text = new String(carry, 0, carried, StandardCharsets.UTF_8);
+        }
+        carried = 0;
+        skipping = false;
+      } else if (i > start && wanted(buf[start])) {
+        text = new String(buf, start, i - start, StandardCharsets.UTF_8);
+      }
+      if (text != null) {
+        if (text.charAt(0) == ' ') {
+          lastProgress = text;
+        } else {
+          sink.accept(text);
+        }
+      }
+      start = i + 1;
+    }
+    if (start < n) {
+      if (carried == 0 && !skipping) {
+        skipping = !wanted(buf[start]);
+      }
+      if (!skipping) {
+        if (carried + n - start > MAX_LINE) {
+          skipping = true;
+          carried = 0;
+        } else {
+          append(buf, start, n - start);
+        }
+      }
+    }
+    if (lastProgress != null) {
+      sink.accept(lastProgress);
+    }
+  }
+
+  /** Passes on an unfinished last line, at the end of the output. */
+  void finish(Consumer<String> sink) {
+    if (carried > 0 && !skipping) {
+      sink.accept(new String(carry, 0, carried, StandardCharsets.UTF_8));
+    }
+    carried = 0;
+    skipping = false;
+  }
+
+  private void append(byte[] from, int off, int len) {
+    if (carry.length < carried + len) {
+      carry = Arrays.copyOf(carry, Math.max(carried + len, carry.length * 2));
+    }
+    System.arraycopy(from, off, carry, carried, len);
+    carried += len;
+  }
+
+  /** The first characters of the lines {@link RsyncProgressParser} reads. */
+  static boolean wanted(int first) {
+    return first == ' '
+        || first == ':'
+        || first == '['
+        || first == 'N'
+        || first == 'T'
+        || (first >= '0' && first <= '9');
+  }
+}

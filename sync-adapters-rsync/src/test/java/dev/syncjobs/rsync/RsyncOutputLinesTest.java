@@ -1,0 +1,93 @@
+package dev.syncjobs.rsync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RsyncOutputLinesTest {
+  static final String OUTPUT =
+      "recv_file_name(.)\n"
+          + "recv_file_name(a/\u00e9t\u00e9.bin)\n"
+          + "received 3 names\n"
+          + "[Receiver] i=1 1 a/\u00e9t\u00e9.bin mode=0100644 len=300,000 flags=1000\n"
+          + "::syncjobs >f+++++++++ 300000 a/\u00e9t\u00e9.bin\n"
+          + "         32,768  10%    0.00kB/s    0:00:00\r"
+          + "        300,000 100%  285.10MB/s    0:00:00 (xfr#1, to-chk=0/3)\n"
+          + "\n"
+          + "Number of files: 3 (reg: 1, dir: 2)\n"
+          + "Total file size: 300,000 bytes\n"
+          + "sent 43 bytes  received 300,188 bytes  600,462.00 bytes/sec\n"
+          + "Total bytes received: 300,188";
+
+  static final List<String> WANTED =
+      List.of(
+          "[Receiver] i=1 1 a/\u00e9t\u00e9.bin mode=0100644 len=300,000 flags=1000",
+          "::syncjobs >f+++++++++ 300000 a/\u00e9t\u00e9.bin",
+          "Number of files: 3 (reg: 1, dir: 2)",
+          "Total file size: 300,000 bytes",
+          "Total bytes received: 300,188");
+
+  static final String LAST_PROGRESS =
+      "        300,000 100%  285.10MB/s    0:00:00 (xfr#1, to-chk=0/3)";
+
+  @Test
+  void every_split_of_the_output_gives_the_same_lines() {
+    byte[] all = OUTPUT.getBytes(StandardCharsets.UTF_8);
+    for (int cut = 0; cut <= all.length; cut++) {
+      List<String> got = new ArrayList<>();
+      RsyncOutputLines lines = new RsyncOutputLines();
+      lines.feed(Arrays.copyOfRange(all, 0, cut), cut, got::add);
+      byte[] rest = Arrays.copyOfRange(all, cut, all.length);
+      lines.feed(rest, rest.length, got::add);
+      lines.finish(got::add);
+
+      List<String> progress = got.stream().filter(l -> l.startsWith(" ")).toList();
+      assertThat(got.stream().filter(l -> !l.startsWith(" ")).toList())
+          .as("cut at %d", cut)
+          .isEqualTo(WANTED);
+      assertThat(progress).as("cut at %d", cut).isNotEmpty().last().isEqualTo(LAST_PROGRESS);
+      assertThat(progress).as("cut at %d", cut).hasSizeLessThanOrEqualTo(2);
+    }
+  }
+
+  @Test
+  void one_byte_at_a_time_gives_the_same_lines() {
+    byte[] all = OUTPUT.getBytes(StandardCharsets.UTF_8);
+    List<String> got = new ArrayList<>();
+    RsyncOutputLines lines = new RsyncOutputLines();
+    for (byte b : all) {
+      lines.feed(new byte[] {b}, 1, got::add);
+    }
+    lines.finish(got::add);
+    assertThat(got.stream().filter(l -> !l.startsWith(" ")).toList()).isEqualTo(WANTED);
+    assertThat(got).contains(LAST_PROGRESS);
+  }
+
+  @Test
+  void of_several_progress_lines_in_one_read_only_the_last_is_passed_on() {
+    String text = "  1 10% 1.00kB/s 0:00:01\r  2 20% 1.00kB/s 0:00:01\r  3 30% 1.00kB/s 0:00:01\r";
+    List<String> got = new ArrayList<>();
+    byte[] b = text.getBytes(StandardCharsets.US_ASCII);
+    new RsyncOutputLines().feed(b, b.length, got::add);
+    assertThat(got).containsExactly("  3 30% 1.00kB/s 0:00:01");
+  }
+
+  @Test
+  void a_line_longer_than_the_limit_is_dropped_and_the_next_one_is_read() {
+    String huge = "::syncjobs " + "x".repeat(RsyncOutputLines.MAX_LINE + 10);
+    byte[] b = (huge + "\n::syncjobs >f 1 ok\n").getBytes(StandardCharsets.US_ASCII);
+    List<String> got = new ArrayList<>();
+    RsyncOutputLines lines = new RsyncOutputLines();
+    int chunk = 4096;
+    for (int off = 0; off < b.length; off += chunk) {
+      byte[] part = Arrays.copyOfRange(b, off, Math.min(b.length, off + chunk));
+      lines.feed(part, part.length, got::add);
+    }
+    lines.finish(got::add);
+    assertThat(got).containsExactly("::syncjobs >f 1 ok");
+  }
+}
