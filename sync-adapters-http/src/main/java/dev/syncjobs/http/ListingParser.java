@@ -1,5 +1,6 @@
 package dev.syncjobs.http;
 
+import java.text.ParsePosition;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -142,7 +143,7 @@ final class ListingParser {
         dash = true;
         return;
       }
-      if (mtime == null) {
+      if (mtime == null && t.indexOf(':') > 0) { // every time format has one; sizes have none
         for (DateTimeFormatter f : SECONDS) {
           if (tryTime(t, f, 1)) {
             return;
@@ -171,7 +172,17 @@ final class ListingParser {
       }
     }
 
+    /**
+     * Parses {@code t} as a whole with {@code f}. A text that does not fit is turned down without
+     * an exception (listings have thousands of rows and several formats are tried per cell).
+     */
     private boolean tryTime(String t, DateTimeFormatter f, long p) {
+      ParsePosition pos = new ParsePosition(0);
+      if (f.parseUnresolved(t, pos) == null
+          || pos.getErrorIndex() >= 0
+          || pos.getIndex() != t.length()) {
+        return false;
+      }
       try {
         mtime = LocalDateTime.parse(t, f).toInstant(ZoneOffset.UTC);
         precision = p;

@@ -22,6 +22,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -201,11 +203,15 @@ public final class OnceCommand implements Callable<Integer> {
       throws InterruptedException {
     boolean tty = System.console() != null && !quiet;
     AtomicReference<ProgressEvent> lastEvent = new AtomicReference<>();
+    Semaphore ended = new Semaphore(0);
     runtime
         .progress()
         .subscribe(
             e -> {
               lastEvent.set(e);
+              if (e.status().isTerminal()) {
+                ended.release();
+              }
               if (tty && e.status() == RunStatus.RUNNING) {
                 err.print("\r" + progressLine(e.progress()));
                 err.flush();
@@ -226,7 +232,7 @@ public final class OnceCommand implements Callable<Integer> {
       return 1;
     }
     runtime.start();
-    Run finished = waitForEnd(runtime, job, run);
+    Run finished = waitForEnd(runtime, job, run, ended);
     Runtime.getRuntime().removeShutdownHook(hook);
     runtime.close();
     if (tty) {
@@ -263,8 +269,12 @@ public final class OnceCommand implements Callable<Integer> {
     return finished.status() == RunStatus.CANCELLED ? 130 : 1;
   }
 
-  /** Follows the run and its retries until one ends without a retry queued. */
-  private static Run waitForEnd(SyncRuntime runtime, Job job, Run run) throws InterruptedException {
+  /**
+   * Follows the run and its retries until one ends without a retry queued; woken by the runs' end
+   * events, and looks every 50 ms anyway.
+   */
+  private static Run waitForEnd(SyncRuntime runtime, Job job, Run run, Semaphore ended)
+      throws InterruptedException {
     while (true) {
       Run r = runtime.jobs().run(job.id(), run.id());
       if (r.status().isTerminal()) {
@@ -274,7 +284,7 @@ public final class OnceCommand implements Callable<Integer> {
         }
         run = active.get();
       }
-      Thread.sleep(50);
+      ended.tryAcquire(50, TimeUnit.MILLISECONDS);
     }
   }
 
