@@ -31,8 +31,8 @@ SJ="$repo/syncjobs once -q --keep-versions 1"
 rm -rf "$O/warm"
 $SJ "$U/small/d00/" "$O/warm" >&2
 rm -rf "$O/warm"
-# The launcher's own JVM flags for `once` (quick JIT only, C1), and the same with the full tiered
-# JIT (C1 then C2, the JVM's default) for comparison.
+# The launcher's own JVM flags for `once` (C2 only for the hottest loops), and the same with the
+# JVM's default JIT thresholds for comparison.
 C2="env SYNCJOBS_JAVA_OPTS=-Xms32m\ -Xmx256m\ -XX:+UseSerialGC $SJ"
 hf() {
   local name=$1 prepare=$2
@@ -44,7 +44,7 @@ echo "== tree: 2,000 files / 1 GiB, full mirror" >&2
 hf tree-full "rm -rf $O/t" \
   -n "syncjobs" "$SJ --no-verify-checksums $U/tree/ $O/t" \
   -n "syncjobs --verify-checksums" "$SJ --verify-checksums $U/tree/ $O/t" \
-  -n "syncjobs (C2 JIT)" "$C2 --no-verify-checksums $U/tree/ $O/t" \
+  -n "syncjobs (default JIT)" "$C2 --no-verify-checksums $U/tree/ $O/t" \
   -n "rclone copy" "rclone copy -q --http-url $U/tree/ :http: $O/t" \
   -n "lftp mirror --parallel=4" "lftp -c 'mirror --parallel=4 $U/tree/ $O/t'" \
   -n "wget -m" "wget -q -m -np -nH --cut-dirs=1 -P $O/t $U/tree/"
@@ -57,7 +57,7 @@ lftp -c "mirror --parallel=4 $U/tree/ $O/tl" >&2
 hf tree-noop "true" \
   -n "syncjobs" "$SJ --no-verify-checksums $U/tree/ $O/ts" \
   -n "syncjobs --verify-checksums" "$SJ --verify-checksums $U/tree/ $O/ts" \
-  -n "syncjobs (C2 JIT)" "$C2 --no-verify-checksums $U/tree/ $O/ts" \
+  -n "syncjobs (default JIT)" "$C2 --no-verify-checksums $U/tree/ $O/ts" \
   -n "rclone copy" "rclone copy -q --http-url $U/tree/ :http: $O/tr" \
   -n "lftp mirror --parallel=4" "lftp -c 'mirror --parallel=4 $U/tree/ $O/tl'"
 
@@ -65,7 +65,7 @@ echo "== small: 10,000 files of 4 KiB, full mirror" >&2
 hf small-full "rm -rf $O/s" \
   -n "syncjobs" "$SJ --no-verify-checksums $U/small/ $O/s" \
   -n "syncjobs --verify-checksums" "$SJ --verify-checksums $U/small/ $O/s" \
-  -n "syncjobs (C2 JIT)" "$C2 --no-verify-checksums $U/small/ $O/s" \
+  -n "syncjobs (default JIT)" "$C2 --no-verify-checksums $U/small/ $O/s" \
   -n "rclone copy" "rclone copy -q --http-url $U/small/ :http: $O/s" \
   -n "lftp mirror --parallel=4" "lftp -c 'mirror --parallel=4 $U/small/ $O/s'" \
   -n "wget -m" "wget -q -m -np -nH --cut-dirs=1 -P $O/s $U/small/"
@@ -74,7 +74,7 @@ echo "== big: one 2 GiB file" >&2
 hf big "rm -rf $O/b" \
   -n "syncjobs" "$SJ --no-verify-checksums $U/big/large.iso $O/b" \
   -n "syncjobs --verify-checksums" "$SJ --verify-checksums $U/big/large.iso $O/b" \
-  -n "syncjobs (C2 JIT)" "$C2 --no-verify-checksums $U/big/large.iso $O/b" \
+  -n "syncjobs (default JIT)" "$C2 --no-verify-checksums $U/big/large.iso $O/b" \
   -n "rclone copy" "rclone copy -q --http-url $U/big/ :http: $O/b" \
   -n "curl" "curl -s --create-dirs -o $O/b/large.iso $U/big/large.iso" \
   -n "aria2c -x4" "aria2c -q -x4 -s4 -d $O/b $U/big/large.iso"
