@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
@@ -38,6 +40,9 @@ import java.util.stream.Stream;
  * faults from the bytes on disk, verifying length and checksum, then renaming into place.
  */
 final class Downloader {
+  /** The mode of a completed file: it belongs to a version, which is immutable. */
+  static final Set<PosixFilePermission> READ_ONLY = PosixFilePermissions.fromString("r--r--r--");
+
   static final String PARTIAL_DIR = ".syncjobs-partial";
   private static final long SAVE_EVERY = 512L << 10;
   private static final int BUFFER = 64 * 1024;
@@ -307,6 +312,7 @@ final class Downloader {
     if (mtime != null) {
       Files.setLastModifiedTime(j.part, FileTime.from(mtime));
     }
+    Files.setPosixFilePermissions(j.part, READ_ONLY); // a version's files are never written again
     ensureDir(target.getParent());
     Files.move(j.part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     if (j.stateWritten || left) {

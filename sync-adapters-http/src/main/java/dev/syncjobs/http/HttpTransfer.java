@@ -73,6 +73,12 @@ public final class HttpTransfer implements Transfer {
     return source instanceof Source.Http;
   }
 
+  /** Downloaded files are made read-only before they get their name; the rest are links. */
+  @Override
+  public boolean writesReadOnlyFiles() {
+    return true;
+  }
+
   @Override
   public TransferReport transfer(TransferRequest request) {
     if (!(request.source() instanceof Source.Http src)) {
@@ -479,6 +485,7 @@ public final class HttpTransfer implements Transfer {
           return null;
         }
       }
+      Files.setPosixFilePermissions(target, Downloader.READ_ONLY);
       log.accept("reusing " + f.path() + " completed by an earlier attempt");
       progress.bytes(f.size());
       return new Downloader.Result(f.size(), local, f.etag(), sha);

@@ -6,6 +6,7 @@ import dev.syncjobs.core.port.TransferReport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -85,6 +86,25 @@ class IncrementalTest {
       assertThat(Files.exists(v2.resolve(Downloader.PARTIAL_DIR))).isFalse();
       assertThat(Files.readString(v2.resolve(Manifest.FILE)))
           .isEqualTo(Files.readString(v1.resolve(Manifest.FILE)));
+    }
+  }
+
+  @Test
+  void every_downloaded_file_is_read_only_as_the_engine_is_promised() throws IOException {
+    try (TestServer s = tree()) {
+      HttpTransfer t = new HttpTransfer(Fixture.fastSettings());
+      Path v1 = tmp.resolve("v1");
+      new Fixture().run(t, s.uri("/m/"), v1, null);
+
+      assertThat(t.writesReadOnlyFiles()).isTrue();
+      for (String f : FILES) {
+        assertThat(Files.getPosixFilePermissions(v1.resolve(f)))
+            .as(f)
+            .doesNotContain(
+                PosixFilePermission.OWNER_WRITE,
+                PosixFilePermission.GROUP_WRITE,
+                PosixFilePermission.OTHERS_WRITE);
+      }
     }
   }
 

@@ -81,6 +81,12 @@ public final class RsyncTransfer implements Transfer {
     return source instanceof Source.Rsync || source instanceof Source.Ssh;
   }
 
+  /** rsync writes every file with {@code --chmod=Fa-w}. */
+  @Override
+  public boolean writesReadOnlyFiles() {
+    return true;
+  }
+
   /**
    * {@inheritDoc}
    *

@@ -269,11 +269,21 @@ abstract class RsyncTransferContract {
     assertThat(report.bytesTotal()).isEqualTo(6 + 6 + 7 + 5000 + 7000);
     assertThat(report.filesTransferred()).isEqualTo(5);
     assertThat(report.bytesTransferred()).isEqualTo(report.bytesTotal());
-    assertThat(Files.getPosixFilePermissions(staging.resolve("data/a.bin")))
-        .doesNotContain(
-            PosixFilePermission.OWNER_WRITE,
-            PosixFilePermission.GROUP_WRITE,
-            PosixFilePermission.OTHERS_WRITE);
+    // every file, as writesReadOnlyFiles() promises the engine
+    try (var files = Files.walk(staging)) {
+      List<Path> regular =
+          files.filter(f -> Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)).toList();
+      assertThat(regular).hasSize(5);
+      for (Path f : regular) {
+        assertThat(Files.getPosixFilePermissions(f, LinkOption.NOFOLLOW_LINKS))
+            .as(f.toString())
+            .doesNotContain(
+                PosixFilePermission.OWNER_WRITE,
+                PosixFilePermission.GROUP_WRITE,
+                PosixFilePermission.OTHERS_WRITE);
+      }
+    }
+    assertThat(new RsyncTransfer().writesReadOnlyFiles()).isTrue();
     assertThat(Files.getLastModifiedTime(staging.resolve("readme.txt")))
         .isEqualTo(FileTime.from(Instant.parse("2026-01-01T00:00:00Z")));
   }

@@ -36,4 +36,13 @@ public interface Transfer {
    * @throws CancelledException when cancelled
    */
   TransferReport transfer(TransferRequest request);
+
+  /**
+   * Whether every file this transfer writes into the staging directory is already without write
+   * permission (e.g. rsync's {@code --chmod=Fa-w}). The engine then need not walk a first version
+   * (one without a previous version to compare with) before publishing it.
+   */
+  default boolean writesReadOnlyFiles() {
+    return false;
+  }
 }

@@ -163,8 +163,17 @@ public final class SyncEngine {
                 seen.bytesPerSecond());
         return nothingChanged(store, staging, previous.get(), totals, log);
       }
-      Map<String, BasicFileAttributes> staged = listStaging(staging);
-      VersionStore.Diff diff = VersionStore.compare(staged, previous);
+      Map<String, BasicFileAttributes> staged;
+      VersionStore.Diff diff;
+      if (previous.isEmpty() && transfer.writesReadOnlyFiles()) {
+        // A first version compares with nothing, and its files are read-only already.
+        staged = Map.of();
+        int files = (int) Math.min(Integer.MAX_VALUE, report.filesTotal());
+        diff = new VersionStore.Diff(files, 0, 0, 0, files);
+      } else {
+        staged = listStaging(staging);
+        diff = VersionStore.compare(staged, previous);
+      }
       log.accept(
           String.format(
               Locale.ROOT,

@@ -243,6 +243,50 @@ class SyncEngineTest {
     }
   }
 
+  @Test
+  void a_first_version_of_a_transfer_that_writes_read_only_files_is_published_without_a_walk()
+      throws Exception {
+    Transfer readOnly =
+        new Transfer() {
+          @Override
+          public boolean supports(Source s) {
+            return true;
+          }
+
+          @Override
+          public TransferReport transfer(TransferRequest request) {
+            try {
+              Path f = request.staging().resolve("d/one.txt");
+              EngineFixture.write(f, "one");
+              Files.setPosixFilePermissions(f, java.util.Set.of(PosixFilePermission.OWNER_READ));
+            } catch (IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            }
+            return new TransferReport(1, 3, 1, 3, List.of());
+          }
+
+          @Override
+          public boolean writesReadOnlyFiles() {
+            return true;
+          }
+        };
+    try (EngineFixture h =
+        new EngineFixture(
+            tmp.resolve("ro"),
+            List.of(readOnly),
+            new RunWorker.Settings(
+                "ro", 1, Duration.ofSeconds(30), Duration.ofMillis(20), Duration.ofSeconds(30)))) {
+      Job job = h.localJob("read-only", source, "m", JobOptions.DEFAULTS);
+      Run run = h.runAndWait(job);
+
+      assertThat(run.status()).isEqualTo(RunStatus.SUCCESS);
+      Path current = h.destination("m").resolve("current");
+      assertThat(Files.readString(current.resolve("d/one.txt"))).isEqualTo("one");
+      assertThat(h.runtime.jobs().log(job.id(), run.id())).contains("1 added, 0 changed");
+      assertThat(new VersionStore(h.destination("m")).partials()).isEmpty();
+    }
+  }
+
   /** A transfer that copies locally, then waits at a gate before returning. */
   static final class GatedTransfer implements Transfer {
     final CountDownLatch reached = new CountDownLatch(1);
