@@ -371,18 +371,37 @@ public final class RunWorker implements AutoCloseable {
       List<String> batch = List.copyOf(lines);
       lines.clear();
       pendingLogWrites.incrementAndGet();
+      queuedLogs.add(Map.entry(run, batch));
       try {
-        logWriter.execute(
-            () -> {
-              try {
-                bestEffort("run log", () -> runLog.appendAll(run, batch));
-              } finally {
-                pendingLogWrites.decrementAndGet();
-              }
-            });
+        logWriter.execute(RunWorker.this::writeQueuedLogs);
       } catch (java.util.concurrent.RejectedExecutionException e) {
-        pendingLogWrites.decrementAndGet();
-        bestEffort("run log", () -> runLog.appendAll(run, batch));
+        writeQueuedLogs();
+      }
+    }
+  }
+
+  /** Log batches waiting for the writer, oldest first. */
+  private final java.util.Queue<Map.Entry<RunId, List<String>>> queuedLogs =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  /**
+   * Writes every queued log batch in one call (the run log may store them in one transaction), each
+   * run's lines in the order they were logged.
+   */
+  private void writeQueuedLogs() {
+    synchronized (queuedLogs) {
+      Map<RunId, List<String>> byRun = new java.util.LinkedHashMap<>();
+      int batches = 0;
+      for (Map.Entry<RunId, List<String>> e; (e = queuedLogs.poll()) != null; batches++) {
+        byRun.computeIfAbsent(e.getKey(), k -> new java.util.ArrayList<>()).addAll(e.getValue());
+      }
+      if (batches == 0) {
+        return;
+      }
+      try {
+        bestEffort("run log", () -> runLog.appendAll(byRun));
+      } finally {
+        pendingLogWrites.addAndGet(-batches);
       }
     }
   }
