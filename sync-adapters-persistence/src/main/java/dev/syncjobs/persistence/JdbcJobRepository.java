@@ -147,6 +147,31 @@ public final class JdbcJobRepository implements JobRepository {
         });
   }
 
+  /** One query for all the ids. */
+  @Override
+  public java.util.Map<JobId, Job> findAll(java.util.Collection<JobId> ids) {
+    if (ids.isEmpty()) {
+      return java.util.Map.of();
+    }
+    List<JobId> distinct = List.copyOf(new java.util.LinkedHashSet<>(ids));
+    return db.query(
+        c -> {
+          String marks = String.join(", ", java.util.Collections.nCopies(distinct.size(), "?"));
+          try (PreparedStatement ps =
+              c.prepareStatement("SELECT " + COLUMNS + " FROM jobs WHERE id IN (" + marks + ")")) {
+            int i = 1;
+            for (JobId id : distinct) {
+              dialect.setUuid(ps, i++, id.value());
+            }
+            java.util.Map<JobId, Job> found = new java.util.HashMap<>();
+            for (Job job : read(ps)) {
+              found.put(job.id(), job);
+            }
+            return found;
+          }
+        });
+  }
+
   @Override
   public List<Job> list() {
     String order = dialect == Dialect.POSTGRESQL ? "lower(name) COLLATE \"C\"" : "lower(name)";

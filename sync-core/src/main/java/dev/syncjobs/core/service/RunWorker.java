@@ -2,6 +2,7 @@ package dev.syncjobs.core.service;
 
 import dev.syncjobs.core.model.CancellationToken;
 import dev.syncjobs.core.model.Job;
+import dev.syncjobs.core.model.JobId;
 import dev.syncjobs.core.model.Progress;
 import dev.syncjobs.core.model.ProgressEvent;
 import dev.syncjobs.core.model.Run;
@@ -159,13 +160,14 @@ public final class RunWorker implements AutoCloseable {
       if (claimed.isEmpty()) {
         break;
       }
+      Map<JobId, Job> claimedJobs = jobsOf(claimed);
       for (Run run : claimed) {
         CancellationToken token = new CancellationToken();
         if (run.cancelRequested()) {
           token.cancel();
         }
         active.put(run.id(), new Active(run, token));
-        executor.execute(() -> execute(run, token));
+        executor.execute(() -> execute(run, claimedJobs, token));
         started++;
       }
     }
@@ -276,10 +278,30 @@ public final class RunWorker implements AutoCloseable {
     return false;
   }
 
-  /** Executes a claimed run on a run thread: the job is read here, not on the claiming loop. */
-  private void execute(Run run, CancellationToken token) {
+  /**
+   * The jobs of a batch of claimed runs, read in one go; null when they could not be read (each run
+   * then reads its own job on its thread).
+   */
+  private Map<JobId, Job> jobsOf(List<Run> claimed) {
     try {
-      Optional<Job> job = jobs.find(run.jobId());
+      return jobs.findAll(claimed.stream().map(Run::jobId).toList());
+    } catch (RuntimeException e) {
+      log.warn("could not read the jobs of {} claimed runs: {}", claimed.size(), e.toString());
+      return null;
+    }
+  }
+
+  /**
+   * Executes a claimed run on a run thread, with its job as read right after the claim (missing
+   * from {@code claimedJobs}: the job was deleted; {@code claimedJobs} null: the jobs could not be
+   * read then, so the run reads its own here).
+   */
+  private void execute(Run run, Map<JobId, Job> claimedJobs, CancellationToken token) {
+    try {
+      Optional<Job> job =
+          claimedJobs != null
+              ? Optional.ofNullable(claimedJobs.get(run.jobId()))
+              : jobs.find(run.jobId());
       if (job.isPresent()) {
         execute(job.get(), run, token);
         return;
