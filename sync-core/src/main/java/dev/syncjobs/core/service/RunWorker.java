@@ -34,9 +34,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Claims pending runs (at most {@code maxConcurrentRuns} at once), executes them with the {@link
- * SyncEngine}, renews their leases, and records their outcome, job status, progress events,
- * notifications and retries. Also fails runs whose owner stopped renewing its lease.
+ * Claims pending runs (at most {@code maxConcurrentRuns} transferring at once), executes them with
+ * the {@link SyncEngine}, renews their leases, and records their outcome, job status, progress
+ * events, notifications and retries. A run gives up its slot when its transfer has ended, so the
+ * next run starts while it records its outcome. Also fails runs whose owner stopped renewing its
+ * lease.
  *
  * <p>Tests and the CLI drive it step by step ({@link #pollOnce()}, {@link #awaitIdle}); a server
  * calls {@link #start()}.
@@ -46,7 +48,8 @@ public final class RunWorker implements AutoCloseable {
 
   /**
    * @param instanceId names this instance as a run's owner
-   * @param maxConcurrentRuns runs executing at once on this instance
+   * @param maxConcurrentRuns runs transferring at once on this instance (as many more may be
+   *     recording their outcome)
    * @param lease how long a claim holds without renewal
    * @param pollInterval how often the loop looks for work (a trigger also wakes it)
    * @param retryBaseDelay back-off before the first retry; doubled for each further one
@@ -90,6 +93,13 @@ public final class RunWorker implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicInteger pendingLogWrites =
       new java.util.concurrent.atomic.AtomicInteger();
   private final Map<RunId, Active> active = new ConcurrentHashMap<>();
+
+  /**
+   * Runs whose transfer has ended and whose outcome is being recorded: they no longer hold a slot,
+   * so the next run starts while they commit, but they keep their lease until recorded.
+   */
+  private final Map<RunId, Active> finishing = new ConcurrentHashMap<>();
+
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final Loop loop;
   private long lastRenewNanos;
@@ -118,7 +128,8 @@ public final class RunWorker implements AutoCloseable {
     this.loop = new Loop("syncjobs-worker", settings.pollInterval(), this::tick);
     this.executor =
         Executors.newFixedThreadPool(
-            settings.maxConcurrentRuns(),
+            // a thread per slot, and as many for runs recording their outcome
+            2 * settings.maxConcurrentRuns(),
             r -> {
               Thread t = new Thread(r, "syncjobs-run");
               t.setDaemon(true);
@@ -149,14 +160,10 @@ public final class RunWorker implements AutoCloseable {
   /** Claims and starts as many pending runs as there are free slots; returns how many. */
   public int pollOnce() {
     int started = 0;
-    while (!stopping.get() && active.size() < settings.maxConcurrentRuns()) {
+    int free;
+    while (!stopping.get() && (free = freeSlots()) > 0) {
       Instant now = clock.instant();
-      List<Run> claimed =
-          runs.claim(
-              settings.instanceId(),
-              now,
-              now.plus(settings.lease()),
-              settings.maxConcurrentRuns() - active.size());
+      List<Run> claimed = runs.claim(settings.instanceId(), now, now.plus(settings.lease()), free);
       if (claimed.isEmpty()) {
         break;
       }
@@ -174,10 +181,21 @@ public final class RunWorker implements AutoCloseable {
     return started;
   }
 
+  /** Slots free for new runs (and a thread free for each). */
+  private int freeSlots() {
+    int max = settings.maxConcurrentRuns();
+    return Math.min(max - active.size(), 2 * max - active.size() - finishing.size());
+  }
+
+  /** Whether a run is executing or being recorded here. */
+  private boolean isHere(RunId id) {
+    return active.containsKey(id) || finishing.containsKey(id);
+  }
+
   /** Cancels a run: a pending one at once, a running one here or (via its lease) elsewhere. */
   public boolean cancel(RunId id) {
     boolean requested = runs.requestCancel(id, clock.instant());
-    Active a = active.get(id);
+    Active a = active.getOrDefault(id, finishing.get(id));
     if (a != null) {
       a.token().cancel();
       return true;
@@ -206,7 +224,7 @@ public final class RunWorker implements AutoCloseable {
   public int repairInterrupted() {
     int n = 0;
     for (Run r : runs.active()) {
-      if (r.status() == RunStatus.RUNNING && !active.containsKey(r.id())) {
+      if (r.status() == RunStatus.RUNNING && !isHere(r.id())) {
         if (failInterrupted(r, "interrupted: the server stopped while it ran")) {
           n++;
         }
@@ -219,7 +237,7 @@ public final class RunWorker implements AutoCloseable {
   public int failExpiredLeases() {
     int n = 0;
     for (Run r : runs.expired(clock.instant())) {
-      if (!active.containsKey(r.id())
+      if (!isHere(r.id())
           && failInterrupted(
               r, "interrupted: instance " + r.owner() + " stopped renewing its lease")) {
         n++;
@@ -242,7 +260,9 @@ public final class RunWorker implements AutoCloseable {
 
   /** Renews the leases of this instance's runs; cancels those cancelled elsewhere or lost. */
   public void renewLeases() {
-    for (Active a : active.values()) {
+    List<Active> here = new java.util.ArrayList<>(active.values());
+    here.addAll(finishing.values());
+    for (Active a : here) {
       Instant until = clock.instant().plus(settings.lease());
       switch (runs.renewLease(a.run().id(), a.run().fence(), until)) {
         case RENEWED -> {}
@@ -264,6 +284,7 @@ public final class RunWorker implements AutoCloseable {
       pollOnce();
       Instant now = clock.instant();
       if (active.isEmpty()
+          && finishing.isEmpty()
           && pendingLogWrites.get() == 0
           && runs.active().stream()
               .noneMatch(
@@ -314,6 +335,7 @@ public final class RunWorker implements AutoCloseable {
           run.id(), run.fence(), RunOutcome.failed("internal error: " + e), clock.instant());
     } finally {
       active.remove(run.id());
+      finishing.remove(run.id());
       wakeUp();
     }
   }
@@ -343,6 +365,7 @@ public final class RunWorker implements AutoCloseable {
       RunOutcome outcome = result.outcome();
       Instant ended = clock.instant();
       runLines.flush();
+      transferEnded(id);
       if (!runs.complete(id, run.fence(), outcome, ended)) {
         runLog.append(id, "this instance lost the run's lease; its result was not recorded");
         return;
@@ -358,6 +381,16 @@ public final class RunWorker implements AutoCloseable {
       runs.complete(id, run.fence(), RunOutcome.failed("internal error: " + e), clock.instant());
     } finally {
       runLines.flush();
+    }
+  }
+
+  /** Frees the run's slot for the next run while this one records its outcome. */
+  private void transferEnded(RunId id) {
+    Active a = active.get(id);
+    if (a != null) {
+      finishing.put(id, a);
+      active.remove(id);
+      wakeUp();
     }
   }
 
