@@ -298,8 +298,13 @@ public final class JdbcRunRepository implements RunRepository {
         completing = true;
         batch = drainCompletions();
       }
+      // the group is written for every caller in it: this caller's interrupt must not fail it
+      interrupted |= Thread.interrupted();
       try {
         writeCompletions(batch);
+      } catch (Throwable t) {
+        batch.forEach(x -> x.done().completeExceptionally(t));
+        throw t;
       } finally {
         synchronized (completions) {
           completing = false;
@@ -310,7 +315,14 @@ public final class JdbcRunRepository implements RunRepository {
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
-    return mine.done().join();
+    try {
+      return mine.done().join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw e;
+    }
   }
 
   /** The queued completions, at most one per run (a second one waits for the next group). */
