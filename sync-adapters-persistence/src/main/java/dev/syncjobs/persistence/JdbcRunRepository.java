@@ -269,59 +269,69 @@ public final class JdbcRunRepository implements RunRepository {
   }
 
   /**
-   * Group commit: completions arriving together are written in one transaction (JDBC batches: one
-   * statement round trip for the runs, one for their jobs, one commit) by whichever caller finds no
-   * write in progress; the others wait for it. Each caller returns only once its own row is
-   * committed, and the fence is checked per row, so a late owner in a group is refused alone.
+   * Group commit: completions arriving together are written together by one completer thread (on
+   * PostgreSQL one statement for the group, on SQLite one transaction with JDBC batches) while the
+   * callers wait. Each caller returns only once its own row is committed, and the fence is checked
+   * per row, so a late owner in a group is refused alone.
    */
   @Override
   public boolean complete(RunId id, long fence, RunOutcome outcome, Instant completedAt) {
     Completion mine = new Completion(id, fence, outcome, completedAt, new CompletableFuture<>());
-    boolean interrupted = false;
     synchronized (completions) {
       completions.add(mine);
-    }
-    while (true) {
-      List<Completion> batch;
-      synchronized (completions) {
-        while (completing && !mine.done().isDone()) {
-          try {
-            completions.wait();
-          } catch (InterruptedException e) {
-            // the write of this completion may be under way: wait for its outcome all the same
-            interrupted = true;
-          }
-        }
-        if (mine.done().isDone()) {
-          break;
-        }
-        completing = true;
-        batch = drainCompletions();
+      if (!completerRunning) {
+        completerRunning = true;
+        Thread completer = new Thread(this::completeLoop, "syncjobs-run-completer");
+        completer.setDaemon(true);
+        completer.start();
       }
-      // the group is written for every caller in it: this caller's interrupt must not fail it
-      interrupted |= Thread.interrupted();
-      try {
-        writeCompletions(batch);
-      } catch (Throwable t) {
-        batch.forEach(x -> x.done().completeExceptionally(t));
-        throw t;
-      } finally {
-        synchronized (completions) {
-          completing = false;
-          completions.notifyAll();
-        }
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
+      completions.notifyAll();
     }
     try {
+      // not interruptible: the caller must learn whether its result was recorded
       return mine.done().join();
     } catch (java.util.concurrent.CompletionException e) {
       if (e.getCause() instanceof RuntimeException r) {
         throw r;
       }
       throw e;
+    }
+  }
+
+  /**
+   * Writes queued completions, all that are waiting as one group; exits after two idle seconds and
+   * is restarted by the next completion.
+   */
+  private void completeLoop() {
+    List<Completion> batch = List.of();
+    try {
+      while (true) {
+        synchronized (completions) {
+          long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+          while (completions.isEmpty()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+              completerRunning = false;
+              return;
+            }
+            completions.wait(Math.max(1, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(left)));
+          }
+          batch = drainCompletions();
+        }
+        writeCompletions(batch);
+        batch = List.of();
+      }
+    } catch (Throwable t) {
+      List<Completion> failed = new ArrayList<>(batch);
+      synchronized (completions) {
+        completerRunning = false;
+        failed.addAll(completions);
+        completions.clear();
+      }
+      failed.forEach(x -> x.done().completeExceptionally(t));
+      if (t instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -340,7 +350,7 @@ public final class JdbcRunRepository implements RunRepository {
   }
 
   private final List<Completion> completions = new ArrayList<>();
-  private boolean completing;
+  private boolean completerRunning;
 
   /** A completion waiting for the group commit. */
   private record Completion(
