@@ -167,7 +167,7 @@ public final class RunWorker implements AutoCloseable {
       if (claimed.isEmpty()) {
         break;
       }
-      Map<JobId, Job> claimedJobs = jobsOf(claimed);
+      BatchJobs claimedJobs = new BatchJobs(claimed);
       for (Run run : claimed) {
         CancellationToken token = new CancellationToken();
         if (run.cancelRequested()) {
@@ -300,8 +300,36 @@ public final class RunWorker implements AutoCloseable {
   }
 
   /**
+   * The jobs of a claimed batch, read in one query by the first of its runs to start (so the
+   * claiming loop is free to claim again at once); the others wait for that read.
+   */
+  private final class BatchJobs {
+    private final List<Run> batch;
+    private final AtomicBoolean taken = new AtomicBoolean();
+    private final java.util.concurrent.CompletableFuture<Map<JobId, Job>> read =
+        new java.util.concurrent.CompletableFuture<>();
+
+    BatchJobs(List<Run> batch) {
+      this.batch = batch;
+    }
+
+    /** The run's job; empty when it was deleted. */
+    Optional<Job> jobOf(Run run) {
+      if (taken.compareAndSet(false, true)) {
+        try {
+          read.complete(jobsOf(batch));
+        } finally {
+          read.complete(null);
+        }
+      }
+      Map<JobId, Job> found = read.join();
+      return found != null ? Optional.ofNullable(found.get(run.jobId())) : jobs.find(run.jobId());
+    }
+  }
+
+  /**
    * The jobs of a batch of claimed runs, read in one go; null when they could not be read (each run
-   * then reads its own job on its thread).
+   * then reads its own job).
    */
   private Map<JobId, Job> jobsOf(List<Run> claimed) {
     try {
@@ -313,16 +341,12 @@ public final class RunWorker implements AutoCloseable {
   }
 
   /**
-   * Executes a claimed run on a run thread, with its job as read right after the claim (missing
-   * from {@code claimedJobs}: the job was deleted; {@code claimedJobs} null: the jobs could not be
-   * read then, so the run reads its own here).
+   * Executes a claimed run on a run thread, with its job as read once for its batch (a job missing
+   * then was deleted).
    */
-  private void execute(Run run, Map<JobId, Job> claimedJobs, CancellationToken token) {
+  private void execute(Run run, BatchJobs claimedJobs, CancellationToken token) {
     try {
-      Optional<Job> job =
-          claimedJobs != null
-              ? Optional.ofNullable(claimedJobs.get(run.jobId()))
-              : jobs.find(run.jobId());
+      Optional<Job> job = claimedJobs.jobOf(run);
       if (job.isPresent()) {
         execute(job.get(), run, token);
         return;
