@@ -260,9 +260,12 @@ public final class RunWorker implements AutoCloseable {
 
   /** Renews the leases of this instance's runs; cancels those cancelled elsewhere or lost. */
   public void renewLeases() {
-    List<Active> here = new java.util.ArrayList<>(active.values());
-    here.addAll(finishing.values());
-    for (Active a : here) {
+    for (Active a : finishing.values()) {
+      // recording its outcome: LOST here mostly means it was just recorded, and the fenced
+      // completion decides either way
+      runs.renewLease(a.run().id(), a.run().fence(), clock.instant().plus(settings.lease()));
+    }
+    for (Active a : active.values()) {
       Instant until = clock.instant().plus(settings.lease());
       switch (runs.renewLease(a.run().id(), a.run().fence(), until)) {
         case RENEWED -> {}
