@@ -197,6 +197,23 @@ public final class Database implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs {@code work} in auto-commit mode, retried when PostgreSQL reports a deadlock: for work
+   * that is one statement (so atomic on its own) and needs no round trip for a commit.
+   */
+  <T> T statement(SqlWork<T> work) {
+    for (int attempt = 1; ; attempt++) {
+      try (Connection c = pool.getConnection()) {
+        return work.apply(c);
+      } catch (SQLException e) {
+        if (attempt < 3 && isRetryable(e)) {
+          continue;
+        }
+        throw translate(e);
+      }
+    }
+  }
+
   /** Runs read-only {@code work} in auto-commit mode. */
   <T> T query(SqlWork<T> work) {
     try (Connection c = pool.getConnection()) {

@@ -147,6 +147,31 @@ public final class JdbcJobRepository implements JobRepository {
         });
   }
 
+  /** One query for all the ids. */
+  @Override
+  public java.util.Map<JobId, Job> findAll(java.util.Collection<JobId> ids) {
+    if (ids.isEmpty()) {
+      return java.util.Map.of();
+    }
+    List<JobId> distinct = List.copyOf(new java.util.LinkedHashSet<>(ids));
+    return db.query(
+        c -> {
+          String marks = String.join(", ", java.util.Collections.nCopies(distinct.size(), "?"));
+          try (PreparedStatement ps =
+              c.prepareStatement("SELECT " + COLUMNS + " FROM jobs WHERE id IN (" + marks + ")")) {
+            int i = 1;
+            for (JobId id : distinct) {
+              dialect.setUuid(ps, i++, id.value());
+            }
+            java.util.Map<JobId, Job> found = new java.util.HashMap<>();
+            for (Job job : read(ps)) {
+              found.put(job.id(), job);
+            }
+            return found;
+          }
+        });
+  }
+
   @Override
   public List<Job> list() {
     String order = dialect == Dialect.POSTGRESQL ? "lower(name) COLLATE \"C\"" : "lower(name)";
@@ -187,7 +212,11 @@ public final class JdbcJobRepository implements JobRepository {
     return fireAll(List.of(new Firing(id, expectedNextRunAt, newNextRunAt, run))).get(0);
   }
 
-  /** Every firing in one transaction: one commit for the whole batch. */
+  /**
+   * Every firing in one transaction: one commit for the whole batch, and the advances and the
+   * inserts each sent as one JDBC batch. A run the database refuses (its job has an active run, or
+   * the occurrence exists) is then handled on its own, as {@link #fire} does.
+   */
   @Override
   public List<FireResult> fireAll(List<Firing> firings) {
     for (Firing f : firings) {
@@ -201,31 +230,46 @@ public final class JdbcJobRepository implements JobRepository {
     }
     return db.transaction(
         c -> {
-          List<FireResult> results = new ArrayList<>(firings.size());
-          for (Firing f : firings) {
-            results.add(fireIn(c, f));
+          int n = firings.size();
+          FireResult[] results = new FireResult[n];
+          int[] advanced;
+          try (PreparedStatement ps =
+              c.prepareStatement(
+                  "UPDATE jobs SET next_run_at = ? WHERE id = ? AND next_run_at = ?")) {
+            for (Firing f : firings) {
+              dialect.setInstant(ps, 1, f.newNextRunAt());
+              dialect.setUuid(ps, 2, f.jobId().value());
+              dialect.setInstant(ps, 3, f.expectedNextRunAt());
+              ps.addBatch();
+            }
+            advanced = ps.executeBatch();
           }
-          return results;
+          List<Integer> inserting = new ArrayList<>();
+          for (int k = 0; k < n; k++) {
+            if (advanced[k] == 0) {
+              results[k] = FireResult.LOST;
+            } else if (firings.get(k).run() == null) {
+              results[k] = FireResult.ADVANCED;
+            } else {
+              inserting.add(k);
+            }
+          }
+          if (!inserting.isEmpty()) {
+            int[] inserted =
+                JdbcRunRepository.insertRows(
+                    dialect, c, inserting.stream().map(k -> firings.get(k).run()).toList());
+            for (int i = 0; i < inserted.length; i++) {
+              int k = inserting.get(i);
+              results[k] = inserted[i] == 1 ? FireResult.FIRED : insertRefused(c, firings.get(k));
+            }
+          }
+          return List.of(results);
         });
   }
 
-  private FireResult fireIn(Connection c, Firing f) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement("UPDATE jobs SET next_run_at = ? WHERE id = ? AND next_run_at = ?")) {
-      dialect.setInstant(ps, 1, f.newNextRunAt());
-      dialect.setUuid(ps, 2, f.jobId().value());
-      dialect.setInstant(ps, 3, f.expectedNextRunAt());
-      if (ps.executeUpdate() == 0) {
-        return FireResult.LOST;
-      }
-    }
+  /** The occurrence's run was refused: record it as skipped when its job has an active run. */
+  private FireResult insertRefused(Connection c, Firing f) throws SQLException {
     Run run = f.run();
-    if (run == null) {
-      return FireResult.ADVANCED;
-    }
-    if (JdbcRunRepository.insertRow(dialect, c, run) == 1) {
-      return FireResult.FIRED;
-    }
     if (JdbcRunRepository.hasActive(dialect, c, f.jobId())) {
       Run skipped = Run.skipped(run.id(), f.jobId(), run.scheduledFor(), run.createdAt());
       if (JdbcRunRepository.insertRow(dialect, c, skipped) == 1) {

@@ -67,6 +67,27 @@ public final class JdbcRunLog implements RunLog {
     if (lines.isEmpty()) {
       return;
     }
+    await(enqueue(pendings(run, lines)));
+  }
+
+  /**
+   * Queues every run's lines for one group commit and waits until they are written; a run whose
+   * lines fail does not keep the others from being written.
+   */
+  @Override
+  public void appendAll(java.util.Map<RunId, List<String>> linesByRun) {
+    List<Pending> pendings = new ArrayList<>();
+    linesByRun.forEach(
+        (run, lines) -> {
+          if (!lines.isEmpty()) {
+            pendings.addAll(pendings(run, lines));
+          }
+        });
+    await(enqueue(pendings));
+  }
+
+  /** A run's lines as stored entries: lines given together are joined, up to a chunk each. */
+  private List<Pending> pendings(RunId run, List<String> lines) {
     List<Pending> pendings = new ArrayList<>();
     long chunkChars = Math.min(CHUNK_CHARS, (half - 16) / 3);
     StringBuilder chunk = new StringBuilder();
@@ -82,6 +103,10 @@ public final class JdbcRunLog implements RunLog {
       chunk.append(text);
     }
     pendings.add(pending(run, chunk.toString()));
+    return pendings;
+  }
+
+  private List<Pending> enqueue(List<Pending> pendings) {
     synchronized (queue) {
       queue.addAll(pendings);
       if (!flusherRunning) {
@@ -92,18 +117,28 @@ public final class JdbcRunLog implements RunLog {
       }
       queue.notifyAll();
     }
-    try {
-      for (Pending p : pendings) {
+    return pendings;
+  }
+
+  private static void await(List<Pending> pendings) {
+    RuntimeException first = null;
+    for (Pending p : pendings) {
+      try {
         p.done().get();
+      } catch (ExecutionException e) {
+        if (first == null) {
+          first =
+              e.getCause() instanceof RuntimeException r
+                  ? r
+                  : new SyncException("cannot write the run log: " + e.getCause(), e.getCause());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new SyncException("interrupted while writing the run log", e);
       }
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new SyncException("cannot write the run log: " + e.getCause(), e.getCause());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new SyncException("interrupted while writing the run log", e);
+    }
+    if (first != null) {
+      throw first;
     }
   }
 
@@ -164,9 +199,7 @@ public final class JdbcRunLog implements RunLog {
     try {
       db.transaction(
           c -> {
-            for (Pending p : batch) {
-              appendOne(c, p);
-            }
+            appendEntries(c, batch);
             return null;
           });
       batch.forEach(p -> p.done().complete(null));
@@ -180,7 +213,7 @@ public final class JdbcRunLog implements RunLog {
         try {
           db.transaction(
               c -> {
-                appendOne(c, p);
+                appendEntries(c, List.of(p));
                 return null;
               });
           p.done().complete(null);
@@ -191,31 +224,104 @@ public final class JdbcRunLog implements RunLog {
     }
   }
 
+  /**
+   * Files the entries in order. PostgreSQL: one statement per entry, all sent as one JDBC batch,
+   * then one query finds the tails that grew past their half and trims them (the same lines go as
+   * when each entry is trimmed after it is filed: the oldest of the tail). SQLite: entry by entry.
+   */
+  private void appendEntries(Connection c, List<Pending> entries) throws SQLException {
+    if (dialect != Dialect.POSTGRESQL) {
+      for (Pending p : entries) {
+        appendOne(c, p);
+      }
+      return;
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "WITH counters AS ("
+                + FILE_ENTRY
+                + " RETURNING tail_bytes, next_seq - 1 AS seq)"
+                + " INSERT INTO run_log_lines (run_id, seq, in_head, bytes, line)"
+                + " SELECT ?, seq, tail_bytes = 0, ?, ? FROM counters")) {
+      for (Pending p : entries) {
+        int i = bindEntry(ps, p);
+        dialect.setUuid(ps, i++, p.run());
+        ps.setInt(i++, p.bytes());
+        ps.setString(i, p.text());
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+    Object[] runs = entries.stream().map(Pending::run).distinct().toArray();
+    List<UUID> over = new ArrayList<>();
+    List<Long> overBytes = new ArrayList<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT run_id, tail_bytes FROM run_logs WHERE run_id = ANY (?) AND tail_bytes > ?")) {
+      ps.setArray(1, c.createArrayOf("uuid", runs));
+      ps.setLong(2, half);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          over.add(rs.getObject(1, UUID.class));
+          overBytes.add(rs.getLong(2));
+        }
+      }
+    }
+    for (int k = 0; k < over.size(); k++) {
+      trim(c, over.get(k), overBytes.get(k));
+    }
+  }
+
+  /**
+   * Files an entry under the head (while it fits and nothing went to the tail) or the tail, and
+   * returns the counters after it: the entry is in the head iff the tail is empty.
+   */
+  private static final String FILE_ENTRY =
+      "INSERT INTO run_logs (run_id, head_bytes, next_seq) VALUES (?, ?, 1)"
+          + " ON CONFLICT (run_id) DO UPDATE SET next_seq = run_logs.next_seq + 1,"
+          + " head_bytes = CASE WHEN run_logs.tail_bytes = 0"
+          + " AND run_logs.head_bytes + ? <= ? THEN run_logs.head_bytes + ?"
+          + " ELSE run_logs.head_bytes END,"
+          + " tail_bytes = CASE WHEN run_logs.tail_bytes = 0"
+          + " AND run_logs.head_bytes + ? <= ? THEN 0 ELSE run_logs.tail_bytes + ? END";
+
+  private int bindEntry(PreparedStatement ps, Pending p) throws SQLException {
+    int bytes = p.bytes();
+    dialect.setUuid(ps, 1, p.run());
+    ps.setLong(2, bytes);
+    ps.setLong(3, bytes);
+    ps.setLong(4, half);
+    ps.setLong(5, bytes);
+    ps.setLong(6, bytes);
+    ps.setLong(7, half);
+    ps.setLong(8, bytes);
+    return 9;
+  }
+
+  /** Drops the oldest tail lines of a run until its tail fits its half again. */
+  private void trim(Connection c, UUID id, long tailBytes) throws SQLException {
+    long[] dropped = trimTail(c, id, tailBytes - half);
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE run_logs SET tail_bytes = tail_bytes - ?,"
+                + " dropped_lines = dropped_lines + ?, dropped_bytes = dropped_bytes + ?"
+                + " WHERE run_id = ?")) {
+      ps.setLong(1, dropped[1]);
+      ps.setLong(2, dropped[0]);
+      ps.setLong(3, dropped[1]);
+      dialect.setUuid(ps, 4, id);
+      ps.executeUpdate();
+    }
+  }
+
   private void appendOne(Connection c, Pending p) throws SQLException {
     UUID id = p.run();
     int bytes = p.bytes();
     long tailBytes;
     long seq;
-    // One statement files the line under the head (while it fits and nothing went to the tail) or
-    // the tail, and returns the counters after it: the line is in the head iff the tail is empty.
     try (PreparedStatement ps =
-        c.prepareStatement(
-            "INSERT INTO run_logs (run_id, head_bytes, next_seq) VALUES (?, ?, 1)"
-                + " ON CONFLICT (run_id) DO UPDATE SET next_seq = run_logs.next_seq + 1,"
-                + " head_bytes = CASE WHEN run_logs.tail_bytes = 0"
-                + " AND run_logs.head_bytes + ? <= ? THEN run_logs.head_bytes + ?"
-                + " ELSE run_logs.head_bytes END,"
-                + " tail_bytes = CASE WHEN run_logs.tail_bytes = 0"
-                + " AND run_logs.head_bytes + ? <= ? THEN 0 ELSE run_logs.tail_bytes + ? END"
-                + " RETURNING tail_bytes, next_seq - 1")) {
-      dialect.setUuid(ps, 1, id);
-      ps.setLong(2, bytes);
-      ps.setLong(3, bytes);
-      ps.setLong(4, half);
-      ps.setLong(5, bytes);
-      ps.setLong(6, bytes);
-      ps.setLong(7, half);
-      ps.setLong(8, bytes);
+        c.prepareStatement(FILE_ENTRY + " RETURNING tail_bytes, next_seq - 1")) {
+      bindEntry(ps, p);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
         tailBytes = rs.getLong(1);
@@ -235,18 +341,7 @@ public final class JdbcRunLog implements RunLog {
       ps.executeUpdate();
     }
     if (tailBytes > half) {
-      long[] dropped = trimTail(c, id, tailBytes - half);
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "UPDATE run_logs SET tail_bytes = tail_bytes - ?,"
-                  + " dropped_lines = dropped_lines + ?, dropped_bytes = dropped_bytes + ?"
-                  + " WHERE run_id = ?")) {
-        ps.setLong(1, dropped[1]);
-        ps.setLong(2, dropped[0]);
-        ps.setLong(3, dropped[1]);
-        dialect.setUuid(ps, 4, id);
-        ps.executeUpdate();
-      }
+      trim(c, id, tailBytes);
     }
   }
 

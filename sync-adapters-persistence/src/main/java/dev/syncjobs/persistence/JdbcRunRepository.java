@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * {@link RunRepository} on SQLite or PostgreSQL. The database enforces the invariants: a partial
@@ -125,38 +126,20 @@ public final class JdbcRunRepository implements RunRepository {
   }
 
   /**
-   * One statement claims the batch ({@code FOR UPDATE SKIP LOCKED} on PostgreSQL) and one more
-   * marks the jobs running, in one transaction.
+   * One statement claims the batch ({@code FOR UPDATE SKIP LOCKED} on PostgreSQL) and marks the
+   * jobs running: on PostgreSQL a single auto-committed statement (one round trip), on SQLite two
+   * statements in one write transaction.
    */
   @Override
   public List<Run> claim(String owner, Instant now, Instant leaseUntil, int max) {
     if (max < 1) {
       return List.of();
     }
-    return db.transaction(
+    Database.SqlWork<List<Run>> work =
         c -> {
           for (int attempt = 0; attempt < 3; attempt++) {
-            List<Run> claimed;
-            try (PreparedStatement ps =
-                c.prepareStatement(
-                    // The picked ids are materialised once: a LIMIT ... FOR UPDATE subquery under
-                    // IN may otherwise be evaluated again and claim more than the limit.
-                    "WITH picked AS MATERIALIZED (SELECT id FROM runs WHERE status = 'PENDING'"
-                        + " AND not_before <= ? ORDER BY created_at, id LIMIT ?"
-                        + dialect.skipLocked
-                        + ") UPDATE runs SET status = 'RUNNING', owner = ?, lease_until = ?,"
-                        + " started_at = ?, fence = fence + 1, cancel_requested = FALSE"
-                        + " WHERE id IN (SELECT id FROM picked) AND status = 'PENDING' RETURNING "
-                        + COLUMNS)) {
-              dialect.setInstant(ps, 1, now);
-              ps.setInt(2, max);
-              ps.setString(3, owner);
-              dialect.setInstant(ps, 4, leaseUntil);
-              dialect.setInstant(ps, 5, now);
-              claimed = read(ps);
-            }
+            List<Run> claimed = claimBatch(c, owner, now, leaseUntil, max);
             if (!claimed.isEmpty()) {
-              markJobsRunning(c, claimed, now);
               claimed.sort(
                   java.util.Comparator.comparing(Run::createdAt)
                       .thenComparing(r -> r.id().value()));
@@ -176,7 +159,57 @@ public final class JdbcRunRepository implements RunRepository {
             }
           }
           return List.of();
-        });
+        };
+    return dialect == Dialect.POSTGRESQL ? db.statement(work) : db.transaction(work);
+  }
+
+  // The picked ids are materialised once: a LIMIT ... FOR UPDATE subquery under IN may otherwise
+  // be evaluated again and claim more than the limit.
+  private static final String PICK =
+      "picked AS MATERIALIZED (SELECT id FROM runs WHERE status = 'PENDING' AND not_before <= ?"
+          + " ORDER BY created_at, id LIMIT ?%s)";
+
+  private static final String CLAIM =
+      "UPDATE runs SET status = 'RUNNING', owner = ?, lease_until = ?, started_at = ?,"
+          + " fence = fence + 1, cancel_requested = FALSE"
+          + " WHERE id IN (SELECT id FROM picked) AND status = 'PENDING' RETURNING "
+          + COLUMNS;
+
+  /** PostgreSQL: claims the runs and marks their jobs running in one statement. */
+  private static final String CLAIM_AND_MARK_POSTGRES =
+      "WITH "
+          + String.format(PICK, Dialect.POSTGRESQL.skipLocked)
+          + ", claimed AS ("
+          + CLAIM
+          + "), marked AS (UPDATE jobs SET status = 'RUNNING', last_run_at = ?,"
+          + " last_error = NULL WHERE id IN (SELECT job_id FROM claimed)) SELECT "
+          + COLUMNS
+          + " FROM claimed";
+
+  /** SQLite (no data-modifying CTEs): claims the runs; {@link #markJobsRunning} follows. */
+  private static final String CLAIM_SQLITE =
+      "WITH " + String.format(PICK, Dialect.SQLITE.skipLocked) + " " + CLAIM;
+
+  private List<Run> claimBatch(Connection c, String owner, Instant now, Instant leaseUntil, int max)
+      throws SQLException {
+    boolean postgres = dialect == Dialect.POSTGRESQL;
+    String sql = postgres ? CLAIM_AND_MARK_POSTGRES : CLAIM_SQLITE;
+    List<Run> claimed;
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      dialect.setInstant(ps, 1, now);
+      ps.setInt(2, max);
+      ps.setString(3, owner);
+      dialect.setInstant(ps, 4, leaseUntil);
+      dialect.setInstant(ps, 5, now);
+      if (postgres) {
+        dialect.setInstant(ps, 6, now);
+      }
+      claimed = read(ps);
+    }
+    if (!postgres && !claimed.isEmpty()) {
+      markJobsRunning(c, claimed, now);
+    }
+    return claimed;
   }
 
   @Override
@@ -235,39 +268,249 @@ public final class JdbcRunRepository implements RunRepository {
     }
   }
 
+  /**
+   * Group commit: completions arriving together are written together by one completer thread (on
+   * PostgreSQL one statement for the group, on SQLite one transaction with JDBC batches) while the
+   * callers wait. Each caller returns only once its own row is committed, and the fence is checked
+   * per row, so a late owner in a group is refused alone.
+   */
   @Override
   public boolean complete(RunId id, long fence, RunOutcome outcome, Instant completedAt) {
-    return db.transaction(
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "UPDATE runs SET status = ?, files_done = ?, files_total = ?, bytes_done = ?,"
-                      + " bytes_total = ?, current_file = ?, bytes_per_second = ?, error = ?,"
-                      + " version = ?, completed_at = ?, lease_until = NULL"
-                      + " WHERE id = ? AND fence = ? AND status = 'RUNNING'")) {
-            ps.setString(1, outcome.status().name());
-            int i = bindProgress(ps, 2, outcome.progress());
-            ps.setString(i++, outcome.error());
-            ps.setString(i++, outcome.version());
-            dialect.setInstant(ps, i++, completedAt);
-            dialect.setUuid(ps, i++, id.value());
-            ps.setLong(i, fence);
-            if (ps.executeUpdate() != 1) {
-              return false;
+    Completion mine = new Completion(id, fence, outcome, completedAt, new CompletableFuture<>());
+    synchronized (completions) {
+      completions.add(mine);
+      if (!completerRunning) {
+        completerRunning = true;
+        Thread completer = new Thread(this::completeLoop, "syncjobs-run-completer");
+        completer.setDaemon(true);
+        completer.start();
+      }
+      completions.notifyAll();
+    }
+    try {
+      // not interruptible: the caller must learn whether its result was recorded
+      return mine.done().join();
+    } catch (java.util.concurrent.CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Writes queued completions, all that are waiting as one group; exits after two idle seconds and
+   * is restarted by the next completion.
+   */
+  private void completeLoop() {
+    List<Completion> batch = List.of();
+    try {
+      while (true) {
+        synchronized (completions) {
+          long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+          while (completions.isEmpty()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+              completerRunning = false;
+              return;
             }
+            completions.wait(Math.max(1, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(left)));
           }
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "UPDATE jobs SET status = ?, last_run_at = ?, last_error = ?"
-                      + " WHERE id = (SELECT job_id FROM runs WHERE id = ?)")) {
-            ps.setString(1, JobStatus.after(outcome.status()).name());
-            dialect.setInstant(ps, 2, completedAt);
-            ps.setString(3, outcome.error());
-            dialect.setUuid(ps, 4, id.value());
-            ps.executeUpdate();
-          }
-          return true;
-        });
+          batch = drainCompletions();
+        }
+        writeCompletions(batch);
+        batch = List.of();
+      }
+    } catch (Throwable t) {
+      List<Completion> failed = new ArrayList<>(batch);
+      synchronized (completions) {
+        completerRunning = false;
+        failed.addAll(completions);
+        completions.clear();
+      }
+      failed.forEach(x -> x.done().completeExceptionally(t));
+      if (t instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** The queued completions, at most one per run (a second one waits for the next group). */
+  private List<Completion> drainCompletions() {
+    List<Completion> batch = new ArrayList<>();
+    java.util.Set<RunId> seen = new java.util.HashSet<>();
+    for (var it = completions.iterator(); it.hasNext(); ) {
+      Completion x = it.next();
+      if (seen.add(x.id())) {
+        batch.add(x);
+        it.remove();
+      }
+    }
+    return batch;
+  }
+
+  private final List<Completion> completions = new ArrayList<>();
+  private boolean completerRunning;
+
+  /** A completion waiting for the group commit. */
+  private record Completion(
+      RunId id,
+      long fence,
+      RunOutcome outcome,
+      Instant completedAt,
+      CompletableFuture<Boolean> done) {}
+
+  private void writeCompletions(List<Completion> batch) {
+    // one lock order (run id) for every group, so two groups never wait on each other
+    batch.sort(java.util.Comparator.comparing(x -> x.id().value()));
+    try {
+      boolean[] written = write(batch);
+      for (int i = 0; i < batch.size(); i++) {
+        batch.get(i).done().complete(written[i]);
+      }
+    } catch (RuntimeException e) {
+      if (batch.size() == 1) {
+        batch.get(0).done().completeExceptionally(e);
+        return;
+      }
+      // one failing completion must not fail the others: write each on its own
+      for (Completion one : batch) {
+        try {
+          one.done().complete(write(List.of(one))[0]);
+        } catch (RuntimeException single) {
+          one.done().completeExceptionally(single);
+        }
+      }
+    }
+  }
+
+  private boolean[] write(List<Completion> batch) {
+    return dialect == Dialect.POSTGRESQL
+        ? db.statement(c -> completeAllPostgres(c, batch))
+        : db.transaction(c -> completeAll(c, batch));
+  }
+
+  /**
+   * PostgreSQL: one auto-committed statement ends the runs whose fence still matches and records
+   * their jobs' status (one round trip for the group); true per run ended.
+   */
+  private boolean[] completeAllPostgres(Connection c, List<Completion> batch) throws SQLException {
+    int n = batch.size();
+    Object[] ids = new Object[n];
+    Object[] fences = new Object[n];
+    Object[] statuses = new Object[n];
+    Object[] jobStatuses = new Object[n];
+    Object[][] progress = new Object[6][n];
+    Object[] errors = new Object[n];
+    Object[] versions = new Object[n];
+    Object[] ends = new Object[n];
+    for (int k = 0; k < n; k++) {
+      Completion x = batch.get(k);
+      Progress p = x.outcome().progress();
+      ids[k] = x.id().value();
+      fences[k] = x.fence();
+      statuses[k] = x.outcome().status().name();
+      jobStatuses[k] = JobStatus.after(x.outcome().status()).name();
+      progress[0][k] = p.filesDone();
+      progress[1][k] = p.filesTotal();
+      progress[2][k] = p.bytesDone();
+      progress[3][k] = p.bytesTotal();
+      progress[4][k] = p.currentFile();
+      progress[5][k] = p.bytesPerSecond();
+      errors[k] = x.outcome().error();
+      versions[k] = x.outcome().version();
+      ends[k] = x.completedAt().truncatedTo(java.time.temporal.ChronoUnit.MICROS).toString();
+    }
+    java.util.Set<UUID> ended = new java.util.HashSet<>();
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "WITH v AS (SELECT * FROM unnest(?::uuid[], ?::bigint[], ?::text[], ?::text[],"
+                + " ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::bigint[],"
+                + " ?::text[], ?::text[], ?::timestamptz[]) AS v(id, fence, status, job_status,"
+                + " files_done, files_total, bytes_done, bytes_total, current_file,"
+                + " bytes_per_second, error, version, completed_at)),"
+                + " ended AS (UPDATE runs SET status = v.status, files_done = v.files_done,"
+                + " files_total = v.files_total, bytes_done = v.bytes_done,"
+                + " bytes_total = v.bytes_total, current_file = v.current_file,"
+                + " bytes_per_second = v.bytes_per_second, error = v.error,"
+                + " version = v.version, completed_at = v.completed_at, lease_until = NULL"
+                + " FROM v WHERE runs.id = v.id AND runs.fence = v.fence"
+                + " AND runs.status = 'RUNNING'"
+                + " RETURNING runs.id, runs.job_id, v.job_status, v.error, v.completed_at),"
+                + " recorded AS (UPDATE jobs SET status = ended.job_status,"
+                + " last_run_at = ended.completed_at, last_error = ended.error"
+                + " FROM ended WHERE jobs.id = ended.job_id)"
+                + " SELECT id FROM ended")) {
+      int i = 1;
+      ps.setArray(i++, c.createArrayOf("uuid", ids));
+      ps.setArray(i++, c.createArrayOf("bigint", fences));
+      ps.setArray(i++, c.createArrayOf("text", statuses));
+      ps.setArray(i++, c.createArrayOf("text", jobStatuses));
+      for (int k = 0; k < 6; k++) {
+        ps.setArray(i++, c.createArrayOf(k == 4 ? "text" : "bigint", progress[k]));
+      }
+      ps.setArray(i++, c.createArrayOf("text", errors));
+      ps.setArray(i++, c.createArrayOf("text", versions));
+      ps.setArray(i, c.createArrayOf("text", ends));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ended.add(rs.getObject(1, UUID.class));
+        }
+      }
+    }
+    boolean[] written = new boolean[n];
+    for (int k = 0; k < n; k++) {
+      written[k] = ended.contains(batch.get(k).id().value());
+    }
+    return written;
+  }
+
+  /** Ends the runs whose fence still matches and records their jobs' status; true per run ended. */
+  private boolean[] completeAll(Connection c, List<Completion> batch) throws SQLException {
+    boolean[] written = new boolean[batch.size()];
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE runs SET status = ?, files_done = ?, files_total = ?, bytes_done = ?,"
+                + " bytes_total = ?, current_file = ?, bytes_per_second = ?, error = ?,"
+                + " version = ?, completed_at = ?, lease_until = NULL"
+                + " WHERE id = ? AND fence = ? AND status = 'RUNNING'")) {
+      for (Completion x : batch) {
+        ps.setString(1, x.outcome().status().name());
+        int i = bindProgress(ps, 2, x.outcome().progress());
+        ps.setString(i++, x.outcome().error());
+        ps.setString(i++, x.outcome().version());
+        dialect.setInstant(ps, i++, x.completedAt());
+        dialect.setUuid(ps, i++, x.id().value());
+        ps.setLong(i, x.fence());
+        ps.addBatch();
+      }
+      int[] counts = ps.executeBatch();
+      for (int i = 0; i < counts.length; i++) {
+        written[i] = counts[i] == 1;
+      }
+    }
+    boolean any = false;
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "UPDATE jobs SET status = ?, last_run_at = ?, last_error = ?"
+                + " WHERE id = (SELECT job_id FROM runs WHERE id = ?)")) {
+      for (int k = 0; k < batch.size(); k++) {
+        if (!written[k]) {
+          continue;
+        }
+        Completion x = batch.get(k);
+        ps.setString(1, JobStatus.after(x.outcome().status()).name());
+        dialect.setInstant(ps, 2, x.completedAt());
+        ps.setString(3, x.outcome().error());
+        dialect.setUuid(ps, 4, x.id().value());
+        ps.addBatch();
+        any = true;
+      }
+      if (any) {
+        ps.executeBatch();
+      }
+    }
+    return written;
   }
 
   @Override
@@ -358,34 +601,53 @@ public final class JdbcRunRepository implements RunRepository {
         });
   }
 
+  private static final String INSERT =
+      "INSERT INTO runs ("
+          + COLUMNS
+          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+          + " ON CONFLICT DO NOTHING";
+
   /** Inserts {@code run} unless a unique index refuses it; returns the rows inserted (0 or 1). */
   static int insertRow(Dialect dialect, Connection c, Run run) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "INSERT INTO runs ("
-                + COLUMNS
-                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                + " ON CONFLICT DO NOTHING")) {
-      int i = 1;
-      dialect.setUuid(ps, i++, run.id().value());
-      dialect.setUuid(ps, i++, run.jobId().value());
-      ps.setString(i++, run.trigger().name());
-      dialect.setInstant(ps, i++, run.scheduledFor());
-      ps.setString(i++, run.status().name());
-      dialect.setInstant(ps, i++, run.createdAt());
-      dialect.setInstant(ps, i++, run.notBefore());
-      dialect.setInstant(ps, i++, run.startedAt());
-      dialect.setInstant(ps, i++, run.completedAt());
-      i = bindProgress(ps, i, run.progress());
-      ps.setString(i++, run.error());
-      ps.setString(i++, run.version());
-      ps.setString(i++, run.owner());
-      dialect.setInstant(ps, i++, run.leaseUntil());
-      ps.setLong(i++, run.fence());
-      ps.setInt(i++, run.attempt());
-      ps.setBoolean(i, run.cancelRequested());
+    try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+      bindRow(dialect, ps, run);
       return ps.executeUpdate();
     }
+  }
+
+  /**
+   * Inserts each run unless a unique index refuses it, as one JDBC batch; returns the rows inserted
+   * per run (0 or 1), in order.
+   */
+  static int[] insertRows(Dialect dialect, Connection c, List<Run> runs) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(INSERT)) {
+      for (Run run : runs) {
+        bindRow(dialect, ps, run);
+        ps.addBatch();
+      }
+      return ps.executeBatch();
+    }
+  }
+
+  private static void bindRow(Dialect dialect, PreparedStatement ps, Run run) throws SQLException {
+    int i = 1;
+    dialect.setUuid(ps, i++, run.id().value());
+    dialect.setUuid(ps, i++, run.jobId().value());
+    ps.setString(i++, run.trigger().name());
+    dialect.setInstant(ps, i++, run.scheduledFor());
+    ps.setString(i++, run.status().name());
+    dialect.setInstant(ps, i++, run.createdAt());
+    dialect.setInstant(ps, i++, run.notBefore());
+    dialect.setInstant(ps, i++, run.startedAt());
+    dialect.setInstant(ps, i++, run.completedAt());
+    i = bindProgress(ps, i, run.progress());
+    ps.setString(i++, run.error());
+    ps.setString(i++, run.version());
+    ps.setString(i++, run.owner());
+    dialect.setInstant(ps, i++, run.leaseUntil());
+    ps.setLong(i++, run.fence());
+    ps.setInt(i++, run.attempt());
+    ps.setBoolean(i, run.cancelRequested());
   }
 
   static boolean hasActive(Dialect dialect, Connection c, JobId jobId) throws SQLException {

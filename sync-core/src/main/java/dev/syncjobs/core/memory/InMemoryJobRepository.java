@@ -65,6 +65,20 @@ public final class InMemoryJobRepository implements JobRepository {
   }
 
   @Override
+  public java.util.Map<JobId, Job> findAll(java.util.Collection<JobId> ids) {
+    synchronized (runs) {
+      java.util.Map<JobId, Job> found = new java.util.HashMap<>();
+      for (JobId id : ids) {
+        Job job = jobs.get(id);
+        if (job != null) {
+          found.put(id, job);
+        }
+      }
+      return found;
+    }
+  }
+
+  @Override
   public List<Job> list() {
     synchronized (runs) {
       return jobs.values().stream()

@@ -33,6 +33,18 @@ public interface JobRepository {
 
   Optional<Job> find(JobId id);
 
+  /**
+   * The jobs with the given ids that exist, in one read where the store can (the jobs of a batch of
+   * claimed runs); unknown ids are left out.
+   */
+  default java.util.Map<JobId, Job> findAll(java.util.Collection<JobId> ids) {
+    java.util.Map<JobId, Job> found = new java.util.HashMap<>();
+    for (JobId id : ids) {
+      find(id).ifPresent(job -> found.put(id, job));
+    }
+    return found;
+  }
+
   /** All jobs, ordered by name. */
   List<Job> list();
 

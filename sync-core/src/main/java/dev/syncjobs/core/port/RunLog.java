@@ -18,6 +18,27 @@ public interface RunLog {
     }
   }
 
+  /**
+   * Appends lines to several runs' logs, each run's lines in order as {@link #appendAll(RunId,
+   * java.util.List)} does; stores may write them all in one transaction. When some run's lines
+   * cannot be written the others still are, and the first failure is thrown.
+   */
+  default void appendAll(java.util.Map<RunId, java.util.List<String>> linesByRun) {
+    RuntimeException first = null;
+    for (var e : linesByRun.entrySet()) {
+      try {
+        appendAll(e.getKey(), e.getValue());
+      } catch (RuntimeException failure) {
+        if (first == null) {
+          first = failure;
+        }
+      }
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+
   /** The whole log, or an empty string when the run logged nothing. */
   String read(RunId run);
 }

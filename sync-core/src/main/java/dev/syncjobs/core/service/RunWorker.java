@@ -2,6 +2,7 @@ package dev.syncjobs.core.service;
 
 import dev.syncjobs.core.model.CancellationToken;
 import dev.syncjobs.core.model.Job;
+import dev.syncjobs.core.model.JobId;
 import dev.syncjobs.core.model.Progress;
 import dev.syncjobs.core.model.ProgressEvent;
 import dev.syncjobs.core.model.Run;
@@ -33,9 +34,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Claims pending runs (at most {@code maxConcurrentRuns} at once), executes them with the {@link
- * SyncEngine}, renews their leases, and records their outcome, job status, progress events,
- * notifications and retries. Also fails runs whose owner stopped renewing its lease.
+ * Claims pending runs (at most {@code maxConcurrentRuns} transferring at once), executes them with
+ * the {@link SyncEngine}, renews their leases, and records their outcome, job status, progress
+ * events, notifications and retries. A run gives up its slot when its transfer has ended, so the
+ * next run starts while it records its outcome. Also fails runs whose owner stopped renewing its
+ * lease.
  *
  * <p>Tests and the CLI drive it step by step ({@link #pollOnce()}, {@link #awaitIdle}); a server
  * calls {@link #start()}.
@@ -45,7 +48,8 @@ public final class RunWorker implements AutoCloseable {
 
   /**
    * @param instanceId names this instance as a run's owner
-   * @param maxConcurrentRuns runs executing at once on this instance
+   * @param maxConcurrentRuns runs transferring at once on this instance (as many more may be
+   *     recording their outcome)
    * @param lease how long a claim holds without renewal
    * @param pollInterval how often the loop looks for work (a trigger also wakes it)
    * @param retryBaseDelay back-off before the first retry; doubled for each further one
@@ -89,6 +93,13 @@ public final class RunWorker implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicInteger pendingLogWrites =
       new java.util.concurrent.atomic.AtomicInteger();
   private final Map<RunId, Active> active = new ConcurrentHashMap<>();
+
+  /**
+   * Runs whose transfer has ended and whose outcome is being recorded: they no longer hold a slot,
+   * so the next run starts while they commit, but they keep their lease until recorded.
+   */
+  private final Map<RunId, Active> finishing = new ConcurrentHashMap<>();
+
   private final AtomicBoolean stopping = new AtomicBoolean();
   private final Loop loop;
   private long lastRenewNanos;
@@ -117,7 +128,8 @@ public final class RunWorker implements AutoCloseable {
     this.loop = new Loop("syncjobs-worker", settings.pollInterval(), this::tick);
     this.executor =
         Executors.newFixedThreadPool(
-            settings.maxConcurrentRuns(),
+            // a thread per slot, and as many for runs recording their outcome
+            2 * settings.maxConcurrentRuns(),
             r -> {
               Thread t = new Thread(r, "syncjobs-run");
               t.setDaemon(true);
@@ -148,34 +160,42 @@ public final class RunWorker implements AutoCloseable {
   /** Claims and starts as many pending runs as there are free slots; returns how many. */
   public int pollOnce() {
     int started = 0;
-    while (!stopping.get() && active.size() < settings.maxConcurrentRuns()) {
+    int free;
+    while (!stopping.get() && (free = freeSlots()) > 0) {
       Instant now = clock.instant();
-      List<Run> claimed =
-          runs.claim(
-              settings.instanceId(),
-              now,
-              now.plus(settings.lease()),
-              settings.maxConcurrentRuns() - active.size());
+      List<Run> claimed = runs.claim(settings.instanceId(), now, now.plus(settings.lease()), free);
       if (claimed.isEmpty()) {
         break;
       }
+      BatchJobs claimedJobs = new BatchJobs(claimed);
       for (Run run : claimed) {
         CancellationToken token = new CancellationToken();
         if (run.cancelRequested()) {
           token.cancel();
         }
         active.put(run.id(), new Active(run, token));
-        executor.execute(() -> execute(run, token));
+        executor.execute(() -> execute(run, claimedJobs, token));
         started++;
       }
     }
     return started;
   }
 
+  /** Slots free for new runs (and a thread free for each). */
+  private int freeSlots() {
+    int max = settings.maxConcurrentRuns();
+    return Math.min(max - active.size(), 2 * max - active.size() - finishing.size());
+  }
+
+  /** Whether a run is executing or being recorded here. */
+  private boolean isHere(RunId id) {
+    return active.containsKey(id) || finishing.containsKey(id);
+  }
+
   /** Cancels a run: a pending one at once, a running one here or (via its lease) elsewhere. */
   public boolean cancel(RunId id) {
     boolean requested = runs.requestCancel(id, clock.instant());
-    Active a = active.get(id);
+    Active a = active.getOrDefault(id, finishing.get(id));
     if (a != null) {
       a.token().cancel();
       return true;
@@ -204,7 +224,7 @@ public final class RunWorker implements AutoCloseable {
   public int repairInterrupted() {
     int n = 0;
     for (Run r : runs.active()) {
-      if (r.status() == RunStatus.RUNNING && !active.containsKey(r.id())) {
+      if (r.status() == RunStatus.RUNNING && !isHere(r.id())) {
         if (failInterrupted(r, "interrupted: the server stopped while it ran")) {
           n++;
         }
@@ -217,7 +237,7 @@ public final class RunWorker implements AutoCloseable {
   public int failExpiredLeases() {
     int n = 0;
     for (Run r : runs.expired(clock.instant())) {
-      if (!active.containsKey(r.id())
+      if (!isHere(r.id())
           && failInterrupted(
               r, "interrupted: instance " + r.owner() + " stopped renewing its lease")) {
         n++;
@@ -240,6 +260,11 @@ public final class RunWorker implements AutoCloseable {
 
   /** Renews the leases of this instance's runs; cancels those cancelled elsewhere or lost. */
   public void renewLeases() {
+    for (Active a : finishing.values()) {
+      // recording its outcome: LOST here mostly means it was just recorded, and the fenced
+      // completion decides either way
+      runs.renewLease(a.run().id(), a.run().fence(), clock.instant().plus(settings.lease()));
+    }
     for (Active a : active.values()) {
       Instant until = clock.instant().plus(settings.lease());
       switch (runs.renewLease(a.run().id(), a.run().fence(), until)) {
@@ -262,6 +287,7 @@ public final class RunWorker implements AutoCloseable {
       pollOnce();
       Instant now = clock.instant();
       if (active.isEmpty()
+          && finishing.isEmpty()
           && pendingLogWrites.get() == 0
           && runs.active().stream()
               .noneMatch(
@@ -276,10 +302,54 @@ public final class RunWorker implements AutoCloseable {
     return false;
   }
 
-  /** Executes a claimed run on a run thread: the job is read here, not on the claiming loop. */
-  private void execute(Run run, CancellationToken token) {
+  /**
+   * The jobs of a claimed batch, read in one query by the first of its runs to start (so the
+   * claiming loop is free to claim again at once); the others wait for that read.
+   */
+  private final class BatchJobs {
+    private final List<Run> batch;
+    private final AtomicBoolean taken = new AtomicBoolean();
+    private final java.util.concurrent.CompletableFuture<Map<JobId, Job>> read =
+        new java.util.concurrent.CompletableFuture<>();
+
+    BatchJobs(List<Run> batch) {
+      this.batch = batch;
+    }
+
+    /** The run's job; empty when it was deleted. */
+    Optional<Job> jobOf(Run run) {
+      if (taken.compareAndSet(false, true)) {
+        try {
+          read.complete(jobsOf(batch));
+        } finally {
+          read.complete(null);
+        }
+      }
+      Map<JobId, Job> found = read.join();
+      return found != null ? Optional.ofNullable(found.get(run.jobId())) : jobs.find(run.jobId());
+    }
+  }
+
+  /**
+   * The jobs of a batch of claimed runs, read in one go; null when they could not be read (each run
+   * then reads its own job).
+   */
+  private Map<JobId, Job> jobsOf(List<Run> claimed) {
     try {
-      Optional<Job> job = jobs.find(run.jobId());
+      return jobs.findAll(claimed.stream().map(Run::jobId).toList());
+    } catch (RuntimeException e) {
+      log.warn("could not read the jobs of {} claimed runs: {}", claimed.size(), e.toString());
+      return null;
+    }
+  }
+
+  /**
+   * Executes a claimed run on a run thread, with its job as read once for its batch (a job missing
+   * then was deleted).
+   */
+  private void execute(Run run, BatchJobs claimedJobs, CancellationToken token) {
+    try {
+      Optional<Job> job = claimedJobs.jobOf(run);
       if (job.isPresent()) {
         execute(job.get(), run, token);
         return;
@@ -292,6 +362,7 @@ public final class RunWorker implements AutoCloseable {
           run.id(), run.fence(), RunOutcome.failed("internal error: " + e), clock.instant());
     } finally {
       active.remove(run.id());
+      finishing.remove(run.id());
       wakeUp();
     }
   }
@@ -321,6 +392,7 @@ public final class RunWorker implements AutoCloseable {
       RunOutcome outcome = result.outcome();
       Instant ended = clock.instant();
       runLines.flush();
+      transferEnded(id);
       if (!runs.complete(id, run.fence(), outcome, ended)) {
         runLog.append(id, "this instance lost the run's lease; its result was not recorded");
         return;
@@ -336,6 +408,16 @@ public final class RunWorker implements AutoCloseable {
       runs.complete(id, run.fence(), RunOutcome.failed("internal error: " + e), clock.instant());
     } finally {
       runLines.flush();
+    }
+  }
+
+  /** Frees the run's slot for the next run while this one records its outcome. */
+  private void transferEnded(RunId id) {
+    Active a = active.get(id);
+    if (a != null) {
+      finishing.put(id, a);
+      active.remove(id);
+      wakeUp();
     }
   }
 
@@ -371,18 +453,37 @@ public final class RunWorker implements AutoCloseable {
       List<String> batch = List.copyOf(lines);
       lines.clear();
       pendingLogWrites.incrementAndGet();
+      queuedLogs.add(Map.entry(run, batch));
       try {
-        logWriter.execute(
-            () -> {
-              try {
-                bestEffort("run log", () -> runLog.appendAll(run, batch));
-              } finally {
-                pendingLogWrites.decrementAndGet();
-              }
-            });
+        logWriter.execute(RunWorker.this::writeQueuedLogs);
       } catch (java.util.concurrent.RejectedExecutionException e) {
-        pendingLogWrites.decrementAndGet();
-        bestEffort("run log", () -> runLog.appendAll(run, batch));
+        writeQueuedLogs();
+      }
+    }
+  }
+
+  /** Log batches waiting for the writer, oldest first. */
+  private final java.util.Queue<Map.Entry<RunId, List<String>>> queuedLogs =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  /**
+   * Writes every queued log batch in one call (the run log may store them in one transaction), each
+   * run's lines in the order they were logged.
+   */
+  private void writeQueuedLogs() {
+    synchronized (queuedLogs) {
+      Map<RunId, List<String>> byRun = new java.util.LinkedHashMap<>();
+      int batches = 0;
+      for (Map.Entry<RunId, List<String>> e; (e = queuedLogs.poll()) != null; batches++) {
+        byRun.computeIfAbsent(e.getKey(), k -> new java.util.ArrayList<>()).addAll(e.getValue());
+      }
+      if (batches == 0) {
+        return;
+      }
+      try {
+        bestEffort("run log", () -> runLog.appendAll(byRun));
+      } finally {
+        pendingLogWrites.addAndGet(-batches);
       }
     }
   }

@@ -137,6 +137,25 @@ public abstract class JobRepositoryContract {
   }
 
   @Test
+  void finds_several_jobs_at_once_leaving_out_unknown_ids() {
+    Job first = job("several-1", null);
+    Job second = job("several-2", null);
+    Job other = job("several-3", null);
+    jobs.create(first);
+    jobs.create(second);
+    jobs.create(other);
+    JobId unknown = new JobId(UUID.randomUUID());
+
+    java.util.Map<JobId, Job> found =
+        jobs.findAll(List.of(first.id(), unknown, second.id(), first.id()));
+
+    assertThat(found).containsOnlyKeys(first.id(), second.id());
+    assertThat(found.get(first.id())).isEqualTo(jobs.find(first.id()).orElseThrow());
+    assertThat(found.get(second.id())).isEqualTo(jobs.find(second.id()).orElseThrow());
+    assertThat(jobs.findAll(List.of())).isEmpty();
+  }
+
+  @Test
   void finds_nothing_for_an_unknown_id() {
     assertThat(jobs.find(new JobId(UUID.randomUUID()))).isEmpty();
   }

@@ -83,6 +83,33 @@ public abstract class RunLogContract {
   }
 
   @Test
+  void lines_of_several_runs_appended_at_once_keep_each_runs_order_and_cap() {
+    RunId quiet = newRun("quiet-run");
+    RunId verbose = newRun("verbose-run");
+    log.append(quiet, "first");
+    List<String> many = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      many.add(String.format("line-%03d", i));
+    }
+    java.util.Map<RunId, List<String>> lines = new java.util.LinkedHashMap<>();
+    lines.put(quiet, List.of("second", "third"));
+    lines.put(verbose, many);
+
+    log.appendAll(lines);
+
+    assertThat(log.read(quiet)).isEqualTo("first\nsecond\nthird\n");
+    String verboseLog = log.read(verbose);
+    assertThat((long) verboseLog.getBytes(StandardCharsets.UTF_8).length)
+        .isLessThanOrEqualTo(CAP + 100);
+    assertThat(verboseLog).startsWith("line-000\nline-001\n").endsWith("line-199\n");
+    List<String> content = Arrays.asList(verboseLog.split("\n"));
+    List<String> markers = content.stream().filter(l -> !l.matches("line-\\d{3}")).toList();
+    assertThat(markers).hasSize(1);
+    List<String> kept = content.stream().filter(l -> l.matches("line-\\d{3}")).toList();
+    assertThat(kept).isSorted().doesNotHaveDuplicates();
+  }
+
+  @Test
   void beyond_the_cap_the_log_keeps_its_first_and_last_half_with_a_marker_line() {
     RunId run = newRun("verbose");
     int count = 400;

@@ -476,6 +476,56 @@ public abstract class RunRepositoryContract {
   }
 
   @Test
+  void concurrent_completions_each_record_their_own_outcome_and_a_stale_fence_is_refused_alone()
+      throws Exception {
+    int count = 20;
+    for (int i = 0; i < count; i++) {
+      runs.insert(manualRun(newJob("finishing-" + i), T0.plusMillis(i)));
+    }
+    List<Run> claimed = runs.claim("node-a", T0.plusSeconds(1), LEASE, count);
+    assertThat(claimed).hasSize(count);
+
+    List<Boolean> written =
+        concurrently(
+            count,
+            i -> {
+              Run r = claimed.get(i);
+              long fence = i % 5 == 0 ? r.fence() + 1 : r.fence();
+              RunStatus status = i % 2 == 0 ? RunStatus.SUCCESS : RunStatus.FAILED;
+              return runs.complete(
+                  r.id(),
+                  fence,
+                  new RunOutcome(
+                      status,
+                      new Progress(i, i, i, i, null, 0),
+                      status == RunStatus.FAILED ? "error " + i : null,
+                      status == RunStatus.SUCCESS ? "v" + i : null),
+                  T0.plusSeconds(10 + i));
+            });
+
+    for (int i = 0; i < count; i++) {
+      Run r = runs.find(claimed.get(i).id()).orElseThrow();
+      Job job = jobs.find(r.jobId()).orElseThrow();
+      if (i % 5 == 0) {
+        assertThat(written.get(i)).isFalse();
+        assertThat(r.status()).isEqualTo(RunStatus.RUNNING);
+        assertThat(job.status()).isEqualTo(dev.syncjobs.core.model.JobStatus.RUNNING);
+        continue;
+      }
+      RunStatus status = i % 2 == 0 ? RunStatus.SUCCESS : RunStatus.FAILED;
+      assertThat(written.get(i)).isTrue();
+      assertThat(r.status()).isEqualTo(status);
+      assertThat(r.progress()).isEqualTo(new Progress(i, i, i, i, null, 0));
+      assertThat(r.completedAt()).isEqualTo(T0.plusSeconds(10 + i));
+      assertThat(r.error()).isEqualTo(status == RunStatus.FAILED ? "error " + i : null);
+      assertThat(r.version()).isEqualTo(status == RunStatus.SUCCESS ? "v" + i : null);
+      assertThat(job.status()).isEqualTo(dev.syncjobs.core.model.JobStatus.after(status));
+      assertThat(job.lastRunAt()).isEqualTo(T0.plusSeconds(10 + i));
+      assertThat(job.lastError()).isEqualTo(r.error());
+    }
+  }
+
+  @Test
   void claim_takes_at_most_max_due_runs_oldest_first() {
     List<RunId> inserted = new ArrayList<>();
     for (int i = 0; i < 5; i++) {

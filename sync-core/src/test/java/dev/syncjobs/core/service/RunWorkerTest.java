@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.syncjobs.core.model.CancelledException;
 import dev.syncjobs.core.model.ConflictException;
+import dev.syncjobs.core.model.Destination;
 import dev.syncjobs.core.model.Job;
 import dev.syncjobs.core.model.JobOptions;
 import dev.syncjobs.core.model.Run;
 import dev.syncjobs.core.model.RunStatus;
 import dev.syncjobs.core.model.Source;
+import dev.syncjobs.core.model.StorageBackend;
 import dev.syncjobs.core.model.Trigger;
+import dev.syncjobs.core.port.ProgressPublisher;
 import dev.syncjobs.core.port.Transfer;
 import dev.syncjobs.core.port.TransferReport;
 import dev.syncjobs.core.port.TransferRequest;
@@ -137,6 +140,83 @@ class RunWorkerTest {
       assertThat(transfer.maxRunning.get()).isEqualTo(2);
       assertThat(transfer.started.get()).isEqualTo(5);
     }
+  }
+
+  @Test
+  void the_next_run_starts_while_the_previous_one_records_its_outcome() throws Exception {
+    AtomicInteger transfers = new AtomicInteger();
+    Transfer noop =
+        new Transfer() {
+          @Override
+          public boolean supports(Source s) {
+            return true;
+          }
+
+          @Override
+          public TransferReport transfer(TransferRequest request) {
+            transfers.incrementAndGet();
+            return new TransferReport(0, 0, 0, 0, List.of());
+          }
+        };
+    CountDownLatch firstRecording = new CountDownLatch(1);
+    CountDownLatch letFirstFinish = new CountDownLatch(1);
+    ProgressPublisher holdFirstEnd =
+        e -> {
+          if (e.status() == RunStatus.SUCCESS && firstRecording.getCount() > 0) {
+            firstRecording.countDown();
+            try {
+              letFirstFinish.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException interrupted) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        };
+    StorageBackend backend = new StorageBackend("default", tmp.resolve("storage"));
+    StorageBackends.initialiseOwnRoot(backend);
+    try (SyncRuntime runtime =
+        SyncRuntime.builder()
+            .backend(backend)
+            .transfer(noop)
+            .publisher(holdFirstEnd)
+            .workerSettings(
+                new RunWorker.Settings(
+                    "worker-1",
+                    1,
+                    Duration.ofSeconds(30),
+                    Duration.ofMillis(10),
+                    Duration.ofSeconds(30)))
+            .build()) {
+      Job first = noopJob(runtime, "first");
+      Job second = noopJob(runtime, "second");
+
+      runtime.jobs().runNow(first.id());
+      assertThat(runtime.worker().pollOnce()).isEqualTo(1);
+      assertThat(firstRecording.await(10, TimeUnit.SECONDS)).isTrue();
+      runtime.jobs().runNow(second.id());
+
+      assertThat(runtime.worker().pollOnce()).isEqualTo(1);
+      assertThat(runtime.awaitIdle(Duration.ofMillis(200))).isFalse();
+      letFirstFinish.countDown();
+      assertThat(runtime.awaitIdle(Duration.ofSeconds(10))).isTrue();
+      assertThat(transfers.get()).isEqualTo(2);
+      for (Job job : List.of(first, second)) {
+        assertThat(runtime.jobs().history(job.id(), 10, 0))
+            .extracting(Run::status)
+            .containsExactly(RunStatus.SUCCESS);
+      }
+    }
+  }
+
+  private static Job noopJob(SyncRuntime runtime, String name) {
+    return runtime
+        .jobs()
+        .create(
+            Job.builder(
+                    runtime.jobs().newId(),
+                    name,
+                    Source.parse("https://example.invalid/" + name + "/"),
+                    new Destination("default", "dest/" + name))
+                .build());
   }
 
   @Test
