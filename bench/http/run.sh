@@ -37,7 +37,9 @@ C2="env SYNCJOBS_JAVA_OPTS=-Xms32m\ -Xmx256m\ -XX:+UseSerialGC $SJ"
 hf() {
   local name=$1 prepare=$2
   shift 2
-  hyperfine -N --warmup 1 --runs "$runs" --export-json "$R/$name.json" --prepare "$prepare" "$@" >&2
+  # `sync` after the clean-up: no run starts while the previous one's writes are still flushing.
+  hyperfine -N --warmup 1 --runs "$runs" --export-json "$R/$name.json" \
+    --prepare "sh -c '$prepare; sync'" "$@" >&2
 }
 
 echo "== tree: 2,000 files / 1 GiB, full mirror" >&2
