@@ -122,7 +122,17 @@ public final class PersistenceBench {
     }
   }
 
+  /**
+   * Lets the previous scenario's file-system work (deleting its 1,000 storage trees, PostgreSQL's
+   * writes) reach the disk before the next scenario starts, so no scenario pays for another's.
+   */
+  static void settle() throws Exception {
+    new ProcessBuilder("sync").inheritIO().start().waitFor();
+    Thread.sleep(1000);
+  }
+
   static Result syncjobs(boolean postgres, int instances, int tasks) throws Exception {
+    settle();
     Path dir = Files.createTempDirectory("syncjobs-bench");
     Path storage = dir.resolve("storage");
     StorageBackends.initialiseOwnRoot(new StorageBackend("default", storage));
@@ -232,6 +242,7 @@ public final class PersistenceBench {
   }
 
   static Result dbScheduler(int instances, int tasks) throws Exception {
+    settle();
     String schema = createSchema();
     List<HikariDataSource> pools = new ArrayList<>();
     List<Scheduler> schedulers = new ArrayList<>();
