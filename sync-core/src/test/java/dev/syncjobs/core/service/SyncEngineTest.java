@@ -198,6 +198,18 @@ class SyncEngineTest {
         .hasMessageContaining("offline");
   }
 
+  /**
+   * A second fixture under {@code tmp/dir} (the same storage as {@code fx} for "fx") with one
+   * transfer.
+   */
+  private EngineFixture fixtureWith(String dir, Transfer transfer) throws IOException {
+    return new EngineFixture(
+        tmp.resolve(dir),
+        List.of(transfer),
+        new RunWorker.Settings(
+            "second", 1, Duration.ofSeconds(30), Duration.ofMillis(20), Duration.ofSeconds(30)));
+  }
+
   @Test
   void a_transfer_that_finds_the_source_same_as_the_previous_version_publishes_nothing()
       throws Exception {
@@ -217,12 +229,7 @@ class SyncEngineTest {
             return TransferReport.sameAsPrevious(3, 19, List.of());
           }
         };
-    try (EngineFixture h =
-        new EngineFixture(
-            tmp.resolve("fx"),
-            List.of(same),
-            new RunWorker.Settings(
-                "t2", 1, Duration.ofSeconds(30), Duration.ofMillis(20), Duration.ofSeconds(30)))) {
+    try (EngineFixture h = fixtureWith("fx", same)) {
       Job again = h.localJob("mirror", source, "m", JobOptions.DEFAULTS);
       h.clock.advance(Duration.ofSeconds(5));
       Run second = h.runAndWait(again);
@@ -270,12 +277,7 @@ class SyncEngineTest {
             return true;
           }
         };
-    try (EngineFixture h =
-        new EngineFixture(
-            tmp.resolve("ro"),
-            List.of(readOnly),
-            new RunWorker.Settings(
-                "ro", 1, Duration.ofSeconds(30), Duration.ofMillis(20), Duration.ofSeconds(30)))) {
+    try (EngineFixture h = fixtureWith("ro", readOnly)) {
       Job job = h.localJob("read-only", source, "m", JobOptions.DEFAULTS);
       Run run = h.runAndWait(job);
 
