@@ -8,6 +8,7 @@ import dev.syncjobs.core.model.TransferException;
 import dev.syncjobs.core.port.Transfer;
 import dev.syncjobs.core.port.TransferReport;
 import dev.syncjobs.core.port.TransferRequest;
+import dev.syncjobs.core.port.VersionFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -23,7 +24,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -501,7 +501,7 @@ public final class HttpTransfer implements Transfer {
       if (previous == null || !oldManifest.keySet().equals(remote.keySet())) {
         return false;
       }
-      Map<String, BasicFileAttributes> before = versionFiles(previous);
+      Map<String, BasicFileAttributes> before = VersionFiles.list(previous);
       if (!before.keySet().equals(remote.keySet())) {
         return false;
       }
@@ -520,33 +520,6 @@ public final class HttpTransfer implements Transfer {
         }
       }
       return true;
-    }
-
-    /** A version's files (relative path → attributes), without its top-level records. */
-    private static Map<String, BasicFileAttributes> versionFiles(Path root) throws IOException {
-      Map<String, BasicFileAttributes> out = new HashMap<>();
-      Files.walkFileTree(
-          root,
-          new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
-              return isRecord(d) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
-              if (!isRecord(f)) {
-                out.put(root.relativize(f).toString(), attrs);
-              }
-              return FileVisitResult.CONTINUE;
-            }
-
-            private boolean isRecord(Path p) {
-              return root.equals(p.getParent())
-                  && p.getFileName().toString().startsWith(".syncjobs");
-            }
-          });
-      return out;
     }
 
     private boolean unchanged(

@@ -8,7 +8,9 @@ import dev.syncjobs.core.model.NotFoundException;
 import dev.syncjobs.core.model.Run;
 import dev.syncjobs.core.port.JobRepository;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -65,9 +67,9 @@ public final class InMemoryJobRepository implements JobRepository {
   }
 
   @Override
-  public java.util.Map<JobId, Job> findAll(java.util.Collection<JobId> ids) {
+  public Map<JobId, Job> findAll(Collection<JobId> ids) {
     synchronized (runs) {
-      java.util.Map<JobId, Job> found = new java.util.HashMap<>();
+      Map<JobId, Job> found = new HashMap<>();
       for (JobId id : ids) {
         Job job = jobs.get(id);
         if (job != null) {

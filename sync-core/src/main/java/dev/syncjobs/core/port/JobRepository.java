@@ -7,7 +7,10 @@ import dev.syncjobs.core.model.JobStatus;
 import dev.syncjobs.core.model.NotFoundException;
 import dev.syncjobs.core.model.Run;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Durable store of jobs, including the atomic firing of a due occurrence. */
@@ -37,8 +40,8 @@ public interface JobRepository {
    * The jobs with the given ids that exist, in one read where the store can (the jobs of a batch of
    * claimed runs); unknown ids are left out.
    */
-  default java.util.Map<JobId, Job> findAll(java.util.Collection<JobId> ids) {
-    java.util.Map<JobId, Job> found = new java.util.HashMap<>();
+  default Map<JobId, Job> findAll(Collection<JobId> ids) {
+    Map<JobId, Job> found = new HashMap<>();
     for (JobId id : ids) {
       find(id).ifPresent(job -> found.put(id, job));
     }

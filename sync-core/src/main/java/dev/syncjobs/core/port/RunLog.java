@@ -1,6 +1,8 @@
 package dev.syncjobs.core.port;
 
 import dev.syncjobs.core.model.RunId;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The text log of each run, capped in size: beyond the cap a log keeps its first and last half with
@@ -12,7 +14,7 @@ public interface RunLog {
   void append(RunId run, String line);
 
   /** Appends lines in order; stores may write them in one transaction. */
-  default void appendAll(RunId run, java.util.List<String> lines) {
+  default void appendAll(RunId run, List<String> lines) {
     for (String line : lines) {
       append(run, line);
     }
@@ -20,10 +22,10 @@ public interface RunLog {
 
   /**
    * Appends lines to several runs' logs, each run's lines in order as {@link #appendAll(RunId,
-   * java.util.List)} does; stores may write them all in one transaction. When some run's lines
-   * cannot be written the others still are, and the first failure is thrown.
+   * List)} does; stores may write them all in one transaction. When some run's lines cannot be
+   * written the others still are, and the first failure is thrown.
    */
-  default void appendAll(java.util.Map<RunId, java.util.List<String>> linesByRun) {
+  default void appendAll(Map<RunId, List<String>> linesByRun) {
     RuntimeException first = null;
     for (var e : linesByRun.entrySet()) {
       try {

@@ -18,14 +18,20 @@ import dev.syncjobs.core.port.RunRepository;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -309,8 +315,7 @@ public final class RunWorker implements AutoCloseable {
   private final class BatchJobs {
     private final List<Run> batch;
     private final AtomicBoolean taken = new AtomicBoolean();
-    private final java.util.concurrent.CompletableFuture<Map<JobId, Job>> read =
-        new java.util.concurrent.CompletableFuture<>();
+    private final CompletableFuture<Map<JobId, Job>> read = new CompletableFuture<>();
 
     BatchJobs(List<Run> batch) {
       this.batch = batch;
@@ -431,7 +436,7 @@ public final class RunWorker implements AutoCloseable {
    */
   private final class LogBuffer {
     private final RunId run;
-    private final List<String> lines = new java.util.ArrayList<>();
+    private final List<String> lines = new ArrayList<>();
     private long lastFlush = System.nanoTime();
 
     LogBuffer(RunId run) {
@@ -456,15 +461,14 @@ public final class RunWorker implements AutoCloseable {
       queuedLogs.add(Map.entry(run, batch));
       try {
         logWriter.execute(RunWorker.this::writeQueuedLogs);
-      } catch (java.util.concurrent.RejectedExecutionException e) {
+      } catch (RejectedExecutionException e) {
         writeQueuedLogs();
       }
     }
   }
 
   /** Log batches waiting for the writer, oldest first. */
-  private final java.util.Queue<Map.Entry<RunId, List<String>>> queuedLogs =
-      new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final Queue<Map.Entry<RunId, List<String>>> queuedLogs = new ConcurrentLinkedQueue<>();
 
   /**
    * Writes every queued log batch in one call (the run log may store them in one transaction), each
@@ -472,10 +476,10 @@ public final class RunWorker implements AutoCloseable {
    */
   private void writeQueuedLogs() {
     synchronized (queuedLogs) {
-      Map<RunId, List<String>> byRun = new java.util.LinkedHashMap<>();
+      Map<RunId, List<String>> byRun = new LinkedHashMap<>();
       int batches = 0;
       for (Map.Entry<RunId, List<String>> e; (e = queuedLogs.poll()) != null; batches++) {
-        byRun.computeIfAbsent(e.getKey(), k -> new java.util.ArrayList<>()).addAll(e.getValue());
+        byRun.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).addAll(e.getValue());
       }
       if (batches == 0) {
         return;

@@ -153,15 +153,18 @@ public final class SyncEngine {
       if (report.sameAsPrevious() && previous.isPresent()) {
         log.accept("the source matches the previous version file for file");
         Progress seen = last[0].completed();
-        Progress totals =
+        return nothingChanged(
+            store,
+            staging,
+            previous.get(),
             new Progress(
                 0,
                 Math.max(seen.filesTotal(), report.filesTotal()),
                 0,
                 Math.max(seen.bytesTotal(), report.bytesTotal()),
                 null,
-                seen.bytesPerSecond());
-        return nothingChanged(store, staging, previous.get(), totals, log);
+                seen.bytesPerSecond()),
+            log);
       }
       Map<String, BasicFileAttributes> staged;
       VersionStore.Diff diff;
@@ -203,7 +206,12 @@ public final class SyncEngine {
       }
       Progress done = last[0].completed();
       if (previous.isPresent() && diff.unchanged()) {
-        return nothingChanged(store, staging, previous.get(), done, log);
+        return nothingChanged(
+            store,
+            staging,
+            previous.get(),
+            new Progress(0, done.filesTotal(), 0, done.bytesTotal(), null, done.bytesPerSecond()),
+            log);
       }
       String version = store.publish(staging, staged);
       log.accept("published " + version);
@@ -241,19 +249,17 @@ public final class SyncEngine {
     }
   }
 
-  /** Discards the staging directory: the previous version stays current. */
+  /**
+   * Discards the staging directory: the previous version stays current.
+   *
+   * @param outcome the run's final progress (nothing transferred)
+   */
   private static Result nothingChanged(
-      VersionStore store, Path staging, Path previous, Progress done, Consumer<String> log) {
+      VersionStore store, Path staging, Path previous, Progress outcome, Consumer<String> log) {
     store.discard(staging);
     String current = previous.getFileName().toString();
     log.accept("nothing changed; " + current + " stays current");
-    return new Result(
-        new RunOutcome(
-            RunStatus.SUCCESS,
-            new Progress(0, done.filesTotal(), 0, done.bytesTotal(), null, done.bytesPerSecond()),
-            null,
-            current),
-        false);
+    return new Result(new RunOutcome(RunStatus.SUCCESS, outcome, null, current), false);
   }
 
   private static Map<String, BasicFileAttributes> listStaging(Path staging) {

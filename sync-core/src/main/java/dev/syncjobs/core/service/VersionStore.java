@@ -1,6 +1,7 @@
 package dev.syncjobs.core.service;
 
 import dev.syncjobs.core.model.SyncException;
+import dev.syncjobs.core.port.VersionFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -19,7 +20,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -160,36 +160,9 @@ public final class VersionStore {
     return name;
   }
 
-  /**
-   * The files of a tree (relative path → attributes, {@link PosixFileAttributes} where the file
-   * system has them), without top-level {@code .syncjobs*}; empty for a missing tree.
-   */
+  /** A tree's files, as {@link VersionFiles#list} gives them. */
   public static Map<String, BasicFileAttributes> files(Path root) throws IOException {
-    Map<String, BasicFileAttributes> out = new HashMap<>();
-    if (root == null || !Files.isDirectory(root)) {
-      return out;
-    }
-    Files.walkFileTree(
-        root,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
-            return isMeta(root, d) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
-            if (!isMeta(root, f)) {
-              out.put(root.relativize(f).toString(), attrs);
-            }
-            return FileVisitResult.CONTINUE;
-          }
-        });
-    return out;
-  }
-
-  private static boolean isMeta(Path root, Path p) {
-    return root.equals(p.getParent()) && p.getFileName().toString().startsWith(".syncjobs");
+    return VersionFiles.list(root);
   }
 
   /** How a staging tree differs from the previous version. */
