@@ -33,6 +33,16 @@ final class Body {
    * @throws CancelledException when {@code stopped} says so
    */
   int read(byte[] buf, BooleanSupplier stopped) throws IOException {
+    return read(buf, 0, buf.length, stopped);
+  }
+
+  /**
+   * Reads at most {@code len} bytes into {@code buf} from {@code off}; -1 at the end of the body.
+   *
+   * @throws IOException on a network fault, or when nothing arrived for the stall timeout
+   * @throws CancelledException when {@code stopped} says so
+   */
+  int read(byte[] buf, int off, int len, BooleanSupplier stopped) throws IOException {
     if (stopped.getAsBoolean()) {
       abort();
       throw new CancelledException();
@@ -44,7 +54,7 @@ final class Body {
       if (in == null) {
         in = conn.getInputStream();
       }
-      int n = in.read(buf);
+      int n = in.read(buf, off, len);
       if (n < 0) {
         finish();
       }

@@ -97,7 +97,9 @@ class FaultsTest {
       assertThat(ms).isGreaterThanOrEqualTo(1000);
       assertThat(Fixture.sha256(st.resolve("big.iso"))).isEqualTo(Fixture.sha256(big));
       assertThat(String.join("\n", fx.log)).contains("stalled");
-      assertThat(s.bytesServed("/f/big.iso")).isLessThanOrEqualTo(SIZE + 500_000L);
+      // the 500,000 bytes that arrived before the stall are kept (written when the read times
+      // out, not dropped with the gathering buffer), so the resume asks only for the rest
+      assertThat(s.bytesServed("/f/big.iso")).isLessThan(SIZE + 50_000L);
     }
   }
 
