@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,12 +100,15 @@ public final class StorageBackends {
     Path walk = root;
     for (Path part : root.relativize(target)) {
       walk = walk.resolve(part);
-      if (Files.isSymbolicLink(walk)) {
+      BasicFileAttributes attrs;
+      try {
+        attrs = Files.readAttributes(walk, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      } catch (IOException e) {
+        break; // the rest does not exist yet
+      }
+      if (attrs.isSymbolicLink()) {
         throw new ValidationException(
             "destination_path", "passes through a symbolic link inside the backend");
-      }
-      if (!Files.exists(walk, LinkOption.NOFOLLOW_LINKS)) {
-        break;
       }
     }
     return target;

@@ -4,6 +4,7 @@ import dev.syncjobs.core.model.SyncException;
 import dev.syncjobs.core.port.VersionFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -20,6 +21,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -106,10 +108,13 @@ public final class VersionStore {
    */
   public Path prepareStaging(Instant startedAt) {
     try {
-      Files.createDirectories(dir);
-      String name = uniqueName(nameFor(startedAt));
+      if (!Files.isDirectory(dir)) {
+        Files.createDirectories(dir);
+      }
+      Set<String> names = names();
+      String name = uniqueName(nameFor(startedAt), names);
       Path staging = dir.resolve(name + PARTIAL);
-      List<Path> leftovers = partials();
+      List<Path> leftovers = partials(names);
       if (!leftovers.isEmpty()) {
         Path newest = leftovers.get(0);
         if (!newest.equals(staging)) {
@@ -137,12 +142,25 @@ public final class VersionStore {
 
   /** Staging directories left by earlier runs, newest first. */
   public List<Path> partials() throws IOException {
-    if (!Files.isDirectory(dir)) {
-      return List.of();
-    }
-    List<Path> out = new ArrayList<>();
-    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "*" + PARTIAL)) {
+    return Files.isDirectory(dir) ? partials(names()) : List.of();
+  }
+
+  /** The names in the destination directory, read in one pass. */
+  private Set<String> names() throws IOException {
+    Set<String> names = new HashSet<>();
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
       for (Path p : s) {
+        names.add(p.getFileName().toString());
+      }
+    }
+    return names;
+  }
+
+  private List<Path> partials(Set<String> names) {
+    List<Path> out = new ArrayList<>();
+    for (String n : names) {
+      if (n.endsWith(PARTIAL)) {
+        Path p = dir.resolve(n);
         if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
           out.add(p);
         }
@@ -152,9 +170,10 @@ public final class VersionStore {
     return out;
   }
 
-  private String uniqueName(String base) {
+  /** {@code base}, or with a counter when a file of that name exists (even a dangling link). */
+  private static String uniqueName(String base, Set<String> names) {
     String name = base;
-    for (int i = 1; Files.exists(dir.resolve(name), LinkOption.NOFOLLOW_LINKS); i++) {
+    for (int i = 1; names.contains(name); i++) {
       name = base + "-" + i;
     }
     return name;
@@ -343,7 +362,14 @@ public final class VersionStore {
 
   /** Removes a staging directory (nothing changed, or it is abandoned). */
   public void discard(Path staging) {
-    deleteTree(staging);
+    try {
+      // most often empty: one rmdir, no walk
+      Files.deleteIfExists(staging);
+    } catch (DirectoryNotEmptyException e) {
+      deleteTree(staging);
+    } catch (IOException e) {
+      throw new SyncException("cannot remove " + staging + ": " + e, e);
+    }
     try {
       Files.deleteIfExists(staging.resolveSibling(staging.getFileName() + ".pid"));
     } catch (IOException e) {

@@ -1,0 +1,83 @@
+package dev.syncjobs.core.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class VersionStoreTest {
+  static final Instant T = Instant.parse("2026-11-27T14:00:00Z");
+
+  @TempDir Path tmp;
+
+  @Test
+  void a_staging_directory_is_created_with_the_destination_folder() {
+    VersionStore store = new VersionStore(tmp.resolve("a/b"));
+
+    Path staging = store.prepareStaging(T);
+
+    assertThat(staging).isDirectory().hasFileName("20261127T140000Z.partial");
+    assertThat(staging.getParent()).isEqualTo(tmp.resolve("a/b"));
+  }
+
+  @Test
+  void a_taken_name_gets_a_counter_even_when_it_is_a_dangling_link() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("d"));
+    Files.createDirectory(dir.resolve("20261127T140000Z"));
+    Files.createSymbolicLink(dir.resolve("20261127T140000Z-1"), Path.of("nowhere"));
+
+    Path staging = new VersionStore(dir).prepareStaging(T);
+
+    assertThat(staging).hasFileName("20261127T140000Z-2.partial");
+  }
+
+  @Test
+  void the_newest_partial_is_reused_with_its_pid_file_and_older_ones_are_deleted()
+      throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("d"));
+    Path older = Files.createDirectories(dir.resolve("20261125T000000Z.partial/sub"));
+    Path newer = Files.createDirectories(dir.resolve("20261126T000000Z.partial"));
+    Files.writeString(newer.resolve("half.iso"), "half");
+    Files.writeString(dir.resolve("20261126T000000Z.partial.pid"), "123");
+
+    Path staging = new VersionStore(dir).prepareStaging(T);
+
+    assertThat(staging.resolve("half.iso")).hasContent("half");
+    assertThat(dir.resolve("20261127T140000Z.partial.pid")).hasContent("123");
+    assertThat(newer).doesNotExist();
+    assertThat(older.getParent()).doesNotExist();
+  }
+
+  @Test
+  void discard_removes_an_empty_staging_directory_and_its_pid_file() throws IOException {
+    VersionStore store = new VersionStore(tmp.resolve("d"));
+    Path staging = store.prepareStaging(T);
+    Path pid = staging.resolveSibling(staging.getFileName() + ".pid");
+    Files.writeString(pid, "123");
+
+    store.discard(staging);
+
+    assertThat(staging).doesNotExist();
+    assertThat(pid).doesNotExist();
+    assertThat(tmp.resolve("d")).isEmptyDirectory();
+  }
+
+  @Test
+  void discard_removes_a_staging_tree_with_read_only_files() throws IOException {
+    VersionStore store = new VersionStore(tmp.resolve("d"));
+    Path staging = store.prepareStaging(T);
+    Path file = Files.createDirectories(staging.resolve("x/y")).resolve("f");
+    Files.writeString(file, "data");
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--r--r--"));
+
+    store.discard(staging);
+
+    assertThat(Files.exists(staging, LinkOption.NOFOLLOW_LINKS)).isFalse();
+  }
+}
