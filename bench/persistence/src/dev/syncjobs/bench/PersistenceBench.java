@@ -89,9 +89,12 @@ public final class PersistenceBench {
     for (int r = 1; r <= runs; r++) {
       for (Result res :
           List.of(
-              syncjobs(false, 1, tasks),
-              syncjobs(true, 1, tasks),
-              syncjobs(true, 3, tasks),
+              syncjobs(false, 1, tasks, false),
+              syncjobs(true, 1, tasks, false),
+              syncjobs(true, 3, tasks, false),
+              syncjobs(false, 1, tasks, true),
+              syncjobs(true, 1, tasks, true),
+              syncjobs(true, 3, tasks, true),
               dbScheduler(1, tasks),
               dbScheduler(3, tasks))) {
         System.out.printf(
@@ -131,7 +134,19 @@ public final class PersistenceBench {
     Thread.sleep(1000);
   }
 
-  static Result syncjobs(boolean postgres, int instances, int tasks) throws Exception {
+  static Result syncjobs(boolean postgres, int instances, int tasks, boolean again)
+      throws Exception {
+    return syncjobs(postgres, instances, tasks, again ? 1 : 0);
+  }
+
+  /**
+   * @param earlier passes before the measured one: with none, each measured run is its job's first
+   *     and publishes an empty version; otherwise each finds the version its job's first run
+   *     published unchanged and publishes nothing (the steady state of a mirror)
+   */
+  static Result syncjobs(boolean postgres, int instances, int tasks, int earlier)
+      throws Exception {
+    boolean again = earlier > 0;
     settle();
     Path dir = Files.createTempDirectory("syncjobs-bench");
     Path storage = dir.resolve("storage");
@@ -182,23 +197,13 @@ public final class PersistenceBench {
                 .build()
                 .start());
       }
-      Instant due = first.clock().instant().plusSeconds(1);
-      try (Connection c = first.dataSource().getConnection();
-          PreparedStatement ps = c.prepareStatement("UPDATE jobs SET next_run_at = ?")) {
-        if (postgres) {
-          ps.setObject(1, java.time.OffsetDateTime.ofInstant(due, java.time.ZoneOffset.UTC));
-        } else {
-          ps.setLong(1, due.getEpochSecond() * 1_000_000L + due.getNano() / 1000);
-        }
-        ps.executeUpdate();
+      for (int pass = 1; pass <= earlier; pass++) {
+        fireAllAndWait(first, postgres, pass * tasks);
+        settle();
       }
-      long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
-      while (count(first, "SELECT count(*) FROM runs WHERE status = 'SUCCESS'") < tasks) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("syncjobs did not finish in 10 minutes");
-        }
-        Thread.sleep(50);
-      }
+      Cpu cpu = Cpu.now();
+      fireAllAndWait(first, postgres, (earlier + 1) * tasks);
+      String cpuPerRun = cpu.perItem(tasks);
       List<Instant[]> rows = new ArrayList<>();
       JdbcRunRepository runs = new JdbcRunRepository(first);
       for (Job job : jobs.list()) {
@@ -211,20 +216,26 @@ public final class PersistenceBench {
       double busyMs =
           rows.stream().mapToDouble(r -> Duration.between(r[2], r[3]).toNanos() / 1e6).sum();
       double wallMs = Duration.between(firstPick, lastDone).toNanos() / 1e6;
+      String name =
+          "syncjobs "
+              + (postgres ? "PostgreSQL" : "SQLite")
+              + " x"
+              + instances
+              + (again ? ", no change" : ", first version");
       System.out.printf(
           Locale.ROOT,
-          "      syncjobs %s x%d: mean run %.1f ms (claim to completion), %.1f runs in flight on"
-              + " average%n",
-          postgres ? "PostgreSQL" : "SQLite",
-          instances,
+          "      %s: mean run %.1f ms (claim to completion), %.1f runs in flight on"
+              + " average; %s%n",
+          name,
           busyMs / rows.size(),
-          busyMs / wallMs);
+          busyMs / wallMs,
+          cpuPerRun);
       List<Double> fire =
           rows.stream().map(r -> Duration.between(r[0], r[1]).toNanos() / 1e6).sorted().toList();
       List<Double> start =
           rows.stream().map(r -> Duration.between(r[0], r[2]).toNanos() / 1e6).sorted().toList();
       return new Result(
-          "syncjobs " + (postgres ? "PostgreSQL" : "SQLite") + " x" + instances,
+          name,
           tasks / (Duration.between(firstPick, lastDone).toNanos() / 1e9),
           percentile(start, 50),
           percentile(start, 99),
@@ -238,6 +249,27 @@ public final class PersistenceBench {
       try (Stream<Path> walk = Files.walk(dir)) {
         walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
+    }
+  }
+
+  /** Makes every job due one second from now and waits until {@code successes} runs succeeded. */
+  static void fireAllAndWait(Database db, boolean postgres, int successes) throws Exception {
+    Instant due = db.clock().instant().plusSeconds(1);
+    try (Connection c = db.dataSource().getConnection();
+        PreparedStatement ps = c.prepareStatement("UPDATE jobs SET next_run_at = ?")) {
+      if (postgres) {
+        ps.setObject(1, java.time.OffsetDateTime.ofInstant(due, java.time.ZoneOffset.UTC));
+      } else {
+        ps.setLong(1, due.getEpochSecond() * 1_000_000L + due.getNano() / 1000);
+      }
+      ps.executeUpdate();
+    }
+    long deadline = System.nanoTime() + Duration.ofMinutes(10).toNanos();
+    while (count(db, "SELECT count(*) FROM runs WHERE status = 'SUCCESS'") < successes) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("syncjobs did not finish in 10 minutes");
+      }
+      Thread.sleep(50);
     }
   }
 
@@ -293,6 +325,7 @@ public final class PersistenceBench {
         s.start();
         schedulers.add(s);
       }
+      Cpu cpu = Cpu.now();
       Instant due = Instant.now().plusSeconds(1);
       try (Connection c = pools.get(0).getConnection();
           PreparedStatement ps =
@@ -309,6 +342,7 @@ public final class PersistenceBench {
         Thread.sleep(50);
       }
       double endMillis = System.currentTimeMillis();
+      System.out.printf("      db-scheduler x%d: %s%n", instances, cpu.perItem(tasks));
       double firstStart = done.stream().mapToDouble(d -> d[1]).min().orElseThrow();
       List<Double> delays = done.stream().map(d -> d[1] - d[0]).sorted().toList();
       return new Result(
@@ -321,6 +355,30 @@ public final class PersistenceBench {
       schedulers.forEach(Scheduler::stop);
       pools.forEach(HikariDataSource::close);
       dropSchema(schema);
+    }
+  }
+
+  /** CPU time of this JVM and of the PostgreSQL server's processes, from a starting point. */
+  record Cpu(long jvmNanos, long postgresNanos) {
+    static Cpu now() {
+      return new Cpu(
+          ((com.sun.management.OperatingSystemMXBean)
+                  java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+              .getProcessCpuTime(),
+          ProcessHandle.allProcesses()
+              .filter(p -> p.info().command().map(c -> c.contains("postgres")).orElse(false))
+              .mapToLong(p -> p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L))
+              .sum());
+    }
+
+    /** CPU per item since this point, split into this JVM and PostgreSQL. */
+    String perItem(int items) {
+      Cpu end = now();
+      return String.format(
+          Locale.ROOT,
+          "CPU per item %.2f ms in this JVM, %.2f ms in PostgreSQL (all of its processes)",
+          (end.jvmNanos - jvmNanos) / 1e6 / items,
+          (end.postgresNanos - postgresNanos) / 1e6 / items);
     }
   }
 

@@ -76,8 +76,17 @@ class OnceCommandTest {
   void help_lists_the_commands_and_options() {
     Result top = run("--help");
     assertThat(top.exit()).isZero();
-    assertThat(top.out()).contains("once");
+    assertThat(top.out()).contains("once").contains("serve").contains("backend");
     Result once = run("once", "--help");
     assertThat(once.out()).contains("--keep-versions").contains("--no-delete-removed");
+    Result helpOnce = run("help", "once");
+    assertThat(helpOnce.exit()).isZero();
+    assertThat(helpOnce.out()).contains("--keep-versions");
+    Result backendHelp = run("backend", "help", "init");
+    assertThat(backendHelp.exit()).isZero();
+    assertThat(backendHelp.out()).contains("init");
+    Result unknown = run("onse");
+    assertThat(unknown.exit()).isEqualTo(2);
+    assertThat(unknown.err()).contains("onse").contains("once");
   }
 }
