@@ -166,8 +166,9 @@ final class Downloader {
     }
 
     void headers(HttpFetcher.Response r) {
-      if (r.lastModified() != null) {
-        lastModified = r.lastModified();
+      Instant lm = r.lastModified();
+      if (lm != null) {
+        lastModified = lm;
       }
       etag = r.header("ETag").orElse(etag);
     }

@@ -269,6 +269,10 @@ final class HttpFetcher {
   }
 
   static Instant parseHttpDate(String text) {
+    Instant fast = Times.httpDate(text.trim());
+    if (fast != null) {
+      return fast;
+    }
     try {
       return ZonedDateTime.parse(text.trim(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
     } catch (RuntimeException e) {

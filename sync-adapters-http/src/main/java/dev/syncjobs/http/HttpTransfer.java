@@ -466,7 +466,8 @@ public final class HttpTransfer implements Transfer {
      */
     private Downloader.Result leftover(RemoteFile f, Path target, Checksums.Expected exp)
         throws IOException {
-      if (!Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)
+      if (!target.toFile().exists() // no exception for the usual "not there"
+          || !Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)
           || f.size() == null
           || f.mtime() == null
           || Files.size(target) != f.size()) {

@@ -144,6 +144,12 @@ final class ListingParser {
         return;
       }
       if (mtime == null && t.indexOf(':') > 0) { // every time format has one; sizes have none
+        Instant fast = Times.listing(t);
+        if (fast != null) {
+          mtime = fast;
+          precision = Times.hasSeconds(t) ? 1 : 60;
+          return;
+        }
         for (DateTimeFormatter f : SECONDS) {
           if (tryTime(t, f, 1)) {
             return;
