@@ -231,8 +231,12 @@ public final class JdbcRunLog implements RunLog {
    */
   private void appendEntries(Connection c, List<Pending> entries) throws SQLException {
     if (dialect != Dialect.POSTGRESQL) {
-      for (Pending p : entries) {
-        appendOne(c, p);
+      // one preparation of each statement for all entries (SQLite compiles every statement)
+      try (PreparedStatement file = c.prepareStatement(FILE_ENTRY_RETURNING);
+          PreparedStatement line = c.prepareStatement(INSERT_LINE)) {
+        for (Pending p : entries) {
+          appendOne(c, file, line, p);
+        }
       }
       return;
     }
@@ -314,32 +318,32 @@ public final class JdbcRunLog implements RunLog {
     }
   }
 
-  private void appendOne(Connection c, Pending p) throws SQLException {
+  private static final String FILE_ENTRY_RETURNING =
+      FILE_ENTRY + " RETURNING tail_bytes, next_seq - 1";
+
+  private static final String INSERT_LINE =
+      "INSERT INTO run_log_lines (run_id, seq, in_head, bytes, line) VALUES (?, ?, ?, ?, ?)";
+
+  /** Files one entry with the statements {@link #appendEntries} prepared. */
+  private void appendOne(Connection c, PreparedStatement file, PreparedStatement line, Pending p)
+      throws SQLException {
     UUID id = p.run();
     int bytes = p.bytes();
     long tailBytes;
     long seq;
-    try (PreparedStatement ps =
-        c.prepareStatement(FILE_ENTRY + " RETURNING tail_bytes, next_seq - 1")) {
-      bindEntry(ps, p);
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        tailBytes = rs.getLong(1);
-        seq = rs.getLong(2);
-      }
+    bindEntry(file, p);
+    try (ResultSet rs = file.executeQuery()) {
+      rs.next();
+      tailBytes = rs.getLong(1);
+      seq = rs.getLong(2);
     }
     boolean inHead = tailBytes == 0;
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "INSERT INTO run_log_lines (run_id, seq, in_head, bytes, line)"
-                + " VALUES (?, ?, ?, ?, ?)")) {
-      dialect.setUuid(ps, 1, id);
-      ps.setLong(2, seq);
-      ps.setBoolean(3, inHead);
-      ps.setInt(4, bytes);
-      ps.setString(5, p.text());
-      ps.executeUpdate();
-    }
+    dialect.setUuid(line, 1, id);
+    line.setLong(2, seq);
+    line.setBoolean(3, inHead);
+    line.setInt(4, bytes);
+    line.setString(5, p.text());
+    line.executeUpdate();
     if (tailBytes > half) {
       trim(c, id, tailBytes);
     }
