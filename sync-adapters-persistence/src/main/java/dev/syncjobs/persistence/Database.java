@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.util.Collections;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -212,6 +213,11 @@ public final class Database implements AutoCloseable {
         throw translate(e);
       }
     }
+  }
+
+  /** {@code n} JDBC parameter marks for an {@code IN (...)} list: {@code ?, ?, ?}. */
+  static String placeholders(int n) {
+    return String.join(", ", Collections.nCopies(n, "?"));
   }
 
   /** Runs read-only {@code work} in auto-commit mode. */

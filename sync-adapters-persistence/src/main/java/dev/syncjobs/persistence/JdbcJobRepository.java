@@ -24,7 +24,11 @@ import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -149,21 +153,21 @@ public final class JdbcJobRepository implements JobRepository {
 
   /** One query for all the ids. */
   @Override
-  public java.util.Map<JobId, Job> findAll(java.util.Collection<JobId> ids) {
+  public Map<JobId, Job> findAll(Collection<JobId> ids) {
     if (ids.isEmpty()) {
-      return java.util.Map.of();
+      return Map.of();
     }
-    List<JobId> distinct = List.copyOf(new java.util.LinkedHashSet<>(ids));
+    List<JobId> distinct = List.copyOf(new LinkedHashSet<>(ids));
     return db.query(
         c -> {
-          String marks = String.join(", ", java.util.Collections.nCopies(distinct.size(), "?"));
+          String marks = Database.placeholders(distinct.size());
           try (PreparedStatement ps =
               c.prepareStatement("SELECT " + COLUMNS + " FROM jobs WHERE id IN (" + marks + ")")) {
             int i = 1;
             for (JobId id : distinct) {
               dialect.setUuid(ps, i++, id.value());
             }
-            java.util.Map<JobId, Job> found = new java.util.HashMap<>();
+            Map<JobId, Job> found = new HashMap<>();
             for (Job job : read(ps)) {
               found.put(job.id(), job);
             }

@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -75,7 +76,7 @@ public final class JdbcRunLog implements RunLog {
    * lines fail does not keep the others from being written.
    */
   @Override
-  public void appendAll(java.util.Map<RunId, List<String>> linesByRun) {
+  public void appendAll(Map<RunId, List<String>> linesByRun) {
     List<Pending> pendings = new ArrayList<>();
     linesByRun.forEach(
         (run, lines) -> {

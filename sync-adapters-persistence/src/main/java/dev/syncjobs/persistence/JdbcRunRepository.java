@@ -14,11 +14,17 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@link RunRepository} on SQLite or PostgreSQL. The database enforces the invariants: a partial
@@ -140,9 +146,7 @@ public final class JdbcRunRepository implements RunRepository {
           for (int attempt = 0; attempt < 3; attempt++) {
             List<Run> claimed = claimBatch(c, owner, now, leaseUntil, max);
             if (!claimed.isEmpty()) {
-              claimed.sort(
-                  java.util.Comparator.comparing(Run::createdAt)
-                      .thenComparing(r -> r.id().value()));
+              claimed.sort(Comparator.comparing(Run::createdAt).thenComparing(r -> r.id().value()));
               return claimed;
             }
             // PostgreSQL may skip rows a competitor claimed meanwhile and return nothing even
@@ -252,7 +256,7 @@ public final class JdbcRunRepository implements RunRepository {
 
   /** One statement marks the jobs of all claimed runs running. */
   private void markJobsRunning(Connection c, List<Run> claimed, Instant now) throws SQLException {
-    String marks = String.join(", ", java.util.Collections.nCopies(claimed.size(), "?"));
+    String marks = Database.placeholders(claimed.size());
     try (PreparedStatement ps =
         c.prepareStatement(
             "UPDATE jobs SET status = 'RUNNING', last_run_at = ?, last_error = NULL"
@@ -290,7 +294,7 @@ public final class JdbcRunRepository implements RunRepository {
     try {
       // not interruptible: the caller must learn whether its result was recorded
       return mine.done().join();
-    } catch (java.util.concurrent.CompletionException e) {
+    } catch (CompletionException e) {
       if (e.getCause() instanceof RuntimeException r) {
         throw r;
       }
@@ -307,14 +311,14 @@ public final class JdbcRunRepository implements RunRepository {
     try {
       while (true) {
         synchronized (completions) {
-          long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
           while (completions.isEmpty()) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
               completerRunning = false;
               return;
             }
-            completions.wait(Math.max(1, java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(left)));
+            completions.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
           }
           batch = drainCompletions();
         }
@@ -338,7 +342,7 @@ public final class JdbcRunRepository implements RunRepository {
   /** The queued completions, at most one per run (a second one waits for the next group). */
   private List<Completion> drainCompletions() {
     List<Completion> batch = new ArrayList<>();
-    java.util.Set<RunId> seen = new java.util.HashSet<>();
+    Set<RunId> seen = new HashSet<>();
     for (var it = completions.iterator(); it.hasNext(); ) {
       Completion x = it.next();
       if (seen.add(x.id())) {
@@ -362,7 +366,7 @@ public final class JdbcRunRepository implements RunRepository {
 
   private void writeCompletions(List<Completion> batch) {
     // one lock order (run id) for every group, so two groups never wait on each other
-    batch.sort(java.util.Comparator.comparing(x -> x.id().value()));
+    batch.sort(Comparator.comparing(x -> x.id().value()));
     try {
       boolean[] written = write(batch);
       for (int i = 0; i < batch.size(); i++) {
@@ -419,9 +423,9 @@ public final class JdbcRunRepository implements RunRepository {
       progress[5][k] = p.bytesPerSecond();
       errors[k] = x.outcome().error();
       versions[k] = x.outcome().version();
-      ends[k] = x.completedAt().truncatedTo(java.time.temporal.ChronoUnit.MICROS).toString();
+      ends[k] = x.completedAt().truncatedTo(ChronoUnit.MICROS).toString();
     }
-    java.util.Set<UUID> ended = new java.util.HashSet<>();
+    Set<UUID> ended = new HashSet<>();
     try (PreparedStatement ps =
         c.prepareStatement(
             "WITH v AS (SELECT * FROM unnest(?::uuid[], ?::bigint[], ?::text[], ?::text[],"

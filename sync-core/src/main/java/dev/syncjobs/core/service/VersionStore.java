@@ -313,11 +313,7 @@ public final class VersionStore {
       }
       Path f = root.resolve(e.getKey());
       if (attrs instanceof PosixFileAttributes posix) {
-        Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
-        perms.addAll(posix.permissions());
-        if (perms.removeAll(WRITE)) {
-          Files.setPosixFilePermissions(f, perms);
-        }
+        makeReadOnly(f, posix.permissions());
       } else {
         makeReadOnly(f);
       }
@@ -333,7 +329,13 @@ public final class VersionStore {
   }
 
   private static void makeReadOnly(Path f) throws IOException {
-    Set<PosixFilePermission> perms = Files.getPosixFilePermissions(f, LinkOption.NOFOLLOW_LINKS);
+    makeReadOnly(f, Files.getPosixFilePermissions(f, LinkOption.NOFOLLOW_LINKS));
+  }
+
+  /** Takes write permission away from {@code f}, whose permissions are {@code current}. */
+  private static void makeReadOnly(Path f, Set<PosixFilePermission> current) throws IOException {
+    Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
+    perms.addAll(current);
     if (perms.removeAll(WRITE)) {
       Files.setPosixFilePermissions(f, perms);
     }

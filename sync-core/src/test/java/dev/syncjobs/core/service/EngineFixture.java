@@ -9,12 +9,15 @@ import dev.syncjobs.core.model.RunId;
 import dev.syncjobs.core.model.Source;
 import dev.syncjobs.core.model.StorageBackend;
 import dev.syncjobs.core.port.Transfer;
+import dev.syncjobs.core.port.TransferReport;
+import dev.syncjobs.core.port.TransferRequest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * A runtime over in-memory ports, a settable clock and a temporary backend, for engine tests (and
@@ -81,6 +84,21 @@ public final class EngineFixture implements AutoCloseable {
 
   public Path destination(String path) {
     return storage.resolve(path);
+  }
+
+  /** A transfer for every source that does what {@code body} does. */
+  public static Transfer anySource(Function<TransferRequest, TransferReport> body) {
+    return new Transfer() {
+      @Override
+      public boolean supports(Source s) {
+        return true;
+      }
+
+      @Override
+      public TransferReport transfer(TransferRequest request) {
+        return body.apply(request);
+      }
+    };
   }
 
   public static void write(Path file, String content) throws IOException {

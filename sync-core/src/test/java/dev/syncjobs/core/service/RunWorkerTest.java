@@ -146,18 +146,11 @@ class RunWorkerTest {
   void the_next_run_starts_while_the_previous_one_records_its_outcome() throws Exception {
     AtomicInteger transfers = new AtomicInteger();
     Transfer noop =
-        new Transfer() {
-          @Override
-          public boolean supports(Source s) {
-            return true;
-          }
-
-          @Override
-          public TransferReport transfer(TransferRequest request) {
-            transfers.incrementAndGet();
-            return new TransferReport(0, 0, 0, 0, List.of());
-          }
-        };
+        EngineFixture.anySource(
+            request -> {
+              transfers.incrementAndGet();
+              return new TransferReport(0, 0, 0, 0, List.of());
+            });
     CountDownLatch firstRecording = new CountDownLatch(1);
     CountDownLatch letFirstFinish = new CountDownLatch(1);
     ProgressPublisher holdFirstEnd =

@@ -217,18 +217,11 @@ class SyncEngineTest {
     Run first = fx.runAndWait(job);
     List<TransferRequest> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
     Transfer same =
-        new Transfer() {
-          @Override
-          public boolean supports(Source s) {
-            return true;
-          }
-
-          @Override
-          public TransferReport transfer(TransferRequest request) {
-            seen.add(request);
-            return TransferReport.sameAsPrevious(3, 19, List.of());
-          }
-        };
+        EngineFixture.anySource(
+            request -> {
+              seen.add(request);
+              return TransferReport.sameAsPrevious(3, 19, List.of());
+            });
     try (EngineFixture h = fixtureWith("fx", same)) {
       Job again = h.localJob("mirror", source, "m", JobOptions.DEFAULTS);
       h.clock.advance(Duration.ofSeconds(5));
