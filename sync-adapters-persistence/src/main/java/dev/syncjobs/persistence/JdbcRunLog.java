@@ -8,14 +8,13 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@link RunLog} on SQLite or PostgreSQL, one row per line so an append never rewrites the log.
@@ -34,8 +33,9 @@ public final class JdbcRunLog implements RunLog {
   private final Database db;
   private final Dialect dialect;
   private final long half;
-  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-  private boolean flusherRunning;
+  private final GroupCommit<Pending, Void> commits =
+      new GroupCommit<>(
+          "syncjobs-run-log", waiting -> GroupCommit.first(waiting, MAX_BATCH), this::write);
 
   public JdbcRunLog(Database db) {
     this(db, DEFAULT_MAX_BYTES);
@@ -108,16 +108,7 @@ public final class JdbcRunLog implements RunLog {
   }
 
   private List<Pending> enqueue(List<Pending> pendings) {
-    synchronized (queue) {
-      queue.addAll(pendings);
-      if (!flusherRunning) {
-        flusherRunning = true;
-        Thread flusher = new Thread(this::flushLoop, "syncjobs-run-log");
-        flusher.setDaemon(true);
-        flusher.start();
-      }
-      queue.notifyAll();
-    }
+    commits.submit(pendings);
     return pendings;
   }
 
@@ -156,73 +147,20 @@ public final class JdbcRunLog implements RunLog {
   }
 
   /** One line (or several appended together) waiting for the group commit. */
-  private record Pending(UUID run, String text, int bytes, CompletableFuture<Void> done) {}
+  private record Pending(UUID run, String text, int bytes, CompletableFuture<Void> done)
+      implements GroupCommit.Item<Void> {}
 
   /**
-   * Writes queued lines, all that are waiting in one transaction (group commit: many runs logging
-   * at once share commits); exits after two idle seconds and is restarted by the next append.
+   * Writes a group of queued lines in one transaction (group commit: many runs logging at once
+   * share commits).
    */
-  private void flushLoop() {
-    List<Pending> batch = new ArrayList<>();
-    try {
-      while (true) {
-        synchronized (queue) {
-          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-          while (queue.isEmpty()) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-              flusherRunning = false;
-              return;
-            }
-            queue.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-          }
-          while (!queue.isEmpty() && batch.size() < MAX_BATCH) {
-            batch.add(queue.poll());
-          }
-        }
-        write(batch);
-        batch.clear();
-      }
-    } catch (Throwable t) {
-      synchronized (queue) {
-        flusherRunning = false;
-        batch.addAll(queue);
-        queue.clear();
-      }
-      batch.forEach(p -> p.done().completeExceptionally(t));
-      if (t instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  private void write(List<Pending> batch) {
-    try {
-      db.transaction(
-          c -> {
-            appendEntries(c, batch);
-            return null;
-          });
-      batch.forEach(p -> p.done().complete(null));
-    } catch (RuntimeException e) {
-      if (batch.size() == 1) {
-        batch.get(0).done().completeExceptionally(e);
-        return;
-      }
-      // one bad line (say, for a run that does not exist) must not fail the others
-      for (Pending p : batch) {
-        try {
-          db.transaction(
-              c -> {
-                appendEntries(c, List.of(p));
-                return null;
-              });
-          p.done().complete(null);
-        } catch (RuntimeException single) {
-          p.done().completeExceptionally(single);
-        }
-      }
-    }
+  private List<Void> write(List<Pending> group) {
+    db.transaction(
+        c -> {
+          appendEntries(c, group);
+          return null;
+        });
+    return Collections.nCopies(group.size(), null);
   }
 
   /**

@@ -24,7 +24,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@link RunRepository} on SQLite or PostgreSQL. The database enforces the invariants: a partial
@@ -281,16 +280,7 @@ public final class JdbcRunRepository implements RunRepository {
   @Override
   public boolean complete(RunId id, long fence, RunOutcome outcome, Instant completedAt) {
     Completion mine = new Completion(id, fence, outcome, completedAt, new CompletableFuture<>());
-    synchronized (completions) {
-      completions.add(mine);
-      if (!completerRunning) {
-        completerRunning = true;
-        Thread completer = new Thread(this::completeLoop, "syncjobs-run-completer");
-        completer.setDaemon(true);
-        completer.start();
-      }
-      completions.notifyAll();
-    }
+    completions.submit(List.of(mine));
     try {
       // not interruptible: the caller must learn whether its result was recorded
       return mine.done().join();
@@ -302,59 +292,26 @@ public final class JdbcRunRepository implements RunRepository {
     }
   }
 
-  /**
-   * Writes queued completions, all that are waiting as one group; exits after two idle seconds and
-   * is restarted by the next completion.
-   */
-  private void completeLoop() {
-    List<Completion> batch = List.of();
-    try {
-      while (true) {
-        synchronized (completions) {
-          long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-          while (completions.isEmpty()) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-              completerRunning = false;
-              return;
-            }
-            completions.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-          }
-          batch = drainCompletions();
-        }
-        writeCompletions(batch);
-        batch = List.of();
-      }
-    } catch (Throwable t) {
-      List<Completion> failed = new ArrayList<>(batch);
-      synchronized (completions) {
-        completerRunning = false;
-        failed.addAll(completions);
-        completions.clear();
-      }
-      failed.forEach(x -> x.done().completeExceptionally(t));
-      if (t instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
+  private final GroupCommit<Completion, Boolean> completions =
+      new GroupCommit<>("syncjobs-run-completer", JdbcRunRepository::nextGroup, this::write);
 
-  /** The queued completions, at most one per run (a second one waits for the next group). */
-  private List<Completion> drainCompletions() {
-    List<Completion> batch = new ArrayList<>();
+  /**
+   * The queued completions, at most one per run (a second one waits for the next group), in one
+   * lock order (run id) for every group, so two groups never wait on each other.
+   */
+  private static List<Completion> nextGroup(List<Completion> queue) {
+    List<Completion> group = new ArrayList<>();
     Set<RunId> seen = new HashSet<>();
-    for (var it = completions.iterator(); it.hasNext(); ) {
+    for (var it = queue.iterator(); it.hasNext(); ) {
       Completion x = it.next();
       if (seen.add(x.id())) {
-        batch.add(x);
+        group.add(x);
         it.remove();
       }
     }
-    return batch;
+    group.sort(Comparator.comparing(x -> x.id().value()));
+    return group;
   }
-
-  private final List<Completion> completions = new ArrayList<>();
-  private boolean completerRunning;
 
   /** A completion waiting for the group commit. */
   private record Completion(
@@ -362,36 +319,20 @@ public final class JdbcRunRepository implements RunRepository {
       long fence,
       RunOutcome outcome,
       Instant completedAt,
-      CompletableFuture<Boolean> done) {}
+      CompletableFuture<Boolean> done)
+      implements GroupCommit.Item<Boolean> {}
 
-  private void writeCompletions(List<Completion> batch) {
-    // one lock order (run id) for every group, so two groups never wait on each other
-    batch.sort(Comparator.comparing(x -> x.id().value()));
-    try {
-      boolean[] written = write(batch);
-      for (int i = 0; i < batch.size(); i++) {
-        batch.get(i).done().complete(written[i]);
-      }
-    } catch (RuntimeException e) {
-      if (batch.size() == 1) {
-        batch.get(0).done().completeExceptionally(e);
-        return;
-      }
-      // one failing completion must not fail the others: write each on its own
-      for (Completion one : batch) {
-        try {
-          one.done().complete(write(List.of(one))[0]);
-        } catch (RuntimeException single) {
-          one.done().completeExceptionally(single);
-        }
-      }
+  /** Ends the group's runs whose fence still matches; true per run ended. */
+  private List<Boolean> write(List<Completion> group) {
+    boolean[] written =
+        dialect == Dialect.POSTGRESQL
+            ? db.statement(c -> completeAllPostgres(c, group))
+            : db.transaction(c -> completeAll(c, group));
+    List<Boolean> results = new ArrayList<>(written.length);
+    for (boolean w : written) {
+      results.add(w);
     }
-  }
-
-  private boolean[] write(List<Completion> batch) {
-    return dialect == Dialect.POSTGRESQL
-        ? db.statement(c -> completeAllPostgres(c, batch))
-        : db.transaction(c -> completeAll(c, batch));
+    return results;
   }
 
   /**
