@@ -277,8 +277,12 @@ public final class RunWorker implements AutoCloseable {
         case RENEWED -> {}
         case CANCEL_REQUESTED -> a.token().cancel();
         case LOST -> {
-          log.warn("lost the lease of run {}; stopping it", a.run().id());
-          a.token().cancel();
+          // A run whose transfer ended while its lease was renewed left `active` and may already
+          // be recorded: that is not a lost lease, and its fenced completion decides.
+          if (active.get(a.run().id()) == a) {
+            log.warn("lost the lease of run {}; stopping it", a.run().id());
+            a.token().cancel();
+          }
         }
       }
     }

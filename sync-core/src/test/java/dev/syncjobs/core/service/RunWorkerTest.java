@@ -8,6 +8,7 @@ import dev.syncjobs.core.model.Destination;
 import dev.syncjobs.core.model.Job;
 import dev.syncjobs.core.model.JobOptions;
 import dev.syncjobs.core.model.Run;
+import dev.syncjobs.core.model.RunOutcome;
 import dev.syncjobs.core.model.RunStatus;
 import dev.syncjobs.core.model.Source;
 import dev.syncjobs.core.model.StorageBackend;
@@ -281,6 +282,43 @@ class RunWorkerTest {
           .isEqualTo(leftoverInode);
       assertThat(version.resolve("big.bin")).hasSize(10_000);
       assertThat(new VersionStore(fx.destination("c")).partials()).isEmpty();
+    }
+  }
+
+  @Test
+  void a_run_whose_lease_was_taken_over_is_stopped_and_its_result_not_recorded() throws Exception {
+    HoldingTransfer transfer = new HoldingTransfer();
+    try (EngineFixture fx = fixture(transfer, 1)) {
+      Job job = job(fx, "taken");
+      Run run = fx.runtime.jobs().runNow(job.id());
+      assertThat(fx.runtime.worker().pollOnce()).isEqualTo(1);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (transfer.started.get() < 1 && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      Run claimed = fx.find(job, run.id());
+      // Another instance found the lease expired and failed the run, as a survivor does.
+      assertThat(
+              fx.runtime
+                  .runRepository()
+                  .complete(
+                      claimed.id(),
+                      claimed.fence(),
+                      RunOutcome.failed(
+                          "interrupted: instance worker-1 stopped renewing its lease"),
+                      fx.clock.instant()))
+          .isTrue();
+
+      fx.runtime.worker().renewLeases();
+
+      assertThat(fx.runtime.awaitIdle(Duration.ofSeconds(10))).isTrue();
+      assertThat(transfer.running.get()).isZero();
+      assertThat(transfer.release.getCount()).isEqualTo(1); // stopped by the cancel, not released
+      Run recorded = fx.find(job, run.id());
+      assertThat(recorded.status()).isEqualTo(RunStatus.FAILED);
+      assertThat(recorded.error()).contains("stopped renewing its lease");
+      assertThat(fx.runtime.jobs().log(job.id(), run.id()))
+          .contains("this instance lost the run's lease; its result was not recorded");
     }
   }
 
