@@ -17,6 +17,8 @@ import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
 import org.jsoup.nodes.Node;
 import org.jsoup.nodes.TextNode;
+import org.jsoup.select.Evaluator;
+import org.jsoup.select.QueryParser;
 
 /**
  * Reads the links of a web server's index page (nginx autoindex, Apache mod_autoindex, lighttpd
@@ -47,6 +49,18 @@ final class ListingParser {
   private static final Pattern EXACT = Pattern.compile("(\\d{1,19})(?:\\s*B)?");
   private static final Pattern APPROX =
       Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([KMGTPE])(?:i?B)?", Pattern.CASE_INSENSITIVE);
+
+  /** Fields of a {@code <pre>} line: separated by two or more spaces. */
+  private static final Pattern PRE_FIELDS = Pattern.compile("\\s{2,}");
+
+  // Selectors parsed once: a selector string is compiled again on every call that takes one, and a
+  // listing asks several per link.
+  private static final Evaluator LINKS = QueryParser.parse("a[href]");
+  private static final Evaluator ROW = QueryParser.parse("tr");
+  private static final Evaluator CELL = QueryParser.parse("td, th");
+  private static final Evaluator PRE = QueryParser.parse("pre");
+  private static final Evaluator TIME = QueryParser.parse("time[datetime]");
+
   private static final List<DateTimeFormatter> MINUTES =
       List.of(fmt("dd-MMM-yyyy HH:mm"), fmt("yyyy-MM-dd HH:mm"), fmt("yyyy-MMM-dd HH:mm"));
   private static final List<DateTimeFormatter> SECONDS =
@@ -68,17 +82,17 @@ final class ListingParser {
   static List<Entry> parse(String html) {
     Document doc = Jsoup.parse(html);
     List<Entry> out = new ArrayList<>();
-    for (Element a : doc.select("a[href]")) {
+    for (Element a : doc.select(LINKS)) {
       String href = a.attr("href");
       Fields f = new Fields();
-      Element row = a.closest("tr");
+      Element row = a.closest(ROW);
       if (row != null) {
-        Element own = a.closest("td, th");
+        Element own = a.closest(CELL);
         for (Element cell : row.children()) {
           if (cell == own) {
             continue;
           }
-          Element time = cell.selectFirst("time[datetime]");
+          Element time = cell.selectFirst(TIME);
           if (time != null) {
             f.isoTime(time.attr("datetime"));
           }
@@ -87,13 +101,14 @@ final class ListingParser {
             f.size = Long.parseLong(order);
             f.exact = true;
           }
-          if (cell.text().trim().equals("Directory")) {
+          String text = cell.text();
+          if (text.trim().equals("Directory")) {
             f.dirRow = true;
           }
-          f.text(cell.text());
+          f.text(text);
         }
         f.dirRow |= row.hasClass("d");
-      } else if (a.closest("pre") != null) {
+      } else if (a.closest(PRE) != null) {
         StringBuilder line = new StringBuilder();
         for (Node n = a.nextSibling(); n instanceof TextNode t; n = n.nextSibling()) {
           String text = t.getWholeText();
@@ -103,7 +118,7 @@ final class ListingParser {
             break;
           }
         }
-        for (String field : line.toString().trim().split("\\s{2,}")) {
+        for (String field : PRE_FIELDS.split(line.toString().trim())) {
           f.text(field);
         }
       }
