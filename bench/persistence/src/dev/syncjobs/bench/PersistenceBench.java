@@ -77,6 +77,12 @@ public final class PersistenceBench {
     public TransferReport transfer(TransferRequest request) {
       return new TransferReport(0, 0, 0, 0, List.of());
     }
+
+    /** It writes nothing, so it never needs the staging directory (like an unchanged HTTP run). */
+    @Override
+    public boolean createsStaging() {
+      return true;
+    }
   }
 
   public static void main(String[] args) throws Exception {

@@ -79,6 +79,12 @@ public final class HttpTransfer implements Transfer {
     return true;
   }
 
+  /** A run that finds the source unchanged writes nothing, so it needs no staging directory. */
+  @Override
+  public boolean createsStaging() {
+    return true;
+  }
+
   @Override
   public TransferReport transfer(TransferRequest request) {
     if (!(request.source() instanceof Source.Http src)) {
@@ -219,6 +225,7 @@ public final class HttpTransfer implements Transfer {
         progress.report(true);
         return TransferReport.sameAsPrevious(remote.size(), bytesTotal, warnings);
       }
+      Files.createDirectories(staging);
 
       List<RemoteFile> sums = new ArrayList<>();
       List<RemoteFile> rest = new ArrayList<>();

@@ -45,4 +45,15 @@ public interface Transfer {
   default boolean writesReadOnlyFiles() {
     return false;
   }
+
+  /**
+   * Whether this transfer creates {@code request.staging()} itself ({@code
+   * Files.createDirectories}) before it writes anything into it. The engine then hands over a
+   * staging path that may not exist yet (leftovers of an interrupted attempt still exist), and a
+   * run that writes nothing (the source is unchanged) creates and removes no directory. By default
+   * the engine creates the staging directory before the transfer starts.
+   */
+  default boolean createsStaging() {
+    return false;
+  }
 }

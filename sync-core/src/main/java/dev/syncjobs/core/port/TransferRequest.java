@@ -16,7 +16,8 @@ import java.util.function.Consumer;
  * @param source where to read
  * @param auth credentials, null when none
  * @param caBundle extra trusted PEM CAs for https, null when none
- * @param staging the directory to fill (exists; may hold leftovers of an interrupted attempt)
+ * @param staging the directory to fill (exists, unless the transfer {@linkplain
+ *     Transfer#createsStaging() creates it}; may hold leftovers of an interrupted attempt)
  * @param previousVersion the current version, to hard-link unchanged files from
  * @param filters effective filter rules
  * @param options per-run transfer options

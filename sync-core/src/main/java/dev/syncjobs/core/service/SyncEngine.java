@@ -125,7 +125,7 @@ public final class SyncEngine {
       VersionStore store = new VersionStore(dir);
       Optional<Path> previous = store.current();
       Transfer transfer = transferFor(job.source());
-      Path staging = store.prepareStaging(clock.instant());
+      Path staging = store.prepareStaging(clock.instant(), !transfer.createsStaging());
       log.accept("staging in " + staging.getFileName());
       Long limit =
           job.options().bandwidthLimit() != null

@@ -107,6 +107,16 @@ public final class VersionStore {
    * older ones are deleted.
    */
   public Path prepareStaging(Instant startedAt) {
+    return prepareStaging(startedAt, true);
+  }
+
+  /**
+   * {@link #prepareStaging(Instant)}, creating a new staging directory only when {@code create}:
+   * otherwise only its name is chosen, and whoever writes first creates it. A staging directory
+   * that does not exist stands for an empty tree ({@link #files}, {@link #discard}, {@link
+   * #publish}).
+   */
+  public Path prepareStaging(Instant startedAt, boolean create) {
     try {
       if (!Files.isDirectory(dir)) {
         Files.createDirectories(dir);
@@ -124,7 +134,7 @@ public final class VersionStore {
         for (Path old : leftovers.subList(1, leftovers.size())) {
           deleteTree(old);
         }
-      } else {
+      } else if (create) {
         Files.createDirectory(staging);
       }
       return staging;
@@ -281,6 +291,9 @@ public final class VersionStore {
     }
     String name = partialName.substring(0, partialName.length() - PARTIAL.length());
     try {
+      if (staged.isEmpty() && !Files.exists(staging, LinkOption.NOFOLLOW_LINKS)) {
+        Files.createDirectory(staging); // nothing was written: an empty version
+      }
       makeReadOnly(staging, staged);
       Path version = dir.resolve(name);
       Files.move(staging, version, StandardCopyOption.ATOMIC_MOVE);

@@ -310,6 +310,73 @@ class SyncEngineTest {
     }
   }
 
+  /** Writes nothing unless told to; creates the staging directory itself, as it declares. */
+  static final class LazyStagingTransfer implements Transfer {
+    volatile boolean stagingExistedAtStart;
+    volatile String write;
+
+    @Override
+    public boolean supports(Source s) {
+      return true;
+    }
+
+    @Override
+    public boolean createsStaging() {
+      return true;
+    }
+
+    @Override
+    public TransferReport transfer(TransferRequest request) {
+      stagingExistedAtStart = Files.exists(request.staging());
+      if (write != null) {
+        try {
+          EngineFixture.write(request.staging().resolve("f.txt"), write);
+        } catch (IOException e) {
+          throw new IllegalStateException(e);
+        }
+        return new TransferReport(1, write.length(), 1, write.length(), List.of());
+      }
+      return new TransferReport(0, 0, 0, 0, List.of());
+    }
+  }
+
+  @Test
+  void a_transfer_that_creates_its_staging_directory_gets_none_and_may_write_nothing()
+      throws Exception {
+    LazyStagingTransfer lazy = new LazyStagingTransfer();
+    try (EngineFixture l =
+        new EngineFixture(
+            tmp.resolve("lazy"),
+            List.of(lazy),
+            new RunWorker.Settings(
+                "t", 1, Duration.ofSeconds(30), Duration.ofMillis(20), Duration.ofSeconds(30)))) {
+      Job job = l.localJob("lazy", source, "z", JobOptions.DEFAULTS);
+      Path dest = l.destination("z");
+
+      // A first run that writes nothing publishes an empty version.
+      Run first = l.runAndWait(job);
+      assertThat(lazy.stagingExistedAtStart).isFalse();
+      assertThat(first.status()).isEqualTo(RunStatus.SUCCESS);
+      assertThat(dest.resolve("current")).isDirectory().isEmptyDirectory();
+
+      // Writing nothing again: nothing changed, no version and no staging directory left.
+      Run second = l.runAndWait(job);
+      assertThat(lazy.stagingExistedAtStart).isFalse();
+      assertThat(second.status()).isEqualTo(RunStatus.SUCCESS);
+      assertThat(second.version()).isEqualTo(first.version());
+      assertThat(new VersionStore(dest).versions()).hasSize(1);
+      assertThat(new VersionStore(dest).partials()).isEmpty();
+
+      // Writing a file (the transfer creates the directory): a new version holds it.
+      lazy.write = "new";
+      Run third = l.runAndWait(job);
+      assertThat(third.status()).isEqualTo(RunStatus.SUCCESS);
+      assertThat(third.version()).isNotEqualTo(first.version());
+      assertThat(dest.resolve("current/f.txt")).hasContent("new");
+      assertThat(new VersionStore(dest).partials()).isEmpty();
+    }
+  }
+
   @Test
   void a_version_is_visible_only_when_complete_and_cancel_leaves_current_untouched()
       throws Exception {

@@ -55,6 +55,33 @@ class VersionStoreTest {
   }
 
   @Test
+  void a_staging_directory_created_by_the_transfer_is_only_named_and_stands_for_an_empty_tree()
+      throws IOException {
+    VersionStore store = new VersionStore(tmp.resolve("d"));
+
+    Path staging = store.prepareStaging(T, false);
+
+    assertThat(staging).doesNotExist().hasFileName("20261127T140000Z.partial");
+    assertThat(VersionStore.files(staging)).isEmpty();
+    store.discard(staging);
+    assertThat(store.publish(store.prepareStaging(T, false))).isEqualTo("20261127T140000Z");
+    assertThat(tmp.resolve("d/current")).isDirectory().isEmptyDirectory();
+  }
+
+  @Test
+  void leftovers_are_reused_even_when_the_transfer_creates_its_staging_directory()
+      throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("d"));
+    Files.writeString(
+        Files.createDirectories(dir.resolve("20261126T000000Z.partial")).resolve("half.iso"),
+        "half");
+
+    Path staging = new VersionStore(dir).prepareStaging(T, false);
+
+    assertThat(staging.resolve("half.iso")).hasContent("half");
+  }
+
+  @Test
   void discard_removes_an_empty_staging_directory_and_its_pid_file() throws IOException {
     VersionStore store = new VersionStore(tmp.resolve("d"));
     Path staging = store.prepareStaging(T);
