@@ -344,12 +344,7 @@ class SyncEngineTest {
   void a_transfer_that_creates_its_staging_directory_gets_none_and_may_write_nothing()
       throws Exception {
     LazyStagingTransfer lazy = new LazyStagingTransfer();
-    try (EngineFixture l =
-        new EngineFixture(
-            tmp.resolve("lazy"),
-            List.of(lazy),
-            new RunWorker.Settings(
-                "t", 1, Duration.ofSeconds(30), Duration.ofMillis(20), Duration.ofSeconds(30)))) {
+    try (EngineFixture l = fixtureWith("lazy", lazy)) {
       Job job = l.localJob("lazy", source, "z", JobOptions.DEFAULTS);
       Path dest = l.destination("z");
 
