@@ -285,6 +285,13 @@ class RunWorkerTest {
     }
   }
 
+  /** Records an outcome for a claimed run as its owner (by its fence) would. */
+  private static boolean completeAs(EngineFixture fx, Run claimed, RunOutcome outcome) {
+    return fx.runtime
+        .runRepository()
+        .complete(claimed.id(), claimed.fence(), outcome, fx.clock.instant());
+  }
+
   @Test
   void a_run_whose_lease_was_taken_over_is_stopped_and_its_result_not_recorded() throws Exception {
     HoldingTransfer transfer = new HoldingTransfer();
@@ -299,14 +306,10 @@ class RunWorkerTest {
       Run claimed = fx.find(job, run.id());
       // Another instance found the lease expired and failed the run, as a survivor does.
       assertThat(
-              fx.runtime
-                  .runRepository()
-                  .complete(
-                      claimed.id(),
-                      claimed.fence(),
-                      RunOutcome.failed(
-                          "interrupted: instance worker-1 stopped renewing its lease"),
-                      fx.clock.instant()))
+              completeAs(
+                  fx,
+                  claimed,
+                  RunOutcome.failed("interrupted: instance worker-1 stopped renewing its lease")))
           .isTrue();
 
       fx.runtime.worker().renewLeases();
@@ -337,14 +340,7 @@ class RunWorkerTest {
       fx.clock.advance(Duration.ofSeconds(31));
       assertThat(fx.runtime.worker().failExpiredLeases()).isEqualTo(1);
       assertThat(fx.find(job, claimed.id()).status()).isEqualTo(RunStatus.FAILED);
-      assertThat(
-              fx.runtime
-                  .runRepository()
-                  .complete(
-                      claimed.id(),
-                      claimed.fence(),
-                      new dev.syncjobs.core.model.RunOutcome(RunStatus.SUCCESS, null, null, "x"),
-                      fx.clock.instant()))
+      assertThat(completeAs(fx, claimed, new RunOutcome(RunStatus.SUCCESS, null, null, "x")))
           .isFalse();
       Run retry = fx.runtime.runRepository().findActive(job.id()).orElseThrow();
       assertThat(retry.trigger()).isEqualTo(Trigger.RETRY);
