@@ -3,7 +3,7 @@
 # db-scheduler on the same PostgreSQL, in one run. Results go to stdout; copy the table into
 # docs/benchmarks.md.
 #
-# Usage: bench/persistence/run.sh [runs (3)] [tasks per scenario (1000)]
+# Usage: bench/persistence/run.sh [runs (3)] [tasks per scenario (1000)] [regex: only the scenarios it finds, e.g. "x1"]
 # Needs PostgreSQL: run .ci/setup-postgres.sh as root first (or set SYNCJOBS_TEST_PG_URL /
 # SYNCJOBS_TEST_PG_USER / SYNCJOBS_TEST_PG_PASSWORD).
 set -euo pipefail
@@ -21,4 +21,4 @@ mvn -q -f "$here/pom.xml" dependency:build-classpath -Dmdep.includeScope=runtime
 cp="$repo/sync-core/target/classes:$repo/sync-adapters-persistence/target/classes"
 cp="$cp:$(cat "$out/cp-syncjobs.txt"):$(cat "$out/cp-bench.txt")"
 javac -nowarn -d "$out/classes" -cp "$cp" $(find "$here/src" -name '*.java')
-exec java -Xmx1g -cp "$out/classes:$cp" dev.syncjobs.bench.PersistenceBench "$runs" "$tasks"
+exec java ${BENCH_JAVA_OPTS:-} -Xmx1g -cp "$out/classes:$cp" dev.syncjobs.bench.PersistenceBench "$runs" "$tasks" "${3:-}"

@@ -1,0 +1,171 @@
+package dev.syncjobs.persistence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.syncjobs.core.model.Destination;
+import dev.syncjobs.core.model.Job;
+import dev.syncjobs.core.model.JobId;
+import dev.syncjobs.core.model.Progress;
+import dev.syncjobs.core.model.Run;
+import dev.syncjobs.core.model.RunId;
+import dev.syncjobs.core.model.RunOutcome;
+import dev.syncjobs.core.model.RunStatus;
+import dev.syncjobs.core.model.Schedule;
+import dev.syncjobs.core.model.Source;
+import dev.syncjobs.core.model.Trigger;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The plans of the two statements every run goes through on PostgreSQL, in the state a burst
+ * leaves: statistics taken when no run was pending or running, then thousands of runs claimed and
+ * completed since (dead entries in the partial indexes on {@code runs.status}, autovacuum not yet
+ * there). Both must find the runs they change by primary key; a plan that reads a partial index
+ * instead reads every dead entry in it, once per claim or completion.
+ */
+class PostgresPlansTest {
+  private static final int JOBS = 1_000;
+
+  private String schema;
+  private Database db;
+  private JdbcRunRepository runs;
+  private final List<JobId> jobIds = new ArrayList<>();
+  private Instant now;
+
+  @BeforeEach
+  void burst() throws SQLException {
+    schema = PostgresTestSupport.createSchema("plans");
+    db = PostgresTestSupport.open(schema, 4);
+    try (Connection c = db.dataSource().getConnection();
+        Statement st = c.createStatement()) {
+      // Nothing may clean up or re-analyse behind the test's back.
+      st.execute("ALTER TABLE runs SET (autovacuum_enabled = false)");
+    }
+    JdbcJobRepository jobs = new JdbcJobRepository(db, null);
+    now = db.clock().instant();
+    for (int i = 0; i < JOBS; i++) {
+      JobId id = new JobId(UUID.randomUUID());
+      jobIds.add(id);
+      jobs.create(
+          Job.builder(
+                  id,
+                  "plan-" + i,
+                  Source.parse("https://example.org/" + i + "/"),
+                  new Destination("default", "plan/" + i))
+              .schedule(new Schedule.Cron("0 3 * * *"))
+              .createdAt(now)
+              .build());
+    }
+    runs = new JdbcRunRepository(db);
+    // A first round of runs, all finished, then statistics: none pending, none running.
+    runAll(JOBS);
+    try (Connection c = db.dataSource().getConnection();
+        Statement st = c.createStatement()) {
+      st.execute("VACUUM ANALYZE runs");
+    }
+    // The burst: every job runs again; all but the last few end.
+    runAll(JOBS - 10);
+  }
+
+  @AfterEach
+  void drop() {
+    db.close();
+    PostgresTestSupport.dropSchema(schema);
+  }
+
+  /** Inserts a run per job, claims them all, and completes all but the last {@code ended}. */
+  private void runAll(int ended) {
+    for (JobId job : jobIds) {
+      runs.insert(Run.pending(new RunId(UUID.randomUUID()), job, Trigger.MANUAL, null, now, 0));
+    }
+    List<Run> claimed = new ArrayList<>();
+    List<Run> batch;
+    while (!(batch = runs.claim("test", now, now.plus(Duration.ofMinutes(5)), 100)).isEmpty()) {
+      claimed.addAll(batch);
+    }
+    assertThat(claimed).hasSize(JOBS);
+    RunOutcome done = new RunOutcome(RunStatus.SUCCESS, Progress.NONE, null, null);
+    for (Run r : claimed.subList(0, ended)) {
+      assertThat(runs.complete(r.id(), r.fence(), done, now)).isTrue();
+    }
+  }
+
+  @Test
+  void a_completion_finds_its_runs_by_primary_key() throws SQLException {
+    List<Run> running = runs.active();
+    assertThat(running).hasSize(10);
+    String plan;
+    try (Connection c = db.dataSource().getConnection();
+        PreparedStatement ps =
+            c.prepareStatement("EXPLAIN " + JdbcRunRepository.COMPLETE_POSTGRES)) {
+      int n = running.size();
+      Object[] ids = running.stream().map(r -> r.id().value()).toArray();
+      Object[] fences = running.stream().map(Run::fence).toArray();
+      Object[] texts = new Object[n];
+      java.util.Arrays.fill(texts, "SUCCESS");
+      Object[] numbers = new Object[n];
+      java.util.Arrays.fill(numbers, 0L);
+      Object[] ends = new Object[n];
+      java.util.Arrays.fill(ends, now.toString());
+      int i = 1;
+      ps.setArray(i++, c.createArrayOf("uuid", ids));
+      ps.setArray(i++, c.createArrayOf("bigint", fences));
+      ps.setArray(i++, c.createArrayOf("text", texts));
+      ps.setArray(i++, c.createArrayOf("text", texts));
+      for (int k = 0; k < 6; k++) {
+        ps.setArray(i++, c.createArrayOf(k == 4 ? "text" : "bigint", k == 4 ? texts : numbers));
+      }
+      ps.setArray(i++, c.createArrayOf("text", new Object[n]));
+      ps.setArray(i++, c.createArrayOf("text", new Object[n]));
+      ps.setArray(i, c.createArrayOf("text", ends));
+      plan = text(ps);
+    }
+    assertThat(plan).contains("runs_pkey").doesNotContain("runs_leases");
+  }
+
+  @Test
+  void a_claim_changes_the_runs_it_picked_by_primary_key() throws SQLException {
+    // Pending runs for the jobs whose run ended, as the scheduler's next firing leaves them.
+    for (JobId job : jobIds) {
+      if (runs.findActive(job).isEmpty()) {
+        runs.insert(Run.pending(new RunId(UUID.randomUUID()), job, Trigger.SCHEDULE, now, now, 0));
+      }
+    }
+    String plan;
+    try (Connection c = db.dataSource().getConnection();
+        PreparedStatement ps =
+            c.prepareStatement("EXPLAIN " + JdbcRunRepository.CLAIM_AND_MARK_POSTGRES)) {
+      db.dialect().setInstant(ps, 1, now);
+      ps.setInt(2, 10);
+      ps.setString(3, "test");
+      db.dialect().setInstant(ps, 4, now.plusSeconds(60));
+      db.dialect().setInstant(ps, 5, now);
+      db.dialect().setInstant(ps, 6, now);
+      plan = text(ps);
+    }
+    // runs_claimable picks the oldest pending runs; the update then goes by primary key.
+    String update = plan.substring(plan.indexOf("Update on runs"));
+    assertThat(update).contains("runs_pkey");
+  }
+
+  private static String text(PreparedStatement explain) throws SQLException {
+    StringBuilder plan = new StringBuilder();
+    try (ResultSet rs = explain.executeQuery()) {
+      while (rs.next()) {
+        plan.append(rs.getString(1)).append('\n');
+      }
+    }
+    return plan.toString();
+  }
+}
