@@ -10,10 +10,14 @@ import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Savepoint;
 import java.sql.Statement;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Collections;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -26,8 +30,9 @@ import org.sqlite.SQLiteDataSource;
  *
  * <ul>
  *   <li>{@code jdbc:sqlite:<file>} (the embedded default): WAL journal, {@code synchronous=FULL}, a
- *       busy timeout, foreign keys on, and a single writer (write transactions are serialised in
- *       this process and begin {@code IMMEDIATE}). One process owns the file.
+ *       busy timeout, foreign keys on, and a single writer: write transactions are run by one
+ *       thread of this process, and those submitted together share one commit (see {@link
+ *       #transaction}). One process owns the file.
  *   <li>{@code jdbc:postgresql://...} (cluster mode): a HikariCP pool; several instances may share
  *       the database. The schema is the connection's current schema ({@code ?currentSchema=} in the
  *       URL), which also names the LISTEN/NOTIFY channels, so instances on one schema form one
@@ -64,7 +69,18 @@ public final class Database implements AutoCloseable {
   private final Dialect dialect;
   private final HikariDataSource pool;
   private final Settings settings;
-  private final ReentrantLock writer = new ReentrantLock(true);
+
+  /** SQLite: the write transactions waiting for the writer, and the writer. */
+  private final GroupCommit<Write, Outcome> writes =
+      new GroupCommit<>(
+          "syncjobs-sqlite-writer", q -> GroupCommit.first(q, MAX_SHARED), this::write);
+
+  /** At most this many SQLite write transactions share a commit. */
+  private static final int MAX_SHARED = 256;
+
+  /** Set on the SQLite writer thread while it runs a group. */
+  private static final ThreadLocal<Boolean> WRITING = ThreadLocal.withInitial(() -> false);
+
   private final String schema;
 
   private Database(Settings settings) {
@@ -165,14 +181,26 @@ public final class Database implements AutoCloseable {
     T apply(Connection connection) throws SQLException;
   }
 
-  /** Runs {@code work} in one transaction, retried when PostgreSQL reports a deadlock. */
+  /**
+   * Runs {@code work} in one transaction and returns once it is committed.
+   *
+   * <p>PostgreSQL: a transaction of its own, retried when PostgreSQL reports a deadlock.
+   *
+   * <p>SQLite: group commit. Only one transaction can write at a time, and with {@code
+   * synchronous=FULL} each commit waits for the disk ({@code fsync}), so one writer thread runs the
+   * transactions submitted while it was busy one after another in a single SQLite transaction, each
+   * in a savepoint of its own, and commits them together. A transaction that fails is rolled back
+   * to its savepoint and fails alone; one that succeeds returns only after the shared commit, so it
+   * is as durable as before. When the commit itself fails (a full disk, say), each transaction of
+   * the group is run again on its own, so each caller learns its own outcome. {@code work} runs on
+   * the writer thread: it must not start another transaction, and it may be run again after a
+   * failed commit, so it must do nothing but database work.
+   */
   <T> T transaction(SqlWork<T> work) {
+    if (dialect == Dialect.SQLITE) {
+      return shared(work);
+    }
     for (int attempt = 1; ; attempt++) {
-      boolean locked = false;
-      if (dialect == Dialect.SQLITE) {
-        writer.lock();
-        locked = true;
-      }
       try (Connection c = pool.getConnection()) {
         c.setAutoCommit(false);
         try {
@@ -190,11 +218,88 @@ public final class Database implements AutoCloseable {
           continue;
         }
         throw translate(e);
-      } finally {
-        if (locked) {
-          writer.unlock();
-        }
       }
+    }
+  }
+
+  /** A write transaction waiting for the SQLite writer. */
+  private record Write(SqlWork<?> work, CompletableFuture<Outcome> done)
+      implements GroupCommit.Item<Outcome> {}
+
+  /** What a transaction of a shared commit gave: its result, or why it failed. */
+  private record Outcome(Object value, Exception failure) {}
+
+  @SuppressWarnings("unchecked")
+  private <T> T shared(SqlWork<T> work) {
+    if (WRITING.get()) {
+      throw new IllegalStateException("a transaction must not start another transaction");
+    }
+    Write mine = new Write(work, new CompletableFuture<>());
+    writes.submit(List.of(mine));
+    Outcome outcome;
+    try {
+      // not interruptible: the caller must learn whether its transaction was committed
+      outcome = mine.done().join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw new SyncException("database error: " + rootMessage(e), e);
+    }
+    if (outcome.failure() == null) {
+      return (T) outcome.value();
+    }
+    if (outcome.failure() instanceof SQLException e) {
+      throw translate(e);
+    }
+    throw (RuntimeException) outcome.failure();
+  }
+
+  /** SQLite writer: runs a group of transactions, each in a savepoint, under one commit. */
+  private List<Outcome> write(List<Write> group) {
+    WRITING.set(true);
+    try (Connection c = pool.getConnection()) {
+      c.setAutoCommit(false);
+      try {
+        List<Outcome> outcomes = new ArrayList<>(group.size());
+        for (Write w : group) {
+          outcomes.add(runInSavepoint(c, w.work()));
+        }
+        c.commit();
+        return outcomes;
+      } catch (SQLException | RuntimeException e) {
+        rollbackQuietly(c, e);
+        throw e;
+      } finally {
+        c.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw translate(e);
+    } finally {
+      WRITING.set(false);
+    }
+  }
+
+  /**
+   * Runs one transaction of a group. Its failure is its own, unless the savepoint cannot be rolled
+   * back (SQLite rolls the whole transaction back on some errors, a full disk among them): then the
+   * group fails with the original error and is run again one transaction at a time.
+   */
+  private static Outcome runInSavepoint(Connection c, SqlWork<?> work) throws SQLException {
+    Savepoint savepoint = c.setSavepoint();
+    try {
+      Object value = work.apply(c);
+      c.releaseSavepoint(savepoint);
+      return new Outcome(value, null);
+    } catch (SQLException | RuntimeException e) {
+      try {
+        c.rollback(savepoint);
+        c.releaseSavepoint(savepoint);
+      } catch (SQLException gone) {
+        e.addSuppressed(gone);
+        throw e;
+      }
+      return new Outcome(null, e);
     }
   }
 
