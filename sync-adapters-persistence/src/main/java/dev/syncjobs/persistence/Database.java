@@ -202,23 +202,28 @@ public final class Database implements AutoCloseable {
     }
     for (int attempt = 1; ; attempt++) {
       try (Connection c = pool.getConnection()) {
-        c.setAutoCommit(false);
-        try {
-          T result = work.apply(c);
-          c.commit();
-          return result;
-        } catch (SQLException | RuntimeException e) {
-          rollbackQuietly(c, e);
-          throw e;
-        } finally {
-          c.setAutoCommit(true);
-        }
+        return committed(c, work);
       } catch (SQLException e) {
         if (attempt < 3 && isRetryable(e)) {
           continue;
         }
         throw translate(e);
       }
+    }
+  }
+
+  /** Runs {@code work} on {@code c} in one transaction: committed, or rolled back and rethrown. */
+  private static <T> T committed(Connection c, SqlWork<T> work) throws SQLException {
+    c.setAutoCommit(false);
+    try {
+      T result = work.apply(c);
+      c.commit();
+      return result;
+    } catch (SQLException | RuntimeException e) {
+      rollbackQuietly(c, e);
+      throw e;
+    } finally {
+      c.setAutoCommit(true);
     }
   }
 
@@ -259,20 +264,15 @@ public final class Database implements AutoCloseable {
   private List<Outcome> write(List<Write> group) {
     WRITING.set(true);
     try (Connection c = pool.getConnection()) {
-      c.setAutoCommit(false);
-      try {
-        List<Outcome> outcomes = new ArrayList<>(group.size());
-        for (Write w : group) {
-          outcomes.add(runInSavepoint(c, w.work()));
-        }
-        c.commit();
-        return outcomes;
-      } catch (SQLException | RuntimeException e) {
-        rollbackQuietly(c, e);
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
+      return committed(
+          c,
+          conn -> {
+            List<Outcome> outcomes = new ArrayList<>(group.size());
+            for (Write w : group) {
+              outcomes.add(runInSavepoint(conn, w.work()));
+            }
+            return outcomes;
+          });
     } catch (SQLException e) {
       throw translate(e);
     } finally {
