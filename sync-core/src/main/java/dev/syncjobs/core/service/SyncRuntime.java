@@ -63,6 +63,7 @@ public final class SyncRuntime implements AutoCloseable {
       transfers.add(new LocalTransfer());
     }
     this.engine = new SyncEngine(backends, transfers, b.clock, b.ioTimeout, b.globalBandwidthLimit);
+    Supplier<UUID> ids = b.ids != null ? b.ids : new TimeOrderedIds(Clock.systemUTC());
     this.worker =
         new RunWorker(
             runRepository,
@@ -72,7 +73,7 @@ public final class SyncRuntime implements AutoCloseable {
             publisher,
             b.notifier,
             b.clock,
-            b.ids,
+            ids,
             b.workerSettings);
     SchedulePlanner planner = new SchedulePlanner();
     this.scheduler =
@@ -80,7 +81,7 @@ public final class SyncRuntime implements AutoCloseable {
             jobRepository,
             planner,
             b.clock,
-            b.ids,
+            ids,
             b.misfireGrace,
             b.schedulerPollInterval,
             worker::wakeUp);
@@ -93,7 +94,7 @@ public final class SyncRuntime implements AutoCloseable {
             planner,
             worker,
             b.clock,
-            b.ids,
+            ids,
             b.manualRunInterval);
     this.retention = new HistoryRetention(runRepository, b.clock, b.runRetention, 500);
   }
@@ -176,7 +177,7 @@ public final class SyncRuntime implements AutoCloseable {
     private final List<StorageBackend> backends = new ArrayList<>();
     private final List<Transfer> transfers = new ArrayList<>();
     private Clock clock = Clock.systemUTC();
-    private Supplier<UUID> ids = UUID::randomUUID;
+    private Supplier<UUID> ids;
     private RunWorker.Settings workerSettings = RunWorker.Settings.defaults("local");
     private Duration misfireGrace = Duration.ofMinutes(1);
     private Duration schedulerPollInterval = Duration.ofMillis(500);
@@ -223,6 +224,7 @@ public final class SyncRuntime implements AutoCloseable {
       return this;
     }
 
+    /** Where new run ids come from; by default {@link TimeOrderedIds} on the system clock. */
     public Builder ids(Supplier<UUID> value) {
       this.ids = value;
       return this;
