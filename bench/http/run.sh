@@ -31,8 +31,8 @@ SJ="$repo/syncjobs once -q --keep-versions 1"
 rm -rf "$O/warm"
 $SJ "$U/small/d00/" "$O/warm" >&2
 rm -rf "$O/warm"
-# The launcher's own JVM flags for `once` (C2 only for the hottest loops), and the same with the
-# JVM's default JIT thresholds for comparison.
+# The launcher's own JVM flags for `once` (C1 alone with --no-verify-checksums, otherwise C2 only
+# for the hottest loops), and the same with the JVM's default JIT for comparison.
 C2="env SYNCJOBS_JAVA_OPTS=-Xms32m\ -Xmx256m\ -XX:+UseSerialGC $SJ"
 hf() {
   local name=$1 prepare=$2
