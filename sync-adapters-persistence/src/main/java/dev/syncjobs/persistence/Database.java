@@ -212,14 +212,17 @@ public final class Database implements AutoCloseable {
     }
   }
 
-  /** Runs {@code work} on {@code c} in one transaction: committed, or rolled back and rethrown. */
+  /**
+   * Runs {@code work} on {@code c} in one transaction: committed, or rolled back and rethrown. An
+   * {@link Error} rolls back too: turning auto-commit back on would otherwise commit the half.
+   */
   private static <T> T committed(Connection c, SqlWork<T> work) throws SQLException {
     c.setAutoCommit(false);
     try {
       T result = work.apply(c);
       c.commit();
       return result;
-    } catch (SQLException | RuntimeException e) {
+    } catch (SQLException | RuntimeException | Error e) {
       rollbackQuietly(c, e);
       throw e;
     } finally {

@@ -158,6 +158,23 @@ class SqliteWriterTest {
   }
 
   @Test
+  void an_error_in_a_transaction_commits_nothing_and_the_writer_goes_on() {
+    assertThatThrownBy(
+            () ->
+                db.transaction(
+                    c -> {
+                      insert(c, "half");
+                      throw new AssertionError("broken");
+                    }))
+        .isInstanceOf(SyncException.class)
+        .hasMessageContaining("broken");
+    assertThat(names()).isEmpty();
+    int seen = db.transaction(c -> insert(c, "after"));
+    assertThat(seen).isZero();
+    assertThat(names()).containsExactly("after");
+  }
+
+  @Test
   void a_transaction_cannot_start_another() {
     assertThatThrownBy(() -> db.transaction(c -> db.transaction(inner -> insert(inner, "n"))))
         .isInstanceOf(IllegalStateException.class)
