@@ -39,8 +39,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -90,27 +92,40 @@ public final class PersistenceBench {
   }
 
   /** A named scenario; the name is the one its result carries. */
-  private record Scenario(String name, java.util.concurrent.Callable<Result> run) {}
+  private record Scenario(String name, Callable<Result> run) {}
+
+  static String syncjobsName(boolean postgres, int instances, boolean again) {
+    return "syncjobs "
+        + (postgres ? "PostgreSQL" : "SQLite")
+        + " x"
+        + instances
+        + (again ? ", no change" : ", first version");
+  }
+
+  static String dbSchedulerName(int instances) {
+    return "db-scheduler PostgreSQL x" + instances;
+  }
 
   public static void main(String[] args) throws Exception {
     int runs = Integer.parseInt(args[0]);
     int tasks = Integer.parseInt(args[1]);
     // Optional: only the scenarios whose name this regular expression finds (quicker A/B runs).
-    java.util.regex.Pattern only = java.util.regex.Pattern.compile(args.length > 2 ? args[2] : "");
+    Pattern only = Pattern.compile(args.length > 2 ? args[2] : "");
     System.out.printf(
         "%d tasks per scenario, %d runs, %d worker threads per instance, %d cores%n",
         tasks, runs, THREADS, Runtime.getRuntime().availableProcessors());
     Map<String, List<Result>> all = new TreeMap<>();
-    List<Scenario> scenarios =
-        List.of(
-            new Scenario("syncjobs SQLite x1, first version", () -> syncjobs(false, 1, tasks, false)),
-            new Scenario("syncjobs PostgreSQL x1, first version", () -> syncjobs(true, 1, tasks, false)),
-            new Scenario("syncjobs PostgreSQL x3, first version", () -> syncjobs(true, 3, tasks, false)),
-            new Scenario("syncjobs SQLite x1, no change", () -> syncjobs(false, 1, tasks, true)),
-            new Scenario("syncjobs PostgreSQL x1, no change", () -> syncjobs(true, 1, tasks, true)),
-            new Scenario("syncjobs PostgreSQL x3, no change", () -> syncjobs(true, 3, tasks, true)),
-            new Scenario("db-scheduler PostgreSQL x1", () -> dbScheduler(1, tasks)),
-            new Scenario("db-scheduler PostgreSQL x3", () -> dbScheduler(3, tasks)));
+    List<Scenario> scenarios = new ArrayList<>();
+    for (boolean again : new boolean[] {false, true}) {
+      for (boolean pg : new boolean[] {false, true}) {
+        for (int n : pg ? new int[] {1, 3} : new int[] {1}) {
+          Callable<Result> run = () -> syncjobs(pg, n, tasks, again);
+          scenarios.add(new Scenario(syncjobsName(pg, n, again), run));
+        }
+      }
+    }
+    scenarios.add(new Scenario(dbSchedulerName(1), () -> dbScheduler(1, tasks)));
+    scenarios.add(new Scenario(dbSchedulerName(3), () -> dbScheduler(3, tasks)));
     for (int r = 1; r <= runs; r++) {
       for (Scenario scenario : scenarios) {
         if (!only.matcher(scenario.name()).find()) {
@@ -237,12 +252,7 @@ public final class PersistenceBench {
       double busyMs =
           rows.stream().mapToDouble(r -> Duration.between(r[2], r[3]).toNanos() / 1e6).sum();
       double wallMs = Duration.between(firstPick, lastDone).toNanos() / 1e6;
-      String name =
-          "syncjobs "
-              + (postgres ? "PostgreSQL" : "SQLite")
-              + " x"
-              + instances
-              + (again ? ", no change" : ", first version");
+      String name = syncjobsName(postgres, instances, again);
       System.out.printf(
           Locale.ROOT,
           "      %s: mean run %.1f ms (claim to completion), %.1f runs in flight on"
@@ -287,10 +297,10 @@ public final class PersistenceBench {
   }
 
   /**
-   * Makes every job due one second from now and waits until {@code successes} runs succeeded. Like
-   * the db-scheduler scenario, it counts in this JVM first ({@code transfers}) and asks the database
-   * only once every transfer has run: a count over the runs table every 50 ms would add its cost to
-   * syncjobs's PostgreSQL share.
+   * Makes every job due one second from now and waits until {@code successes} runs succeeded.
+   * Like the db-scheduler scenario, it counts in this JVM first ({@code transfers}) and asks the
+   * database only once every transfer has run: a count over the runs table every 50 ms would add
+   * its cost to syncjobs's PostgreSQL share.
    */
   static void fireAllAndWait(Database db, boolean postgres, int successes, AtomicInteger transfers)
       throws Exception {
@@ -387,7 +397,7 @@ public final class PersistenceBench {
       double firstStart = done.stream().mapToDouble(d -> d[1]).min().orElseThrow();
       List<Double> delays = done.stream().map(d -> d[1] - d[0]).sorted().toList();
       return new Result(
-          "db-scheduler PostgreSQL x" + instances,
+          dbSchedulerName(instances),
           tasks / ((endMillis - firstStart) / 1000.0),
           percentile(delays, 50),
           percentile(delays, 99),

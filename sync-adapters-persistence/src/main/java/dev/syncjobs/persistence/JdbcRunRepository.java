@@ -339,7 +339,15 @@ public final class JdbcRunRepository implements RunRepository {
     return results;
   }
 
-  /** PostgreSQL: ends a group of runs and records their jobs' status; see completeAllPostgres. */
+  /**
+   * PostgreSQL: ends a group of runs whose fence still matches and records their jobs' status.
+   *
+   * <p>The runs are found by primary key. "Still running" is compared with a column of the
+   * materialised {@code v}, not with the constant {@code 'RUNNING'}: with the constant, the planner
+   * may read the partial index {@code runs_leases} instead, which right after a burst holds
+   * thousands of dead entries while the statistics say a few runs are running, and every completion
+   * then read them all (0.6 ms instead of a few index lookups).
+   */
   static final String COMPLETE_POSTGRES =
       "WITH v AS MATERIALIZED (SELECT u.*, 'RUNNING'::text AS running FROM unnest("
           + "?::uuid[], ?::bigint[], ?::text[], ?::text[],"
@@ -362,13 +370,8 @@ public final class JdbcRunRepository implements RunRepository {
 
   /**
    * PostgreSQL: one auto-committed statement ends the runs whose fence still matches and records
-   * their jobs' status (one round trip for the group); true per run ended.
-   *
-   * <p>The runs are found by primary key. "Still running" is compared with a column of the
-   * materialised {@code v}, not with the constant {@code 'RUNNING'}: with the constant, the planner
-   * may read the partial index {@code runs_leases} instead, which right after a burst holds
-   * thousands of dead entries while the statistics say a few runs are running, and every completion
-   * then read them all (0.6 ms instead of a few index lookups).
+   * their jobs' status (one round trip for the group; {@link #COMPLETE_POSTGRES}); true per run
+   * ended.
    */
   private boolean[] completeAllPostgres(Connection c, List<Completion> batch) throws SQLException {
     int n = batch.size();
