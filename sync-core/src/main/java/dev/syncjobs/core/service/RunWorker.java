@@ -163,8 +163,12 @@ public final class RunWorker implements AutoCloseable {
     loop.wakeUp();
   }
 
-  /** Claims and starts as many pending runs as there are free slots; returns how many. */
-  public int pollOnce() {
+  /**
+   * Claims and starts as many pending runs as there are free slots; returns how many. One caller at
+   * a time: the loop and a caller of {@link #awaitIdle} would otherwise both count the same free
+   * slots and together start more than {@code maxConcurrentRuns}.
+   */
+  public synchronized int pollOnce() {
     int started = 0;
     int free;
     while (!stopping.get() && (free = freeSlots()) > 0) {

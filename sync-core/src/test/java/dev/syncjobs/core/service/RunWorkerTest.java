@@ -2,6 +2,8 @@ package dev.syncjobs.core.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.syncjobs.core.memory.InMemoryJobRepository;
+import dev.syncjobs.core.memory.InMemoryRunRepository;
 import dev.syncjobs.core.model.CancelledException;
 import dev.syncjobs.core.model.ConflictException;
 import dev.syncjobs.core.model.Destination;
@@ -14,9 +16,12 @@ import dev.syncjobs.core.model.Source;
 import dev.syncjobs.core.model.StorageBackend;
 import dev.syncjobs.core.model.Trigger;
 import dev.syncjobs.core.port.ProgressPublisher;
+import dev.syncjobs.core.port.RunRepository;
 import dev.syncjobs.core.port.Transfer;
 import dev.syncjobs.core.port.TransferReport;
 import dev.syncjobs.core.port.TransferRequest;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -138,6 +143,65 @@ class RunWorkerTest {
       }
       transfer.release.countDown();
       assertThat(fx.runtime.awaitIdle(Duration.ofSeconds(20))).isTrue();
+      assertThat(transfer.maxRunning.get()).isEqualTo(2);
+      assertThat(transfer.started.get()).isEqualTo(5);
+    }
+  }
+
+  @Test
+  void two_concurrent_polls_share_the_free_slots() throws Exception {
+    // A slow claim (a database round trip under load) keeps the first poll inside it while the
+    // second one starts: both must not count the same free slots.
+    InMemoryRunRepository store = new InMemoryRunRepository();
+    RunRepository slowClaims =
+        (RunRepository)
+            Proxy.newProxyInstance(
+                RunRepository.class.getClassLoader(),
+                new Class<?>[] {RunRepository.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("claim")) {
+                    Thread.sleep(300);
+                  }
+                  try {
+                    return method.invoke(store, args);
+                  } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+    HoldingTransfer transfer = new HoldingTransfer();
+    StorageBackend backend = new StorageBackend("default", tmp.resolve("storage"));
+    StorageBackends.initialiseOwnRoot(backend);
+    try (SyncRuntime runtime =
+        SyncRuntime.builder()
+            .repositories(new InMemoryJobRepository(store), slowClaims)
+            .backend(backend)
+            .transfer(transfer)
+            .workerSettings(
+                new RunWorker.Settings(
+                    "worker-1",
+                    2,
+                    Duration.ofSeconds(30),
+                    Duration.ofHours(1),
+                    Duration.ofHours(1)))
+            .build()) {
+      for (int i = 0; i < 5; i++) {
+        runtime.jobs().runNow(noopJob(runtime, "job" + i).id());
+      }
+      ExecutorService pollers = Executors.newFixedThreadPool(2);
+      try {
+        Future<Integer> first = pollers.submit(runtime.worker()::pollOnce);
+        Future<Integer> second = pollers.submit(runtime.worker()::pollOnce);
+        assertThat(first.get(10, TimeUnit.SECONDS) + second.get(10, TimeUnit.SECONDS)).isEqualTo(2);
+      } finally {
+        pollers.shutdown();
+      }
+      assertThat(runtime.worker().activeCount()).isEqualTo(2);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (transfer.started.get() < 2 && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      transfer.release.countDown();
+      assertThat(runtime.awaitIdle(Duration.ofSeconds(20))).isTrue();
       assertThat(transfer.maxRunning.get()).isEqualTo(2);
       assertThat(transfer.started.get()).isEqualTo(5);
     }
