@@ -158,14 +158,23 @@ public final class JdbcJobRepository implements JobRepository {
       return Map.of();
     }
     List<JobId> distinct = List.copyOf(new LinkedHashSet<>(ids));
+    boolean postgres = dialect == Dialect.POSTGRESQL;
     return db.query(
         c -> {
-          String marks = Database.placeholders(distinct.size());
+          // PostgreSQL: one statement text for any number of ids (an IN list of n placeholders is
+          // a statement of its own for each n, parsed and planned anew instead of prepared once)
+          String where =
+              postgres ? "id = ANY (?)" : "id IN (" + Database.placeholders(distinct.size()) + ")";
           try (PreparedStatement ps =
-              c.prepareStatement("SELECT " + COLUMNS + " FROM jobs WHERE id IN (" + marks + ")")) {
-            int i = 1;
-            for (JobId id : distinct) {
-              dialect.setUuid(ps, i++, id.value());
+              c.prepareStatement("SELECT " + COLUMNS + " FROM jobs WHERE " + where)) {
+            if (postgres) {
+              ps.setArray(
+                  1, c.createArrayOf("uuid", distinct.stream().map(JobId::value).toArray()));
+            } else {
+              int i = 1;
+              for (JobId id : distinct) {
+                dialect.setUuid(ps, i++, id.value());
+              }
             }
             Map<JobId, Job> found = new HashMap<>();
             for (Job job : read(ps)) {
