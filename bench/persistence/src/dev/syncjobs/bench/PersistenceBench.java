@@ -239,7 +239,7 @@ public final class PersistenceBench {
       }
       Cpu cpu = Cpu.now();
       fireAllAndWait(first, postgres, (earlier + 1) * tasks, transfer.transfers);
-      String cpuPerRun = cpu.perItem(tasks);
+      Cpu spent = cpu.since();
       List<Instant[]> rows = new ArrayList<>();
       JdbcRunRepository runs = new JdbcRunRepository(first);
       for (Job job : jobs.list()) {
@@ -260,7 +260,7 @@ public final class PersistenceBench {
           name,
           busyMs / rows.size(),
           busyMs / wallMs,
-          cpuPerRun);
+          spent.perItem(tasks, wallMs / 1000));
       List<Double> fire =
           rows.stream().map(r -> Duration.between(r[0], r[1]).toNanos() / 1e6).sorted().toList();
       List<Double> start =
@@ -393,8 +393,12 @@ public final class PersistenceBench {
         Thread.sleep(50);
       }
       double endMillis = System.currentTimeMillis();
-      System.out.printf("      db-scheduler x%d: %s%n", instances, cpu.perItem(tasks));
+      Cpu spent = cpu.since();
       double firstStart = done.stream().mapToDouble(d -> d[1]).min().orElseThrow();
+      System.out.printf(
+          "      db-scheduler x%d: %s%n",
+          instances,
+          spent.perItem(tasks, (endMillis - firstStart) / 1000));
       List<Double> delays = done.stream().map(d -> d[1] - d[0]).sorted().toList();
       return new Result(
           dbSchedulerName(instances),
@@ -409,7 +413,7 @@ public final class PersistenceBench {
     }
   }
 
-  /** CPU time of this JVM and of the PostgreSQL server's processes, from a starting point. */
+  /** CPU time of this JVM and of the PostgreSQL server's processes (from a starting point). */
   record Cpu(long jvmNanos, long postgresNanos) {
     static Cpu now() {
       return new Cpu(
@@ -422,14 +426,26 @@ public final class PersistenceBench {
               .sum());
     }
 
-    /** CPU per item since this point, split into this JVM and PostgreSQL. */
-    String perItem(int items) {
+    /** The CPU time spent since this point. */
+    Cpu since() {
       Cpu end = now();
+      return new Cpu(end.jvmNanos - jvmNanos, end.postgresNanos - postgresNanos);
+    }
+
+    /**
+     * This CPU time per item, split into this JVM and PostgreSQL, and how many of the machine's
+     * cores the two kept busy over the {@code activeSeconds} from the first pick-up to the last
+     * completion: near all of them, throughput is bound by CPU per item.
+     */
+    String perItem(int items, double activeSeconds) {
       return String.format(
           Locale.ROOT,
-          "CPU per item %.2f ms in this JVM, %.2f ms in PostgreSQL (all of its processes)",
-          (end.jvmNanos - jvmNanos) / 1e6 / items,
-          (end.postgresNanos - postgresNanos) / 1e6 / items);
+          "CPU per item %.2f ms in this JVM, %.2f ms in PostgreSQL (all of its processes);"
+              + " about %.1f of %d cores busy (that CPU over first pick-up to last completion)",
+          jvmNanos / 1e6 / items,
+          postgresNanos / 1e6 / items,
+          (jvmNanos + postgresNanos) / 1e9 / activeSeconds,
+          Runtime.getRuntime().availableProcessors());
     }
   }
 
