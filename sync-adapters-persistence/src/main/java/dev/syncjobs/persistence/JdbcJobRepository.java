@@ -214,6 +214,23 @@ public final class JdbcJobRepository implements JobRepository {
         });
   }
 
+  @Override
+  public Optional<Instant> nextDueAt() {
+    return db.query(
+        c -> {
+          // the jobs_due index ((next_run_at) WHERE enabled) answers this from its first entry
+          try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "SELECT min(next_run_at) AS next_run_at FROM jobs WHERE enabled = TRUE"
+                          + " AND next_run_at IS NOT NULL");
+              ResultSet rs = ps.executeQuery()) {
+            return rs.next()
+                ? Optional.ofNullable(dialect.getInstant(rs, "next_run_at"))
+                : Optional.empty();
+          }
+        });
+  }
+
   /**
    * {@inheritDoc}
    *

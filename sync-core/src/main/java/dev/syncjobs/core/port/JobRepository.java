@@ -55,6 +55,18 @@ public interface JobRepository {
   List<Job> due(Instant now, int limit);
 
   /**
+   * The earliest {@code next_run_at} of an enabled job, due or not; empty when no enabled job has
+   * one. The scheduler sleeps until then.
+   */
+  default Optional<Instant> nextDueAt() {
+    return list().stream()
+        .filter(Job::enabled)
+        .map(Job::nextRunAt)
+        .filter(java.util.Objects::nonNull)
+        .min(java.util.Comparator.naturalOrder());
+  }
+
+  /**
    * Fires one occurrence atomically: when the job's {@code nextRunAt} still equals {@code
    * expectedNextRunAt}, sets it to {@code newNextRunAt} and inserts {@code run} (pending) — or,
    * when the job already has an active run, a {@link Run#skipped skipped} record for the same

@@ -2,25 +2,40 @@ package dev.syncjobs.core.service;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A daemon thread that runs a step every interval until closed, and at once when woken. A failing
- * step is logged and the loop goes on.
+ * A daemon thread that runs a step every interval until closed, sooner when the step asks for it,
+ * and at once when woken. A failing step is logged and the loop goes on after the interval.
  */
 final class Loop implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Loop.class);
 
   private final String name;
   private final Duration interval;
-  private final Runnable step;
+  private final Supplier<Duration> step;
   private final Object wake = new Object();
   private boolean woken;
   private final AtomicBoolean stopping = new AtomicBoolean();
   private Thread thread;
 
   Loop(String name, Duration interval, Runnable step) {
+    this(
+        name,
+        interval,
+        () -> {
+          step.run();
+          return interval;
+        });
+  }
+
+  /**
+   * @param step runs once per round and returns how long to wait before the next one (at most
+   *     {@code interval}: a longer or null wait is cut to it)
+   */
+  Loop(String name, Duration interval, Supplier<Duration> step) {
     this.name = name;
     this.interval = interval;
     this.step = step;
@@ -37,19 +52,27 @@ final class Loop implements AutoCloseable {
 
   private void run() {
     while (!stopping.get()) {
+      Duration wait = interval;
       try {
-        step.run();
+        Duration asked = step.get();
+        if (asked != null && asked.compareTo(interval) < 0) {
+          wait = asked;
+        }
+      } catch (RuntimeException e) {
+        // waits the whole interval: a step that keeps failing (the database is down) must not
+        // spin
+        log.warn("{}: {}", name, e.toString());
+      }
+      try {
         synchronized (wake) {
           // A wake-up that came while the step ran is not lost: it makes the next step start now.
           if (!woken) {
-            wake.wait(Math.max(1, interval.toMillis()));
+            wake.wait(Math.max(1, wait.toMillis()));
           }
           woken = false;
         }
       } catch (InterruptedException e) {
         return;
-      } catch (RuntimeException e) {
-        log.warn("{}: {}", name, e.toString());
       }
     }
   }

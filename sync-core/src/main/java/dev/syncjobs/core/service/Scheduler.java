@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -53,8 +54,30 @@ public final class Scheduler implements AutoCloseable {
     this.ids = ids;
     this.misfireGrace = misfireGrace;
     this.onFired = onFired;
-    this.loop = new Loop("syncjobs-scheduler", pollInterval, this::fireDue);
+    this.loop = new Loop("syncjobs-scheduler", pollInterval, this::fireDueAndPlanWait);
   }
+
+  /**
+   * Fires what is due, then returns how long to sleep: until the next occurrence of any job (a
+   * millisecond after it), so it fires on time rather than up to a poll interval late; the loop
+   * sleeps no longer than its poll interval anyway, which is how changes made by other instances
+   * are seen.
+   */
+  private Duration fireDueAndPlanWait() {
+    fireDue();
+    Optional<Instant> next = jobs.nextDueAt();
+    if (next.isEmpty()) {
+      return null;
+    }
+    Duration wait = Duration.between(clock.instant(), next.get()).plusMillis(1);
+    return wait.compareTo(MIN_WAIT) < 0 ? MIN_WAIT : wait;
+  }
+
+  /**
+   * The shortest sleep between rounds: a job still due right after a round (another instance is
+   * firing it) must not make the loop spin.
+   */
+  private static final Duration MIN_WAIT = Duration.ofMillis(10);
 
   /** Fires every due occurrence once; returns how many runs were inserted (fired or skipped). */
   public int fireDue() {
@@ -134,7 +157,9 @@ public final class Scheduler implements AutoCloseable {
     return lastTick;
   }
 
-  /** Starts the loop that fires due occurrences every poll interval. */
+  /**
+   * Starts the loop that fires due occurrences on time (and looks at least every poll interval).
+   */
   public void start() {
     loop.start();
   }

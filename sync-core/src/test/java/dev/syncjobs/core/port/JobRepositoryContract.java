@@ -274,6 +274,31 @@ public abstract class JobRepositoryContract {
   }
 
   @Test
+  void next_due_at_is_the_earliest_next_run_of_an_enabled_job_due_or_not() {
+    assertThat(jobs.nextDueAt()).isEmpty();
+    jobs.create(job("no-next", null));
+    Job disabled =
+        Job.builder(
+                new JobId(UUID.randomUUID()),
+                "disabled-earlier",
+                Source.parse("https://h.example/y/"),
+                new Destination("default", "dis-y"))
+            .enabled(false)
+            .createdAt(T0)
+            .build()
+            .withNextRunAt(T0.minusSeconds(3600));
+    jobs.create(disabled);
+    assertThat(jobs.nextDueAt()).isEmpty();
+
+    jobs.create(job("later", T0.plusSeconds(90)));
+    jobs.create(job("sooner", T0.plusMillis(1500)));
+    assertThat(jobs.nextDueAt()).contains(T0.plusMillis(1500));
+
+    jobs.create(job("overdue", T0.minusSeconds(5)));
+    assertThat(jobs.nextDueAt()).contains(T0.minusSeconds(5));
+  }
+
+  @Test
   void fire_inserts_the_run_and_advances_next_run_at() {
     Job job = job("fires", T0);
     jobs.create(job);

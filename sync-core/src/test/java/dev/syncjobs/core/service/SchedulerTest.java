@@ -67,6 +67,42 @@ class SchedulerTest {
   }
 
   @Test
+  void a_running_scheduler_fires_an_occurrence_on_time_not_at_its_next_poll() throws Exception {
+    // a poll interval far longer than the wait: only sleeping until the occurrence can be on time
+    java.time.Clock real = java.time.Clock.systemUTC();
+    Instant due = real.instant().plusMillis(300);
+    Job job =
+        Job.builder(
+                new JobId(UUID.randomUUID()),
+                "on-time",
+                Source.parse("file:///srv/on-time"),
+                new Destination("default", "t"))
+            .schedule(new Schedule.Hourly())
+            .createdAt(real.instant())
+            .build()
+            .withNextRunAt(due);
+    jobs.create(job);
+    try (Scheduler onTime =
+        new Scheduler(
+            jobs,
+            planner,
+            real,
+            UUID::randomUUID,
+            Duration.ofMinutes(1),
+            Duration.ofSeconds(20),
+            () -> {})) {
+      onTime.start();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (runs.findActive(job.id()).isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+    }
+    Run run = runs.findActive(job.id()).orElseThrow();
+    assertThat(run.scheduledFor()).isEqualTo(due);
+    assertThat(Duration.between(due, run.createdAt())).isLessThan(Duration.ofSeconds(2));
+  }
+
+  @Test
   void fires_each_occurrence_once_and_plans_the_next() {
     Job job = daily(MisfirePolicy.RUN_ONCE);
     assertThat(scheduler.fireDue()).isZero();
