@@ -26,10 +26,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
 
 /**
  * {@link JobRepository} on SQLite or PostgreSQL. Job names are unique ignoring case (a unique
@@ -262,17 +265,28 @@ public final class JdbcJobRepository implements JobRepository {
         c -> {
           int n = firings.size();
           FireResult[] results = new FireResult[n];
-          int[] advanced;
+          Set<UUID> free = dialect == Dialect.POSTGRESQL ? lockFree(c, firings) : null;
+          List<Integer> advancing = new ArrayList<>();
+          for (int k = 0; k < n; k++) {
+            if (free == null || free.contains(firings.get(k).jobId().value())) {
+              advancing.add(k);
+            }
+          }
+          int[] advanced = new int[n];
           try (PreparedStatement ps =
               c.prepareStatement(
                   "UPDATE jobs SET next_run_at = ? WHERE id = ? AND next_run_at = ?")) {
-            for (Firing f : firings) {
+            for (int k : advancing) {
+              Firing f = firings.get(k);
               dialect.setInstant(ps, 1, f.newNextRunAt());
               dialect.setUuid(ps, 2, f.jobId().value());
               dialect.setInstant(ps, 3, f.expectedNextRunAt());
               ps.addBatch();
             }
-            advanced = ps.executeBatch();
+            int[] counts = advancing.isEmpty() ? new int[0] : ps.executeBatch();
+            for (int i = 0; i < counts.length; i++) {
+              advanced[advancing.get(i)] = counts[i];
+            }
           }
           List<Integer> inserting = new ArrayList<>();
           for (int k = 0; k < n; k++) {
@@ -295,6 +309,27 @@ public final class JdbcJobRepository implements JobRepository {
           }
           return List.of(results);
         });
+  }
+
+  /**
+   * PostgreSQL: locks the batch's jobs that no other transaction holds and returns their ids. The
+   * others are being fired by another instance right now: they count as lost races at once instead
+   * of each advance waiting for that instance's commit only to find {@code next_run_at} moved (if
+   * that instance rolls back, the occurrence is still due and fires in a later round).
+   */
+  private static Set<UUID> lockFree(Connection c, List<Firing> firings) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT id FROM jobs WHERE id = ANY (?) FOR UPDATE SKIP LOCKED")) {
+      ps.setArray(
+          1, c.createArrayOf("uuid", firings.stream().map(f -> f.jobId().value()).toArray()));
+      Set<UUID> free = new HashSet<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          free.add(rs.getObject(1, UUID.class));
+        }
+      }
+      return free;
+    }
   }
 
   /** The occurrence's run was refused: record it as skipped when its job has an active run. */
