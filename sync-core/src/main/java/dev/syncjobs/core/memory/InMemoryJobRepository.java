@@ -90,6 +90,17 @@ public final class InMemoryJobRepository implements JobRepository {
   }
 
   @Override
+  public Optional<Instant> nextDueAt() {
+    synchronized (runs) {
+      return jobs.values().stream()
+          .filter(Job::enabled)
+          .map(Job::nextRunAt)
+          .filter(Objects::nonNull)
+          .min(Comparator.naturalOrder());
+    }
+  }
+
+  @Override
   public List<Job> due(Instant now, int limit) {
     synchronized (runs) {
       return jobs.values().stream()
