@@ -38,7 +38,9 @@ public final class Scheduler implements AutoCloseable {
 
   /**
    * @param misfireGrace an occurrence found later than this after its time is a misfire
-   * @param onFired called after a run was fired (wakes the worker)
+   * @param onFired called once after a round that fired runs, when every due occurrence is in
+   *     (wakes the worker; firing a burst does not compete with the runs it has already started,
+   *     and the worker's own poll still picks runs up during a long round)
    */
   public Scheduler(
       JobRepository jobs,
@@ -141,9 +143,6 @@ public final class Scheduler implements AutoCloseable {
                   job.nextRunAt());
           case LOST -> {}
         }
-      }
-      if (fired > 0) {
-        onFired.run();
       }
     }
     return fired;

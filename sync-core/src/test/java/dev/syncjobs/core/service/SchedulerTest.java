@@ -117,6 +117,40 @@ class SchedulerTest {
   }
 
   @Test
+  void a_round_wakes_the_worker_once_after_every_due_occurrence_is_fired() {
+    // 250 occurrences take three transactions; the worker starts them only when all are fired,
+    // so firing does not compete with the runs it has already started
+    for (int i = 0; i < 250; i++) {
+      Job job =
+          Job.builder(
+                  new JobId(UUID.randomUUID()),
+                  "many-" + i,
+                  Source.parse("file:///srv/many/" + i),
+                  new Destination("default", "many/" + i))
+              .schedule(new Schedule.Daily(LocalTime.of(3, 0)))
+              .zone(ZoneId.of("UTC"))
+              .build();
+      jobs.create(
+          job.withNextRunAt(
+              planner.next(job.schedule(), job.zone(), clock.instant()).orElseThrow()));
+    }
+    List<Integer> pendingAtWakeUp = new ArrayList<>();
+    Scheduler oneWakeUp =
+        new Scheduler(
+            jobs,
+            planner,
+            clock,
+            UUID::randomUUID,
+            Duration.ofMinutes(1),
+            Duration.ofMillis(10),
+            () -> pendingAtWakeUp.add(runs.active().size()));
+    clock.set(Instant.parse("2026-11-23T03:00:00Z"));
+
+    assertThat(oneWakeUp.fireDue()).isEqualTo(250);
+    assertThat(pendingAtWakeUp).containsExactly(250);
+  }
+
+  @Test
   void skips_occurrence_when_previous_run_still_active() {
     Job job = daily(MisfirePolicy.RUN_ONCE);
     clock.set(Instant.parse("2026-11-23T03:00:00Z"));
