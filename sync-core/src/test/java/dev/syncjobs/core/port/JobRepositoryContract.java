@@ -23,6 +23,7 @@ import dev.syncjobs.core.model.Source;
 import dev.syncjobs.core.model.SourceAuth;
 import dev.syncjobs.core.port.JobRepository.FireResult;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -253,16 +254,7 @@ public abstract class JobRepositoryContract {
     Job exactlyNow = job("due-now", T0);
     Job future = job("due-future", T0.plusSeconds(1));
     Job manual = job("no-next", null);
-    Job disabled =
-        Job.builder(
-                new JobId(UUID.randomUUID()),
-                "disabled",
-                Source.parse("https://h.example/x/"),
-                new Destination("default", "dis"))
-            .enabled(false)
-            .createdAt(T0)
-            .build()
-            .withNextRunAt(T0.minusSeconds(100));
+    Job disabled = disabled("disabled", T0.minusSeconds(100));
     for (Job j : List.of(late, early, exactlyNow, future, manual, disabled)) {
       jobs.create(j);
     }
@@ -273,21 +265,24 @@ public abstract class JobRepositoryContract {
     assertThat(jobs.due(T0, 2)).extracting(Job::name).containsExactly("due-early", "due-late");
   }
 
+  /** A disabled job that would otherwise be due at {@code nextRunAt}. */
+  private static Job disabled(String name, Instant nextRunAt) {
+    return Job.builder(
+            new JobId(UUID.randomUUID()),
+            name,
+            Source.parse("https://h.example/" + name + "/"),
+            new Destination("default", name))
+        .enabled(false)
+        .createdAt(T0)
+        .build()
+        .withNextRunAt(nextRunAt);
+  }
+
   @Test
   void next_due_at_is_the_earliest_next_run_of_an_enabled_job_due_or_not() {
     assertThat(jobs.nextDueAt()).isEmpty();
     jobs.create(job("no-next", null));
-    Job disabled =
-        Job.builder(
-                new JobId(UUID.randomUUID()),
-                "disabled-earlier",
-                Source.parse("https://h.example/y/"),
-                new Destination("default", "dis-y"))
-            .enabled(false)
-            .createdAt(T0)
-            .build()
-            .withNextRunAt(T0.minusSeconds(3600));
-    jobs.create(disabled);
+    jobs.create(disabled("disabled-earlier", T0.minusSeconds(3600)));
     assertThat(jobs.nextDueAt()).isEmpty();
 
     jobs.create(job("later", T0.plusSeconds(90)));

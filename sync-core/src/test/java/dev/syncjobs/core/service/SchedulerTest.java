@@ -38,24 +38,27 @@ class SchedulerTest {
 
   @BeforeEach
   void setUp() {
-    scheduler =
-        new Scheduler(
-            jobs,
-            planner,
-            clock,
-            UUID::randomUUID,
-            Duration.ofMinutes(1),
-            Duration.ofMillis(10),
-            () -> {});
+    scheduler = scheduler(clock, Duration.ofMillis(10), () -> {});
+  }
+
+  /** A scheduler over this test's repositories, with a one-minute misfire grace. */
+  private Scheduler scheduler(java.time.Clock time, Duration pollInterval, Runnable onFired) {
+    return new Scheduler(
+        jobs, planner, time, UUID::randomUUID, Duration.ofMinutes(1), pollInterval, onFired);
   }
 
   private Job daily(MisfirePolicy policy) {
+    return daily("nightly", policy);
+  }
+
+  /** Stores a job run daily at 03:00 UTC, next due at its first occurrence after the clock. */
+  private Job daily(String name, MisfirePolicy policy) {
     Job job =
         Job.builder(
                 new JobId(UUID.randomUUID()),
-                "nightly",
-                Source.parse("file:///srv/x"),
-                new Destination("default", "n"))
+                name,
+                Source.parse("file:///srv/" + name),
+                new Destination("default", name))
             .schedule(new Schedule.Daily(LocalTime.of(3, 0)))
             .zone(ZoneId.of("UTC"))
             .misfirePolicy(policy)
@@ -82,15 +85,7 @@ class SchedulerTest {
             .build()
             .withNextRunAt(due);
     jobs.create(job);
-    try (Scheduler onTime =
-        new Scheduler(
-            jobs,
-            planner,
-            real,
-            UUID::randomUUID,
-            Duration.ofMinutes(1),
-            Duration.ofSeconds(20),
-            () -> {})) {
+    try (Scheduler onTime = scheduler(real, Duration.ofSeconds(20), () -> {})) {
       onTime.start();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (runs.findActive(job.id()).isEmpty() && System.nanoTime() < deadline) {
@@ -121,29 +116,11 @@ class SchedulerTest {
     // 250 occurrences take three transactions; the worker starts them only when all are fired,
     // so firing does not compete with the runs it has already started
     for (int i = 0; i < 250; i++) {
-      Job job =
-          Job.builder(
-                  new JobId(UUID.randomUUID()),
-                  "many-" + i,
-                  Source.parse("file:///srv/many/" + i),
-                  new Destination("default", "many/" + i))
-              .schedule(new Schedule.Daily(LocalTime.of(3, 0)))
-              .zone(ZoneId.of("UTC"))
-              .build();
-      jobs.create(
-          job.withNextRunAt(
-              planner.next(job.schedule(), job.zone(), clock.instant()).orElseThrow()));
+      daily("many-" + i, MisfirePolicy.RUN_ONCE);
     }
     List<Integer> pendingAtWakeUp = new ArrayList<>();
     Scheduler oneWakeUp =
-        new Scheduler(
-            jobs,
-            planner,
-            clock,
-            UUID::randomUUID,
-            Duration.ofMinutes(1),
-            Duration.ofMillis(10),
-            () -> pendingAtWakeUp.add(runs.active().size()));
+        scheduler(clock, Duration.ofMillis(10), () -> pendingAtWakeUp.add(runs.active().size()));
     clock.set(Instant.parse("2026-11-23T03:00:00Z"));
 
     assertThat(oneWakeUp.fireDue()).isEqualTo(250);
