@@ -58,13 +58,7 @@ public interface JobRepository {
    * The earliest {@code next_run_at} of an enabled job, due or not; empty when no enabled job has
    * one. The scheduler sleeps until then.
    */
-  default Optional<Instant> nextDueAt() {
-    return list().stream()
-        .filter(Job::enabled)
-        .map(Job::nextRunAt)
-        .filter(java.util.Objects::nonNull)
-        .min(java.util.Comparator.naturalOrder());
-  }
+  Optional<Instant> nextDueAt();
 
   /**
    * Fires one occurrence atomically: when the job's {@code nextRunAt} still equals {@code

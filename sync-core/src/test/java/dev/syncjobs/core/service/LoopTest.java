@@ -30,14 +30,12 @@ class LoopTest {
 
   @Test
   void a_step_may_ask_for_a_shorter_wait_but_not_a_longer_one() throws Exception {
-    AtomicInteger rounds = new AtomicInteger();
     CountDownLatch five = new CountDownLatch(5);
     try (Loop loop =
         new Loop(
             "eager",
             Duration.ofSeconds(30),
             () -> {
-              rounds.incrementAndGet();
               five.countDown();
               return Duration.ofMillis(10);
             })) {
