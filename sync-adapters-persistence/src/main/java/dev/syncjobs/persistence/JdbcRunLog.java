@@ -10,6 +10,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -164,9 +166,10 @@ public final class JdbcRunLog implements RunLog {
   }
 
   /**
-   * Files the entries in order. PostgreSQL: one statement per entry, all sent as one JDBC batch,
-   * then one query finds the tails that grew past their half and trims them (the same lines go as
-   * when each entry is trimmed after it is filed: the oldest of the tail). SQLite: entry by entry.
+   * Files the entries in order. PostgreSQL: one statement per round, where round k holds the k-th
+   * entry of each run in the group (usually there is one round), then trims the tails that grew
+   * past their half (the same lines go as when each entry is trimmed after it is filed: the oldest
+   * of the tail). SQLite: entry by entry.
    */
   private void appendEntries(Connection c, List<Pending> entries) throws SQLException {
     if (dialect != Dialect.POSTGRESQL) {
@@ -179,41 +182,66 @@ public final class JdbcRunLog implements RunLog {
       }
       return;
     }
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "WITH counters AS ("
-                + FILE_ENTRY
-                + " RETURNING tail_bytes, next_seq - 1 AS seq)"
-                + " INSERT INTO run_log_lines (run_id, seq, in_head, bytes, line)"
-                + " SELECT ?, seq, tail_bytes = 0, ?, ? FROM counters")) {
-      for (Pending p : entries) {
-        int i = bindEntry(ps, p);
-        dialect.setUuid(ps, i++, p.run());
-        ps.setInt(i++, p.bytes());
-        ps.setString(i, p.text());
-        ps.addBatch();
-      }
-      ps.executeBatch();
-    }
-    Object[] runs = entries.stream().map(Pending::run).distinct().toArray();
-    List<UUID> over = new ArrayList<>();
-    List<Long> overBytes = new ArrayList<>();
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT run_id, tail_bytes FROM run_logs WHERE run_id = ANY (?) AND tail_bytes > ?")) {
-      ps.setArray(1, c.createArrayOf("uuid", runs));
-      ps.setLong(2, half);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          over.add(rs.getObject(1, UUID.class));
-          overBytes.add(rs.getLong(2));
+    Map<UUID, Long> over = new LinkedHashMap<>();
+    for (List<Pending> round : rounds(entries)) {
+      try (PreparedStatement ps = c.prepareStatement(FILE_ROUND)) {
+        ps.setArray(1, c.createArrayOf("uuid", round.stream().map(Pending::run).toArray()));
+        ps.setArray(2, c.createArrayOf("integer", round.stream().map(Pending::bytes).toArray()));
+        ps.setArray(3, c.createArrayOf("text", round.stream().map(Pending::text).toArray()));
+        ps.setLong(4, half);
+        ps.setLong(5, half);
+        ps.setLong(6, half);
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            // a tail only grows within a group: a later round's figure is the one to trim to
+            over.put(rs.getObject(1, UUID.class), rs.getLong(2));
+          }
         }
       }
     }
-    for (int k = 0; k < over.size(); k++) {
-      trim(c, over.get(k), overBytes.get(k));
+    for (Map.Entry<UUID, Long> e : over.entrySet()) {
+      trim(c, e.getKey(), e.getValue());
     }
   }
+
+  /**
+   * The entries in rounds: round k holds the k-th entry of each run, so no round has a run twice.
+   */
+  private static List<List<Pending>> rounds(List<Pending> entries) {
+    List<List<Pending>> rounds = new ArrayList<>();
+    Map<UUID, Integer> filed = new HashMap<>();
+    for (Pending p : entries) {
+      int k = filed.merge(p.run(), 1, Integer::sum) - 1;
+      if (k == rounds.size()) {
+        rounds.add(new ArrayList<>());
+      }
+      rounds.get(k).add(p);
+    }
+    return rounds;
+  }
+
+  /**
+   * PostgreSQL: files one entry for each of several runs (each run once) and returns the runs whose
+   * tail then exceeds its half, with the tail's size. An entry goes to the head while it fits and
+   * nothing went to the tail yet (a new log's first entry always fits: entries are cut to less than
+   * half the cap).
+   */
+  static final String FILE_ROUND =
+      "WITH e AS (SELECT * FROM unnest(?::uuid[], ?::integer[], ?::text[]) AS e(run_id, bytes,"
+          + " line)), counters AS (INSERT INTO run_logs (run_id, head_bytes, next_seq)"
+          + " SELECT run_id, bytes, 1 FROM e"
+          + " ON CONFLICT (run_id) DO UPDATE SET next_seq = run_logs.next_seq + 1,"
+          + " head_bytes = CASE WHEN run_logs.tail_bytes = 0"
+          + " AND run_logs.head_bytes + excluded.head_bytes <= ?"
+          + " THEN run_logs.head_bytes + excluded.head_bytes ELSE run_logs.head_bytes END,"
+          + " tail_bytes = CASE WHEN run_logs.tail_bytes = 0"
+          + " AND run_logs.head_bytes + excluded.head_bytes <= ?"
+          + " THEN 0 ELSE run_logs.tail_bytes + excluded.head_bytes END"
+          + " RETURNING run_id, tail_bytes, next_seq - 1 AS seq),"
+          + " filed AS (INSERT INTO run_log_lines (run_id, seq, in_head, bytes, line)"
+          + " SELECT e.run_id, counters.seq, counters.tail_bytes = 0, e.bytes, e.line"
+          + " FROM counters JOIN e ON e.run_id = counters.run_id)"
+          + " SELECT run_id, tail_bytes FROM counters WHERE tail_bytes > ?";
 
   /**
    * Files an entry under the head (while it fits and nothing went to the tail) or the tail, and
