@@ -107,6 +107,11 @@ enum Dialect {
 
   abstract void setInstant(PreparedStatement ps, int index, Instant value) throws SQLException;
 
+  /** PostgreSQL: an instant as an element of a text array cast to {@code timestamptz[]}. */
+  static String timestampText(Instant value) {
+    return value == null ? null : value.truncatedTo(ChronoUnit.MICROS).toString();
+  }
+
   abstract Instant getInstant(ResultSet rs, String column) throws SQLException;
 
   abstract void setUuid(PreparedStatement ps, int index, UUID value) throws SQLException;

@@ -273,20 +273,10 @@ public final class JdbcJobRepository implements JobRepository {
             }
           }
           int[] advanced = new int[n];
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "UPDATE jobs SET next_run_at = ? WHERE id = ? AND next_run_at = ?")) {
-            for (int k : advancing) {
-              Firing f = firings.get(k);
-              dialect.setInstant(ps, 1, f.newNextRunAt());
-              dialect.setUuid(ps, 2, f.jobId().value());
-              dialect.setInstant(ps, 3, f.expectedNextRunAt());
-              ps.addBatch();
-            }
-            int[] counts = advancing.isEmpty() ? new int[0] : ps.executeBatch();
-            for (int i = 0; i < counts.length; i++) {
-              advanced[advancing.get(i)] = counts[i];
-            }
+          List<Firing> toAdvance = advancing.stream().map(firings::get).toList();
+          int[] counts = advance(c, toAdvance);
+          for (int i = 0; i < counts.length; i++) {
+            advanced[advancing.get(i)] = counts[i];
           }
           List<Integer> inserting = new ArrayList<>();
           for (int k = 0; k < n; k++) {
@@ -309,6 +299,62 @@ public final class JdbcJobRepository implements JobRepository {
           }
           return List.of(results);
         });
+  }
+
+  /**
+   * Moves each firing's job to its next occurrence if it is still at the occurrence read; 1 per job
+   * moved, 0 per lost race. On PostgreSQL one statement moves the whole batch (when its jobs are
+   * distinct, as the scheduler's are); otherwise a JDBC batch of one update per job.
+   */
+  private int[] advance(Connection c, List<Firing> firings) throws SQLException {
+    if (firings.isEmpty()) {
+      return new int[0];
+    }
+    Set<UUID> distinct = new HashSet<>();
+    firings.forEach(f -> distinct.add(f.jobId().value()));
+    if (dialect == Dialect.POSTGRESQL && distinct.size() == firings.size()) {
+      return advanceAllPostgres(c, firings);
+    }
+    try (PreparedStatement ps =
+        c.prepareStatement("UPDATE jobs SET next_run_at = ? WHERE id = ? AND next_run_at = ?")) {
+      for (Firing f : firings) {
+        dialect.setInstant(ps, 1, f.newNextRunAt());
+        dialect.setUuid(ps, 2, f.jobId().value());
+        dialect.setInstant(ps, 3, f.expectedNextRunAt());
+        ps.addBatch();
+      }
+      return ps.executeBatch();
+    }
+  }
+
+  /** PostgreSQL: {@link #advance} for distinct jobs, in one statement. */
+  static final String ADVANCE_POSTGRES =
+      "UPDATE jobs SET next_run_at = f.next FROM unnest(?::uuid[], ?::timestamptz[],"
+          + " ?::timestamptz[]) AS f(id, expected, next)"
+          + " WHERE jobs.id = f.id AND jobs.next_run_at = f.expected RETURNING jobs.id";
+
+  private static int[] advanceAllPostgres(Connection c, List<Firing> firings) throws SQLException {
+    Set<UUID> moved = new HashSet<>();
+    try (PreparedStatement ps = c.prepareStatement(ADVANCE_POSTGRES)) {
+      ps.setArray(
+          1, c.createArrayOf("uuid", firings.stream().map(f -> f.jobId().value()).toArray()));
+      ps.setArray(
+          2,
+          c.createArrayOf(
+              "text",
+              firings.stream().map(f -> Dialect.timestampText(f.expectedNextRunAt())).toArray()));
+      ps.setArray(
+          3,
+          c.createArrayOf(
+              "text",
+              firings.stream().map(f -> Dialect.timestampText(f.newNextRunAt())).toArray()));
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          moved.add(rs.getObject(1, UUID.class));
+        }
+      }
+    }
+    return firings.stream().mapToInt(f -> moved.contains(f.jobId().value()) ? 1 : 0).toArray();
   }
 
   /**

@@ -14,7 +14,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -399,7 +398,7 @@ public final class JdbcRunRepository implements RunRepository {
       progress[5][k] = p.bytesPerSecond();
       errors[k] = x.outcome().error();
       versions[k] = x.outcome().version();
-      ends[k] = x.completedAt().truncatedTo(ChronoUnit.MICROS).toString();
+      ends[k] = Dialect.timestampText(x.completedAt());
     }
     Set<UUID> ended = new HashSet<>();
     try (PreparedStatement ps = c.prepareStatement(COMPLETE_POSTGRES)) {
@@ -595,6 +594,9 @@ public final class JdbcRunRepository implements RunRepository {
    * per run (0 or 1), in order.
    */
   static int[] insertRows(Dialect dialect, Connection c, List<Run> runs) throws SQLException {
+    if (dialect == Dialect.POSTGRESQL) {
+      return insertRowsPostgres(c, runs);
+    }
     try (PreparedStatement ps = c.prepareStatement(INSERT)) {
       for (Run run : runs) {
         bindRow(dialect, ps, run);
@@ -602,6 +604,70 @@ public final class JdbcRunRepository implements RunRepository {
       }
       return ps.executeBatch();
     }
+  }
+
+  /** PostgreSQL: {@link #insertRows} in one statement, the rows given as one array per column. */
+  static final String INSERT_ALL_POSTGRES =
+      "INSERT INTO runs ("
+          + COLUMNS
+          + ") SELECT * FROM unnest(?::uuid[], ?::uuid[], ?::text[], ?::timestamptz[], ?::text[],"
+          + " ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::bigint[],"
+          + " ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::text[],"
+          + " ?::text[], ?::timestamptz[], ?::bigint[], ?::integer[], ?::boolean[])"
+          + " ON CONFLICT DO NOTHING RETURNING id";
+
+  private static int[] insertRowsPostgres(Connection c, List<Run> runs) throws SQLException {
+    int n = runs.size();
+    // one array per column of COLUMNS, in its order; instants as text (see Dialect.timestampText)
+    String[] types = {
+      "uuid", "uuid", "text", "text", "text", "text", "text", "text", "text", "bigint", "bigint",
+      "bigint", "bigint", "text", "bigint", "text", "text", "text", "text", "bigint", "integer",
+      "boolean"
+    };
+    Object[][] columns = new Object[types.length][n];
+    for (int k = 0; k < n; k++) {
+      Run r = runs.get(k);
+      Progress p = r.progress();
+      Object[] row = {
+        r.id().value(),
+        r.jobId().value(),
+        r.trigger().name(),
+        Dialect.timestampText(r.scheduledFor()),
+        r.status().name(),
+        Dialect.timestampText(r.createdAt()),
+        Dialect.timestampText(r.notBefore()),
+        Dialect.timestampText(r.startedAt()),
+        Dialect.timestampText(r.completedAt()),
+        p.filesDone(),
+        p.filesTotal(),
+        p.bytesDone(),
+        p.bytesTotal(),
+        p.currentFile(),
+        p.bytesPerSecond(),
+        r.error(),
+        r.version(),
+        r.owner(),
+        Dialect.timestampText(r.leaseUntil()),
+        r.fence(),
+        r.attempt(),
+        r.cancelRequested()
+      };
+      for (int col = 0; col < row.length; col++) {
+        columns[col][k] = row[col];
+      }
+    }
+    Set<UUID> inserted = new HashSet<>();
+    try (PreparedStatement ps = c.prepareStatement(INSERT_ALL_POSTGRES)) {
+      for (int col = 0; col < types.length; col++) {
+        ps.setArray(col + 1, c.createArrayOf(types[col], columns[col]));
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          inserted.add(rs.getObject(1, UUID.class));
+        }
+      }
+    }
+    return runs.stream().mapToInt(r -> inserted.contains(r.id().value()) ? 1 : 0).toArray();
   }
 
   private static void bindRow(Dialect dialect, PreparedStatement ps, Run run) throws SQLException {
