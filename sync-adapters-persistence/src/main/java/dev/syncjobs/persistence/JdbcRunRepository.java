@@ -23,7 +23,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import org.postgresql.PGStatement;
 
 /**
  * {@link RunRepository} on SQLite or PostgreSQL. The database enforces the invariants: a partial
@@ -402,7 +401,6 @@ public final class JdbcRunRepository implements RunRepository {
     }
     Set<UUID> ended = new HashSet<>();
     try (PreparedStatement ps = c.prepareStatement(COMPLETE_POSTGRES)) {
-      planEachTime(ps);
       int i = 1;
       ps.setArray(i++, c.createArrayOf("uuid", ids));
       ps.setArray(i++, c.createArrayOf("bigint", fences));
@@ -425,18 +423,6 @@ public final class JdbcRunRepository implements RunRepository {
       written[k] = ended.contains(batch.get(k).id().value());
     }
     return written;
-  }
-
-  /**
-   * Has PostgreSQL plan the statement at each execution. pgjdbc prepares a statement on the server
-   * after a few executions, and PostgreSQL then keeps a generic plan until the table is analysed
-   * again. The runs table grows by thousands of rows within seconds of a burst, long before
-   * autovacuum analyses it, and a completion planned while it was small kept reading all of it (a
-   * sequential scan and a hash join instead of a few primary-key lookups: 3.3 ms instead of 0.3 for
-   * each group of completions in the bench). Planning afresh costs a fraction of that.
-   */
-  static void planEachTime(PreparedStatement ps) throws SQLException {
-    ps.unwrap(PGStatement.class).setPrepareThreshold(0);
   }
 
   /** Ends the runs whose fence still matches and records their jobs' status; true per run ended. */

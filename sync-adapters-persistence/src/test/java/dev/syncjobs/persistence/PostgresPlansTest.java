@@ -103,51 +103,9 @@ class PostgresPlansTest {
 
   @Test
   void a_completion_finds_its_runs_by_primary_key() throws SQLException {
-    assertThat(completionPlan()).contains("runs_pkey").doesNotContain("runs_leases");
-  }
-
-  /**
-   * A completion is planned for the runs table as it is at that moment. Kept as a server-side
-   * statement, its plan was made while the table was small (a sequential scan was cheapest then)
-   * and reused as the table grew by thousands of runs a second, until the next ANALYZE: in the
-   * bench, each group of a few completions read 5,000 runs (3.3 ms instead of 0.3).
-   */
-  @Test
-  void a_completion_is_planned_afresh_each_time() throws SQLException {
-    // Two connections (migrating takes both): one of them runs at least 5 of the 10 completions,
-    // as many as pgjdbc executes before keeping a statement on the server.
-    try (Database two = PostgresTestSupport.open(schema, 2)) {
-      JdbcRunRepository onTwoConnections = new JdbcRunRepository(two);
-      RunOutcome done = new RunOutcome(RunStatus.SUCCESS, Progress.NONE, null, null);
-      List<Run> running = runs.active();
-      assertThat(running).hasSize(10);
-      for (Run r : running) {
-        assertThat(onTwoConnections.complete(r.id(), r.fence(), done, now)).isTrue();
-      }
-      try (Connection first = two.dataSource().getConnection();
-          Connection second = two.dataSource().getConnection()) {
-        assertThat(completionsKept(first) + completionsKept(second))
-            .as("completion statements kept on the server with their plans")
-            .isZero();
-      }
-    }
-  }
-
-  private static int completionsKept(Connection c) throws SQLException {
-    try (Statement st = c.createStatement();
-        ResultSet rs =
-            st.executeQuery(
-                "SELECT count(*) FROM pg_prepared_statements"
-                    + " WHERE statement LIKE '%ended AS (UPDATE runs%'")) {
-      rs.next();
-      return rs.getInt(1);
-    }
-  }
-
-  /** The plan of a completion of the runs still running. */
-  private String completionPlan() throws SQLException {
     List<Run> running = runs.active();
     assertThat(running).hasSize(10);
+    String plan;
     try (Connection c = db.dataSource().getConnection();
         PreparedStatement ps =
             c.prepareStatement("EXPLAIN " + JdbcRunRepository.COMPLETE_POSTGRES)) {
@@ -171,8 +129,9 @@ class PostgresPlansTest {
       ps.setArray(i++, c.createArrayOf("text", new Object[n]));
       ps.setArray(i++, c.createArrayOf("text", new Object[n]));
       ps.setArray(i, c.createArrayOf("text", ends));
-      return text(ps);
+      plan = text(ps);
     }
+    assertThat(plan).contains("runs_pkey").doesNotContain("runs_leases");
   }
 
   @Test
