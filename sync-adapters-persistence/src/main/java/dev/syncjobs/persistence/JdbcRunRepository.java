@@ -40,7 +40,12 @@ public final class JdbcRunRepository implements RunRepository {
           + " bytes_per_second, error, version, owner, lease_until, fence, attempt,"
           + " cancel_requested";
 
-  private static final String ACTIVE = "status IN ('PENDING', 'RUNNING')";
+  /**
+   * Pending or running: the predicate of the index {@code runs_one_active_per_job}, which says
+   * {@code job_id IS NOT NULL} (always true) so that only statements that say it too, or name a
+   * job, can read that index (see migration V3).
+   */
+  private static final String ACTIVE = "status IN ('PENDING', 'RUNNING') AND job_id IS NOT NULL";
 
   private final Database db;
   private final Dialect dialect;

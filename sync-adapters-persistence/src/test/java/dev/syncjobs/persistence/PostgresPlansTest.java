@@ -146,17 +146,51 @@ class PostgresPlansTest {
     try (Connection c = db.dataSource().getConnection();
         PreparedStatement ps =
             c.prepareStatement("EXPLAIN " + JdbcRunRepository.CLAIM_AND_MARK_POSTGRES)) {
-      db.dialect().setInstant(ps, 1, now);
-      ps.setInt(2, 10);
-      ps.setString(3, "test");
-      db.dialect().setInstant(ps, 4, now.plusSeconds(60));
-      db.dialect().setInstant(ps, 5, now);
-      db.dialect().setInstant(ps, 6, now);
+      bindClaim(ps);
       plan = text(ps);
     }
     // runs_claimable picks the oldest pending runs; the update then goes by primary key.
+    String pick = plan.substring(0, plan.indexOf("Update on runs"));
+    assertThat(pick).contains("runs_claimable");
     String update = plan.substring(plan.indexOf("Update on runs"));
     assertThat(update).contains("runs_pkey");
+  }
+
+  /**
+   * The claim never reads the index of active runs, whatever the statistics say. Taken while
+   * nothing was pending or running, they make that index look empty, and in a 20,000-run burst the
+   * claim read and sorted all its entries (4,460 at one claim, 11 ms) instead of reading
+   * runs_claimable in order. Without runs_claimable (dropped in a transaction that is rolled back),
+   * the only other index a pick could use is that one: the plan must not.
+   */
+  @Test
+  void a_claim_never_picks_from_the_index_of_active_runs() throws SQLException {
+    String plan;
+    try (Connection c = db.dataSource().getConnection()) {
+      c.setAutoCommit(false);
+      try (Statement st = c.createStatement()) {
+        st.execute("DROP INDEX runs_claimable");
+      }
+      try (PreparedStatement ps =
+          c.prepareStatement("EXPLAIN " + JdbcRunRepository.CLAIM_AND_MARK_POSTGRES)) {
+        bindClaim(ps);
+        plan = text(ps);
+      } finally {
+        c.rollback();
+        c.setAutoCommit(true);
+      }
+    }
+    String pick = plan.substring(0, plan.indexOf("Update on runs"));
+    assertThat(pick).doesNotContain("runs_one_active_per_job");
+  }
+
+  private void bindClaim(PreparedStatement ps) throws SQLException {
+    db.dialect().setInstant(ps, 1, now);
+    ps.setInt(2, 10);
+    ps.setString(3, "test");
+    db.dialect().setInstant(ps, 4, now.plusSeconds(60));
+    db.dialect().setInstant(ps, 5, now);
+    db.dialect().setInstant(ps, 6, now);
   }
 
   private static String text(PreparedStatement explain) throws SQLException {
