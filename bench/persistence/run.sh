@@ -14,7 +14,8 @@ repo="$(cd "$here/../.." && pwd)"
 out="$here/target"
 mkdir -p "$out/classes"
 cd "$repo"
-mvn -q -pl sync-adapters-persistence -am -DskipTests package dependency:build-classpath \
+# clean: a migration file deleted from the sources must not linger in target/classes and be applied
+mvn -q -pl sync-adapters-persistence -am -DskipTests clean package dependency:build-classpath \
   -Dmdep.includeScope=runtime -Dmdep.outputFile="$out/cp-syncjobs.txt"
 mvn -q -f "$here/pom.xml" dependency:build-classpath -Dmdep.includeScope=runtime \
   -Dmdep.outputFile="$out/cp-bench.txt"
