@@ -585,7 +585,9 @@ public final class JdbcRunRepository implements RunRepository {
    * per run (0 or 1), in order.
    */
   static int[] insertRows(Dialect dialect, Connection c, List<Run> runs) throws SQLException {
-    if (dialect == Dialect.POSTGRESQL) {
+    // one statement answers by run id, so it needs each id once
+    if (dialect == Dialect.POSTGRESQL
+        && runs.stream().map(r -> r.id().value()).distinct().count() == runs.size()) {
       return insertRowsPostgres(c, runs);
     }
     try (PreparedStatement ps = c.prepareStatement(INSERT)) {
