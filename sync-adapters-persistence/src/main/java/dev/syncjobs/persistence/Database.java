@@ -7,7 +7,9 @@ import dev.syncjobs.core.model.SyncException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.sql.Array;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
@@ -15,9 +17,13 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -321,6 +327,22 @@ public final class Database implements AutoCloseable {
         throw translate(e);
       }
     }
+  }
+
+  /** PostgreSQL: runs a bound query and returns the uuids of its first column. */
+  static Set<UUID> uuids(PreparedStatement ps) throws SQLException {
+    Set<UUID> found = new HashSet<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        found.add(rs.getObject(1, UUID.class));
+      }
+    }
+    return found;
+  }
+
+  /** PostgreSQL: {@code ids} as a {@code uuid[]} parameter. */
+  static Array uuidArray(Connection c, Stream<UUID> ids) throws SQLException {
+    return c.createArrayOf("uuid", ids.toArray());
   }
 
   /** {@code n} JDBC parameter marks for an {@code IN (...)} list: {@code ?, ?, ?}. */

@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -171,8 +170,7 @@ public final class JdbcJobRepository implements JobRepository {
           try (PreparedStatement ps =
               c.prepareStatement("SELECT " + COLUMNS + " FROM jobs WHERE " + where)) {
             if (postgres) {
-              ps.setArray(
-                  1, c.createArrayOf("uuid", distinct.stream().map(JobId::value).toArray()));
+              ps.setArray(1, Database.uuidArray(c, distinct.stream().map(JobId::value)));
             } else {
               int i = 1;
               for (JobId id : distinct) {
@@ -310,9 +308,8 @@ public final class JdbcJobRepository implements JobRepository {
     if (firings.isEmpty()) {
       return new int[0];
     }
-    Set<UUID> distinct = new HashSet<>();
-    firings.forEach(f -> distinct.add(f.jobId().value()));
-    if (dialect == Dialect.POSTGRESQL && distinct.size() == firings.size()) {
+    if (dialect == Dialect.POSTGRESQL
+        && firings.stream().map(f -> f.jobId().value()).distinct().count() == firings.size()) {
       return advanceAllPostgres(c, firings);
     }
     try (PreparedStatement ps =
@@ -334,10 +331,9 @@ public final class JdbcJobRepository implements JobRepository {
           + " WHERE jobs.id = f.id AND jobs.next_run_at = f.expected RETURNING jobs.id";
 
   private static int[] advanceAllPostgres(Connection c, List<Firing> firings) throws SQLException {
-    Set<UUID> moved = new HashSet<>();
+    Set<UUID> moved;
     try (PreparedStatement ps = c.prepareStatement(ADVANCE_POSTGRES)) {
-      ps.setArray(
-          1, c.createArrayOf("uuid", firings.stream().map(f -> f.jobId().value()).toArray()));
+      ps.setArray(1, Database.uuidArray(c, firings.stream().map(f -> f.jobId().value())));
       ps.setArray(
           2,
           c.createArrayOf(
@@ -348,11 +344,7 @@ public final class JdbcJobRepository implements JobRepository {
           c.createArrayOf(
               "text",
               firings.stream().map(f -> Dialect.timestampText(f.newNextRunAt())).toArray()));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          moved.add(rs.getObject(1, UUID.class));
-        }
-      }
+      moved = Database.uuids(ps);
     }
     return firings.stream().mapToInt(f -> moved.contains(f.jobId().value()) ? 1 : 0).toArray();
   }
@@ -366,15 +358,8 @@ public final class JdbcJobRepository implements JobRepository {
   private static Set<UUID> lockFree(Connection c, List<Firing> firings) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement("SELECT id FROM jobs WHERE id = ANY (?) FOR UPDATE SKIP LOCKED")) {
-      ps.setArray(
-          1, c.createArrayOf("uuid", firings.stream().map(f -> f.jobId().value()).toArray()));
-      Set<UUID> free = new HashSet<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          free.add(rs.getObject(1, UUID.class));
-        }
-      }
-      return free;
+      ps.setArray(1, Database.uuidArray(c, firings.stream().map(f -> f.jobId().value())));
+      return Database.uuids(ps);
     }
   }
 

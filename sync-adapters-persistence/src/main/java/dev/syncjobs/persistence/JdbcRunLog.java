@@ -185,7 +185,7 @@ public final class JdbcRunLog implements RunLog {
     Map<UUID, Long> over = new LinkedHashMap<>();
     for (List<Pending> round : rounds(entries)) {
       try (PreparedStatement ps = c.prepareStatement(FILE_ROUND)) {
-        ps.setArray(1, c.createArrayOf("uuid", round.stream().map(Pending::run).toArray()));
+        ps.setArray(1, Database.uuidArray(c, round.stream().map(Pending::run)));
         ps.setArray(2, c.createArrayOf("integer", round.stream().map(Pending::bytes).toArray()));
         ps.setArray(3, c.createArrayOf("text", round.stream().map(Pending::text).toArray()));
         ps.setLong(4, half);
@@ -221,6 +221,20 @@ public final class JdbcRunLog implements RunLog {
   }
 
   /**
+   * How a log's counters take an entry of {@code excluded.head_bytes} bytes: it goes to the head
+   * while it fits there (within half the cap, both parameters) and nothing went to the tail yet,
+   * else to the tail; so the entry is in the head iff the tail is still empty afterwards.
+   */
+  private static final String FILE_ON_CONFLICT =
+      " ON CONFLICT (run_id) DO UPDATE SET next_seq = run_logs.next_seq + 1,"
+          + " head_bytes = CASE WHEN run_logs.tail_bytes = 0"
+          + " AND run_logs.head_bytes + excluded.head_bytes <= ?"
+          + " THEN run_logs.head_bytes + excluded.head_bytes ELSE run_logs.head_bytes END,"
+          + " tail_bytes = CASE WHEN run_logs.tail_bytes = 0"
+          + " AND run_logs.head_bytes + excluded.head_bytes <= ?"
+          + " THEN 0 ELSE run_logs.tail_bytes + excluded.head_bytes END";
+
+  /**
    * PostgreSQL: files one entry for each of several runs (each run once) and returns the runs whose
    * tail then exceeds its half, with the tail's size. An entry goes to the head while it fits and
    * nothing went to the tail yet (a new log's first entry always fits: entries are cut to less than
@@ -230,13 +244,7 @@ public final class JdbcRunLog implements RunLog {
       "WITH e AS (SELECT * FROM unnest(?::uuid[], ?::integer[], ?::text[]) AS e(run_id, bytes,"
           + " line)), counters AS (INSERT INTO run_logs (run_id, head_bytes, next_seq)"
           + " SELECT run_id, bytes, 1 FROM e"
-          + " ON CONFLICT (run_id) DO UPDATE SET next_seq = run_logs.next_seq + 1,"
-          + " head_bytes = CASE WHEN run_logs.tail_bytes = 0"
-          + " AND run_logs.head_bytes + excluded.head_bytes <= ?"
-          + " THEN run_logs.head_bytes + excluded.head_bytes ELSE run_logs.head_bytes END,"
-          + " tail_bytes = CASE WHEN run_logs.tail_bytes = 0"
-          + " AND run_logs.head_bytes + excluded.head_bytes <= ?"
-          + " THEN 0 ELSE run_logs.tail_bytes + excluded.head_bytes END"
+          + FILE_ON_CONFLICT
           + " RETURNING run_id, tail_bytes, next_seq - 1 AS seq),"
           + " filed AS (INSERT INTO run_log_lines (run_id, seq, in_head, bytes, line)"
           + " SELECT e.run_id, counters.seq, counters.tail_bytes = 0, e.bytes, e.line"
@@ -244,29 +252,17 @@ public final class JdbcRunLog implements RunLog {
           + " SELECT run_id, tail_bytes FROM counters WHERE tail_bytes > ?";
 
   /**
-   * Files an entry under the head (while it fits and nothing went to the tail) or the tail, and
-   * returns the counters after it: the entry is in the head iff the tail is empty.
+   * SQLite: files one entry ({@link #bindEntry}); {@link #FILE_ENTRY_RETURNING} returns the
+   * counters.
    */
   private static final String FILE_ENTRY =
-      "INSERT INTO run_logs (run_id, head_bytes, next_seq) VALUES (?, ?, 1)"
-          + " ON CONFLICT (run_id) DO UPDATE SET next_seq = run_logs.next_seq + 1,"
-          + " head_bytes = CASE WHEN run_logs.tail_bytes = 0"
-          + " AND run_logs.head_bytes + ? <= ? THEN run_logs.head_bytes + ?"
-          + " ELSE run_logs.head_bytes END,"
-          + " tail_bytes = CASE WHEN run_logs.tail_bytes = 0"
-          + " AND run_logs.head_bytes + ? <= ? THEN 0 ELSE run_logs.tail_bytes + ? END";
+      "INSERT INTO run_logs (run_id, head_bytes, next_seq) VALUES (?, ?, 1)" + FILE_ON_CONFLICT;
 
-  private int bindEntry(PreparedStatement ps, Pending p) throws SQLException {
-    int bytes = p.bytes();
+  private void bindEntry(PreparedStatement ps, Pending p) throws SQLException {
     dialect.setUuid(ps, 1, p.run());
-    ps.setLong(2, bytes);
-    ps.setLong(3, bytes);
+    ps.setLong(2, p.bytes());
+    ps.setLong(3, half);
     ps.setLong(4, half);
-    ps.setLong(5, bytes);
-    ps.setLong(6, bytes);
-    ps.setLong(7, half);
-    ps.setLong(8, bytes);
-    return 9;
   }
 
   /** Drops the oldest tail lines of a run until its tail fits its half again. */

@@ -404,7 +404,7 @@ public final class JdbcRunRepository implements RunRepository {
       versions[k] = x.outcome().version();
       ends[k] = Dialect.timestampText(x.completedAt());
     }
-    Set<UUID> ended = new HashSet<>();
+    Set<UUID> ended;
     try (PreparedStatement ps = c.prepareStatement(COMPLETE_POSTGRES)) {
       int i = 1;
       ps.setArray(i++, c.createArrayOf("uuid", ids));
@@ -417,11 +417,7 @@ public final class JdbcRunRepository implements RunRepository {
       ps.setArray(i++, c.createArrayOf("text", errors));
       ps.setArray(i++, c.createArrayOf("text", versions));
       ps.setArray(i, c.createArrayOf("text", ends));
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          ended.add(rs.getObject(1, UUID.class));
-        }
-      }
+      ended = Database.uuids(ps);
     }
     boolean[] written = new boolean[n];
     for (int k = 0; k < n; k++) {
@@ -649,16 +645,12 @@ public final class JdbcRunRepository implements RunRepository {
         columns[col][k] = row[col];
       }
     }
-    Set<UUID> inserted = new HashSet<>();
+    Set<UUID> inserted;
     try (PreparedStatement ps = c.prepareStatement(INSERT_ALL_POSTGRES)) {
       for (int col = 0; col < types.length; col++) {
         ps.setArray(col + 1, c.createArrayOf(types[col], columns[col]));
       }
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          inserted.add(rs.getObject(1, UUID.class));
-        }
-      }
+      inserted = Database.uuids(ps);
     }
     return runs.stream().mapToInt(r -> inserted.contains(r.id().value()) ? 1 : 0).toArray();
   }
