@@ -216,9 +216,10 @@ public final class PersistenceBench {
       }
       for (int i = 0; i < instances; i++) {
         Database db = dbs.get(i);
+        JdbcJobRepository instanceJobs = new JdbcJobRepository(db, null);
         runtimes.add(
             SyncRuntime.builder()
-                .repositories(new JdbcJobRepository(db, null), new JdbcRunRepository(db))
+                .repositories(instanceJobs, new JdbcRunRepository(db, instanceJobs))
                 .runLog(new JdbcRunLog(db))
                 .backend(new StorageBackend("default", storage))
                 .transfer(transfer)

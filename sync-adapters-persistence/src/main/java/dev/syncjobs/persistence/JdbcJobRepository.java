@@ -32,6 +32,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
 
 /**
  * {@link JobRepository} on SQLite or PostgreSQL. Job names are unique ignoring case (a unique
@@ -50,6 +52,16 @@ public final class JdbcJobRepository implements JobRepository {
           + " enabled, misfire_policy, status, last_run_at, last_error, next_run_at, created_at,"
           + " updated_at";
 
+  /**
+   * A select list of {@link #COLUMNS}, each named with a prefix (to read a job in a row of another
+   * table's columns): {@code expression} gives each column's value from its plain name.
+   */
+  static String columnsAs(String prefix, UnaryOperator<String> expression) {
+    return Arrays.stream(COLUMNS.split(", "))
+        .map(c -> expression.apply(c) + " AS " + prefix + c)
+        .collect(Collectors.joining(", "));
+  }
+
   private final Database db;
   private final Dialect dialect;
   private final SecretBox secrets;
@@ -62,6 +74,27 @@ public final class JdbcJobRepository implements JobRepository {
     this.db = db;
     this.dialect = db.dialect();
     this.secrets = new SecretBox(secretKey);
+  }
+
+  Database database() {
+    return db;
+  }
+
+  /**
+   * The job in the current row, its columns named with {@code prefix} ({@link #columnsAs}); null
+   * when the row holds none (its job columns are null) or one the model refuses (a sealed
+   * credential this key cannot open, say): whoever needs that job then reads it with {@link #find}
+   * and meets the error there, for that job alone.
+   */
+  Job mapOrNull(ResultSet rs, String prefix) throws SQLException {
+    if (dialect.getUuid(rs, prefix + "id") == null) {
+      return null;
+    }
+    try {
+      return map(rs, prefix);
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   @Override
@@ -159,31 +192,42 @@ public final class JdbcJobRepository implements JobRepository {
     if (ids.isEmpty()) {
       return Map.of();
     }
+    return db.query(c -> select(c, ids, false));
+  }
+
+  /**
+   * The jobs with these ids in one query on the caller's connection; with {@code readableOnly}, a
+   * job the model refuses is left out ({@link #mapOrNull}) instead of failing the whole read.
+   */
+  Map<JobId, Job> select(Connection c, Collection<JobId> ids, boolean readableOnly)
+      throws SQLException {
     List<JobId> distinct = List.copyOf(new LinkedHashSet<>(ids));
     boolean postgres = dialect == Dialect.POSTGRESQL;
-    return db.query(
-        c -> {
-          // PostgreSQL: one statement text for any number of ids (an IN list of n placeholders is
-          // a statement of its own for each n, parsed and planned anew instead of prepared once)
-          String where =
-              postgres ? "id = ANY (?)" : "id IN (" + Database.placeholders(distinct.size()) + ")";
-          try (PreparedStatement ps =
-              c.prepareStatement("SELECT " + COLUMNS + " FROM jobs WHERE " + where)) {
-            if (postgres) {
-              ps.setArray(1, Database.uuidArray(c, distinct.stream().map(JobId::value)));
-            } else {
-              int i = 1;
-              for (JobId id : distinct) {
-                dialect.setUuid(ps, i++, id.value());
-              }
-            }
-            Map<JobId, Job> found = new HashMap<>();
-            for (Job job : read(ps)) {
-              found.put(job.id(), job);
-            }
-            return found;
+    // PostgreSQL: one statement text for any number of ids (an IN list of n placeholders is a
+    // statement of its own for each n, parsed and planned anew instead of prepared once)
+    String where =
+        postgres ? "id = ANY (?)" : "id IN (" + Database.placeholders(distinct.size()) + ")";
+    try (PreparedStatement ps =
+        c.prepareStatement("SELECT " + COLUMNS + " FROM jobs WHERE " + where)) {
+      if (postgres) {
+        ps.setArray(1, Database.uuidArray(c, distinct.stream().map(JobId::value)));
+      } else {
+        int i = 1;
+        for (JobId id : distinct) {
+          dialect.setUuid(ps, i++, id.value());
+        }
+      }
+      Map<JobId, Job> found = new HashMap<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          Job job = readableOnly ? mapOrNull(rs, "") : map(rs, "");
+          if (job != null) {
+            found.put(job.id(), job);
           }
-        });
+        }
+      }
+      return found;
+    }
   }
 
   @Override
@@ -456,65 +500,69 @@ public final class JdbcJobRepository implements JobRepository {
     List<Job> jobs = new ArrayList<>();
     try (ResultSet rs = ps.executeQuery()) {
       while (rs.next()) {
-        jobs.add(map(rs));
+        jobs.add(map(rs, ""));
       }
     }
     return jobs;
   }
 
-  private Job map(ResultSet rs) throws SQLException {
-    JobId id = new JobId(dialect.getUuid(rs, "id"));
-    String filterText = rs.getString("filters");
+  private Job map(ResultSet rs, String prefix) throws SQLException {
+    JobId id = new JobId(dialect.getUuid(rs, prefix + "id"));
+    String filterText = rs.getString(prefix + "filters");
     List<FilterRule> filters =
         filterText == null || filterText.isEmpty()
             ? List.of()
             : Arrays.stream(filterText.split("\n")).map(FilterRule::parse).toList();
-    String timeText = rs.getString("schedule_time");
+    String timeText = rs.getString(prefix + "schedule_time");
     LocalTime time = timeText == null ? null : LocalTime.parse(timeText);
-    int day = rs.getInt("schedule_day");
+    int day = rs.getInt(prefix + "schedule_day");
     Schedule schedule =
-        switch (rs.getString("schedule_kind")) {
+        switch (rs.getString(prefix + "schedule_kind")) {
           case "manual" -> new Schedule.Manual();
           case "hourly" -> new Schedule.Hourly();
           case "daily" -> new Schedule.Daily(time);
           case "weekly" -> new Schedule.Weekly(day, time);
           case "monthly" -> new Schedule.Monthly(day, time);
-          case "cron" -> new Schedule.Cron(rs.getString("cron_expression"));
+          case "cron" -> new Schedule.Cron(rs.getString(prefix + "cron_expression"));
           default ->
               throw new SyncException(
-                  "job " + id + " has an unknown schedule kind: " + rs.getString("schedule_kind"));
+                  "job "
+                      + id
+                      + " has an unknown schedule kind: "
+                      + rs.getString(prefix + "schedule_kind"));
         };
-    long bandwidth = rs.getLong("bandwidth_limit");
+    long bandwidth = rs.getLong(prefix + "bandwidth_limit");
     Long bandwidthLimit = rs.wasNull() ? null : bandwidth;
     JobOptions options =
         new JobOptions(
-            rs.getBoolean("verify_checksums"),
-            rs.getBoolean("compare_checksums"),
-            rs.getBoolean("delete_removed"),
-            rs.getInt("max_delete_percent"),
-            rs.getInt("keep_versions"),
+            rs.getBoolean(prefix + "verify_checksums"),
+            rs.getBoolean(prefix + "compare_checksums"),
+            rs.getBoolean(prefix + "delete_removed"),
+            rs.getInt(prefix + "max_delete_percent"),
+            rs.getInt(prefix + "keep_versions"),
             bandwidthLimit,
-            rs.getInt("max_retries"));
+            rs.getInt(prefix + "max_retries"));
     return new Job(
         id,
-        rs.getString("name"),
-        Source.parse(rs.getString("source_url")),
-        secrets.open(id.value(), rs.getBytes("auth_sealed")),
-        rs.getString("ca_bundle"),
-        new Destination(rs.getString("backend_id"), rs.getString("destination_path")),
-        rs.getString("include_pattern"),
-        rs.getString("exclude_pattern"),
+        rs.getString(prefix + "name"),
+        Source.parse(rs.getString(prefix + "source_url")),
+        secrets.open(id.value(), rs.getBytes(prefix + "auth_sealed")),
+        rs.getString(prefix + "ca_bundle"),
+        new Destination(
+            rs.getString(prefix + "backend_id"), rs.getString(prefix + "destination_path")),
+        rs.getString(prefix + "include_pattern"),
+        rs.getString(prefix + "exclude_pattern"),
         filters,
         schedule,
-        ZoneId.of(rs.getString("zone")),
+        ZoneId.of(rs.getString(prefix + "zone")),
         options,
-        rs.getBoolean("enabled"),
-        MisfirePolicy.valueOf(rs.getString("misfire_policy")),
-        JobStatus.valueOf(rs.getString("status")),
-        dialect.getInstant(rs, "last_run_at"),
-        rs.getString("last_error"),
-        dialect.getInstant(rs, "next_run_at"),
-        dialect.getInstant(rs, "created_at"),
-        dialect.getInstant(rs, "updated_at"));
+        rs.getBoolean(prefix + "enabled"),
+        MisfirePolicy.valueOf(rs.getString(prefix + "misfire_policy")),
+        JobStatus.valueOf(rs.getString(prefix + "status")),
+        dialect.getInstant(rs, prefix + "last_run_at"),
+        rs.getString(prefix + "last_error"),
+        dialect.getInstant(rs, prefix + "next_run_at"),
+        dialect.getInstant(rs, prefix + "created_at"),
+        dialect.getInstant(rs, prefix + "updated_at"));
   }
 }

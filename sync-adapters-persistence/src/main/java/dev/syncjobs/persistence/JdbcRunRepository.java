@@ -1,5 +1,6 @@
 package dev.syncjobs.persistence;
 
+import dev.syncjobs.core.model.Job;
 import dev.syncjobs.core.model.JobId;
 import dev.syncjobs.core.model.JobStatus;
 import dev.syncjobs.core.model.Progress;
@@ -16,8 +17,10 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -49,10 +52,25 @@ public final class JdbcRunRepository implements RunRepository {
 
   private final Database db;
   private final Dialect dialect;
+  private final JdbcJobRepository jobs;
 
+  /** Runs whose claims return no jobs ({@link #claimWithJobs} finds every job null). */
   public JdbcRunRepository(Database db) {
+    this(db, null);
+  }
+
+  /**
+   * @param jobs the job repository on the same database: {@link #claimWithJobs} then reads the
+   *     claimed runs' jobs in the claim's own statement (PostgreSQL) or transaction (SQLite); null
+   *     when claims should return runs only
+   */
+  public JdbcRunRepository(Database db, JdbcJobRepository jobs) {
+    if (jobs != null && jobs.database() != db) {
+      throw new IllegalArgumentException("the job repository is on another database");
+    }
     this.db = db;
     this.dialect = db.dialect();
+    this.jobs = jobs;
   }
 
   @Override
@@ -141,15 +159,33 @@ public final class JdbcRunRepository implements RunRepository {
    */
   @Override
   public List<Run> claim(String owner, Instant now, Instant leaseUntil, int max) {
+    return claimRuns(owner, now, leaseUntil, max, false).stream().map(Claimed::run).toList();
+  }
+
+  /**
+   * {@link #claim}, and when this repository was given the job repository, each run's job as the
+   * claim left it (running): on PostgreSQL the claim's statement returns the jobs it marks, on
+   * SQLite one more query in its transaction reads them. A job the model refuses comes back null,
+   * so only its own run fails (reading it again).
+   */
+  @Override
+  public List<Claimed> claimWithJobs(String owner, Instant now, Instant leaseUntil, int max) {
+    return claimRuns(owner, now, leaseUntil, max, jobs != null);
+  }
+
+  private List<Claimed> claimRuns(
+      String owner, Instant now, Instant leaseUntil, int max, boolean withJobs) {
     if (max < 1) {
       return List.of();
     }
-    Database.SqlWork<List<Run>> work =
+    Database.SqlWork<List<Claimed>> work =
         c -> {
           for (int attempt = 0; attempt < 3; attempt++) {
-            List<Run> claimed = claimBatch(c, owner, now, leaseUntil, max);
+            List<Claimed> claimed = claimBatch(c, owner, now, leaseUntil, max, withJobs);
             if (!claimed.isEmpty()) {
-              claimed.sort(Comparator.comparing(Run::createdAt).thenComparing(r -> r.id().value()));
+              claimed.sort(
+                  Comparator.comparing((Claimed k) -> k.run().createdAt())
+                      .thenComparing(k -> k.run().id().value()));
               return claimed;
             }
             // PostgreSQL may skip rows a competitor claimed meanwhile and return nothing even
@@ -171,10 +207,20 @@ public final class JdbcRunRepository implements RunRepository {
   }
 
   // The picked ids are materialised once: a LIMIT ... FOR UPDATE subquery under IN may otherwise
-  // be evaluated again and claim more than the limit.
+  // be evaluated again and claim more than the limit. The limit is written into the statement
+  // ({@link #withLimit}), not bound: PostgreSQL's generic plan for a bound limit guesses a tenth of
+  // the pending runs, and when the statistics know of many it costs more than a plan for the real
+  // limit, so PostgreSQL planned the claim afresh each time (a third of the claim's server time in
+  // a 5,000-run burst). Batch sizes range up to an instance's slots: a few statement texts, each
+  // prepared once and kept with its own plan.
   private static final String PICK =
       "picked AS MATERIALIZED (SELECT id FROM runs WHERE status = 'PENDING' AND not_before <= ?"
-          + " ORDER BY created_at, id LIMIT ?%s)";
+          + " ORDER BY created_at, id LIMIT {max}%s)";
+
+  /** A claim statement that picks at most {@code max} runs. */
+  static String withLimit(String claim, int max) {
+    return claim.replace("{max}", Integer.toString(max));
+  }
 
   // The picked rows are locked (PostgreSQL) or the writer is alone (SQLite), so they are still
   // pending: the update finds them by id alone. A second "status = 'PENDING'" here let PostgreSQL
@@ -197,28 +243,73 @@ public final class JdbcRunRepository implements RunRepository {
           + COLUMNS
           + " FROM claimed";
 
+  /**
+   * PostgreSQL: {@link #CLAIM_AND_MARK_POSTGRES}, which also returns the jobs it marks, as rows of
+   * their own after the runs' rows: a run's row has its columns and null for the job's ({@code j_}
+   * prefix), a job's row the other way round. A join of the two would read the same, but its
+   * estimated cost made PostgreSQL plan the statement afresh at almost every claim.
+   */
+  static final String CLAIM_MARK_AND_READ_POSTGRES =
+      "WITH "
+          + String.format(PICK, Dialect.POSTGRESQL.skipLocked)
+          + ", claimed AS ("
+          + CLAIM
+          + "), marked AS (UPDATE jobs SET status = 'RUNNING', last_run_at = ?,"
+          + " last_error = NULL WHERE id IN (SELECT job_id FROM claimed) RETURNING "
+          + JdbcJobRepository.columnsAs("j_", c -> c)
+          + ") SELECT "
+          + COLUMNS
+          + ", "
+          + JdbcJobRepository.columnsAs("j_", c -> "NULL")
+          + " FROM claimed UNION ALL SELECT "
+          + COLUMNS.replaceAll("[a-z_]+", "NULL")
+          + ", marked.* FROM marked";
+
   /** SQLite (no data-modifying CTEs): claims the runs; {@link #markJobsRunning} follows. */
   private static final String CLAIM_SQLITE =
       "WITH " + String.format(PICK, Dialect.SQLITE.skipLocked) + " " + CLAIM;
 
-  private List<Run> claimBatch(Connection c, String owner, Instant now, Instant leaseUntil, int max)
+  private List<Claimed> claimBatch(
+      Connection c, String owner, Instant now, Instant leaseUntil, int max, boolean withJobs)
       throws SQLException {
     boolean postgres = dialect == Dialect.POSTGRESQL;
-    String sql = postgres ? CLAIM_AND_MARK_POSTGRES : CLAIM_SQLITE;
-    List<Run> claimed;
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
+    String sql =
+        !postgres
+            ? CLAIM_SQLITE
+            : withJobs ? CLAIM_MARK_AND_READ_POSTGRES : CLAIM_AND_MARK_POSTGRES;
+    List<Claimed> claimed = new ArrayList<>();
+    try (PreparedStatement ps = c.prepareStatement(withLimit(sql, max))) {
       dialect.setInstant(ps, 1, now);
-      ps.setInt(2, max);
-      ps.setString(3, owner);
-      dialect.setInstant(ps, 4, leaseUntil);
-      dialect.setInstant(ps, 5, now);
+      ps.setString(2, owner);
+      dialect.setInstant(ps, 3, leaseUntil);
+      dialect.setInstant(ps, 4, now);
       if (postgres) {
-        dialect.setInstant(ps, 6, now);
+        dialect.setInstant(ps, 5, now);
       }
-      claimed = read(ps);
-    }
-    if (!postgres && !claimed.isEmpty()) {
-      markJobsRunning(c, claimed, now);
+      Map<JobId, Job> found = new HashMap<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          if (postgres && withJobs && dialect.getUuid(rs, "id") == null) {
+            Job job = jobs.mapOrNull(rs, "j_");
+            if (job != null) {
+              found.put(job.id(), job);
+            }
+          } else {
+            claimed.add(new Claimed(map(rs), null));
+          }
+        }
+      }
+      if (!postgres && !claimed.isEmpty()) {
+        List<JobId> jobIds = claimed.stream().map(k -> k.run().jobId()).toList();
+        markJobsRunning(c, jobIds, now);
+        if (withJobs) {
+          found = jobs.select(c, jobIds, true);
+        }
+      }
+      for (int k = 0; k < claimed.size() && !found.isEmpty(); k++) {
+        Run run = claimed.get(k).run();
+        claimed.set(k, new Claimed(run, found.get(run.jobId())));
+      }
     }
     return claimed;
   }
@@ -262,7 +353,7 @@ public final class JdbcRunRepository implements RunRepository {
   }
 
   /** One statement marks the jobs of all claimed runs running. */
-  private void markJobsRunning(Connection c, List<Run> claimed, Instant now) throws SQLException {
+  private void markJobsRunning(Connection c, List<JobId> claimed, Instant now) throws SQLException {
     String marks = Database.placeholders(claimed.size());
     try (PreparedStatement ps =
         c.prepareStatement(
@@ -272,8 +363,8 @@ public final class JdbcRunRepository implements RunRepository {
                 + ")")) {
       dialect.setInstant(ps, 1, now);
       int i = 2;
-      for (Run r : claimed) {
-        dialect.setUuid(ps, i++, r.jobId().value());
+      for (JobId id : claimed) {
+        dialect.setUuid(ps, i++, id.value());
       }
       ps.executeUpdate();
     }

@@ -36,9 +36,10 @@ class PostgresContractTests {
 
   static PortsUnderTest open(long runLogMaxBytes) {
     PostgresTestSupport.truncate(schema);
+    JdbcJobRepository jobs = new JdbcJobRepository(db, KEY);
     return new PortsUnderTest(
-        new JdbcJobRepository(db, KEY),
-        new JdbcRunRepository(db),
+        jobs,
+        new JdbcRunRepository(db, jobs),
         logs.computeIfAbsent(runLogMaxBytes, cap -> new JdbcRunLog(db, cap)));
   }
 
@@ -52,6 +53,11 @@ class PostgresContractTests {
 
   @Nested
   class Runs extends RunRepositoryContract {
+    @Override
+    protected boolean claimReadsJobs() {
+      return true;
+    }
+
     @Override
     protected PortsUnderTest openEmptyStore(long runLogMaxBytes) {
       return open(runLogMaxBytes);

@@ -145,7 +145,10 @@ class PostgresPlansTest {
     String plan;
     try (Connection c = db.dataSource().getConnection();
         PreparedStatement ps =
-            c.prepareStatement("EXPLAIN " + JdbcRunRepository.CLAIM_AND_MARK_POSTGRES)) {
+            c.prepareStatement(
+                "EXPLAIN "
+                    + JdbcRunRepository.withLimit(
+                        JdbcRunRepository.CLAIM_MARK_AND_READ_POSTGRES, 10))) {
       bindClaim(ps);
       plan = text(ps);
     }
@@ -154,6 +157,55 @@ class PostgresPlansTest {
     assertThat(pick).contains("runs_claimable");
     String update = plan.substring(plan.indexOf("Update on runs"));
     assertThat(update).contains("runs_pkey");
+  }
+
+  /**
+   * PostgreSQL keeps a prepared statement's generic plan once it costs no more than the plans made
+   * for each call's values. With the claim's limit bound as a parameter, that plan guessed a tenth
+   * of the pending runs, read the runs table whole when the statistics knew of many, and so lost to
+   * a fresh plan at every claim. With the limit written into the statement, the generic plan reads
+   * runs_claimable for the few runs it wants and changes them by primary key.
+   */
+  @Test
+  void the_claims_generic_plan_is_the_one_for_its_own_limit() throws SQLException {
+    for (JobId job : jobIds) {
+      if (runs.findActive(job).isEmpty()) {
+        runs.insert(Run.pending(new RunId(UUID.randomUUID()), job, Trigger.SCHEDULE, now, now, 0));
+      }
+    }
+    String sql = JdbcRunRepository.withLimit(JdbcRunRepository.CLAIM_MARK_AND_READ_POSTGRES, 3);
+    StringBuilder numbered = new StringBuilder();
+    int n = 0;
+    for (char ch : sql.toCharArray()) {
+      numbered.append(ch == '?' ? "$" + ++n : String.valueOf(ch));
+    }
+    String plan;
+    try (Connection c = db.dataSource().getConnection();
+        Statement st = c.createStatement()) {
+      st.execute("ANALYZE runs");
+      st.execute("SET plan_cache_mode = force_generic_plan");
+      try {
+        st.execute(
+            "PREPARE claim_generic (timestamptz, text, timestamptz, timestamptz, timestamptz) AS "
+                + numbered);
+        StringBuilder text = new StringBuilder();
+        try (ResultSet rs =
+            st.executeQuery("EXPLAIN EXECUTE claim_generic (now(), 'test', now(), now(), now())")) {
+          while (rs.next()) {
+            text.append(rs.getString(1)).append('\n');
+          }
+        }
+        plan = text.toString();
+        st.execute("DEALLOCATE claim_generic");
+      } finally {
+        st.execute("RESET plan_cache_mode");
+      }
+    }
+    assertThat(n).isEqualTo(5);
+    String pick = plan.substring(0, plan.indexOf("Update on runs"));
+    assertThat(pick).contains("runs_claimable");
+    String update = plan.substring(plan.indexOf("Update on runs"), plan.indexOf("Update on jobs"));
+    assertThat(update).contains("runs_pkey").doesNotContain("Seq Scan");
   }
 
   /**
@@ -172,7 +224,10 @@ class PostgresPlansTest {
         st.execute("DROP INDEX runs_claimable");
       }
       try (PreparedStatement ps =
-          c.prepareStatement("EXPLAIN " + JdbcRunRepository.CLAIM_AND_MARK_POSTGRES)) {
+          c.prepareStatement(
+              "EXPLAIN "
+                  + JdbcRunRepository.withLimit(
+                      JdbcRunRepository.CLAIM_MARK_AND_READ_POSTGRES, 10))) {
         bindClaim(ps);
         plan = text(ps);
       } finally {
@@ -186,11 +241,10 @@ class PostgresPlansTest {
 
   private void bindClaim(PreparedStatement ps) throws SQLException {
     db.dialect().setInstant(ps, 1, now);
-    ps.setInt(2, 10);
-    ps.setString(3, "test");
-    db.dialect().setInstant(ps, 4, now.plusSeconds(60));
+    ps.setString(2, "test");
+    db.dialect().setInstant(ps, 3, now.plusSeconds(60));
+    db.dialect().setInstant(ps, 4, now);
     db.dialect().setInstant(ps, 5, now);
-    db.dialect().setInstant(ps, 6, now);
   }
 
   private static String text(PreparedStatement explain) throws SQLException {

@@ -15,10 +15,9 @@ class SqliteContractTests {
   static PortsUnderTest open(Path dir, long runLogMaxBytes, Database[] holder) {
     Database db = Database.open("jdbc:sqlite:" + dir.resolve("syncjobs.db"));
     holder[0] = db;
+    JdbcJobRepository jobs = new JdbcJobRepository(db, Database.newSecretKey());
     return new PortsUnderTest(
-        new JdbcJobRepository(db, Database.newSecretKey()),
-        new JdbcRunRepository(db),
-        new JdbcRunLog(db, runLogMaxBytes));
+        jobs, new JdbcRunRepository(db, jobs), new JdbcRunLog(db, runLogMaxBytes));
   }
 
   @Nested
@@ -41,6 +40,11 @@ class SqliteContractTests {
   class Runs extends RunRepositoryContract {
     @TempDir Path dir;
     final Database[] db = new Database[1];
+
+    @Override
+    protected boolean claimReadsJobs() {
+      return true;
+    }
 
     @Override
     protected PortsUnderTest openEmptyStore(long runLogMaxBytes) {

@@ -52,8 +52,8 @@ abstract class PersistenceModule {
 
   @Provides
   @Singleton
-  static JdbcRunRepository runs(Database db) {
-    return new JdbcRunRepository(db);
+  static JdbcRunRepository runs(Database db, JdbcJobRepository jobs) {
+    return new JdbcRunRepository(db, jobs);
   }
 
   @Provides

@@ -1,5 +1,6 @@
 package dev.syncjobs.core.port;
 
+import dev.syncjobs.core.model.Job;
 import dev.syncjobs.core.model.JobId;
 import dev.syncjobs.core.model.Progress;
 import dev.syncjobs.core.model.Run;
@@ -55,6 +56,21 @@ public interface RunRepository {
       claimed.add(next.get());
     }
     return claimed;
+  }
+
+  /**
+   * A claimed run and its job as read in the same step as the claim, or with a null job when it was
+   * not read there (the caller looks it up; it may have been deleted meanwhile).
+   */
+  record Claimed(Run run, Job job) {}
+
+  /**
+   * {@link #claim}, with each run's job where the store can read it in the same step (a JDBC store
+   * reads them in the claim's own statement and saves a query per batch); by default no job is read
+   * and every {@link Claimed#job()} is null.
+   */
+  default List<Claimed> claimWithJobs(String owner, Instant now, Instant leaseUntil, int max) {
+    return claim(owner, now, leaseUntil, max).stream().map(r -> new Claimed(r, null)).toList();
   }
 
   /** Extends a running run's lease when {@code fence} still matches. */

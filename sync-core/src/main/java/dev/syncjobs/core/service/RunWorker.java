@@ -173,18 +173,20 @@ public final class RunWorker implements AutoCloseable {
     int free;
     while (!stopping.get() && (free = freeSlots()) > 0) {
       Instant now = clock.instant();
-      List<Run> claimed = runs.claim(settings.instanceId(), now, now.plus(settings.lease()), free);
+      List<RunRepository.Claimed> claimed =
+          runs.claimWithJobs(settings.instanceId(), now, now.plus(settings.lease()), free);
       if (claimed.isEmpty()) {
         break;
       }
       BatchJobs claimedJobs = new BatchJobs(claimed);
-      for (Run run : claimed) {
+      for (RunRepository.Claimed c : claimed) {
+        Run run = c.run();
         CancellationToken token = new CancellationToken();
         if (run.cancelRequested()) {
           token.cancel();
         }
         active.put(run.id(), new Active(run, token));
-        executor.execute(() -> execute(run, claimedJobs, token));
+        executor.execute(() -> execute(c, claimedJobs, token));
         started++;
       }
     }
@@ -317,23 +319,29 @@ public final class RunWorker implements AutoCloseable {
   }
 
   /**
-   * The jobs of a claimed batch, read in one query by the first of its runs to start (so the
-   * claiming loop is free to claim again at once); the others wait for that read.
+   * The jobs of a claimed batch: those the claim returned, and the others read in one query by the
+   * first of the batch's runs to need one (so the claiming loop is free to claim again at once);
+   * the runs that need one wait for that read.
    */
   private final class BatchJobs {
-    private final List<Run> batch;
+    private final List<Run> unread;
     private final AtomicBoolean taken = new AtomicBoolean();
     private final CompletableFuture<Map<JobId, Job>> read = new CompletableFuture<>();
 
-    BatchJobs(List<Run> batch) {
-      this.batch = batch;
+    BatchJobs(List<RunRepository.Claimed> batch) {
+      this.unread =
+          batch.stream().filter(c -> c.job() == null).map(RunRepository.Claimed::run).toList();
     }
 
     /** The run's job; empty when it was deleted. */
-    Optional<Job> jobOf(Run run) {
+    Optional<Job> jobOf(RunRepository.Claimed claimed) {
+      if (claimed.job() != null) {
+        return Optional.of(claimed.job());
+      }
+      Run run = claimed.run();
       if (taken.compareAndSet(false, true)) {
         try {
-          read.complete(jobsOf(batch));
+          read.complete(jobsOf(unread));
         } finally {
           read.complete(null);
         }
@@ -357,12 +365,14 @@ public final class RunWorker implements AutoCloseable {
   }
 
   /**
-   * Executes a claimed run on a run thread, with its job as read once for its batch (a job missing
-   * then was deleted).
+   * Executes a claimed run on a run thread, with its job as its claim or one read for its batch
+   * found it (a job missing then was deleted).
    */
-  private void execute(Run run, BatchJobs claimedJobs, CancellationToken token) {
+  private void execute(
+      RunRepository.Claimed claimed, BatchJobs claimedJobs, CancellationToken token) {
+    Run run = claimed.run();
     try {
-      Optional<Job> job = claimedJobs.jobOf(run);
+      Optional<Job> job = claimedJobs.jobOf(claimed);
       if (job.isPresent()) {
         execute(job.get(), run, token);
         return;

@@ -46,6 +46,11 @@ public abstract class RunRepositoryContract {
   /** Fresh repositories on one empty store; called before every test. */
   protected abstract PortsUnderTest openEmptyStore(long runLogMaxBytes);
 
+  /** Whether this store's {@link RunRepository#claimWithJobs} returns every claimed run's job. */
+  protected boolean claimReadsJobs() {
+    return false;
+  }
+
   @BeforeEach
   void openStore() {
     PortsUnderTest ports = openEmptyStore(1_048_576);
@@ -543,5 +548,42 @@ public abstract class RunRepositoryContract {
     List<Run> rest = runs.claim("you", T0.plusSeconds(10), LEASE, 10);
     assertThat(rest).extracting(Run::id).containsExactlyElementsOf(inserted.subList(3, 5));
     assertThat(runs.claim("you", T0.plusSeconds(10), LEASE, 10)).isEmpty();
+  }
+
+  @Test
+  void a_claim_with_jobs_claims_as_claim_does_and_returns_each_runs_own_job_as_running() {
+    List<RunId> inserted = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      Run run = manualRun(newJob("with-job-" + i), T0.plusSeconds(i));
+      runs.insert(run);
+      inserted.add(run.id());
+    }
+    Instant now = T0.plusSeconds(10);
+
+    List<RunRepository.Claimed> first = runs.claimWithJobs("me", now, LEASE, 3);
+    List<RunRepository.Claimed> rest = runs.claimWithJobs("you", now, LEASE, 10);
+
+    assertThat(first)
+        .extracting(c -> c.run().id())
+        .containsExactlyElementsOf(inserted.subList(0, 3));
+    assertThat(rest)
+        .extracting(c -> c.run().id())
+        .containsExactlyElementsOf(inserted.subList(3, 5));
+    assertThat(runs.claimWithJobs("you", now, LEASE, 10)).isEmpty();
+    List<RunRepository.Claimed> all = new ArrayList<>(first);
+    all.addAll(rest);
+    for (RunRepository.Claimed c : all) {
+      assertThat(runs.find(c.run().id())).contains(c.run());
+      assertThat(c.run().status()).isEqualTo(RunStatus.RUNNING);
+      if (claimReadsJobs()) {
+        assertThat(c.job()).as("the job of run %s", c.run().id()).isNotNull();
+      }
+      if (c.job() != null) {
+        assertThat(c.job().id()).isEqualTo(c.run().jobId());
+        assertThat(c.job().status()).isEqualTo(dev.syncjobs.core.model.JobStatus.RUNNING);
+        assertThat(c.job().lastRunAt()).isEqualTo(now);
+        assertThat(jobs.find(c.job().id())).contains(c.job());
+      }
+    }
   }
 }

@@ -1,0 +1,109 @@
+package dev.syncjobs.persistence;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.syncjobs.core.model.Destination;
+import dev.syncjobs.core.model.Job;
+import dev.syncjobs.core.model.JobId;
+import dev.syncjobs.core.model.Run;
+import dev.syncjobs.core.model.RunId;
+import dev.syncjobs.core.model.Schedule;
+import dev.syncjobs.core.model.Source;
+import dev.syncjobs.core.model.SourceAuth;
+import dev.syncjobs.core.model.SyncException;
+import dev.syncjobs.core.model.Trigger;
+import dev.syncjobs.core.port.RunRepository;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A claim that reads its runs' jobs must not let one job it cannot read (here: credentials sealed
+ * under another key) take the batch down with it: that run comes back without its job, the others
+ * with theirs, and all of them are claimed exactly as a plain claim would.
+ */
+class ClaimWithJobsTest {
+  private static final Instant T0 = Instant.parse("2026-11-28T03:00:00Z");
+
+  @TempDir Path dir;
+
+  @Test
+  void sqlite_returns_every_readable_job_and_none_for_the_unreadable_one() {
+    try (Database db = Database.open("jdbc:sqlite:" + dir.resolve("syncjobs.db"))) {
+      check(db);
+    }
+  }
+
+  @Test
+  void postgresql_returns_every_readable_job_and_none_for_the_unreadable_one() {
+    String schema = PostgresTestSupport.createSchema("claimjobs");
+    try (Database db = PostgresTestSupport.open(schema, 4)) {
+      check(db);
+    } finally {
+      PostgresTestSupport.dropSchema(schema);
+    }
+  }
+
+  @Test
+  void a_job_repository_on_another_database_is_refused() {
+    try (Database one = Database.open("jdbc:sqlite:" + dir.resolve("one.db"));
+        Database two = Database.open("jdbc:sqlite:" + dir.resolve("two.db"))) {
+      JdbcJobRepository jobsOfTwo = new JdbcJobRepository(two, null);
+      assertThatThrownBy(() -> new JdbcRunRepository(one, jobsOfTwo))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("another database");
+    }
+  }
+
+  private static void check(Database db) {
+    JdbcJobRepository sealing = new JdbcJobRepository(db, Database.newSecretKey());
+    Job plain = job("plain", null);
+    Job sealed =
+        job("sealed", new SourceAuth(SourceAuth.Type.BASIC, "alice", "pw", null, null, null));
+    Job other = job("other", null);
+    for (Job j : List.of(plain, sealed, other)) {
+      sealing.create(j);
+    }
+    // this instance holds another key: it cannot open the sealed job's credentials
+    JdbcJobRepository jobs = new JdbcJobRepository(db, Database.newSecretKey());
+    JdbcRunRepository runs = new JdbcRunRepository(db, jobs);
+    int i = 0;
+    for (Job j : List.of(plain, sealed, other)) {
+      runs.insert(
+          Run.pending(
+              new RunId(UUID.randomUUID()), j.id(), Trigger.MANUAL, null, T0.plusMillis(i++), 0));
+    }
+
+    Map<JobId, RunRepository.Claimed> claimed =
+        runs.claimWithJobs("me", T0.plusSeconds(1), T0.plusSeconds(31), 10).stream()
+            .collect(Collectors.toMap(c -> c.run().jobId(), Function.identity()));
+
+    assertThat(claimed).containsOnlyKeys(plain.id(), sealed.id(), other.id());
+    assertThat(claimed.get(plain.id()).job().name()).isEqualTo("plain");
+    assertThat(claimed.get(other.id()).job().name()).isEqualTo("other");
+    assertThat(claimed.get(sealed.id()).job()).isNull();
+    assertThatThrownBy(() -> jobs.find(sealed.id()))
+        .isInstanceOf(SyncException.class)
+        .hasMessageContaining("wrong secret key");
+    assertThat(runs.active()).hasSize(3).allMatch(r -> "me".equals(r.owner()));
+  }
+
+  private static Job job(String name, SourceAuth auth) {
+    return Job.builder(
+            new JobId(UUID.randomUUID()),
+            name,
+            Source.parse("https://example.org/" + name + "/"),
+            new Destination("default", name))
+        .schedule(new Schedule.Manual())
+        .auth(auth)
+        .createdAt(T0.minusSeconds(60))
+        .build();
+  }
+}
