@@ -32,6 +32,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
@@ -242,16 +243,17 @@ public final class JdbcJobRepository implements JobRepository {
         });
   }
 
+  private static final String DUE =
+      "SELECT "
+          + COLUMNS
+          + " FROM jobs WHERE enabled = TRUE AND next_run_at IS NOT NULL"
+          + " AND next_run_at <= ? ORDER BY next_run_at, id LIMIT ?";
+
   @Override
   public List<Job> due(Instant now, int limit) {
     return db.query(
         c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "SELECT "
-                      + COLUMNS
-                      + " FROM jobs WHERE enabled = TRUE AND next_run_at IS NOT NULL"
-                      + " AND next_run_at <= ? ORDER BY next_run_at, id LIMIT ?")) {
+          try (PreparedStatement ps = c.prepareStatement(DUE)) {
             dialect.setInstant(ps, 1, now);
             ps.setInt(2, limit);
             return read(ps);
@@ -303,44 +305,92 @@ public final class JdbcJobRepository implements JobRepository {
     if (firings.isEmpty()) {
       return List.of();
     }
+    return db.transaction(c -> fireAll(c, firings, false));
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>On PostgreSQL the due jobs are read {@code FOR UPDATE SKIP LOCKED} in the transaction that
+   * fires them: a job another instance is firing right now is left out of this batch, and the
+   * instances firing a burst each take their own jobs (the reading order is the same for all, so
+   * without the lock each one read, planned and raced for the same ones).
+   */
+  @Override
+  public List<Fired> fireDue(Instant now, int limit, Function<Job, Firing> plan) {
+    if (dialect != Dialect.POSTGRESQL) {
+      return JobRepository.super.fireDue(now, limit, plan);
+    }
     return db.transaction(
         c -> {
-          int n = firings.size();
-          FireResult[] results = new FireResult[n];
-          Set<UUID> free = dialect == Dialect.POSTGRESQL ? lockFree(c, firings) : null;
-          List<Integer> advancing = new ArrayList<>();
-          for (int k = 0; k < n; k++) {
-            if (free == null || free.contains(firings.get(k).jobId().value())) {
-              advancing.add(k);
+          List<Job> due;
+          try (PreparedStatement ps = c.prepareStatement(DUE + " FOR UPDATE SKIP LOCKED")) {
+            dialect.setInstant(ps, 1, now);
+            ps.setInt(2, limit);
+            due = read(ps);
+          }
+          List<Firing> firings = new ArrayList<>(due.size());
+          for (Job job : due) {
+            Firing f = plan.apply(job);
+            if (!f.jobId().equals(job.id()) || !job.nextRunAt().equals(f.expectedNextRunAt())) {
+              throw new IllegalArgumentException(
+                  "a firing of job " + job.id() + " must expect " + job.nextRunAt());
             }
+            firings.add(f);
           }
-          int[] advanced = new int[n];
-          List<Firing> toAdvance = advancing.stream().map(firings::get).toList();
-          int[] counts = advance(c, toAdvance);
-          for (int i = 0; i < counts.length; i++) {
-            advanced[advancing.get(i)] = counts[i];
+          List<FireResult> results = fireAll(c, firings, true);
+          List<Fired> fired = new ArrayList<>(due.size());
+          for (int i = 0; i < due.size(); i++) {
+            fired.add(new Fired(due.get(i), results.get(i)));
           }
-          List<Integer> inserting = new ArrayList<>();
-          for (int k = 0; k < n; k++) {
-            if (advanced[k] == 0) {
-              results[k] = FireResult.LOST;
-            } else if (firings.get(k).run() == null) {
-              results[k] = FireResult.ADVANCED;
-            } else {
-              inserting.add(k);
-            }
-          }
-          if (!inserting.isEmpty()) {
-            int[] inserted =
-                JdbcRunRepository.insertRows(
-                    dialect, c, inserting.stream().map(k -> firings.get(k).run()).toList());
-            for (int i = 0; i < inserted.length; i++) {
-              int k = inserting.get(i);
-              results[k] = inserted[i] == 1 ? FireResult.FIRED : insertRefused(c, firings.get(k));
-            }
-          }
-          return List.of(results);
+          return fired;
         });
+  }
+
+  /**
+   * {@link #fireAll} in the caller's transaction; {@code locked}: the caller holds the jobs' rows
+   * already (on PostgreSQL, otherwise the jobs another transaction holds are counted lost first).
+   */
+  private List<FireResult> fireAll(Connection c, List<Firing> firings, boolean locked)
+      throws SQLException {
+    if (firings.isEmpty()) {
+      return List.of();
+    }
+    int n = firings.size();
+    FireResult[] results = new FireResult[n];
+    Set<UUID> free = dialect == Dialect.POSTGRESQL && !locked ? lockFree(c, firings) : null;
+    List<Integer> advancing = new ArrayList<>();
+    for (int k = 0; k < n; k++) {
+      if (free == null || free.contains(firings.get(k).jobId().value())) {
+        advancing.add(k);
+      }
+    }
+    int[] advanced = new int[n];
+    List<Firing> toAdvance = advancing.stream().map(firings::get).toList();
+    int[] counts = advance(c, toAdvance);
+    for (int i = 0; i < counts.length; i++) {
+      advanced[advancing.get(i)] = counts[i];
+    }
+    List<Integer> inserting = new ArrayList<>();
+    for (int k = 0; k < n; k++) {
+      if (advanced[k] == 0) {
+        results[k] = FireResult.LOST;
+      } else if (firings.get(k).run() == null) {
+        results[k] = FireResult.ADVANCED;
+      } else {
+        inserting.add(k);
+      }
+    }
+    if (!inserting.isEmpty()) {
+      int[] inserted =
+          JdbcRunRepository.insertRows(
+              dialect, c, inserting.stream().map(k -> firings.get(k).run()).toList());
+      for (int i = 0; i < inserted.length; i++) {
+        int k = inserting.get(i);
+        results[k] = inserted[i] == 1 ? FireResult.FIRED : insertRefused(c, firings.get(k));
+      }
+    }
+    return List.of(results);
   }
 
   /**

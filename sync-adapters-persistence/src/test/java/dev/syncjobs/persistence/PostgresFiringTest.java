@@ -1,6 +1,7 @@
 package dev.syncjobs.persistence;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.syncjobs.core.model.Destination;
 import dev.syncjobs.core.model.Job;
@@ -10,14 +11,19 @@ import dev.syncjobs.core.model.RunId;
 import dev.syncjobs.core.model.Schedule;
 import dev.syncjobs.core.model.Source;
 import dev.syncjobs.core.model.Trigger;
+import dev.syncjobs.core.port.JobRepository;
 import dev.syncjobs.core.port.JobRepository.FireResult;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -82,6 +88,69 @@ class PostgresFiringTest {
     assertThat(jobs.fire(job.id(), due, next, second)).isEqualTo(FireResult.FIRED);
     assertThat(jobs.find(job.id()).orElseThrow().nextRunAt()).isEqualTo(next);
     assertThat(runs.find(second.id())).isPresent();
+  }
+
+  /**
+   * Two instances firing a burst together divide it: while one holds its batch (its transaction
+   * still open), the other's batch is made of the next due jobs, not the same ones lost.
+   */
+  @Test
+  void instances_firing_together_take_different_due_jobs() throws Exception {
+    Instant due = Instant.parse("2026-11-28T03:00:00Z");
+    List<Job> all = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      Job job =
+          Job.builder(
+                  new JobId(UUID.randomUUID()),
+                  "burst-" + i,
+                  Source.parse("https://example.org/burst/" + i + "/"),
+                  new Destination("default", "burst/" + i))
+              .schedule(new Schedule.Cron("0 3 * * *"))
+              .createdAt(due.minusSeconds(60))
+              .build()
+              .withNextRunAt(due.plusMillis(i));
+      jobs.create(job);
+      all.add(job);
+    }
+    Instant now = due.plusSeconds(1);
+    Instant next = due.plus(Duration.ofDays(1));
+    Function<Job, JobRepository.Firing> plan =
+        j -> new JobRepository.Firing(j.id(), j.nextRunAt(), next, scheduled(j, j.nextRunAt()));
+    CountDownLatch holding = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    CompletableFuture<List<JobRepository.Fired>> first =
+        CompletableFuture.supplyAsync(
+            () ->
+                jobs.fireDue(
+                    now,
+                    2,
+                    j -> {
+                      holding.countDown();
+                      try {
+                        assertThat(release.await(10, TimeUnit.SECONDS)).isTrue();
+                      } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                      }
+                      return plan.apply(j);
+                    }));
+    assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
+
+    List<JobRepository.Fired> second =
+        CompletableFuture.supplyAsync(() -> jobs.fireDue(now, 2, plan)).get(5, TimeUnit.SECONDS);
+    release.countDown();
+
+    assertThat(second)
+        .extracting(f -> f.job().id(), JobRepository.Fired::result)
+        .containsExactly(
+            tuple(all.get(2).id(), FireResult.FIRED), tuple(all.get(3).id(), FireResult.FIRED));
+    assertThat(first.get(10, TimeUnit.SECONDS))
+        .extracting(f -> f.job().id(), JobRepository.Fired::result)
+        .containsExactly(
+            tuple(all.get(0).id(), FireResult.FIRED), tuple(all.get(1).id(), FireResult.FIRED));
+    for (Job j : all) {
+      assertThat(runs.count(j.id())).isEqualTo(1);
+      assertThat(jobs.find(j.id()).orElseThrow().nextRunAt()).isEqualTo(next);
+    }
   }
 
   private static Run scheduled(Job job, Instant due) {

@@ -7,11 +7,13 @@ import dev.syncjobs.core.model.JobStatus;
 import dev.syncjobs.core.model.NotFoundException;
 import dev.syncjobs.core.model.Run;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /** Durable store of jobs, including the atomic firing of a due occurrence. */
 public interface JobRepository {
@@ -83,6 +85,28 @@ public interface JobRepository {
 
   /** One occurrence to fire: the arguments of {@link #fire}. */
   record Firing(JobId jobId, Instant expectedNextRunAt, Instant newNextRunAt, Run run) {}
+
+  /**
+   * Reads up to {@code limit} jobs due at {@code now} ({@link #due}), asks {@code plan} for each
+   * one's firing (its {@code jobId} and {@code expectedNextRunAt} are the job's), and fires them
+   * ({@link #fireAll}); returns each job read with its result, oldest first. A store shared by
+   * several instances may hand a due job to one caller at a time, and leave it out of the others'
+   * batches meanwhile, so that instances firing a burst together divide it instead of each planning
+   * every occurrence and losing most of the races: a batch smaller than {@code limit} does not mean
+   * that no job is due.
+   */
+  default List<Fired> fireDue(Instant now, int limit, Function<Job, Firing> plan) {
+    List<Job> due = due(now, limit);
+    List<FireResult> results = fireAll(due.stream().map(plan).toList());
+    List<Fired> fired = new ArrayList<>(due.size());
+    for (int i = 0; i < due.size(); i++) {
+      fired.add(new Fired(due.get(i), results.get(i)));
+    }
+    return fired;
+  }
+
+  /** A job {@link #fireDue} read, as it was read, and what firing it did. */
+  record Fired(Job job, FireResult result) {}
 
   /** Records the outcome of a job's latest run. */
   void recordStatus(JobId id, JobStatus status, Instant lastRunAt, String lastError);

@@ -9,7 +9,6 @@ import dev.syncjobs.core.port.JobRepository;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -18,11 +17,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fires due occurrences. Each occurrence is fired by one atomic {@link JobRepository#fire} (the
- * conditional advance of {@code next_run_at} plus the insert of its run), so across threads and
- * instances it fires once; an occurrence due while the job's previous run is still active is
- * recorded as skipped. An occurrence older than the misfire grace follows the job's {@link
- * MisfirePolicy}.
+ * Fires due occurrences, a batch of due jobs at a time ({@link JobRepository#fireDue}, which on
+ * PostgreSQL hands each due job to one instance at a time). Each occurrence is fired as one atomic
+ * {@link JobRepository#fire} (the conditional advance of {@code next_run_at} plus the insert of its
+ * run), so across threads and instances it fires once; an occurrence due while the job's previous
+ * run is still active is recorded as skipped. An occurrence older than the misfire grace follows
+ * the job's {@link MisfirePolicy}.
  */
 public final class Scheduler implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
@@ -84,50 +84,13 @@ public final class Scheduler implements AutoCloseable {
   /** Fires every due occurrence once; returns how many runs were inserted (fired or skipped). */
   public int fireDue() {
     int fired = 0;
-    int batch;
+    List<JobRepository.Fired> batch;
     do {
-      List<Job> due = jobs.due(clock.instant(), BATCH);
-      batch = due.size();
-      fired += fire(due);
-    } while (batch == BATCH);
-    lastTick = clock.instant();
-    if (fired > 0) {
-      onFired.run();
-    }
-    return fired;
-  }
-
-  private static final int BATCH = 500;
-
-  private int fire(List<Job> dueJobs) {
-    Instant now = clock.instant();
-    List<JobRepository.Firing> firings = new ArrayList<>(dueJobs.size());
-    for (Job job : dueJobs) {
-      Instant due = job.nextRunAt();
-      Instant next = planner.next(job.schedule(), job.zone(), due).orElse(null);
-      boolean misfire =
-          Duration.between(due, now).compareTo(misfireGrace) > 0
-              || (next != null && !next.isAfter(now));
-      Run run;
-      if (misfire) {
-        next = planner.next(job.schedule(), job.zone(), now).orElse(null);
-        run =
-            job.misfirePolicy() == MisfirePolicy.RUN_ONCE
-                ? Run.pending(new RunId(ids.get()), job.id(), Trigger.SCHEDULE, due, now, 0)
-                : null;
-      } else {
-        run = Run.pending(new RunId(ids.get()), job.id(), Trigger.SCHEDULE, due, now, 0);
-      }
-      firings.add(new JobRepository.Firing(job.id(), due, next, run));
-    }
-    int fired = 0;
-    for (int from = 0; from < firings.size(); from += FIRE_BATCH) {
-      List<JobRepository.Firing> chunk =
-          firings.subList(from, Math.min(firings.size(), from + FIRE_BATCH));
-      List<JobRepository.FireResult> results = jobs.fireAll(chunk);
-      for (int k = 0; k < chunk.size(); k++) {
-        Job job = dueJobs.get(from + k);
-        switch (results.get(k)) {
+      Instant now = clock.instant();
+      batch = jobs.fireDue(now, FIRE_BATCH, job -> firing(job, now));
+      for (JobRepository.Fired f : batch) {
+        Job job = f.job();
+        switch (f.result()) {
           case FIRED -> fired++;
           case SKIPPED -> {
             fired++;
@@ -144,12 +107,40 @@ public final class Scheduler implements AutoCloseable {
           case LOST -> {}
         }
       }
+      // a smaller batch: nothing else is due, or other instances are firing the rest right now
+    } while (batch.size() == FIRE_BATCH);
+    lastTick = clock.instant();
+    if (fired > 0) {
+      onFired.run();
     }
     return fired;
   }
 
   /** Occurrences fired per transaction. */
   private static final int FIRE_BATCH = 100;
+
+  /**
+   * The firing of a due job's occurrence at {@code now}: its run, or for a misfire what the job's
+   * policy says, and its next occurrence.
+   */
+  private JobRepository.Firing firing(Job job, Instant now) {
+    Instant due = job.nextRunAt();
+    Instant next = planner.next(job.schedule(), job.zone(), due).orElse(null);
+    boolean misfire =
+        Duration.between(due, now).compareTo(misfireGrace) > 0
+            || (next != null && !next.isAfter(now));
+    Run run;
+    if (misfire) {
+      next = planner.next(job.schedule(), job.zone(), now).orElse(null);
+      run =
+          job.misfirePolicy() == MisfirePolicy.RUN_ONCE
+              ? Run.pending(new RunId(ids.get()), job.id(), Trigger.SCHEDULE, due, now, 0)
+              : null;
+    } else {
+      run = Run.pending(new RunId(ids.get()), job.id(), Trigger.SCHEDULE, due, now, 0);
+    }
+    return new JobRepository.Firing(job.id(), due, next, run);
+  }
 
   /** When the loop last looked for due jobs (for health checks), or null. */
   public Instant lastTick() {

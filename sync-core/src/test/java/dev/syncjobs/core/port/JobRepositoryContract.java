@@ -423,4 +423,40 @@ public abstract class JobRepositoryContract {
     assertThat(runs.find(rc.id())).isEmpty();
     assertThat(jobs.find(c.id()).orElseThrow().nextRunAt()).isEqualTo(T0.plusSeconds(1));
   }
+
+  @Test
+  void fire_due_fires_the_due_jobs_oldest_first_up_to_the_limit_as_planned() {
+    Job late = job("due-late", T0.minusSeconds(10));
+    Job early = job("due-early", T0.minusSeconds(20));
+    Job last = job("due-last", T0);
+    Job notYet = job("not-yet-due", T0.plusSeconds(60));
+    for (Job j : List.of(late, early, last, notYet)) {
+      jobs.create(j);
+    }
+    List<JobId> planned = new ArrayList<>();
+    java.util.function.Function<Job, JobRepository.Firing> plan =
+        j -> {
+          planned.add(j.id());
+          return new JobRepository.Firing(
+              j.id(), j.nextRunAt(), T0.plusSeconds(3600), scheduledRun(j.id(), j.nextRunAt(), T0));
+        };
+
+    List<JobRepository.Fired> first = jobs.fireDue(T0, 2, plan);
+    List<JobRepository.Fired> rest = jobs.fireDue(T0, 2, plan);
+
+    assertThat(first).extracting(f -> f.job().id()).containsExactly(early.id(), late.id());
+    assertThat(rest).extracting(f -> f.job().id()).containsExactly(last.id());
+    assertThat(planned).containsExactly(early.id(), late.id(), last.id());
+    assertThat(first.get(0).job().nextRunAt()).isEqualTo(T0.minusSeconds(20));
+    for (JobRepository.Fired f : List.of(first.get(0), first.get(1), rest.get(0))) {
+      assertThat(f.result()).isEqualTo(FireResult.FIRED);
+      assertThat(jobs.find(f.job().id()).orElseThrow().nextRunAt()).isEqualTo(T0.plusSeconds(3600));
+      assertThat(runs.history(f.job().id(), 10, 0))
+          .singleElement()
+          .satisfies(r -> assertThat(r.scheduledFor()).isEqualTo(f.job().nextRunAt()));
+    }
+    assertThat(jobs.fireDue(T0, 2, plan)).isEmpty();
+    assertThat(jobs.find(notYet.id()).orElseThrow().nextRunAt()).isEqualTo(T0.plusSeconds(60));
+    assertThat(runs.count(notYet.id())).isZero();
+  }
 }
