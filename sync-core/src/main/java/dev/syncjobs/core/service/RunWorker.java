@@ -35,6 +35,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -155,7 +156,20 @@ public final class RunWorker implements AutoCloseable {
       failExpiredLeases();
       lastRenewNanos = now;
     }
-    pollOnce();
+    if (!holdClaims.getAsBoolean()) {
+      pollOnce();
+    }
+  }
+
+  private volatile BooleanSupplier holdClaims = () -> false;
+
+  /**
+   * The background loop claims no run while {@code hold} says so (leases are still renewed and
+   * {@link #pollOnce} still claims when called); {@link SyncRuntime} holds claims while its
+   * scheduler fires a burst, and the scheduler wakes the worker when it is done.
+   */
+  public void holdClaimsWhile(BooleanSupplier hold) {
+    this.holdClaims = Objects.requireNonNull(hold, "hold");
   }
 
   /** Makes the loop look for work now (after a trigger). */

@@ -85,30 +85,37 @@ public final class Scheduler implements AutoCloseable {
   public int fireDue() {
     int fired = 0;
     List<JobRepository.Fired> batch;
-    do {
-      Instant now = clock.instant();
-      batch = jobs.fireDue(now, FIRE_BATCH, job -> firing(job, now));
-      for (JobRepository.Fired f : batch) {
-        Job job = f.job();
-        switch (f.result()) {
-          case FIRED -> fired++;
-          case SKIPPED -> {
-            fired++;
-            log.info(
-                "job {}: occurrence {} skipped, the previous run is still active",
-                job.name(),
-                job.nextRunAt());
-          }
-          case ADVANCED ->
+    try {
+      do {
+        Instant now = clock.instant();
+        batch = jobs.fireDue(now, FIRE_BATCH, job -> firing(job, now));
+        if (batch.size() == FIRE_BATCH && burstSince == 0) {
+          burstSince = System.nanoTime() | 1;
+        }
+        for (JobRepository.Fired f : batch) {
+          Job job = f.job();
+          switch (f.result()) {
+            case FIRED -> fired++;
+            case SKIPPED -> {
+              fired++;
               log.info(
-                  "job {}: missed occurrence {} dropped (misfire policy skip)",
+                  "job {}: occurrence {} skipped, the previous run is still active",
                   job.name(),
                   job.nextRunAt());
-          case LOST -> {}
+            }
+            case ADVANCED ->
+                log.info(
+                    "job {}: missed occurrence {} dropped (misfire policy skip)",
+                    job.name(),
+                    job.nextRunAt());
+            case LOST -> {}
+          }
         }
-      }
-      // a smaller batch: nothing else is due, or other instances are firing the rest right now
-    } while (batch.size() == FIRE_BATCH);
+        // a smaller batch: nothing else is due, or other instances are firing the rest right now
+      } while (batch.size() == FIRE_BATCH);
+    } finally {
+      burstSince = 0;
+    }
     lastTick = clock.instant();
     if (fired > 0) {
       onFired.run();
@@ -117,7 +124,24 @@ public final class Scheduler implements AutoCloseable {
   }
 
   /** Occurrences fired per transaction. */
-  private static final int FIRE_BATCH = 100;
+  static final int FIRE_BATCH = 100;
+
+  /** When the round in progress found a burst (a full batch, more to come); 0 when none. */
+  private volatile long burstSince;
+
+  /** How long a burst may hold up the claiming of runs ({@link #firingBurst}). */
+  private static final Duration BURST_HOLD = Duration.ofSeconds(1);
+
+  /**
+   * Whether this scheduler is firing a burst of occurrences due together, for at most a second so
+   * far: the worker then waits before claiming, so that every occurrence is recorded on time
+   * instead of sharing the CPU with the runs already fired (their execution waits no longer in
+   * total: the same work comes first or later).
+   */
+  public boolean firingBurst() {
+    long since = burstSince;
+    return since != 0 && System.nanoTime() - since < BURST_HOLD.toNanos();
+  }
 
   /**
    * The firing of a due job's occurrence at {@code now}: its run, or for a misfire what the job's

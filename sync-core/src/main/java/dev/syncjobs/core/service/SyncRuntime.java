@@ -85,6 +85,7 @@ public final class SyncRuntime implements AutoCloseable {
             b.misfireGrace,
             b.schedulerPollInterval,
             worker::wakeUp);
+    worker.holdClaimsWhile(scheduler::firingBurst);
     this.jobs =
         new SyncJobs(
             jobRepository,

@@ -149,6 +149,31 @@ class RunWorkerTest {
   }
 
   @Test
+  void the_loop_claims_nothing_while_claims_are_held() throws Exception {
+    HoldingTransfer transfer = new HoldingTransfer();
+    transfer.release.countDown();
+    try (EngineFixture fx = fixture(transfer, 2)) {
+      java.util.concurrent.atomic.AtomicBoolean hold =
+          new java.util.concurrent.atomic.AtomicBoolean(true);
+      RunWorker worker = fx.runtime.worker();
+      worker.holdClaimsWhile(hold::get);
+      Job held = job(fx, "held");
+      fx.runtime.jobs().runNow(held.id());
+      worker.start();
+
+      Thread.sleep(300); // thirty of the loop's 10 ms polls
+      assertThat(transfer.started.get()).isZero();
+      hold.set(false);
+      worker.wakeUp();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (transfer.started.get() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertThat(transfer.started.get()).isEqualTo(1);
+    }
+  }
+
+  @Test
   void two_concurrent_polls_share_the_free_slots() throws Exception {
     // A slow claim (a database round trip under load) keeps the first poll inside it while the
     // second one starts: both must not count the same free slots.
@@ -159,7 +184,7 @@ class RunWorkerTest {
                 RunRepository.class.getClassLoader(),
                 new Class<?>[] {RunRepository.class},
                 (proxy, method, args) -> {
-                  if (method.getName().equals("claim")) {
+                  if (method.getName().startsWith("claim")) {
                     Thread.sleep(300);
                   }
                   try {

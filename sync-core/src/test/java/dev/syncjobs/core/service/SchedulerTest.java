@@ -14,6 +14,9 @@ import dev.syncjobs.core.model.RunStatus;
 import dev.syncjobs.core.model.Schedule;
 import dev.syncjobs.core.model.Source;
 import dev.syncjobs.core.model.Trigger;
+import dev.syncjobs.core.port.JobRepository;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalTime;
@@ -26,6 +29,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -113,9 +117,9 @@ class SchedulerTest {
 
   @Test
   void a_round_wakes_the_worker_once_after_every_due_occurrence_is_fired() {
-    // 250 occurrences take three transactions; the worker starts them only when all are fired,
+    // these occurrences take three transactions; the worker starts them only when all are fired,
     // so firing does not compete with the runs it has already started
-    for (int i = 0; i < 250; i++) {
+    for (int i = 0; i < MANY; i++) {
       daily("many-" + i, MisfirePolicy.RUN_ONCE);
     }
     List<Integer> pendingAtWakeUp = new ArrayList<>();
@@ -123,8 +127,74 @@ class SchedulerTest {
         scheduler(clock, Duration.ofMillis(10), () -> pendingAtWakeUp.add(runs.active().size()));
     clock.set(Instant.parse("2026-11-23T03:00:00Z"));
 
-    assertThat(oneWakeUp.fireDue()).isEqualTo(250);
-    assertThat(pendingAtWakeUp).containsExactly(250);
+    assertThat(oneWakeUp.fireDue()).isEqualTo(MANY);
+    assertThat(pendingAtWakeUp).containsExactly(MANY);
+  }
+
+  /** Occurrences that take three transactions to fire. */
+  private static final int MANY = 2 * Scheduler.FIRE_BATCH + 50;
+
+  @Test
+  void a_burst_holds_claims_while_it_is_fired() {
+    for (int i = 0; i < MANY; i++) {
+      daily("burst-" + i, MisfirePolicy.RUN_ONCE);
+    }
+    List<Boolean> heldAtEachBatch = new ArrayList<>();
+    List<Boolean> heldAtWakeUp = new ArrayList<>();
+    Scheduler burst = watchingHolds(heldAtEachBatch, heldAtWakeUp);
+    clock.set(Instant.parse("2026-11-23T03:00:00Z"));
+
+    assertThat(burst.fireDue()).isEqualTo(MANY);
+    // the first batch is full: from the second on, the worker waits; it is woken once, released
+    assertThat(heldAtEachBatch).containsExactly(false, true, true);
+    assertThat(heldAtWakeUp).containsExactly(false);
+    assertThat(burst.firingBurst()).isFalse();
+  }
+
+  @Test
+  void a_round_of_fewer_occurrences_than_a_batch_holds_nothing() {
+    daily("alone", MisfirePolicy.RUN_ONCE);
+    List<Boolean> heldAtEachBatch = new ArrayList<>();
+    List<Boolean> heldAtWakeUp = new ArrayList<>();
+    Scheduler single = watchingHolds(heldAtEachBatch, heldAtWakeUp);
+    clock.set(Instant.parse("2026-11-23T03:00:00Z"));
+
+    assertThat(single.fireDue()).isEqualTo(1);
+    assertThat(heldAtEachBatch).containsExactly(false);
+    assertThat(heldAtWakeUp).containsExactly(false);
+  }
+
+  /**
+   * A scheduler over this test's repositories that notes {@link Scheduler#firingBurst} as each
+   * batch is fired and as it wakes the worker.
+   */
+  private Scheduler watchingHolds(List<Boolean> atEachBatch, List<Boolean> atWakeUp) {
+    AtomicReference<Scheduler> self = new AtomicReference<>();
+    JobRepository watched =
+        (JobRepository)
+            Proxy.newProxyInstance(
+                JobRepository.class.getClassLoader(),
+                new Class<?>[] {JobRepository.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("fireDue")) {
+                    atEachBatch.add(self.get().firingBurst());
+                  }
+                  try {
+                    return method.invoke(jobs, args);
+                  } catch (InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+    self.set(
+        new Scheduler(
+            watched,
+            planner,
+            clock,
+            UUID::randomUUID,
+            Duration.ofMinutes(1),
+            Duration.ofMillis(10),
+            () -> atWakeUp.add(self.get().firingBurst())));
+    return self.get();
   }
 
   @Test
