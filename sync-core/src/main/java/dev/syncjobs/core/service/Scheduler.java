@@ -124,7 +124,7 @@ public final class Scheduler implements AutoCloseable {
   }
 
   /** Occurrences fired per transaction. */
-  static final int FIRE_BATCH = 100;
+  static final int FIRE_BATCH = 500;
 
   /** When the round in progress found a burst (a full batch, more to come); 0 when none. */
   private volatile long burstSince;
