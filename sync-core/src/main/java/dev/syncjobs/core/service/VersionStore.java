@@ -9,6 +9,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
@@ -69,9 +70,7 @@ public final class VersionStore {
   public Optional<Path> current() {
     Path link = dir.resolve(CURRENT);
     try {
-      if (!Files.isSymbolicLink(link)) {
-        return Optional.empty();
-      }
+      // not a link, or missing: an IOException (NotLinkException, NoSuchFileException)
       Path target = dir.resolve(Files.readSymbolicLink(link)).normalize();
       return Files.isDirectory(target) && target.getParent().equals(dir)
           ? Optional.of(target)
@@ -118,10 +117,13 @@ public final class VersionStore {
    */
   public Path prepareStaging(Instant startedAt, boolean create) {
     try {
-      if (!Files.isDirectory(dir)) {
+      Set<String> names;
+      try {
+        names = names();
+      } catch (NoSuchFileException e) {
         Files.createDirectories(dir);
+        names = Set.of();
       }
-      Set<String> names = names();
       String name = uniqueName(nameFor(startedAt), names);
       Path staging = dir.resolve(name + PARTIAL);
       List<Path> leftovers = partials(names);

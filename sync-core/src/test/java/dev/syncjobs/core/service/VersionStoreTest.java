@@ -27,6 +27,34 @@ class VersionStoreTest {
   }
 
   @Test
+  void a_tree_that_is_missing_or_a_file_lists_nothing_and_a_tree_lists_its_files()
+      throws IOException {
+    Path tree = Files.createDirectories(tmp.resolve("tree/sub"));
+    Files.writeString(tree.resolve("a.txt"), "a");
+    Files.writeString(tmp.resolve("tree/.syncjobs-manifest"), "record");
+    Path file = Files.writeString(tmp.resolve("plain.txt"), "x");
+
+    assertThat(VersionStore.files(tmp.resolve("missing"))).isEmpty();
+    assertThat(VersionStore.files(file)).isEmpty();
+    assertThat(VersionStore.files(tmp.resolve("tree"))).containsOnlyKeys("sub/a.txt");
+  }
+
+  @Test
+  void current_is_only_a_link_to_a_version_inside_the_directory() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("dest"));
+    VersionStore store = new VersionStore(dir);
+    assertThat(store.current()).isEmpty();
+
+    Files.createDirectory(dir.resolve(VersionStore.CURRENT));
+    assertThat(store.current()).as("a directory named current").isEmpty();
+    Files.delete(dir.resolve(VersionStore.CURRENT));
+
+    Path version = Files.createDirectory(dir.resolve("20261127T140000Z"));
+    Files.createSymbolicLink(dir.resolve(VersionStore.CURRENT), version.getFileName());
+    assertThat(store.current()).contains(version);
+  }
+
+  @Test
   void a_taken_name_gets_a_counter_even_when_it_is_a_dangling_link() throws IOException {
     Path dir = Files.createDirectories(tmp.resolve("d"));
     Files.createDirectory(dir.resolve("20261127T140000Z"));
