@@ -3,7 +3,6 @@ package dev.syncjobs.core.port;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -25,11 +24,9 @@ public final class VersionFiles {
    */
   public static Map<String, BasicFileAttributes> list(Path root) throws IOException {
     Map<String, BasicFileAttributes> out = new HashMap<>();
-    if (root == null) {
+    if (root == null || !Files.isDirectory(root)) {
       return out;
     }
-    // The walk reads the root's attributes itself: no check of its own before it (a missing root
-    // fails to be visited, a root that is a file is visited as one; both list nothing).
     Files.walkFileTree(
         root,
         new SimpleFileVisitor<>() {
@@ -40,18 +37,10 @@ public final class VersionFiles {
 
           @Override
           public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
-            if (!f.equals(root) && !isRecord(root, f)) {
+            if (!isRecord(root, f)) {
               out.put(root.relativize(f).toString(), attrs);
             }
             return FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult visitFileFailed(Path f, IOException e) throws IOException {
-            if (f.equals(root) && e instanceof NoSuchFileException) {
-              return FileVisitResult.TERMINATE;
-            }
-            throw e;
           }
         });
     return out;
