@@ -193,42 +193,31 @@ public final class JdbcJobRepository implements JobRepository {
     if (ids.isEmpty()) {
       return Map.of();
     }
-    return db.query(c -> select(c, ids, false));
-  }
-
-  /**
-   * The jobs with these ids in one query on the caller's connection; with {@code readableOnly}, a
-   * job the model refuses is left out ({@link #mapOrNull}) instead of failing the whole read.
-   */
-  Map<JobId, Job> select(Connection c, Collection<JobId> ids, boolean readableOnly)
-      throws SQLException {
     List<JobId> distinct = List.copyOf(new LinkedHashSet<>(ids));
     boolean postgres = dialect == Dialect.POSTGRESQL;
-    // PostgreSQL: one statement text for any number of ids (an IN list of n placeholders is a
-    // statement of its own for each n, parsed and planned anew instead of prepared once)
-    String where =
-        postgres ? "id = ANY (?)" : "id IN (" + Database.placeholders(distinct.size()) + ")";
-    try (PreparedStatement ps =
-        c.prepareStatement("SELECT " + COLUMNS + " FROM jobs WHERE " + where)) {
-      if (postgres) {
-        ps.setArray(1, Database.uuidArray(c, distinct.stream().map(JobId::value)));
-      } else {
-        int i = 1;
-        for (JobId id : distinct) {
-          dialect.setUuid(ps, i++, id.value());
-        }
-      }
-      Map<JobId, Job> found = new HashMap<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          Job job = readableOnly ? mapOrNull(rs, "") : map(rs, "");
-          if (job != null) {
-            found.put(job.id(), job);
+    return db.query(
+        c -> {
+          // PostgreSQL: one statement text for any number of ids (an IN list of n placeholders is
+          // a statement of its own for each n, parsed and planned anew instead of prepared once)
+          String where =
+              postgres ? "id = ANY (?)" : "id IN (" + Database.placeholders(distinct.size()) + ")";
+          try (PreparedStatement ps =
+              c.prepareStatement("SELECT " + COLUMNS + " FROM jobs WHERE " + where)) {
+            if (postgres) {
+              ps.setArray(1, Database.uuidArray(c, distinct.stream().map(JobId::value)));
+            } else {
+              int i = 1;
+              for (JobId id : distinct) {
+                dialect.setUuid(ps, i++, id.value());
+              }
+            }
+            Map<JobId, Job> found = new HashMap<>();
+            for (Job job : read(ps)) {
+              found.put(job.id(), job);
+            }
+            return found;
           }
-        }
-      }
-      return found;
-    }
+        });
   }
 
   @Override

@@ -60,9 +60,9 @@ public final class JdbcRunRepository implements RunRepository {
   }
 
   /**
-   * @param jobs the job repository on the same database: {@link #claimWithJobs} then reads the
-   *     claimed runs' jobs in the claim's own statement (PostgreSQL) or transaction (SQLite); null
-   *     when claims should return runs only
+   * @param jobs the job repository on the same database: {@link #claimWithJobs} on PostgreSQL then
+   *     reads the claimed runs' jobs in the claim's own statement; null when claims should return
+   *     runs only
    */
   public JdbcRunRepository(Database db, JdbcJobRepository jobs) {
     if (jobs != null && jobs.database() != db) {
@@ -163,10 +163,10 @@ public final class JdbcRunRepository implements RunRepository {
   }
 
   /**
-   * {@link #claim}, and when this repository was given the job repository, each run's job as the
-   * claim left it (running): on PostgreSQL the claim's statement returns the jobs it marks, on
-   * SQLite one more query in its transaction reads them. A job the model refuses comes back null,
-   * so only its own run fails (reading it again).
+   * {@link #claim}, and on PostgreSQL, when this repository was given the job repository, each
+   * run's job as the claim left it (running): the claim's statement returns the jobs it marks. A
+   * job the model refuses comes back null, so only its own run fails (reading it again). On SQLite
+   * every job is null.
    */
   @Override
   public List<Claimed> claimWithJobs(String owner, Instant now, Instant leaseUntil, int max) {
@@ -299,12 +299,10 @@ public final class JdbcRunRepository implements RunRepository {
           }
         }
       }
+      // SQLite: the jobs are not read here. This transaction runs on the one writer thread, which
+      // bounds SQLite's throughput; the caller reads them on a reader connection instead.
       if (!postgres && !claimed.isEmpty()) {
-        List<JobId> jobIds = claimed.stream().map(k -> k.run().jobId()).toList();
-        markJobsRunning(c, jobIds, now);
-        if (withJobs) {
-          found = jobs.select(c, jobIds, true);
-        }
+        markJobsRunning(c, claimed.stream().map(k -> k.run().jobId()).toList(), now);
       }
       for (int k = 0; k < claimed.size() && !found.isEmpty(); k++) {
         Run run = claimed.get(k).run();

@@ -25,19 +25,32 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A claim that reads its runs' jobs must not let one job it cannot read (here: credentials sealed
- * under another key) take the batch down with it: that run comes back without its job, the others
- * with theirs, and all of them are claimed exactly as a plain claim would.
+ * A claim that reads its runs' jobs (PostgreSQL) must not let one job it cannot read (here:
+ * credentials sealed under another key) take the batch down with it: that run comes back without
+ * its job, the others with theirs, and all of them are claimed exactly as a plain claim would.
  */
 class ClaimWithJobsTest {
   private static final Instant T0 = Instant.parse("2026-11-28T03:00:00Z");
 
   @TempDir Path dir;
 
+  /** SQLite claims on its one writer thread: the jobs are read elsewhere, by the caller. */
   @Test
-  void sqlite_returns_every_readable_job_and_none_for_the_unreadable_one() {
+  void sqlite_claims_every_run_and_reads_no_job_on_its_writer() {
     try (Database db = Database.open("jdbc:sqlite:" + dir.resolve("syncjobs.db"))) {
-      check(db);
+      JdbcJobRepository jobs = new JdbcJobRepository(db, null);
+      JdbcRunRepository runs = new JdbcRunRepository(db, jobs);
+      Job plain = job("plain", null);
+      jobs.create(plain);
+      runs.insert(
+          Run.pending(new RunId(UUID.randomUUID()), plain.id(), Trigger.MANUAL, null, T0, 0));
+
+      List<RunRepository.Claimed> claimed =
+          runs.claimWithJobs("me", T0.plusSeconds(1), T0.plusSeconds(31), 10);
+
+      assertThat(claimed).singleElement().satisfies(c -> assertThat(c.job()).isNull());
+      assertThat(jobs.find(plain.id()).orElseThrow().status())
+          .isEqualTo(dev.syncjobs.core.model.JobStatus.RUNNING);
     }
   }
 

@@ -42,11 +42,6 @@ class SqliteContractTests {
     final Database[] db = new Database[1];
 
     @Override
-    protected boolean claimReadsJobs() {
-      return true;
-    }
-
-    @Override
     protected PortsUnderTest openEmptyStore(long runLogMaxBytes) {
       return open(dir, runLogMaxBytes, db);
     }
