@@ -232,30 +232,27 @@ public final class JdbcRunRepository implements RunRepository {
           + " WHERE id IN (SELECT id FROM picked) RETURNING "
           + COLUMNS;
 
-  /** PostgreSQL: claims the runs and marks their jobs running in one statement. */
-  static final String CLAIM_AND_MARK_POSTGRES =
+  /** PostgreSQL: picks and claims the runs, and marks their jobs running (without an end). */
+  private static final String CLAIM_AND_MARK_START_POSTGRES =
       "WITH "
           + String.format(PICK, Dialect.POSTGRESQL.skipLocked)
           + ", claimed AS ("
           + CLAIM
           + "), marked AS (UPDATE jobs SET status = 'RUNNING', last_run_at = ?,"
-          + " last_error = NULL WHERE id IN (SELECT job_id FROM claimed)) SELECT "
-          + COLUMNS
-          + " FROM claimed";
+          + " last_error = NULL WHERE id IN (SELECT job_id FROM claimed)";
+
+  /** PostgreSQL: claims the runs and marks their jobs running in one statement. */
+  static final String CLAIM_AND_MARK_POSTGRES =
+      CLAIM_AND_MARK_START_POSTGRES + ") SELECT " + COLUMNS + " FROM claimed";
 
   /**
    * PostgreSQL: {@link #CLAIM_AND_MARK_POSTGRES}, which also returns the jobs it marks, as rows of
-   * their own after the runs' rows: a run's row has its columns and null for the job's ({@code j_}
-   * prefix), a job's row the other way round. A join of the two would read the same, but its
-   * estimated cost made PostgreSQL plan the statement afresh at almost every claim.
+   * their own after the runs' rows (a union, paired by job id in Java): a run's row has its columns
+   * and null for the job's ({@code j_} prefix), a job's row the other way round.
    */
   static final String CLAIM_MARK_AND_READ_POSTGRES =
-      "WITH "
-          + String.format(PICK, Dialect.POSTGRESQL.skipLocked)
-          + ", claimed AS ("
-          + CLAIM
-          + "), marked AS (UPDATE jobs SET status = 'RUNNING', last_run_at = ?,"
-          + " last_error = NULL WHERE id IN (SELECT job_id FROM claimed) RETURNING "
+      CLAIM_AND_MARK_START_POSTGRES
+          + " RETURNING "
           + JdbcJobRepository.columnsAs("j_", c -> c)
           + ") SELECT "
           + COLUMNS
