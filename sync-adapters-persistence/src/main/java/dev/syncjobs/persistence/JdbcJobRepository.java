@@ -327,12 +327,7 @@ public final class JdbcJobRepository implements JobRepository {
             }
             firings.add(f);
           }
-          List<FireResult> results = fireAll(c, firings, true);
-          List<Fired> fired = new ArrayList<>(due.size());
-          for (int i = 0; i < due.size(); i++) {
-            fired.add(new Fired(due.get(i), results.get(i)));
-          }
-          return fired;
+          return Fired.all(due, fireAll(c, firings, true));
         });
   }
 

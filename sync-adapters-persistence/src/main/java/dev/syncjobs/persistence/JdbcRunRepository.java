@@ -274,7 +274,8 @@ public final class JdbcRunRepository implements RunRepository {
         !postgres
             ? CLAIM_SQLITE
             : withJobs ? CLAIM_MARK_AND_READ_POSTGRES : CLAIM_AND_MARK_POSTGRES;
-    List<Claimed> claimed = new ArrayList<>();
+    List<Run> runs = new ArrayList<>();
+    Map<JobId, Job> found = new HashMap<>();
     try (PreparedStatement ps = c.prepareStatement(withLimit(sql, max))) {
       dialect.setInstant(ps, 1, now);
       ps.setString(2, owner);
@@ -283,7 +284,6 @@ public final class JdbcRunRepository implements RunRepository {
       if (postgres) {
         dialect.setInstant(ps, 5, now);
       }
-      Map<JobId, Job> found = new HashMap<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
           if (postgres && withJobs && dialect.getUuid(rs, "id") == null) {
@@ -292,19 +292,19 @@ public final class JdbcRunRepository implements RunRepository {
               found.put(job.id(), job);
             }
           } else {
-            claimed.add(new Claimed(map(rs), null));
+            runs.add(map(rs));
           }
         }
       }
-      // SQLite: the jobs are not read here. This transaction runs on the one writer thread, which
-      // bounds SQLite's throughput; the caller reads them on a reader connection instead.
-      if (!postgres && !claimed.isEmpty()) {
-        markJobsRunning(c, claimed.stream().map(k -> k.run().jobId()).toList(), now);
-      }
-      for (int k = 0; k < claimed.size() && !found.isEmpty(); k++) {
-        Run run = claimed.get(k).run();
-        claimed.set(k, new Claimed(run, found.get(run.jobId())));
-      }
+    }
+    // SQLite: the jobs are not read here. This transaction runs on the one writer thread, which
+    // bounds SQLite's throughput; the caller reads them on a reader connection instead.
+    if (!postgres && !runs.isEmpty()) {
+      markJobsRunning(c, runs.stream().map(Run::jobId).toList(), now);
+    }
+    List<Claimed> claimed = new ArrayList<>(runs.size());
+    for (Run run : runs) {
+      claimed.add(new Claimed(run, found.get(run.jobId())));
     }
     return claimed;
   }

@@ -136,21 +136,10 @@ class PostgresPlansTest {
 
   @Test
   void a_claim_changes_the_runs_it_picked_by_primary_key() throws SQLException {
-    // Pending runs for the jobs whose run ended, as the scheduler's next firing leaves them.
-    for (JobId job : jobIds) {
-      if (runs.findActive(job).isEmpty()) {
-        runs.insert(Run.pending(new RunId(UUID.randomUUID()), job, Trigger.SCHEDULE, now, now, 0));
-      }
-    }
+    pendingRunsForTheEndedJobs();
     String plan;
-    try (Connection c = db.dataSource().getConnection();
-        PreparedStatement ps =
-            c.prepareStatement(
-                "EXPLAIN "
-                    + JdbcRunRepository.withLimit(
-                        JdbcRunRepository.CLAIM_MARK_AND_READ_POSTGRES, 10))) {
-      bindClaim(ps);
-      plan = text(ps);
+    try (Connection c = db.dataSource().getConnection()) {
+      plan = explainClaim(c);
     }
     // runs_claimable picks the oldest pending runs; the update then goes by primary key.
     String pick = plan.substring(0, plan.indexOf("Update on runs"));
@@ -168,11 +157,7 @@ class PostgresPlansTest {
    */
   @Test
   void the_claims_generic_plan_is_the_one_for_its_own_limit() throws SQLException {
-    for (JobId job : jobIds) {
-      if (runs.findActive(job).isEmpty()) {
-        runs.insert(Run.pending(new RunId(UUID.randomUUID()), job, Trigger.SCHEDULE, now, now, 0));
-      }
-    }
+    pendingRunsForTheEndedJobs();
     String sql = JdbcRunRepository.withLimit(JdbcRunRepository.CLAIM_MARK_AND_READ_POSTGRES, 3);
     StringBuilder numbered = new StringBuilder();
     int n = 0;
@@ -188,14 +173,11 @@ class PostgresPlansTest {
         st.execute(
             "PREPARE claim_generic (timestamptz, text, timestamptz, timestamptz, timestamptz) AS "
                 + numbered);
-        StringBuilder text = new StringBuilder();
-        try (ResultSet rs =
-            st.executeQuery("EXPLAIN EXECUTE claim_generic (now(), 'test', now(), now(), now())")) {
-          while (rs.next()) {
-            text.append(rs.getString(1)).append('\n');
-          }
+        try (PreparedStatement explain =
+            c.prepareStatement(
+                "EXPLAIN EXECUTE claim_generic (now(), 'test', now(), now(), now())")) {
+          plan = text(explain);
         }
-        plan = text.toString();
         st.execute("DEALLOCATE claim_generic");
       } finally {
         st.execute("RESET plan_cache_mode");
@@ -223,13 +205,8 @@ class PostgresPlansTest {
       try (Statement st = c.createStatement()) {
         st.execute("DROP INDEX runs_claimable");
       }
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "EXPLAIN "
-                  + JdbcRunRepository.withLimit(
-                      JdbcRunRepository.CLAIM_MARK_AND_READ_POSTGRES, 10))) {
-        bindClaim(ps);
-        plan = text(ps);
+      try {
+        plan = explainClaim(c);
       } finally {
         c.rollback();
         c.setAutoCommit(true);
@@ -239,12 +216,29 @@ class PostgresPlansTest {
     assertThat(pick).doesNotContain("runs_one_active_per_job");
   }
 
-  private void bindClaim(PreparedStatement ps) throws SQLException {
-    db.dialect().setInstant(ps, 1, now);
-    ps.setString(2, "test");
-    db.dialect().setInstant(ps, 3, now.plusSeconds(60));
-    db.dialect().setInstant(ps, 4, now);
-    db.dialect().setInstant(ps, 5, now);
+  /** Pending runs for the jobs whose run ended, as the scheduler's next firing leaves them. */
+  private void pendingRunsForTheEndedJobs() {
+    for (JobId job : jobIds) {
+      if (runs.findActive(job).isEmpty()) {
+        runs.insert(Run.pending(new RunId(UUID.randomUUID()), job, Trigger.SCHEDULE, now, now, 0));
+      }
+    }
+  }
+
+  /** The plan of a claim of up to 10 runs, as the worker's claim statement asks. */
+  private String explainClaim(Connection c) throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "EXPLAIN "
+                + JdbcRunRepository.withLimit(
+                    JdbcRunRepository.CLAIM_MARK_AND_READ_POSTGRES, 10))) {
+      db.dialect().setInstant(ps, 1, now);
+      ps.setString(2, "test");
+      db.dialect().setInstant(ps, 3, now.plusSeconds(60));
+      db.dialect().setInstant(ps, 4, now);
+      db.dialect().setInstant(ps, 5, now);
+      return text(ps);
+    }
   }
 
   private static String text(PreparedStatement explain) throws SQLException {

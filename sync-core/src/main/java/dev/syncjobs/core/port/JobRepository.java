@@ -97,16 +97,20 @@ public interface JobRepository {
    */
   default List<Fired> fireDue(Instant now, int limit, Function<Job, Firing> plan) {
     List<Job> due = due(now, limit);
-    List<FireResult> results = fireAll(due.stream().map(plan).toList());
-    List<Fired> fired = new ArrayList<>(due.size());
-    for (int i = 0; i < due.size(); i++) {
-      fired.add(new Fired(due.get(i), results.get(i)));
-    }
-    return fired;
+    return Fired.all(due, fireAll(due.stream().map(plan).toList()));
   }
 
   /** A job {@link #fireDue} read, as it was read, and what firing it did. */
-  record Fired(Job job, FireResult result) {}
+  record Fired(Job job, FireResult result) {
+    /** Each job with its result: {@code results} in the order of {@code jobs}. */
+    public static List<Fired> all(List<Job> jobs, List<FireResult> results) {
+      List<Fired> fired = new ArrayList<>(jobs.size());
+      for (int i = 0; i < jobs.size(); i++) {
+        fired.add(new Fired(jobs.get(i), results.get(i)));
+      }
+      return fired;
+    }
+  }
 
   /** Records the outcome of a job's latest run. */
   void recordStatus(JobId id, JobStatus status, Instant lastRunAt, String lastError);
