@@ -26,10 +26,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The bundled server: REST API, WebSocket progress, web page, health and metrics on one port, over
- * a {@link SyncRuntime}. {@link #start()} repairs interrupted runs, re-plans schedules and starts
- * the engine and the listener; {@link #close()} stops firing, cancels active transfers (their
- * partial files stay for resume), records their state, closes the database and releases the data
- * dir, within 10 seconds.
+ * a {@link SyncRuntime}. {@link #start()} repairs interrupted runs (SQLite only), re-plans
+ * schedules and starts the engine and the listener; {@link #close()} stops firing, stops active
+ * transfers (their partial files stay), records them as interrupted by shutdown with a resume run
+ * queued, closes the database and releases the data dir, within 10 seconds.
  */
 public final class SyncServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SyncServer.class);
@@ -110,9 +110,16 @@ public final class SyncServer implements AutoCloseable {
   }
 
   private SyncServer doStart() {
-    int repaired = runtime.worker().repairInterrupted();
-    if (repaired > 0) {
-      log.info("failed {} run(s) left running by the previous process as interrupted", repaired);
+    // With SQLite this server owns the data dir, so a run left running was the previous
+    // process's. In cluster mode it may be a live instance's: only an expired lease ends it.
+    if (config.dbUrl().startsWith("jdbc:sqlite:")) {
+      int repaired = runtime.worker().repairInterrupted();
+      if (repaired > 0) {
+        log.info(
+            "failed {} run(s) left running by the previous process as interrupted; resume runs"
+                + " follow",
+            repaired);
+      }
     }
     replanSchedules();
     subscription = runtime.progress().subscribe(sockets::publish);

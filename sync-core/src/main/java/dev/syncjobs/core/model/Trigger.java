@@ -4,5 +4,11 @@ package dev.syncjobs.core.model;
 public enum Trigger {
   MANUAL,
   SCHEDULE,
-  RETRY
+  /** Queued after a run failed, with back-off; counts against the job's {@code max_retries}. */
+  RETRY,
+  /**
+   * Queued after a run was interrupted (a graceful shutdown, a crash, an expired lease) to finish
+   * its work, reusing what it left in staging; does not count against {@code max_retries}.
+   */
+  RESUME
 }

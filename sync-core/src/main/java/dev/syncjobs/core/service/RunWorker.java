@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Queue;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,7 +33,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
@@ -43,9 +43,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Claims pending runs (at most {@code maxConcurrentRuns} transferring at once), executes them with
  * the {@link SyncEngine}, renews their leases, and records their outcome, job status, progress
- * events, notifications and retries. A run gives up its slot when its transfer has ended, so the
- * next run starts while it records its outcome. Also fails runs whose owner stopped renewing its
- * lease.
+ * events, notifications and follow-up runs. A run gives up its slot when its transfer has ended, so
+ * the next run starts while it records its outcome. Also fails runs whose owner stopped renewing
+ * its lease.
+ *
+ * <p>Interrupted runs are followed by a {@link Trigger#RESUME resume} run that reuses their staging
+ * data: a run stopped by {@link #shutdown} is recorded cancelled "interrupted by shutdown", one
+ * whose process died is failed as interrupted ({@link #repairInterrupted} at start-up when this
+ * instance owns every run, {@link #failExpiredLeases} otherwise).
  *
  * <p>Tests and the CLI drive it step by step ({@link #pollOnce()}, {@link #awaitIdle}); a server
  * calls {@link #start()}.
@@ -88,7 +93,7 @@ public final class RunWorker implements AutoCloseable {
   private final Notifier notifier;
   private final Clock clock;
   private final Settings settings;
-  private final Supplier<UUID> ids;
+  private final FollowUpRuns followUps;
   private final ExecutorService executor;
   private final ExecutorService logWriter =
       Executors.newSingleThreadExecutor(
@@ -108,6 +113,13 @@ public final class RunWorker implements AutoCloseable {
   private final Map<RunId, Active> finishing = new ConcurrentHashMap<>();
 
   private final AtomicBoolean stopping = new AtomicBoolean();
+
+  /** Runs that {@link #shutdown} stopped (not a user's cancel): each is followed by a resume. */
+  private final Set<RunId> stoppedByShutdown = ConcurrentHashMap.newKeySet();
+
+  /** The error of a run stopped by a graceful shutdown (the HTTP contract names it). */
+  public static final String INTERRUPTED_BY_SHUTDOWN = "interrupted by shutdown";
+
   private final Loop loop;
   private long lastRenewNanos;
 
@@ -130,8 +142,8 @@ public final class RunWorker implements AutoCloseable {
     this.publisher = publisher;
     this.notifier = notifier;
     this.clock = clock;
-    this.ids = ids;
     this.settings = settings;
+    this.followUps = new FollowUpRuns(runs, runLog, clock, ids, settings.retryBaseDelay());
     this.loop = new Loop("syncjobs-worker", settings.pollInterval(), this::tick);
     this.executor =
         Executors.newFixedThreadPool(
@@ -243,15 +255,16 @@ public final class RunWorker implements AutoCloseable {
   }
 
   /**
-   * Start-up repair for a single instance that owns its data dir: every run left running by a
-   * previous process is failed as interrupted (and retried when retries remain). Pending runs stay
-   * queued. Returns how many were repaired.
+   * Start-up repair for a single instance that owns its data dir (SQLite): every run left running
+   * by a previous process is failed as interrupted and followed by a resume run. Pending runs stay
+   * queued. Never call it in cluster mode: there a running run may belong to a live instance, and
+   * only {@link #failExpiredLeases} may end it. Returns how many were repaired.
    */
   public int repairInterrupted() {
     int n = 0;
     for (Run r : runs.active()) {
       if (r.status() == RunStatus.RUNNING && !isHere(r.id())) {
-        if (failInterrupted(r, "interrupted: the server stopped while it ran")) {
+        if (failInterrupted(r, "interrupted: the server stopped while it ran", Duration.ZERO)) {
           n++;
         }
       }
@@ -259,20 +272,26 @@ public final class RunWorker implements AutoCloseable {
     return n;
   }
 
-  /** Fails runs whose lease expired (their owner died); returns how many. */
+  /**
+   * Fails runs whose lease expired (their owner died) and queues a resume for each; returns how
+   * many. The resume waits one lease, so an owner that was only cut off from the database and comes
+   * back sees its lease lost and stops before another instance takes the staging data over.
+   */
   public int failExpiredLeases() {
     int n = 0;
     for (Run r : runs.expired(clock.instant())) {
       if (!isHere(r.id())
           && failInterrupted(
-              r, "interrupted: instance " + r.owner() + " stopped renewing its lease")) {
+              r,
+              "interrupted: instance " + r.owner() + " stopped renewing its lease",
+              settings.lease())) {
         n++;
       }
     }
     return n;
   }
 
-  private boolean failInterrupted(Run r, String error) {
+  private boolean failInterrupted(Run r, String error, Duration resumeDelay) {
     Instant now = clock.instant();
     if (!runs.complete(
         r.id(), r.fence(), new RunOutcome(RunStatus.FAILED, r.progress(), error, null), now)) {
@@ -280,7 +299,7 @@ public final class RunWorker implements AutoCloseable {
     }
     runLog.append(r.id(), error);
     publisher.publish(new ProgressEvent(r.jobId(), r.id(), RunStatus.FAILED, r.progress(), error));
-    jobs.find(r.jobId()).ifPresent(job -> maybeRetry(job, r, true));
+    jobs.find(r.jobId()).ifPresent(job -> followUps.afterCrash(job, r, resumeDelay));
     return true;
   }
 
@@ -427,6 +446,13 @@ public final class RunWorker implements AutoCloseable {
               },
               runLines::add);
       RunOutcome outcome = result.outcome();
+      boolean interrupted =
+          outcome.status() == RunStatus.CANCELLED && stoppedByShutdown.contains(id);
+      if (interrupted) {
+        outcome =
+            new RunOutcome(RunStatus.CANCELLED, outcome.progress(), INTERRUPTED_BY_SHUTDOWN, null);
+        runLines.add(INTERRUPTED_BY_SHUTDOWN);
+      }
       Instant ended = clock.instant();
       runLines.flush();
       transferEnded(id);
@@ -437,8 +463,10 @@ public final class RunWorker implements AutoCloseable {
       publisher.publish(
           new ProgressEvent(job.id(), id, outcome.status(), outcome.progress(), outcome.error()));
       notifier.runFinished(job, run.completed(outcome, ended));
-      if (outcome.status() == RunStatus.FAILED) {
-        maybeRetry(job, run, result.retryable());
+      if (interrupted) {
+        followUps.resume(run);
+      } else if (outcome.status() == RunStatus.FAILED) {
+        followUps.retry(job, run, result.retryable());
       }
     } catch (RuntimeException e) {
       log.error("run {} crashed", id, e);
@@ -533,36 +561,25 @@ public final class RunWorker implements AutoCloseable {
     }
   }
 
-  private void maybeRetry(Job job, Run failed, boolean retryable) {
-    if (!retryable || failed.attempt() >= job.options().maxRetries()) {
-      return;
-    }
-    Instant now = clock.instant();
-    Duration delay = backoff(failed.attempt());
-    Run retry =
-        Run.pending(new RunId(ids.get()), job.id(), Trigger.RETRY, null, now, failed.attempt() + 1)
-            .withNotBefore(now.plus(delay));
-    if (runs.insert(retry) == RunRepository.InsertResult.INSERTED) {
-      runLog.append(
-          failed.id(), "retry " + (failed.attempt() + 1) + " queued in " + delay.toSeconds() + "s");
-    }
-  }
-
-  /** Exponential back-off with ±20% jitter: base × 2^attempt. */
-  Duration backoff(int attempt) {
-    long base = settings.retryBaseDelay().toMillis() << Math.min(attempt, 16);
-    double jitter = 0.8 + 0.4 * ThreadLocalRandom.current().nextDouble();
-    return Duration.ofMillis((long) (base * jitter));
-  }
-
   /**
-   * Stops claiming, cancels the runs executing here (their partial files stay for resume), and
-   * waits up to {@code timeout} for them to record their state.
+   * Stops claiming, stops the runs executing here (their partial files stay in staging), and waits
+   * up to {@code timeout} for them to record their state: each is recorded cancelled with the error
+   * {@value #INTERRUPTED_BY_SHUTDOWN} and followed by a pending {@link Trigger#RESUME resume} run,
+   * which the next instance to claim work picks up. A run that does not stop in time stays running
+   * in the database and is repaired as a crashed one.
    */
   public void shutdown(Duration timeout) {
-    stopping.set(true);
+    synchronized (this) {
+      // after a claim in progress (pollOnce holds this lock) has put its runs in `active`
+      stopping.set(true);
+    }
     wakeUp();
-    active.values().forEach(a -> a.token().cancel());
+    for (Active a : active.values()) {
+      if (!a.token().isCancelled()) {
+        stoppedByShutdown.add(a.run().id());
+        a.token().cancel();
+      }
+    }
     executor.shutdown();
     try {
       executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);

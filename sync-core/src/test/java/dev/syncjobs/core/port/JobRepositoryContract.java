@@ -17,10 +17,12 @@ import dev.syncjobs.core.model.JobStatus;
 import dev.syncjobs.core.model.MisfirePolicy;
 import dev.syncjobs.core.model.NotFoundException;
 import dev.syncjobs.core.model.Run;
+import dev.syncjobs.core.model.RunId;
 import dev.syncjobs.core.model.RunStatus;
 import dev.syncjobs.core.model.Schedule;
 import dev.syncjobs.core.model.Source;
 import dev.syncjobs.core.model.SourceAuth;
+import dev.syncjobs.core.model.Trigger;
 import dev.syncjobs.core.port.JobRepository.FireResult;
 import java.time.Duration;
 import java.time.Instant;
@@ -339,6 +341,24 @@ public abstract class JobRepositoryContract {
         history.stream().filter(r -> r.status() == RunStatus.SKIPPED).findFirst().orElseThrow();
     assertThat(skipped.scheduledFor()).isEqualTo(T0);
     assertThat(skipped.status().isTerminal()).isTrue();
+  }
+
+  @Test
+  void fire_records_a_skipped_run_while_a_resume_run_is_pending() {
+    Job job = job("resume-pending", T0);
+    jobs.create(job);
+    Run resume = Run.pending(new RunId(UUID.randomUUID()), job.id(), Trigger.RESUME, null, T0, 0);
+    runs.insert(resume);
+
+    FireResult result =
+        jobs.fire(job.id(), T0, T0.plusSeconds(86_400), scheduledRun(job.id(), T0, T0));
+
+    assertThat(result).isEqualTo(FireResult.SKIPPED);
+    assertThat(runs.findActive(job.id())).contains(resume);
+    assertThat(runs.history(job.id(), 10, 0))
+        .filteredOn(r -> r.trigger() == Trigger.SCHEDULE)
+        .singleElement()
+        .satisfies(r -> assertThat(r.status()).isEqualTo(RunStatus.SKIPPED));
   }
 
   @Test

@@ -94,6 +94,25 @@ public abstract class RunRepositoryContract {
   }
 
   @Test
+  void a_resume_run_is_stored_claimed_with_its_trigger_and_counts_as_the_jobs_active_run() {
+    JobId job = newJob("resumed");
+    Run resume =
+        Run.pending(new RunId(UUID.randomUUID()), job, Trigger.RESUME, null, T0, 1)
+            .withNotBefore(T0.plusSeconds(30));
+
+    assertThat(runs.insert(resume)).isEqualTo(InsertResult.INSERTED);
+
+    assertThat(runs.find(resume.id())).contains(resume);
+    assertThat(runs.insert(manualRun(job, T0.plusSeconds(1))))
+        .isEqualTo(InsertResult.ACTIVE_RUN_EXISTS);
+    assertThat(runs.claimNext("node-a", T0.plusSeconds(29), LEASE)).isEmpty();
+    Run claimed = runs.claimNext("node-a", T0.plusSeconds(30), LEASE).orElseThrow();
+    assertThat(claimed.id()).isEqualTo(resume.id());
+    assertThat(claimed.trigger()).isEqualTo(Trigger.RESUME);
+    assertThat(claimed.attempt()).isEqualTo(1);
+  }
+
+  @Test
   void refuses_a_second_active_run_of_a_job() {
     JobId job = newJob("one-active");
     Run first = manualRun(job, T0);

@@ -338,7 +338,7 @@ class RunWorkerTest {
   }
 
   @Test
-  void start_up_repair_fails_runs_left_running_and_the_next_run_reuses_the_partial()
+  void start_up_repair_fails_runs_left_running_and_the_resume_run_reuses_the_partial()
       throws Exception {
     Path src = Files.createDirectories(tmp.resolve("src"));
     EngineFixture.write(src.resolve("big.bin"), "x".repeat(10_000));
@@ -364,7 +364,10 @@ class RunWorkerTest {
       assertThat(repaired.error()).contains("interrupted");
       assertThat(fx.runtime.jobs().log(job.id(), claimed.id())).contains("interrupted");
 
-      Run next = fx.runAndWait(job);
+      Run resume = fx.runtime.runRepository().findActive(job.id()).orElseThrow();
+      assertThat(resume.trigger()).isEqualTo(Trigger.RESUME);
+      assertThat(fx.runtime.awaitIdle(Duration.ofSeconds(60))).isTrue();
+      Run next = fx.find(job, resume.id());
       assertThat(next.status()).isEqualTo(RunStatus.SUCCESS);
       Path version = fx.destination("c").resolve(next.version());
       assertThat(Files.getAttribute(version.resolve("small.txt"), "unix:ino"))
@@ -431,9 +434,10 @@ class RunWorkerTest {
       assertThat(fx.find(job, claimed.id()).status()).isEqualTo(RunStatus.FAILED);
       assertThat(completeAs(fx, claimed, new RunOutcome(RunStatus.SUCCESS, null, null, "x")))
           .isFalse();
-      Run retry = fx.runtime.runRepository().findActive(job.id()).orElseThrow();
-      assertThat(retry.trigger()).isEqualTo(Trigger.RETRY);
-      assertThat(retry.scheduledFor()).isNull();
+      Run resume = fx.runtime.runRepository().findActive(job.id()).orElseThrow();
+      assertThat(resume.trigger()).isEqualTo(Trigger.RESUME);
+      assertThat(resume.scheduledFor()).isNull();
+      assertThat(resume.notBefore()).isEqualTo(fx.clock.instant().plusSeconds(30));
     }
   }
 }

@@ -1,0 +1,100 @@
+package dev.syncjobs.core.service;
+
+import dev.syncjobs.core.model.Job;
+import dev.syncjobs.core.model.Run;
+import dev.syncjobs.core.model.RunId;
+import dev.syncjobs.core.model.Trigger;
+import dev.syncjobs.core.port.RunLog;
+import dev.syncjobs.core.port.RunRepository;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+
+/**
+ * Queues the run that follows one that did not succeed: a {@link Trigger#RETRY retry} with
+ * exponential back-off after a failure, or a {@link Trigger#RESUME resume} after an interruption.
+ * Either is an ordinary pending run, so the database's one-active-run-per-job rule keeps a job from
+ * getting both, and an occurrence due while it waits is recorded as skipped.
+ */
+final class FollowUpRuns {
+  private final RunRepository runs;
+  private final RunLog runLog;
+  private final Clock clock;
+  private final Supplier<UUID> ids;
+  private final Duration retryBaseDelay;
+
+  FollowUpRuns(
+      RunRepository runs, RunLog runLog, Clock clock, Supplier<UUID> ids, Duration retryBaseDelay) {
+    this.runs = runs;
+    this.runLog = runLog;
+    this.clock = clock;
+    this.ids = ids;
+    this.retryBaseDelay = retryBaseDelay;
+  }
+
+  /** After a failure: a retry when it may help and the job's {@code max_retries} allows one. */
+  void retry(Job job, Run failed, boolean retryable) {
+    if (!retryable || failed.attempt() >= job.options().maxRetries()) {
+      return;
+    }
+    Instant now = clock.instant();
+    Duration delay = backoff(failed.attempt());
+    Run retry =
+        Run.pending(new RunId(ids.get()), job.id(), Trigger.RETRY, null, now, failed.attempt() + 1)
+            .withNotBefore(now.plus(delay));
+    if (runs.insert(retry) == RunRepository.InsertResult.INSERTED) {
+      runLog.append(
+          failed.id(), "retry " + (failed.attempt() + 1) + " queued in " + delay.toSeconds() + "s");
+    }
+  }
+
+  /**
+   * After a graceful shutdown stopped a run: a resume, whatever the run was, since stopping the
+   * server is an operator's act and not a sign that the run cannot succeed.
+   */
+  void resume(Run interrupted) {
+    queueResume(interrupted, Duration.ZERO);
+  }
+
+  /**
+   * After the process running a run died (found at start-up, or by its expired lease): a resume, so
+   * the night's sync happens without anyone acting and whatever {@code max_retries} says. A resume
+   * that itself dies takes the retry path instead: a run that kills its process every time must not
+   * be restarted forever, and {@code max_retries} bounds that.
+   *
+   * @param delay how long the resume waits before it may be claimed
+   */
+  void afterCrash(Job job, Run interrupted, Duration delay) {
+    if (interrupted.trigger() == Trigger.RESUME) {
+      retry(job, interrupted, true);
+    } else {
+      queueResume(interrupted, delay);
+    }
+  }
+
+  private void queueResume(Run interrupted, Duration delay) {
+    Instant now = clock.instant();
+    Run resume =
+        Run.pending(
+                new RunId(ids.get()),
+                interrupted.jobId(),
+                Trigger.RESUME,
+                null,
+                now,
+                interrupted.attempt())
+            .withNotBefore(now.plus(delay));
+    if (runs.insert(resume) == RunRepository.InsertResult.INSERTED) {
+      runLog.append(interrupted.id(), "resume run " + resume.id() + " queued");
+    }
+  }
+
+  /** Exponential back-off with ±20% jitter: base × 2^attempt. */
+  Duration backoff(int attempt) {
+    long base = retryBaseDelay.toMillis() << Math.min(attempt, 16);
+    double jitter = 0.8 + 0.4 * ThreadLocalRandom.current().nextDouble();
+    return Duration.ofMillis((long) (base * jitter));
+  }
+}
