@@ -265,7 +265,8 @@ class PostgresClusterTest {
   }
 
   @Test
-  void a_stopped_instance_run_is_failed_within_two_leases_and_the_next_occurrence_runs_elsewhere() {
+  void
+      a_stopped_instance_run_is_failed_within_two_leases_resumed_and_the_next_occurrence_runs_elsewhere() {
     Job job = createJob("fragile", "https://gate.invalid/data/", new Schedule.Cron("* * * * *"));
     Instant first = MINUTE_0.plus(Duration.ofMinutes(1));
     clock.set(first);
@@ -300,8 +301,8 @@ class PostgresClusterTest {
     advanceClockUntil(
         () ->
             allRuns(job.id()).stream()
-                .anyMatch(r -> r.trigger() == Trigger.RETRY && r.status() == RunStatus.SUCCESS),
-        "the retry to succeed on a survivor");
+                .anyMatch(r -> r.trigger() == Trigger.RESUME && r.status() == RunStatus.SUCCESS),
+        "the resume run to succeed on a survivor");
 
     Instant second = first.plus(Duration.ofMinutes(1));
     clock.set(second);
@@ -312,11 +313,12 @@ class PostgresClusterTest {
     Run next = runFor(job.id(), second).orElseThrow();
     assertThat(next.status()).isEqualTo(RunStatus.SUCCESS);
     assertThat(next.owner()).isNotEqualTo(dead.id());
-    Set<String> retryOwners = new HashSet<>();
+    Set<String> resumeOwners = new HashSet<>();
     allRuns(job.id()).stream()
-        .filter(r -> r.trigger() == Trigger.RETRY)
-        .forEach(r -> retryOwners.add(r.owner()));
-    assertThat(retryOwners).doesNotContain(dead.id());
+        .filter(r -> r.trigger() == Trigger.RESUME)
+        .forEach(r -> resumeOwners.add(r.owner()));
+    assertThat(resumeOwners).hasSize(1).doesNotContain(dead.id());
+    assertThat(allRuns(job.id())).noneMatch(r -> r.trigger() == Trigger.RETRY);
   }
 
   @Test

@@ -26,8 +26,9 @@ class SqliteCrashTest {
   @TempDir Path dir;
 
   @Test
-  void a_killed_writer_loses_no_committed_run_and_restart_fails_its_running_run_as_interrupted()
-      throws Exception {
+  void
+      a_killed_writer_loses_no_committed_run_and_restart_fails_its_running_run_as_interrupted_and_queues_a_resume()
+          throws Exception {
     Path file = dir.resolve("syncjobs.db");
     int finished = 20;
     Process child =
@@ -105,9 +106,10 @@ class SqliteCrashTest {
       Run after = runs.find(interrupted).orElseThrow();
       assertThat(after.status()).isEqualTo(RunStatus.FAILED);
       assertThat(after.error()).startsWith("interrupted");
-      Run retry = runs.findActive(after.jobId()).orElseThrow();
-      assertThat(retry.trigger()).isEqualTo(Trigger.RETRY);
-      assertThat(retry.status()).isEqualTo(RunStatus.PENDING);
+      Run resume = runs.findActive(after.jobId()).orElseThrow();
+      assertThat(resume.trigger()).isEqualTo(Trigger.RESUME);
+      assertThat(resume.status()).isEqualTo(RunStatus.PENDING);
+      assertThat(resume.attempt()).isEqualTo(after.attempt());
       assertThat(runs.count(after.jobId())).isEqualTo(finished + 2);
     }
   }
