@@ -63,7 +63,7 @@ class ClusterServerTest {
     Path shared = Files.createDirectories(tmp.resolve("shared"));
     Files.createFile(shared.resolve(StorageBackend.MARKER));
     String db = URL + "?currentSchema=" + schema + "&user=" + USER + "&password=" + PASSWORD;
-    Map<String, String> env =
+    env =
         Map.of(
             "SYNCJOBS_DB_URL",
             db,
@@ -145,6 +145,83 @@ class ClusterServerTest {
     System.err.println("ClusterServerTest: cancelled across instances in " + ms + " ms");
     assertThat(done.get("status").asText()).isEqualTo("cancelled");
     assertThat(ms).as("well before the next lease renewal (10 s)").isLessThan(5_000);
+  }
+
+  Map<String, String> env;
+
+  /** Starts a run of {@code job} and waits until an instance has it running; returns the run. */
+  private JsonNode runningRun(String job, long minBytes) {
+    String run =
+        a.post("/api/v1/storage/sync-jobs/" + job + "/run", null).data().get("id").asText();
+    JsonNode[] seen = {null};
+    TestServer.await(
+        "the run to be running",
+        Duration.ofSeconds(20),
+        () -> {
+          seen[0] = a.get("/api/v1/storage/sync-jobs/" + job + "/runs/" + run).data();
+          return seen[0].get("status").asText().equals("running")
+              && !seen[0].get("instance_id").isNull()
+              && seen[0].get("bytes_transferred").asLong() >= minBytes;
+        });
+    return seen[0];
+  }
+
+  @Test
+  void an_instance_that_starts_while_another_runs_a_job_leaves_that_run_alone() throws Exception {
+    Path src = TestServer.sourceTree(tmp.resolve("src"), 4, 500_000);
+    String job =
+        a.createJob(
+            jobJson("rolling", src, "rolling", "\"bandwidth_limit\":500000,\"max_retries\":0"));
+    JsonNode running = runningRun(job, 0);
+    String run = running.get("id").asText();
+    String owner = running.get("instance_id").asText();
+
+    try (TestServer c =
+        new TestServer(Files.createDirectories(tmp.resolve("c")), withId(env, "instance-c"))) {
+      JsonNode afterStart = c.get("/api/v1/storage/sync-jobs/" + job + "/runs/" + run).data();
+      assertThat(afterStart.get("status").asText()).isEqualTo("running");
+      assertThat(afterStart.get("instance_id").asText()).isEqualTo(owner);
+
+      JsonNode done = c.awaitRunEnd(job, run, Duration.ofSeconds(30));
+      assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("success");
+      assertThat(done.get("instance_id").asText()).isEqualTo(owner);
+    }
+    assertThat(a.get("/api/v1/storage/sync-jobs/" + job + "/history").data()).hasSize(1);
+  }
+
+  @Test
+  void a_graceful_stop_of_the_owner_hands_its_run_to_the_other_instance_as_a_resume()
+      throws Exception {
+    int files = 20;
+    int size = 150_000;
+    Path src = TestServer.sourceTree(tmp.resolve("src"), files, size);
+    String job =
+        a.createJob(
+            jobJson("handover", src, "handover", "\"bandwidth_limit\":500000,\"max_retries\":0"));
+    JsonNode running = runningRun(job, 3 * size);
+    String run = running.get("id").asText();
+    boolean onA = running.get("instance_id").asText().equals("instance-a");
+    TestServer owner = onA ? a : b;
+    TestServer other = onA ? b : a;
+
+    owner.close();
+
+    JsonNode stopped = other.get("/api/v1/storage/sync-jobs/" + job + "/runs/" + run).data();
+    assertThat(stopped.get("status").asText()).isEqualTo("cancelled");
+    assertThat(stopped.get("error").asText()).isEqualTo("interrupted by shutdown");
+    JsonNode resume = other.get("/api/v1/storage/sync-jobs/" + job + "/history").data().get(0);
+    assertThat(resume.get("trigger").asText()).isEqualTo("resume");
+    JsonNode done = other.awaitRunEnd(job, resume.get("id").asText(), Duration.ofSeconds(30));
+    assertThat(done.get("status").asText()).as(done.toString()).isEqualTo("success");
+    assertThat(done.get("instance_id").asText()).isEqualTo(onA ? "instance-b" : "instance-a");
+    long whole = (long) files * size;
+    System.err.println(
+        "ClusterServerTest: the resume transferred "
+            + done.get("bytes_transferred").asLong()
+            + " of "
+            + whole
+            + " bytes");
+    assertThat(done.get("bytes_transferred").asLong()).isPositive().isLessThan(whole);
   }
 
   @Test
