@@ -180,7 +180,7 @@ class ServeProcessTest {
   }
 
   @Test
-  void serve_answers_quickly_and_sigterm_records_the_cancelled_run_and_exits_within_ten_seconds()
+  void serve_answers_quickly_and_sigterm_records_the_interrupted_run_and_exits_within_ten_seconds()
       throws Exception {
     int port = startServer("first");
     assertThat(readyMillis).as("ready after start (ms)").isLessThan(10_000);
@@ -203,6 +203,31 @@ class ServeProcessTest {
     int again = startServer("second");
     JsonNode r = call(again, "GET", "/api/v1/storage/sync-jobs/" + job + "/runs/" + run, null);
     assertThat(r.get("data").get("status").asText()).isEqualTo("cancelled");
+    assertThat(r.get("data").get("error").asText()).isEqualTo("interrupted by shutdown");
+    JsonNode resume = awaitResumeEnd(again, job);
+    assertThat(resume.get("status").asText()).as(resume.toString()).isEqualTo("success");
+  }
+
+  /** Waits until the job's newest run, a resume, has ended; returns it. */
+  JsonNode awaitResumeEnd(int port, String job) throws Exception {
+    JsonNode[] latest = {null};
+    await(
+        "the resume run to end",
+        Duration.ofSeconds(30),
+        () -> {
+          try {
+            latest[0] =
+                call(port, "GET", "/api/v1/storage/sync-jobs/" + job + "/history", null)
+                    .get("data")
+                    .get(0);
+          } catch (Exception e) {
+            throw new AssertionError(e);
+          }
+          String status = latest[0].get("status").asText();
+          return !status.equals("pending") && !status.equals("running");
+        });
+    assertThat(latest[0].get("trigger").asText()).isEqualTo("resume");
+    return latest[0];
   }
 
   @Test
@@ -217,7 +242,7 @@ class ServeProcessTest {
 
   @Test
   void
-      after_sigkill_during_a_run_a_restart_shows_it_failed_as_interrupted_with_the_schedule_intact()
+      after_sigkill_during_a_run_a_restart_fails_it_as_interrupted_and_resumes_it_with_the_schedule_intact()
           throws Exception {
     int port = startServer("killed");
     String job = slowJob(port, "kill-job");
@@ -236,7 +261,6 @@ class ServeProcessTest {
     assertThat(after.get("schedule_time").asText()).isEqualTo("04:30");
     assertThat(after.get("timezone").asText()).isEqualTo("Europe/Berlin");
     assertThat(after.get("next_run_at").asText()).isEqualTo(before.get("next_run_at").asText());
-    assertThat(after.get("status").asText()).isEqualTo("failed");
     HttpResponse<String> log =
         http.send(
             HttpRequest.newBuilder(
@@ -251,6 +275,14 @@ class ServeProcessTest {
                 .header("Authorization", "Bearer " + TOKEN)
                 .build(),
             HttpResponse.BodyHandlers.ofString());
-    assertThat(log.body()).contains("interrupted");
+    assertThat(log.body()).contains("interrupted").contains("resume run");
+    JsonNode resume = awaitResumeEnd(again, job);
+    assertThat(resume.get("status").asText()).as(resume.toString()).isEqualTo("success");
+    assertThat(
+            call(again, "GET", "/api/v1/storage/sync-jobs/" + job, null)
+                .get("data")
+                .get("status")
+                .asText())
+        .isEqualTo("synced");
   }
 }
