@@ -212,6 +212,10 @@ public final class RunWorker implements AutoCloseable {
           token.cancel();
         }
         active.put(run.id(), new Active(run, token));
+        if (stopping.get()) {
+          // claimed while shutdown() went through `active`: stopped the same way
+          stopByShutdown(run.id(), token);
+        }
         executor.execute(() -> execute(c, claimedJobs, token));
         started++;
       }
@@ -446,8 +450,7 @@ public final class RunWorker implements AutoCloseable {
               },
               runLines::add);
       RunOutcome outcome = result.outcome();
-      boolean interrupted =
-          outcome.status() == RunStatus.CANCELLED && stoppedByShutdown.contains(id);
+      boolean interrupted = outcome.status() == RunStatus.CANCELLED && interruptedByShutdown(id);
       if (interrupted) {
         outcome =
             new RunOutcome(RunStatus.CANCELLED, outcome.progress(), INTERRUPTED_BY_SHUTDOWN, null);
@@ -569,17 +572,9 @@ public final class RunWorker implements AutoCloseable {
    * in the database and is repaired as a crashed one.
    */
   public void shutdown(Duration timeout) {
-    synchronized (this) {
-      // after a claim in progress (pollOnce holds this lock) has put its runs in `active`
-      stopping.set(true);
-    }
+    stopping.set(true);
     wakeUp();
-    for (Active a : active.values()) {
-      if (!a.token().isCancelled()) {
-        stoppedByShutdown.add(a.run().id());
-        a.token().cancel();
-      }
-    }
+    active.values().forEach(a -> stopByShutdown(a.run().id(), a.token()));
     executor.shutdown();
     try {
       executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -588,6 +583,29 @@ public final class RunWorker implements AutoCloseable {
       loop.close();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Cancels a run for the shutdown, unless it was cancelled already (by a user). */
+  private void stopByShutdown(RunId id, CancellationToken token) {
+    if (!token.isCancelled()) {
+      stoppedByShutdown.add(id);
+      token.cancel();
+    }
+  }
+
+  /**
+   * Whether a run the shutdown stopped was stopped by it alone: a user's cancel that reached the
+   * store but not yet this worker (it is seen on the next lease renewal) keeps the run cancelled.
+   */
+  private boolean interruptedByShutdown(RunId id) {
+    if (!stoppedByShutdown.contains(id)) {
+      return false;
+    }
+    try {
+      return runs.find(id).map(r -> !r.cancelRequested()).orElse(true);
+    } catch (RuntimeException e) {
+      return true;
     }
   }
 

@@ -185,6 +185,25 @@ class InterruptedRunsTest {
   }
 
   @Test
+  void a_cancel_that_reached_the_store_but_not_yet_the_worker_is_not_resumed_at_shutdown()
+      throws Exception {
+    Path src = sourceTree();
+    Job job;
+    Run run;
+    try (SyncRuntime rt = runtime(Clock.systemUTC())) {
+      job = create(rt, "cancelled-elsewhere", src, limited(200_000L, 2));
+      run = rt.jobs().runNow(job.id());
+      rt.start();
+      await("the run to execute here", () -> rt.worker().activeRuns().contains(run.id()));
+      assertThat(runs.requestCancel(run.id(), Instant.now())).isTrue();
+    }
+    Run cancelled = runs.find(run.id()).orElseThrow();
+    assertThat(cancelled.status()).isEqualTo(RunStatus.CANCELLED);
+    assertThat(cancelled.error()).isEqualTo("cancelled");
+    assertThat(runs.findActive(job.id())).isEmpty();
+  }
+
+  @Test
   void a_crash_found_at_start_is_resumed_once_and_a_resume_that_crashes_too_is_retried_instead()
       throws Exception {
     Path src = Files.createDirectories(tmp.resolve("empty"));
