@@ -18,21 +18,16 @@ import dev.syncjobs.core.port.RunRepository;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Queue;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
@@ -95,15 +90,7 @@ public final class RunWorker implements AutoCloseable {
   private final Settings settings;
   private final FollowUpRuns followUps;
   private final ExecutorService executor;
-  private final ExecutorService logWriter =
-      Executors.newSingleThreadExecutor(
-          r -> {
-            Thread t = new Thread(r, "syncjobs-run-log-writer");
-            t.setDaemon(true);
-            return t;
-          });
-  private final java.util.concurrent.atomic.AtomicInteger pendingLogWrites =
-      new java.util.concurrent.atomic.AtomicInteger();
+  private final RunLogWriter logWriter;
   private final Map<RunId, Active> active = new ConcurrentHashMap<>();
 
   /**
@@ -144,6 +131,7 @@ public final class RunWorker implements AutoCloseable {
     this.clock = clock;
     this.settings = settings;
     this.followUps = new FollowUpRuns(runs, runLog, clock, ids, settings.retryBaseDelay());
+    this.logWriter = new RunLogWriter(runLog);
     this.loop = new Loop("syncjobs-worker", settings.pollInterval(), this::tick);
     this.executor =
         Executors.newFixedThreadPool(
@@ -341,7 +329,7 @@ public final class RunWorker implements AutoCloseable {
       Instant now = clock.instant();
       if (active.isEmpty()
           && finishing.isEmpty()
-          && pendingLogWrites.get() == 0
+          && logWriter.idle()
           && runs.active().stream()
               .noneMatch(
                   r ->
@@ -429,7 +417,7 @@ public final class RunWorker implements AutoCloseable {
 
   private void execute(Job job, Run run, CancellationToken token) {
     RunId id = run.id();
-    LogBuffer runLines = new LogBuffer(id);
+    RunLogWriter.Buffer runLines = logWriter.buffer(id);
     try {
       runLines.add("run " + id + " of " + job.name() + " started by " + settings.instanceId());
       notifier.runStarted(job, run);
@@ -492,70 +480,7 @@ public final class RunWorker implements AutoCloseable {
   /** How often a run's progress is written to the repository (events go out every 500 ms). */
   private static final Duration PROGRESS_STORED = Duration.ofSeconds(2);
 
-  /**
-   * A run's log lines, written in batches by one writer thread (in order, without holding up the
-   * run): when a second has passed since the last batch, and when the run ends. A crash loses at
-   * most the last second of a run's lines; {@link #awaitIdle} and shutdown wait for the writer.
-   */
-  private final class LogBuffer {
-    private final RunId run;
-    private final List<String> lines = new ArrayList<>();
-    private long lastFlush = System.nanoTime();
-
-    LogBuffer(RunId run) {
-      this.run = run;
-    }
-
-    synchronized void add(String line) {
-      lines.add(line);
-      if (System.nanoTime() - lastFlush > 1_000_000_000L) {
-        flush();
-      }
-    }
-
-    synchronized void flush() {
-      lastFlush = System.nanoTime();
-      if (lines.isEmpty()) {
-        return;
-      }
-      List<String> batch = List.copyOf(lines);
-      lines.clear();
-      pendingLogWrites.incrementAndGet();
-      queuedLogs.add(Map.entry(run, batch));
-      try {
-        logWriter.execute(RunWorker.this::writeQueuedLogs);
-      } catch (RejectedExecutionException e) {
-        writeQueuedLogs();
-      }
-    }
-  }
-
-  /** Log batches waiting for the writer, oldest first. */
-  private final Queue<Map.Entry<RunId, List<String>>> queuedLogs = new ConcurrentLinkedQueue<>();
-
-  /**
-   * Writes every queued log batch in one call (the run log may store them in one transaction), each
-   * run's lines in the order they were logged.
-   */
-  private void writeQueuedLogs() {
-    synchronized (queuedLogs) {
-      Map<RunId, List<String>> byRun = new LinkedHashMap<>();
-      int batches = 0;
-      for (Map.Entry<RunId, List<String>> e; (e = queuedLogs.poll()) != null; batches++) {
-        byRun.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).addAll(e.getValue());
-      }
-      if (batches == 0) {
-        return;
-      }
-      try {
-        bestEffort("run log", () -> runLog.appendAll(byRun));
-      } finally {
-        pendingLogWrites.addAndGet(-batches);
-      }
-    }
-  }
-
-  /** Progress and log lines must not fail a transfer when the database hiccups. */
+  /** Progress must not fail a transfer when the database hiccups. */
   private static void bestEffort(String what, Runnable write) {
     try {
       write.run();
@@ -578,8 +503,7 @@ public final class RunWorker implements AutoCloseable {
     executor.shutdown();
     try {
       executor.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      logWriter.shutdown();
-      logWriter.awaitTermination(2, TimeUnit.SECONDS);
+      logWriter.close(Duration.ofSeconds(2));
       loop.close();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
