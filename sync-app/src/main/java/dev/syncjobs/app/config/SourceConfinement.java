@@ -113,7 +113,7 @@ public final class SourceConfinement implements SourcePolicy {
               + roots.stream().map(Path::toString).collect(Collectors.joining(", "))
               + ")");
     }
-    return running ? new Source.Local(real.toUri()) : source;
+    return running && !real.equals(path) ? new Source.Local(real.toUri()) : source;
   }
 
   /** The path with the symbolic links of its existing part resolved. */

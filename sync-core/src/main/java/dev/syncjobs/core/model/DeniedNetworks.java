@@ -221,7 +221,7 @@ public final class DeniedNetworks {
     if (network.isPresent()) {
       String shown = InetAddresses.toAddrString(address);
       throw new SourceRefusedException(
-          "refused to connect to "
+          "refused "
               + host
               + (host.equalsIgnoreCase(shown) || host.equalsIgnoreCase("[" + shown + "]")
                   ? ""
