@@ -207,6 +207,10 @@ public final class DeniedNetworks {
    * @throws SourceRefusedException when any address lies in a denied network
    */
   public List<InetAddress> resolve(String host) throws UnknownHostException {
+    if (host == null || host.isEmpty()) {
+      // The JDK would answer the loopback address for "no host".
+      throw new UnknownHostException("no host to resolve");
+    }
     String bare =
         host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     List<InetAddress> all = List.of(InetAddress.getAllByName(bare));

@@ -142,6 +142,14 @@ class DeniedNetworksTest {
   }
 
   @Test
+  void no_host_resolves_to_nothing_rather_than_to_loopback() {
+    assertThatThrownBy(() -> DeniedNetworks.DEFAULT.resolve(""))
+        .isInstanceOf(java.net.UnknownHostException.class);
+    assertThatThrownBy(() -> DeniedNetworks.DEFAULT.resolve(null))
+        .isInstanceOf(java.net.UnknownHostException.class);
+  }
+
+  @Test
   void resolving_an_allowed_name_returns_its_addresses() throws Exception {
     assertThat(DeniedNetworks.DEFAULT.resolve("127.0.0.1")).containsExactly(ip("127.0.0.1"));
     assertThat(DeniedNetworks.DEFAULT.resolve("[::1]")).containsExactly(ip("::1"));
