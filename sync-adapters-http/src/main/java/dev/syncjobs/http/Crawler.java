@@ -118,7 +118,7 @@ final class Crawler {
         }
         log.accept("warning: directory vanished during the crawl: " + dir.uri());
         continue;
-      } catch (HttpFetcher.OutsideSourceException e) {
+      } catch (HttpFetcher.RefusedRedirectException e) {
         if (dir.rel().isEmpty()) {
           throw Retry.failure("listing " + dir.uri(), e);
         }
@@ -242,6 +242,10 @@ final class Crawler {
         Throwable c = e.getCause();
         if (c instanceof HttpFetcher.StatusException s && (s.status == 404 || s.status == 410)) {
           log.accept("warning: " + p.rel() + " vanished during the crawl (HTTP " + s.status + ")");
+          continue;
+        }
+        if (c instanceof HttpFetcher.RefusedRedirectException r) {
+          skip("skipped " + p.rel() + ": " + r.getMessage());
           continue;
         }
         futures.forEach(f -> f.cancel(true));

@@ -503,7 +503,7 @@ final class Downloader {
           seg.end = seg.start + seg.done;
           j.state.total = seg.end;
         }
-      } catch (VanishedException | RestartException e) {
+      } catch (VanishedException | RestartException | HttpFetcher.RefusedRedirectException e) {
         throw e;
       } catch (IOException e) {
         if (r != null) {

@@ -1,5 +1,6 @@
 package dev.syncjobs.http;
 
+import dev.syncjobs.core.model.DeniedNetworks;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -18,6 +19,8 @@ import java.util.Map;
  * @param maxListingDepth directory levels crawled below the source URL
  * @param maxListingEntries entries in the whole listing before the run is refused
  * @param maxPageBytes size of one index page before the run is refused
+ * @param deniedNetworks address ranges never connected to: every address a host resolves to is
+ *     checked before each request, redirects included (SYNCJOBS_SOURCE_DENY_NETWORKS)
  */
 public record HttpSettings(
     int connections,
@@ -30,7 +33,8 @@ public record HttpSettings(
     int segmentStreams,
     int maxListingDepth,
     int maxListingEntries,
-    int maxPageBytes) {
+    int maxPageBytes,
+    DeniedNetworks deniedNetworks) {
 
   /** The environment variable that sets {@link #connections()}. */
   public static final String CONNECTIONS_ENV = "SYNCJOBS_HTTP_CONNECTIONS";
@@ -49,9 +53,13 @@ public record HttpSettings(
     clock = clock == null ? Clock.systemDefaultZone() : clock;
     connectTimeout = connectTimeout == null ? Duration.ofSeconds(30) : connectTimeout;
     retryBaseDelay = retryBaseDelay == null ? Duration.ofMillis(500) : retryBaseDelay;
+    deniedNetworks = deniedNetworks == null ? DeniedNetworks.DEFAULT : deniedNetworks;
   }
 
-  /** 4 connections, no global limit, 5 retries, 64 MiB files split into 4 streams. */
+  /**
+   * 4 connections, no global limit, 5 retries, 64 MiB files split into 4 streams, link-local and
+   * metadata addresses denied.
+   */
   public static HttpSettings defaults() {
     return new HttpSettings(
         4,
@@ -64,7 +72,8 @@ public record HttpSettings(
         4,
         32,
         1_000_000,
-        32 << 20);
+        32 << 20,
+        DeniedNetworks.DEFAULT);
   }
 
   /** The defaults, with {@code SYNCJOBS_HTTP_CONNECTIONS} applied when set. */
@@ -93,7 +102,8 @@ public record HttpSettings(
         segmentStreams,
         maxListingDepth,
         maxListingEntries,
-        maxPageBytes);
+        maxPageBytes,
+        deniedNetworks);
   }
 
   public HttpSettings withBandwidth(BandwidthWindow window, Clock windowClock) {
@@ -108,7 +118,8 @@ public record HttpSettings(
         segmentStreams,
         maxListingDepth,
         maxListingEntries,
-        maxPageBytes);
+        maxPageBytes,
+        deniedNetworks);
   }
 
   public HttpSettings withRetries(int retries, Duration baseDelay) {
@@ -123,7 +134,8 @@ public record HttpSettings(
         segmentStreams,
         maxListingDepth,
         maxListingEntries,
-        maxPageBytes);
+        maxPageBytes,
+        deniedNetworks);
   }
 
   public HttpSettings withSegments(long threshold, int streams) {
@@ -138,7 +150,8 @@ public record HttpSettings(
         streams,
         maxListingDepth,
         maxListingEntries,
-        maxPageBytes);
+        maxPageBytes,
+        deniedNetworks);
   }
 
   public HttpSettings withListingLimits(int depth, int entries, int pageBytes) {
@@ -153,6 +166,23 @@ public record HttpSettings(
         segmentStreams,
         depth,
         entries,
-        pageBytes);
+        pageBytes,
+        deniedNetworks);
+  }
+
+  public HttpSettings withDeniedNetworks(DeniedNetworks networks) {
+    return new HttpSettings(
+        connections,
+        bandwidth,
+        clock,
+        connectTimeout,
+        maxRetries,
+        retryBaseDelay,
+        segmentThreshold,
+        segmentStreams,
+        maxListingDepth,
+        maxListingEntries,
+        maxPageBytes,
+        networks);
   }
 }

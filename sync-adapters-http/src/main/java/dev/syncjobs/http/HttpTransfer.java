@@ -184,7 +184,8 @@ public final class HttpTransfer implements Transfer {
               root(src.uri()),
               request.auth(),
               request.options().timeout(),
-              stop);
+              stop,
+              settings.deniedNetworks());
       this.verify = request.options().verifyChecksums();
       Long runLimit = request.options().bandwidthLimit();
       Throttle throttle =
@@ -277,6 +278,9 @@ public final class HttpTransfer implements Transfer {
       Crawler.Probe probe;
       try {
         probe = retry.call("HEAD " + root, () -> crawler.probe(root));
+      } catch (HttpFetcher.RefusedRedirectException e) {
+        log.accept("skipped " + root + ": " + e.getMessage());
+        return new Crawler.Result(Map.of(), Set.of());
       } catch (IOException e) {
         throw Retry.failure("reading " + root, e);
       }
@@ -288,7 +292,8 @@ public final class HttpTransfer implements Transfer {
                     probe.finalUri(),
                     request.auth(),
                     request.options().timeout(),
-                    stop),
+                    stop,
+                    settings.deniedNetworks()),
                 retry,
                 settings,
                 request.filters(),
@@ -407,8 +412,11 @@ public final class HttpTransfer implements Transfer {
         log.accept("warning: " + e.getMessage());
         progress.fileDone();
         return;
-      } catch (HttpFetcher.OutsideSourceException e) {
-        throw Retry.failure("download of " + f.path(), e);
+      } catch (HttpFetcher.RefusedRedirectException e) {
+        vanished.add(f.path());
+        log.accept("skipped " + f.path() + ": " + e.getMessage());
+        progress.fileDone();
+        return;
       }
       String sha = r.sha256();
       if (request.options().compareChecksums()

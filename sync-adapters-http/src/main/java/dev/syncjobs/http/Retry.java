@@ -51,7 +51,7 @@ final class Retry {
         return false;
       }
     }
-    return !(e instanceof HttpFetcher.OutsideSourceException
+    return !(e instanceof HttpFetcher.RefusedRedirectException
         || e instanceof Downloader.VanishedException);
   }
 

@@ -1,6 +1,7 @@
 package dev.syncjobs.rsync;
 
 import dev.syncjobs.core.model.CancelledException;
+import dev.syncjobs.core.model.DeniedNetworks;
 import dev.syncjobs.core.model.Progress;
 import dev.syncjobs.core.model.Source;
 import dev.syncjobs.core.model.TransferException;
@@ -13,6 +14,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +53,9 @@ import java.util.stream.Stream;
  * <p>Cancelling stops rsync and its children (SIGTERM, SIGKILL after 3 s); rsync also dies with the
  * JVM, even when the JVM is killed, where util-linux's {@code setpriv} is available (see {@link
  * RsyncProcesses}).
+ *
+ * <p>Before rsync starts, every address the source host resolves to is checked against the denied
+ * networks; a host in one is refused without starting anything.
  */
 public final class RsyncTransfer implements Transfer {
   private static final long PROGRESS_INTERVAL_MILLIS = 500;
@@ -62,18 +67,29 @@ public final class RsyncTransfer implements Transfer {
   private static final int STDERR_LOGGED = 200;
 
   private final String rsyncPath;
+  private final DeniedNetworks deniedNetworks;
 
-  /** Uses {@code rsync} found on {@code PATH}. */
+  /** Uses {@code rsync} found on {@code PATH}; link-local and metadata addresses are denied. */
   public RsyncTransfer() {
     this("rsync");
   }
 
   /**
    * @param rsyncPath the rsync binary: a path, or a name looked up on {@code PATH}
-   *     (SYNCJOBS_RSYNC_PATH)
+   *     (SYNCJOBS_RSYNC_PATH); link-local and metadata addresses are denied
    */
   public RsyncTransfer(String rsyncPath) {
+    this(rsyncPath, DeniedNetworks.DEFAULT);
+  }
+
+  /**
+   * @param rsyncPath the rsync binary: a path, or a name looked up on {@code PATH}
+   * @param deniedNetworks address ranges the source host may not resolve to, checked before rsync
+   *     or ssh is started (SYNCJOBS_SOURCE_DENY_NETWORKS)
+   */
+  public RsyncTransfer(String rsyncPath, DeniedNetworks deniedNetworks) {
     this.rsyncPath = Objects.requireNonNull(rsyncPath, "rsyncPath");
+    this.deniedNetworks = Objects.requireNonNull(deniedNetworks, "deniedNetworks");
   }
 
   @Override
@@ -98,6 +114,7 @@ public final class RsyncTransfer implements Transfer {
   @Override
   public TransferReport transfer(TransferRequest request) {
     request.cancel().throwIfCancelled();
+    admit(request.source());
     Path rsync =
         RsyncProcesses.which(rsyncPath)
             .orElseThrow(
@@ -122,6 +139,26 @@ public final class RsyncTransfer implements Transfer {
       Run run = new Run(request, command, pidFile, log);
       Result result = run.execute();
       return finish(request, result, resuming, log);
+    }
+  }
+
+  /**
+   * Resolves the source host and checks every address before rsync or ssh is started. rsync and ssh
+   * resolve the name again themselves, through the same system resolver moments later.
+   *
+   * @throws TransferException when an address lies in a denied network (a {@code
+   *     SourceRefusedException}), or, retryable, when the name does not resolve
+   */
+  private void admit(Source source) {
+    if (deniedNetworks.isEmpty()) {
+      return;
+    }
+    String host = source.uri().getHost();
+    try {
+      deniedNetworks.resolve(host);
+    } catch (UnknownHostException e) {
+      throw new TransferException(
+          "cannot resolve " + host + " to check it against the denied networks", true, e);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.syncjobs.app.cli;
 
+import dev.syncjobs.core.model.DeniedNetworks;
 import dev.syncjobs.core.model.Destination;
 import dev.syncjobs.core.model.FilterRule;
 import dev.syncjobs.core.model.Job;
@@ -195,7 +196,7 @@ public final class OnceCommand implements Callable<Integer> {
                     Duration.ofSeconds(retryDelaySeconds)))
             .ioTimeout(Duration.ofSeconds(timeoutSeconds))
             .notifier(new QuietNotifier());
-    Transfers.all(rsyncPath, httpConnections).forEach(b::transfer);
+    Transfers.all(rsyncPath, httpConnections, DeniedNetworks.DEFAULT).forEach(b::transfer);
     return b.build();
   }
 

@@ -1,6 +1,7 @@
 package dev.syncjobs.app.cli;
 
 import dev.syncjobs.core.local.LocalTransfer;
+import dev.syncjobs.core.model.DeniedNetworks;
 import dev.syncjobs.core.port.Transfer;
 import dev.syncjobs.http.HttpSettings;
 import dev.syncjobs.http.HttpTransfer;
@@ -18,11 +19,17 @@ public final class Transfers {
   /**
    * @param rsyncPath the rsync binary (SYNCJOBS_RSYNC_PATH), or null for rsync on PATH
    * @param httpConnections parallel connections of one HTTP run (SYNCJOBS_HTTP_CONNECTIONS)
+   * @param deniedNetworks addresses network sources may never reach (SYNCJOBS_SOURCE_DENY_NETWORKS)
    */
-  public static List<Transfer> all(String rsyncPath, int httpConnections) {
+  public static List<Transfer> all(
+      String rsyncPath, int httpConnections, DeniedNetworks deniedNetworks) {
     return List.of(
         new LocalTransfer(),
-        new HttpTransfer(HttpSettings.defaults().withConnections(httpConnections)),
-        new RsyncTransfer(rsyncPath == null || rsyncPath.isBlank() ? "rsync" : rsyncPath));
+        new HttpTransfer(
+            HttpSettings.defaults()
+                .withConnections(httpConnections)
+                .withDeniedNetworks(deniedNetworks)),
+        new RsyncTransfer(
+            rsyncPath == null || rsyncPath.isBlank() ? "rsync" : rsyncPath, deniedNetworks));
   }
 }

@@ -1,5 +1,6 @@
 package dev.syncjobs.app.config;
 
+import dev.syncjobs.core.model.DeniedNetworks;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -29,10 +30,11 @@ import java.util.regex.Pattern;
  * @param adminToken bearer token of the admin role, null to use (or generate) {@code
  *     <data>/admin.token}
  * @param viewerToken bearer token of the viewer role, null for none
- * @param localSourceRoots roots {@code file://} sources must lie under, null for "anywhere outside
- *     the data dir and the backends"
+ * @param localSourceRoots roots {@code file://} sources must lie under, null when the server
+ *     refuses {@code file://} sources
  * @param secretKeyFile the key that seals stored credentials ({@code <data>/secret.key} unless
  *     {@code SYNCJOBS_SECRET_KEY_FILE} names a file every cluster instance shares)
+ * @param sourceDenyNetworks address ranges network sources may never reach
  */
 public record ServerConfig(
     String host,
@@ -53,7 +55,8 @@ public record ServerConfig(
     String rsyncPath,
     List<Path> localSourceRoots,
     boolean metricsPublic,
-    Path secretKeyFile) {
+    Path secretKeyFile,
+    DeniedNetworks sourceDenyNetworks) {
 
   /**
    * A configured backend.
@@ -82,6 +85,7 @@ public record ServerConfig(
           "SYNCJOBS_HTTP_CONNECTIONS",
           "SYNCJOBS_RSYNC_PATH",
           "SYNCJOBS_LOCAL_SOURCE_ROOTS",
+          "SYNCJOBS_SOURCE_DENY_NETWORKS",
           "SYNCJOBS_METRICS_PUBLIC",
           "SYNCJOBS_SECRET_KEY_FILE");
 
@@ -93,6 +97,7 @@ public record ServerConfig(
   public ServerConfig {
     backends = List.copyOf(backends);
     localSourceRoots = localSourceRoots == null ? null : List.copyOf(localSourceRoots);
+    sourceDenyNetworks = sourceDenyNetworks == null ? DeniedNetworks.DEFAULT : sourceDenyNetworks;
   }
 
   /** Reads the process environment (and the file it names). */
@@ -180,6 +185,18 @@ public record ServerConfig(
         }
       }
     }
+    DeniedNetworks denied = DeniedNetworks.DEFAULT;
+    String deniedText = values.get("SYNCJOBS_SOURCE_DENY_NETWORKS");
+    if (deniedText != null && !deniedText.isEmpty()) {
+      try {
+        denied = DeniedNetworks.parse(deniedText);
+      } catch (IllegalArgumentException e) {
+        problems.add(
+            "SYNCJOBS_SOURCE_DENY_NETWORKS: "
+                + e.getMessage()
+                + "; write 'none' or CIDRs like 169.254.0.0/16,fe80::/10");
+      }
+    }
     boolean metricsPublic = in.bool("SYNCJOBS_METRICS_PUBLIC", false);
     Path keyFile =
         in.path("SYNCJOBS_SECRET_KEY_FILE", dataDir.resolve("secret.key"))
@@ -207,7 +224,8 @@ public record ServerConfig(
         rsync,
         roots,
         metricsPublic,
-        keyFile);
+        keyFile,
+        denied);
   }
 
   private static void checkToken(String key, String token, List<String> problems) {

@@ -74,12 +74,10 @@ final class JobJson {
   private static final int MAX_SECRET = 64 * 1024;
 
   private final ZoneId defaultZone;
-  private final LocalSourcePolicy localSources;
   private final StorageBackends backends;
 
-  JobJson(ZoneId defaultZone, LocalSourcePolicy localSources, StorageBackends backends) {
+  JobJson(ZoneId defaultZone, StorageBackends backends) {
     this.defaultZone = defaultZone;
-    this.localSources = localSources;
     this.backends = backends;
   }
 
@@ -133,6 +131,7 @@ final class JobJson {
     Draft d = from(old);
     List<FieldError> errors = new ArrayList<>();
     apply(body, d, errors);
+    CredentialOrigin.check(old, body, d.sourceUrl).ifPresent(errors::add);
     return build(d, old.id(), old, errors);
   }
 
@@ -319,7 +318,6 @@ final class JobJson {
     if (d.sourceUrl != null) {
       try {
         source = Source.parse(d.sourceUrl);
-        localSources.check(source);
       } catch (ValidationException e) {
         errors.addAll(e.errors());
         source = null;

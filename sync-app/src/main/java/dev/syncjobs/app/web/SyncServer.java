@@ -60,7 +60,6 @@ public final class SyncServer implements AutoCloseable {
       SyncRuntime runtime,
       Auth auth,
       BandwidthSettings bandwidth,
-      LocalSourcePolicy localSources,
       AutoCloseable database,
       Clock clock) {
     this.config = config;
@@ -75,7 +74,7 @@ public final class SyncServer implements AutoCloseable {
         new JobsApi(
             runtime.jobs(),
             runtime.engine().backends(),
-            new JobJson(config.timezone(), localSources, runtime.engine().backends()));
+            new JobJson(config.timezone(), runtime.engine().backends()));
   }
 
   /**

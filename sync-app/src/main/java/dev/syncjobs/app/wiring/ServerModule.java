@@ -5,9 +5,9 @@ import dagger.Provides;
 import dev.syncjobs.app.cli.Transfers;
 import dev.syncjobs.app.config.DataDir;
 import dev.syncjobs.app.config.ServerConfig;
+import dev.syncjobs.app.config.SourceConfinement;
 import dev.syncjobs.app.web.Auth;
 import dev.syncjobs.app.web.BandwidthSettings;
-import dev.syncjobs.app.web.LocalSourcePolicy;
 import dev.syncjobs.app.web.SyncServer;
 import dev.syncjobs.core.model.StorageBackend;
 import dev.syncjobs.core.port.JobRepository;
@@ -18,7 +18,6 @@ import dev.syncjobs.core.service.StorageBackends;
 import dev.syncjobs.core.service.SyncRuntime;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,15 +63,6 @@ final class ServerModule {
 
   @Provides
   @Singleton
-  static LocalSourcePolicy localSources(ServerConfig config, List<StorageBackend> backends) {
-    List<Path> forbidden = new ArrayList<>();
-    forbidden.add(config.dataDir());
-    backends.forEach(b -> forbidden.add(b.root()));
-    return new LocalSourcePolicy(forbidden, config.localSourceRoots());
-  }
-
-  @Provides
-  @Singleton
   static SyncRuntime runtime(
       ServerConfig config,
       @Named("engine") Clock clock,
@@ -97,9 +87,11 @@ final class ServerModule {
                     Duration.ofSeconds(30)))
             .manualRunInterval(config.manualRunInterval())
             .runRetention(config.runRetention())
-            .globalBandwidthLimitSource(bandwidth);
+            .globalBandwidthLimitSource(bandwidth)
+            .sourcePolicy(SourceConfinement.of(config));
     backends.forEach(b::backend);
-    Transfers.all(config.rsyncPath(), config.httpConnections()).forEach(b::transfer);
+    Transfers.all(config.rsyncPath(), config.httpConnections(), config.sourceDenyNetworks())
+        .forEach(b::transfer);
     SyncRuntime runtime = b.build();
     cluster.deliverRemoteTo(runtime.progress()::publish);
     // A repeated request is harmless: the repository announces a cancel only once.
@@ -115,9 +107,8 @@ final class ServerModule {
       SyncRuntime runtime,
       Auth auth,
       BandwidthSettings bandwidth,
-      LocalSourcePolicy localSources,
       @Named("database") AutoCloseable database,
       Clock clock) {
-    return new SyncServer(config, dataDir, runtime, auth, bandwidth, localSources, database, clock);
+    return new SyncServer(config, dataDir, runtime, auth, bandwidth, database, clock);
   }
 }

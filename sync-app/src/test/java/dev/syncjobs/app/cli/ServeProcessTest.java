@@ -54,6 +54,7 @@ class ServeProcessTest {
     env.put("SYNCJOBS_PORT", "0");
     env.put("SYNCJOBS_ADMIN_TOKEN", TOKEN);
     env.put("SYNCJOBS_MANUAL_RUN_INTERVAL_SECONDS", "0");
+    env.put("SYNCJOBS_LOCAL_SOURCE_ROOTS", tmp.toString());
     pb.redirectOutput(tmp.resolve(log + ".out").toFile());
     pb.redirectError(tmp.resolve(log + ".err").toFile());
     return pb.start();

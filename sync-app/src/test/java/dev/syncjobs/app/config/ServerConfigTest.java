@@ -33,6 +33,8 @@ class ServerConfigTest {
     assertThat(c.httpConnections()).isEqualTo(4);
     assertThat(c.rsyncPath()).isEqualTo("rsync");
     assertThat(c.localSourceRoots()).isNull();
+    assertThat(c.sourceDenyNetworks())
+        .hasToString("169.254.0.0/16,fe80::/10,100.100.100.200/32,fd00:ec2::254/128");
     assertThat(c.metricsPublic()).isFalse();
     assertThat(c.instanceId()).endsWith("-" + ProcessHandle.current().pid());
   }
@@ -64,6 +66,46 @@ class ServerConfigTest {
                     .contains("SYNCJOBS_METRICS_PUBLIC")
                     .contains("SYNCJOBS_DB_URL")
                     .contains("SYNCJOBS_LOCAL_SOURCE_ROOTS"));
+  }
+
+  @Test
+  void denied_networks_are_parsed_and_none_turns_them_off() {
+    Map<String, String> env = Map.of("SYNCJOBS_DATA_DIR", tmp.toString());
+    assertThat(
+            ServerConfig.load(
+                    Map.of(
+                        "SYNCJOBS_DATA_DIR",
+                        tmp.toString(),
+                        "SYNCJOBS_SOURCE_DENY_NETWORKS",
+                        "127.0.0.0/8, ::1/128"))
+                .sourceDenyNetworks())
+        .hasToString("127.0.0.0/8,::1/128");
+    assertThat(
+            ServerConfig.load(
+                    Map.of(
+                        "SYNCJOBS_DATA_DIR",
+                        tmp.toString(),
+                        "SYNCJOBS_SOURCE_DENY_NETWORKS",
+                        "none"))
+                .sourceDenyNetworks()
+                .isEmpty())
+        .isTrue();
+    assertThat(ServerConfig.load(env).sourceDenyNetworks().isEmpty()).isFalse();
+  }
+
+  @Test
+  void a_bad_denied_network_stops_the_start_naming_the_setting_and_the_entry() {
+    assertThatThrownBy(
+            () ->
+                ServerConfig.load(
+                    Map.of(
+                        "SYNCJOBS_DATA_DIR",
+                        tmp.toString(),
+                        "SYNCJOBS_SOURCE_DENY_NETWORKS",
+                        "169.254.0.0/16,10.0.0.0/33")))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("SYNCJOBS_SOURCE_DENY_NETWORKS")
+        .hasMessageContaining("10.0.0.0/33");
   }
 
   @Test

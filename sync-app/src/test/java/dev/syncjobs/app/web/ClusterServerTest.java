@@ -70,7 +70,9 @@ class ClusterServerTest {
             "SYNCJOBS_BACKENDS",
             "default=" + shared,
             "SYNCJOBS_SECRET_KEY_FILE",
-            shared.resolveSibling("cluster-secret.key").toString());
+            shared.resolveSibling("cluster-secret.key").toString(),
+            "SYNCJOBS_LOCAL_SOURCE_ROOTS",
+            tmp.toString());
     a = new TestServer(Files.createDirectories(tmp.resolve("a")), withId(env, "instance-a"));
     b = new TestServer(Files.createDirectories(tmp.resolve("b")), withId(env, "instance-b"));
   }

@@ -59,6 +59,7 @@ final class TestServer implements AutoCloseable {
     env.put("SYNCJOBS_VIEWER_TOKEN", VIEWER);
     env.put("SYNCJOBS_MANUAL_RUN_INTERVAL_SECONDS", "0");
     env.put("SYNCJOBS_TIMEZONE", "UTC");
+    env.put("SYNCJOBS_LOCAL_SOURCE_ROOTS", root.toString());
     env.putAll(extra);
     env.values().removeIf(v -> v == null);
     this.server = ServerComponent.server(ServerConfig.load(env)).start();

@@ -16,6 +16,38 @@ public sealed interface Source permits Source.Http, Source.Rsync, Source.Ssh, So
   URI uri();
 
   /**
+   * Scheme, host and port: where credentials go. A source's credentials are bound to its origin, so
+   * a change of origin must come with credentials again (or none).
+   */
+  default Origin origin() {
+    String scheme = uri().getScheme().toLowerCase(Locale.ROOT);
+    String host = uri().getHost() == null ? "" : uri().getHost().toLowerCase(Locale.ROOT);
+    int port = uri().getPort();
+    if (port < 0) {
+      port =
+          switch (scheme) {
+            case "http" -> 80;
+            case "https" -> 443;
+            case "rsync" -> 873;
+            case "ssh" -> 22;
+            default -> -1;
+          };
+    }
+    return new Origin(scheme, host, port);
+  }
+
+  /**
+   * Scheme (lower case), host (lower case, empty for {@code file://}) and port (the scheme's
+   * default when the URL has none, -1 for {@code file://}).
+   */
+  record Origin(String scheme, String host, int port) {
+    @Override
+    public String toString() {
+      return scheme + "://" + host + (port < 0 ? "" : ":" + port);
+    }
+  }
+
+  /**
    * Parses a source URL, rejecting unknown schemes and credentials in the URL.
    *
    * @throws ValidationException naming {@code source_url}

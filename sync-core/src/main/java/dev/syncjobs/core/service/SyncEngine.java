@@ -10,6 +10,7 @@ import dev.syncjobs.core.model.Source;
 import dev.syncjobs.core.model.SyncException;
 import dev.syncjobs.core.model.TransferException;
 import dev.syncjobs.core.port.ProgressListener;
+import dev.syncjobs.core.port.SourcePolicy;
 import dev.syncjobs.core.port.Transfer;
 import dev.syncjobs.core.port.TransferReport;
 import dev.syncjobs.core.port.TransferRequest;
@@ -39,6 +40,7 @@ public final class SyncEngine {
   private final Clock clock;
   private final Supplier<Long> globalBandwidthLimit;
   private final Duration ioTimeout;
+  private final SourcePolicy sourcePolicy;
 
   /**
    * @param transfers the available transfer adapters; the first that supports a source is used
@@ -63,6 +65,21 @@ public final class SyncEngine {
       Clock clock,
       Duration ioTimeout,
       Supplier<Long> globalBandwidthLimit) {
+    this(backends, transfers, clock, ioTimeout, globalBandwidthLimit, SourcePolicy.ALLOW_ALL);
+  }
+
+  /**
+   * @param sourcePolicy asked as each run starts, before anything is staged; the transfer reads the
+   *     source it returns
+   */
+  public SyncEngine(
+      StorageBackends backends,
+      List<Transfer> transfers,
+      Clock clock,
+      Duration ioTimeout,
+      Supplier<Long> globalBandwidthLimit,
+      SourcePolicy sourcePolicy) {
+    this.sourcePolicy = sourcePolicy;
     this.backends = backends;
     this.transfers = List.copyOf(transfers);
     this.clock = clock;
@@ -121,10 +138,14 @@ public final class SyncEngine {
         };
     try {
       cancel.throwIfCancelled();
+      Source source = sourcePolicy.admit(job.source());
+      if (!source.equals(job.source())) {
+        log.accept("reading " + source.uri());
+      }
       Path dir = backends.resolve(job.destination());
       VersionStore store = new VersionStore(dir);
       Optional<Path> previous = store.current();
-      Transfer transfer = transferFor(job.source());
+      Transfer transfer = transferFor(source);
       Path staging = store.prepareStaging(clock.instant(), !transfer.createsStaging());
       log.accept("staging in " + staging.getFileName());
       Long limit =
@@ -134,7 +155,7 @@ public final class SyncEngine {
       TransferReport report =
           transfer.transfer(
               new TransferRequest(
-                  job.source(),
+                  source,
                   job.auth(),
                   job.caBundle(),
                   staging,

@@ -15,6 +15,7 @@ import dev.syncjobs.core.model.VersionInfo;
 import dev.syncjobs.core.port.JobRepository;
 import dev.syncjobs.core.port.RunLog;
 import dev.syncjobs.core.port.RunRepository;
+import dev.syncjobs.core.port.SourcePolicy;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -46,6 +47,7 @@ public final class SyncJobs {
   private final Clock clock;
   private final Supplier<UUID> ids;
   private final Duration manualRunInterval;
+  private final SourcePolicy sourcePolicy;
   private final Map<JobId, Instant> lastManualRun = new ConcurrentHashMap<>();
 
   public SyncJobs(
@@ -58,6 +60,34 @@ public final class SyncJobs {
       Clock clock,
       Supplier<UUID> ids,
       Duration manualRunInterval) {
+    this(
+        jobs,
+        runs,
+        runLog,
+        backends,
+        planner,
+        worker,
+        clock,
+        ids,
+        manualRunInterval,
+        SourcePolicy.ALLOW_ALL);
+  }
+
+  /**
+   * @param sourcePolicy checks a new job's source, and a changed one
+   */
+  public SyncJobs(
+      JobRepository jobs,
+      RunRepository runs,
+      RunLog runLog,
+      StorageBackends backends,
+      SchedulePlanner planner,
+      RunWorker worker,
+      Clock clock,
+      Supplier<UUID> ids,
+      Duration manualRunInterval,
+      SourcePolicy sourcePolicy) {
+    this.sourcePolicy = sourcePolicy;
     this.jobs = jobs;
     this.runs = runs;
     this.runLog = runLog;
@@ -77,10 +107,12 @@ public final class SyncJobs {
   /**
    * Stores a new job and plans its first occurrence.
    *
-   * @throws ValidationException for an unknown backend or an invalid cron expression
+   * @throws ValidationException for a source the source policy refuses, an unknown backend or an
+   *     invalid cron expression
    * @throws ConflictException for a duplicate name or an overlapping destination
    */
   public Job create(Job draft) {
+    sourcePolicy.checkSaved(draft.source());
     validate(draft);
     Instant now = clock.instant();
     Job job =
@@ -115,6 +147,11 @@ public final class SyncJobs {
    */
   public Job update(Job changed) {
     Job old = get(changed.id());
+    // An unchanged source is not checked again here: a job whose source the rules no longer allow
+    // can still be disabled or renamed; its runs are refused when they start.
+    if (!old.source().equals(changed.source())) {
+      sourcePolicy.checkSaved(changed.source());
+    }
     validate(changed);
     if (runs.findActive(changed.id()).isPresent()) {
       List<String> locked = lockedChanges(old, changed);

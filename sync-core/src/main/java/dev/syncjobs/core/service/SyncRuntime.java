@@ -10,6 +10,7 @@ import dev.syncjobs.core.port.Notifier;
 import dev.syncjobs.core.port.ProgressPublisher;
 import dev.syncjobs.core.port.RunLog;
 import dev.syncjobs.core.port.RunRepository;
+import dev.syncjobs.core.port.SourcePolicy;
 import dev.syncjobs.core.port.Transfer;
 import java.time.Clock;
 import java.time.Duration;
@@ -62,7 +63,9 @@ public final class SyncRuntime implements AutoCloseable {
     if (transfers.stream().noneMatch(t -> t instanceof LocalTransfer)) {
       transfers.add(new LocalTransfer());
     }
-    this.engine = new SyncEngine(backends, transfers, b.clock, b.ioTimeout, b.globalBandwidthLimit);
+    this.engine =
+        new SyncEngine(
+            backends, transfers, b.clock, b.ioTimeout, b.globalBandwidthLimit, b.sourcePolicy);
     Supplier<UUID> ids = b.ids != null ? b.ids : new TimeOrderedIds(Clock.systemUTC());
     this.worker =
         new RunWorker(
@@ -96,7 +99,8 @@ public final class SyncRuntime implements AutoCloseable {
             worker,
             b.clock,
             ids,
-            b.manualRunInterval);
+            b.manualRunInterval,
+            b.sourcePolicy);
     this.retention = new HistoryRetention(runRepository, b.clock, b.runRetention, 500);
   }
 
@@ -186,6 +190,7 @@ public final class SyncRuntime implements AutoCloseable {
     private Supplier<Long> globalBandwidthLimit = () -> null;
     private Duration ioTimeout = Duration.ofSeconds(60);
     private Duration runRetention = Duration.ofDays(30);
+    private SourcePolicy sourcePolicy = SourcePolicy.ALLOW_ALL;
 
     public Builder repositories(JobRepository jobRepository, RunRepository runRepository) {
       this.jobs = jobRepository;
@@ -274,6 +279,15 @@ public final class SyncRuntime implements AutoCloseable {
     /** How long finished runs and their logs are kept (default 30 days). */
     public Builder runRetention(Duration value) {
       this.runRetention = value;
+      return this;
+    }
+
+    /**
+     * Which sources jobs may read, checked when a job is saved and when each run starts (default:
+     * {@link SourcePolicy#ALLOW_ALL}).
+     */
+    public Builder sourcePolicy(SourcePolicy value) {
+      this.sourcePolicy = java.util.Objects.requireNonNull(value, "sourcePolicy");
       return this;
     }
 
