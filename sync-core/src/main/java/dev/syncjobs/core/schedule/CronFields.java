@@ -106,6 +106,14 @@ public final class CronFields {
     return days & daysUpTo(month.lengthOfMonth());
   }
 
+  /** The first month after {@code month} that the month field allows. */
+  YearMonth nextMonth(YearMonth month) {
+    int later = months & (-1 << (month.getMonthValue() + 1));
+    return later != 0
+        ? month.withMonth(Integer.numberOfTrailingZeros(later))
+        : YearMonth.of(month.getYear() + 1, Integer.numberOfTrailingZeros(months));
+  }
+
   /** The earliest time of day the expression fires. */
   LocalTime firstTime() {
     return firstTime;

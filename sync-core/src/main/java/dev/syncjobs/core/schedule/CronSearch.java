@@ -16,8 +16,8 @@ import java.util.Optional;
  * fields {@link CronFields#canFire() cannot fire} does not start. Thread-safe.
  */
 public final class CronSearch {
-  /** Months in a 400-year Gregorian cycle, plus the month the search starts in. */
-  private static final int MONTHS_SEARCHED = 400 * 12 + 1;
+  /** Years after which the Gregorian calendar repeats its dates and weekdays. */
+  private static final int CYCLE_YEARS = 400;
 
   private final CronFields fields;
   private final boolean canFire;
@@ -51,13 +51,14 @@ public final class CronSearch {
       }
     }
     int from = date.getDayOfMonth() + 1;
-    for (int i = 0; i < MONTHS_SEARCHED; i++) {
+    int lastYear = month.getYear() + CYCLE_YEARS;
+    while (month.getYear() <= lastYear) {
       int later = from > 31 ? 0 : days & (-1 << from);
       if (later != 0) {
         return Optional.of(
             month.atDay(Integer.numberOfTrailingZeros(later)).atTime(fields.firstTime()));
       }
-      month = month.plusMonths(1);
+      month = fields.nextMonth(month);
       from = 1;
       days = fields.days(month);
     }

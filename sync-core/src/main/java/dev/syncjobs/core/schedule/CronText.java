@@ -33,9 +33,6 @@ final class CronText {
   /** Vixie's upper bounds; day-of-week 7 is Sunday again. */
   private static final int[] MAX = {59, 23, 31, 12, 7};
 
-  /** The last value of each field's usual range, for the hint on a refused step. */
-  private static final int[] LAST = {59, 23, 31, 12, 6};
-
   private static final Pattern DAY_NAME =
       Pattern.compile("(?i)\\b(sun|mon|tue|wed|thu|fri|sat)\\b");
   private static final Map<String, String> DAY_NUMBERS =
@@ -105,7 +102,7 @@ final class CronText {
       if (!SINGLE_VALUE.matcher(base).matches() || !NUMBER.matcher(step).matches()) {
         continue; // a range or '*' (or what the syntax check refuses anyway)
       }
-      String range = base.isEmpty() ? "*" : base + "-" + LAST[field];
+      String range = base.isEmpty() ? "*" : base + "-" + MAX[field];
       throw new ValidationException(
           "cron_expression",
           "'"

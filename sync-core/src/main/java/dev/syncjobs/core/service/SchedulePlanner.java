@@ -120,15 +120,25 @@ public final class SchedulePlanner {
     Instant t = after.isBefore(EARLIEST) ? EARLIEST : after;
     boolean inclusive = after.isBefore(EARLIEST);
     Instant limit = t.plus(SEARCH_LIMIT);
+    LocalDateTime searchedFrom = null;
+    LocalDateTime found = null;
     for (int step = 0; step < MAX_STEPS && t.isBefore(limit); step++) {
       ZoneOffset offset = rules.getOffset(t);
       ZoneOffsetTransition transition = rules.nextTransition(t);
       LocalDateTime wall = LocalDateTime.ofEpochSecond(t.getEpochSecond(), t.getNano(), offset);
-      Optional<LocalDateTime> candidate = clock.nextAfter(inclusive ? wall.minusNanos(1) : wall);
-      if (candidate.isEmpty()) {
-        return Optional.empty();
+      LocalDateTime from = inclusive ? wall.minusNanos(1) : wall;
+      if (searchedFrom == null || from.isBefore(searchedFrom) || !from.isBefore(found)) {
+        // The first match after any time in [searchedFrom, found) is found itself, so a period
+        // that starts in that span (after a gap, or a transition before a rare match) needs no
+        // new search.
+        Optional<LocalDateTime> candidate = clock.nextAfter(from);
+        if (candidate.isEmpty()) {
+          return Optional.empty();
+        }
+        searchedFrom = from;
+        found = candidate.get();
       }
-      LocalDateTime w = candidate.get();
+      LocalDateTime w = found;
       Instant fire = w.toInstant(offset);
       if (transition == null || fire.isBefore(transition.getInstant())) {
         ZoneOffsetTransition overlap = rules.getTransition(w);
