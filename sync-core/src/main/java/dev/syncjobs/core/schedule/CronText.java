@@ -76,7 +76,9 @@ final class CronText {
           fields[2].startsWith("*"),
           fields[4].startsWith("*"),
           fields[1].startsWith("*"));
-    } catch (IllegalArgumentException e) {
+    } catch (RuntimeException e) {
+      // cron-utils reports bad syntax as IllegalArgumentException; any other failure on odd input
+      // is still the input's fault, never a server error
       throw new ValidationException(
           "cron_expression",
           "'" + expression + "' is not a valid cron expression " + FIELDS + ": " + e.getMessage());
