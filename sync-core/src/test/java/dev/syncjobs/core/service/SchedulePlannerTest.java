@@ -220,7 +220,8 @@ class SchedulePlannerTest {
         "0 0 31 2,4,6,9,11 */1",
         "5/15 * * * *",
         "0 0 * * 7/1",
-        "/15 * * * *"
+        "/15 * * * *",
+        "0 0 1-5/ * *"
       })
   void validation_rejects_cron_expression(String expression) {
     Schedule schedule = new Schedule.Cron(expression);
