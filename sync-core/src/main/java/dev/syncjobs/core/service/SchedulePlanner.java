@@ -1,11 +1,9 @@
 package dev.syncjobs.core.service;
 
-import com.cronutils.model.CronType;
-import com.cronutils.model.definition.CronDefinitionBuilder;
-import com.cronutils.model.time.ExecutionTime;
-import com.cronutils.parser.CronParser;
 import dev.syncjobs.core.model.Schedule;
 import dev.syncjobs.core.model.ValidationException;
+import dev.syncjobs.core.schedule.CronFields;
+import dev.syncjobs.core.schedule.CronSearch;
 import java.time.DayOfWeek;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,18 +12,14 @@ import java.time.LocalTime;
 import java.time.YearMonth;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.time.temporal.TemporalAdjusters;
 import java.time.zone.ZoneOffsetTransition;
 import java.time.zone.ZoneRules;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Turns a {@link Schedule} and a zone into fire instants. Pure and thread-safe.
@@ -42,7 +36,9 @@ import java.util.regex.Pattern;
  * {@code *} instead fire every elapsed hour: a skipped hour does not fire, a repeated hour fires
  * twice (once per offset).
  *
- * <p>Parsing and matching of cron expressions is done by cron-utils; parsed expressions are cached.
+ * <p>Cron expressions are read into {@link CronFields} (parsed expressions are cached) and searched
+ * by {@link CronSearch}, whose cost the calendar bounds whatever the expression; whether one can
+ * ever fire is decided from its fields before any search.
  */
 public final class SchedulePlanner {
   private static final int CACHE_LIMIT = 1024;
@@ -57,16 +53,6 @@ public final class SchedulePlanner {
 
   private static final Instant LATEST = Instant.parse("9000-01-01T00:00:00Z");
 
-  /** Fixed start for "can it ever fire" (a Gregorian 400-year cycle repeats all date patterns). */
-  private static final LocalDateTime VALIDATION_START = LocalDateTime.of(2000, 1, 1, 0, 0);
-
-  private static final Pattern DAY_NAME =
-      Pattern.compile("(?i)\\b(sun|mon|tue|wed|thu|fri|sat)\\b");
-  private static final Map<String, String> DAY_NUMBERS =
-      Map.of("sun", "0", "mon", "1", "tue", "2", "wed", "3", "thu", "4", "fri", "5", "sat", "6");
-
-  private final CronParser parser =
-      new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
   private final Map<String, CronClock> crons = new ConcurrentHashMap<>();
 
   /**
@@ -88,7 +74,8 @@ public final class SchedulePlanner {
 
   /**
    * Checks what the schedule records cannot check themselves: a cron expression must parse as five
-   * Unix fields and must be able to fire at least once.
+   * Unix fields (a step needs a range or {@code *}) and must be able to fire at least once, which
+   * is decided from its fields without searching.
    *
    * @throws ValidationException on field {@code cron_expression}
    */
@@ -96,7 +83,7 @@ public final class SchedulePlanner {
     Objects.requireNonNull(schedule, "schedule");
     if (schedule instanceof Schedule.Cron cron) {
       CronClock clock = compile(cron.expression());
-      if (clock.nextAfter(VALIDATION_START).isEmpty()) {
+      if (!clock.search().fields().canFire()) {
         throw new ValidationException(
             "cron_expression",
             "'" + cron.expression() + "' can never fire (no date matches all of its fields)");
@@ -133,15 +120,25 @@ public final class SchedulePlanner {
     Instant t = after.isBefore(EARLIEST) ? EARLIEST : after;
     boolean inclusive = after.isBefore(EARLIEST);
     Instant limit = t.plus(SEARCH_LIMIT);
+    LocalDateTime searchedFrom = null;
+    LocalDateTime found = null;
     for (int step = 0; step < MAX_STEPS && t.isBefore(limit); step++) {
       ZoneOffset offset = rules.getOffset(t);
       ZoneOffsetTransition transition = rules.nextTransition(t);
       LocalDateTime wall = LocalDateTime.ofEpochSecond(t.getEpochSecond(), t.getNano(), offset);
-      Optional<LocalDateTime> candidate = clock.nextAfter(inclusive ? wall.minusNanos(1) : wall);
-      if (candidate.isEmpty()) {
-        return Optional.empty();
+      LocalDateTime from = inclusive ? wall.minusNanos(1) : wall;
+      if (searchedFrom == null || from.isBefore(searchedFrom) || !from.isBefore(found)) {
+        // The first match after any time in [searchedFrom, found) is found itself, so a period
+        // that starts in that span (after a gap, or a transition before a rare match) needs no
+        // new search.
+        Optional<LocalDateTime> candidate = clock.nextAfter(from);
+        if (candidate.isEmpty()) {
+          return Optional.empty();
+        }
+        searchedFrom = from;
+        found = candidate.get();
       }
-      LocalDateTime w = candidate.get();
+      LocalDateTime w = found;
       Instant fire = w.toInstant(offset);
       if (transition == null || fire.isBefore(transition.getInstant())) {
         ZoneOffsetTransition overlap = rules.getTransition(w);
@@ -179,61 +176,12 @@ public final class SchedulePlanner {
     if (cached != null) {
       return cached;
     }
-    CronClock clock = parse(expression);
+    CronClock clock = new CronClock(new CronSearch(CronFields.parse(expression)));
     if (crons.size() >= CACHE_LIMIT) {
       crons.clear();
     }
     crons.put(expression, clock);
     return clock;
-  }
-
-  private synchronized CronClock parse(String expression) {
-    String[] fields = expression.trim().split("\\s+");
-    if (fields.length != 5) {
-      throw new ValidationException(
-          "cron_expression",
-          "'"
-              + expression
-              + "' must have 5 fields (minute hour day-of-month month day-of-week), found "
-              + fields.length);
-    }
-    // Vixie day names: sun = 0 (cron-utils reads sun as 7, which breaks ranges like sun-tue).
-    fields[4] = replaceDayNames(fields[4]);
-    String dom = fields[2];
-    String dow = fields[4];
-    try {
-      boolean domStar = dom.startsWith("*");
-      boolean dowStar = dow.startsWith("*");
-      if ((domStar || dowStar) && !dom.equals("*") && !dow.equals("*")) {
-        // Vixie: a '*'-led day field means "both day fields must match"; cron-utils would OR them.
-        ExecutionTime dowOnly = executionTime(fields, "*", dow);
-        ExecutionTime domOnly = executionTime(fields, dom, "*");
-        return new CronClock(dowOnly, domOnly, fields[1].startsWith("*"));
-      }
-      return new CronClock(executionTime(fields, dom, dow), null, fields[1].startsWith("*"));
-    } catch (IllegalArgumentException e) {
-      throw new ValidationException(
-          "cron_expression",
-          "'"
-              + expression
-              + "' is not a valid cron expression (minute hour day-of-month month day-of-week): "
-              + e.getMessage());
-    }
-  }
-
-  private ExecutionTime executionTime(String[] fields, String dom, String dow) {
-    String text = String.join(" ", fields[0], fields[1], dom, fields[3], dow);
-    return ExecutionTime.forCron(parser.parse(text).validate());
-  }
-
-  private static String replaceDayNames(String field) {
-    Matcher m = DAY_NAME.matcher(field);
-    StringBuilder out = new StringBuilder();
-    while (m.find()) {
-      m.appendReplacement(out, DAY_NUMBERS.get(m.group(1).toLowerCase(Locale.ROOT)));
-    }
-    m.appendTail(out);
-    return out.toString();
   }
 
   /** A schedule seen as wall-clock times, without any zone. */
@@ -304,34 +252,16 @@ public final class SchedulePlanner {
     }
   }
 
-  /**
-   * A parsed cron expression. {@code dayFilter} is set when Vixie requires both day fields to
-   * match: then {@code primary} is the expression with day-of-month unrestricted and a candidate
-   * must also match {@code dayFilter} (the expression with day-of-week unrestricted).
-   */
-  private record CronClock(ExecutionTime primary, ExecutionTime dayFilter, boolean everyElapsedHour)
-      implements WallClock {
-    /** The "both day fields" search gives up after this many years without a match. */
-    private static final int AND_SEARCH_YEARS = 60;
-
+  /** A cron expression, searched field by field. */
+  private record CronClock(CronSearch search) implements WallClock {
     @Override
     public Optional<LocalDateTime> nextAfter(LocalDateTime wall) {
-      ZonedDateTime from = wall.truncatedTo(ChronoUnit.MINUTES).atZone(ZoneOffset.UTC);
-      if (dayFilter == null) {
-        return primary.nextExecution(from).map(ZonedDateTime::toLocalDateTime);
-      }
-      int lastYear = from.getYear() + AND_SEARCH_YEARS;
-      while (true) {
-        Optional<ZonedDateTime> candidate = primary.nextExecution(from);
-        if (candidate.isEmpty() || candidate.get().getYear() > lastYear) {
-          return Optional.empty();
-        }
-        ZonedDateTime c = candidate.get();
-        if (dayFilter.isMatch(c)) {
-          return Optional.of(c.toLocalDateTime());
-        }
-        from = c.toLocalDate().atTime(23, 59).atZone(ZoneOffset.UTC);
-      }
+      return search.nextAfter(wall);
+    }
+
+    @Override
+    public boolean everyElapsedHour() {
+      return search.fields().wildcardHour();
     }
   }
 }

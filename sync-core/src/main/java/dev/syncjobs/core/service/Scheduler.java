@@ -5,6 +5,7 @@ import dev.syncjobs.core.model.MisfirePolicy;
 import dev.syncjobs.core.model.Run;
 import dev.syncjobs.core.model.RunId;
 import dev.syncjobs.core.model.Trigger;
+import dev.syncjobs.core.model.ValidationException;
 import dev.syncjobs.core.port.JobRepository;
 import java.time.Clock;
 import java.time.Duration;
@@ -149,13 +150,13 @@ public final class Scheduler implements AutoCloseable {
    */
   private JobRepository.Firing firing(Job job, Instant now) {
     Instant due = job.nextRunAt();
-    Instant next = planner.next(job.schedule(), job.zone(), due).orElse(null);
+    Instant next = nextOccurrence(job, due);
     boolean misfire =
         Duration.between(due, now).compareTo(misfireGrace) > 0
             || (next != null && !next.isAfter(now));
     Run run;
     if (misfire) {
-      next = planner.next(job.schedule(), job.zone(), now).orElse(null);
+      next = nextOccurrence(job, now);
       run =
           job.misfirePolicy() == MisfirePolicy.RUN_ONCE
               ? Run.pending(new RunId(ids.get()), job.id(), Trigger.SCHEDULE, due, now, 0)
@@ -164,6 +165,21 @@ public final class Scheduler implements AutoCloseable {
       run = Run.pending(new RunId(ids.get()), job.id(), Trigger.SCHEDULE, due, now, 0);
     }
     return new JobRepository.Firing(job.id(), due, next, run);
+  }
+
+  /**
+   * The job's next occurrence after {@code after}; null if it has none, or if its schedule is one
+   * the planner refuses (stored before a rule that refuses it, such as a step on a single value):
+   * one job's schedule must not stop the firing of the others, which share its transaction.
+   */
+  private Instant nextOccurrence(Job job, Instant after) {
+    try {
+      return planner.next(job.schedule(), job.zone(), after).orElse(null);
+    } catch (ValidationException e) {
+      log.error(
+          "job {}: {}; it fires no more until its schedule is changed", job.name(), e.getMessage());
+      return null;
+    }
   }
 
   /** When the loop last looked for due jobs (for health checks), or null. */

@@ -215,7 +215,13 @@ class SchedulePlannerTest {
         "0 0 * * 1#2",
         "0 0 * * MONDAY",
         "0 0 * * 6-0",
-        "@daily"
+        "@daily",
+        "0 0 30 2 */1",
+        "0 0 31 2,4,6,9,11 */1",
+        "5/15 * * * *",
+        "0 0 * * 7/1",
+        "/15 * * * *",
+        "0 0 1-5/ * *"
       })
   void validation_rejects_cron_expression(String expression) {
     Schedule schedule = new Schedule.Cron(expression);
@@ -256,6 +262,67 @@ class SchedulePlannerTest {
   void validation_accepts_cron_expression(String expression) {
     assertThatCode(() -> planner.validate(new Schedule.Cron(expression)))
         .doesNotThrowAnyException();
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          5/15 * * * *   | minute       | '5-59/15'
+          0 1,3/4 * * *  | hour         | '3-23/4'
+          0 0 1/2 * *    | day-of-month | '1-31/2'
+          0 0 * jan/3 *  | month        | 'jan-12/3'
+          0 0 * * 7/1    | day-of-week  | '7-7/1'
+          /15 * * * *    | minute       | '*/15'
+          """)
+  void a_step_on_a_single_value_is_refused_with_the_form_to_write(
+      String expression, String field, String hint) {
+    assertThat(fieldError(expression).message())
+        .contains(expression, "the " + field + " field", "a step needs a range or '*'", hint);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "0 0 30 2 *",
+        "0 0 31 2,4,6,9,11 */1",
+        "* * 31 2,4,6,9,11 */1",
+        "0 0 31 4,6,9,11 */1",
+        "0 0 30 2 */1",
+        "0 0 31 2 */7",
+        "0 0 30,31 feb */2",
+        "*/5 */2 30-31 2 *,1"
+      })
+  void a_cron_expression_that_never_fires_is_rejected_within_milliseconds_whatever_its_form(
+      String expression) {
+    planner.validate(new Schedule.Cron("1 2 3 4 5")); // loads the parser
+    Schedule schedule = new Schedule.Cron(expression);
+    long start = System.nanoTime();
+
+    assertThat(fieldError(expression).message()).contains("can never fire");
+    assertThat(planner.next(schedule, BERLIN, Instant.parse("2026-01-01T00:00:00Z"))).isEmpty();
+    assertThat(planner.next(schedule, NEW_YORK, Instant.parse("2099-12-31T00:00:00Z"))).isEmpty();
+
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(50));
+  }
+
+  @Test
+  void a_rare_cron_expression_is_planned_within_milliseconds_across_forty_years_of_dst() {
+    Schedule sundayLeapDay = new Schedule.Cron("0 0 29 2 */7");
+    planner.validate(sundayLeapDay);
+    assertThat(planner.next(sundayLeapDay, NEW_YORK, Instant.parse("2004-03-01T00:00:00Z")))
+        .contains(Instant.parse("2032-02-29T05:00:00Z")); // warms the code, not Berlin's rules
+    long start = System.nanoTime();
+
+    Optional<Instant> next =
+        planner.next(sundayLeapDay, BERLIN, Instant.parse("2088-03-01T00:00:00Z"));
+    Optional<Instant> fromLastYear =
+        planner.next(sundayLeapDay, BERLIN, Instant.parse("2099-12-31T23:59:00Z"));
+
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(50));
+    assertThat(next).contains(Instant.parse("2128-02-28T23:00:00Z"));
+    assertThat(fromLastYear).isEqualTo(next);
   }
 
   @Test

@@ -116,6 +116,31 @@ class SchedulerTest {
   }
 
   @Test
+  void a_stored_schedule_the_planner_now_refuses_fires_its_due_occurrence_and_stops_no_other() {
+    Job stepped =
+        Job.builder(
+                new JobId(UUID.randomUUID()),
+                "stepped",
+                Source.parse("file:///srv/stepped"),
+                new Destination("default", "stepped"))
+            .schedule(new Schedule.Cron("5/15 * * * *"))
+            .zone(ZoneId.of("UTC"))
+            .build()
+            .withNextRunAt(Instant.parse("2026-11-23T03:00:00Z"));
+    jobs.create(stepped);
+    Job nightly = daily(MisfirePolicy.RUN_ONCE);
+    clock.set(Instant.parse("2026-11-23T03:00:00Z"));
+
+    assertThat(scheduler.fireDue()).isEqualTo(2);
+
+    assertThat(runs.findActive(stepped.id())).isPresent();
+    assertThat(jobs.find(stepped.id()).orElseThrow().nextRunAt()).isNull();
+    assertThat(runs.findActive(nightly.id())).isPresent();
+    assertThat(jobs.find(nightly.id()).orElseThrow().nextRunAt())
+        .isEqualTo(Instant.parse("2026-11-24T03:00:00Z"));
+  }
+
+  @Test
   void a_round_wakes_the_worker_once_after_every_due_occurrence_is_fired() {
     // these occurrences take three transactions; the worker starts them only when all are fired,
     // so firing does not compete with the runs it has already started
