@@ -22,8 +22,8 @@ class GracefulRestartTest {
       throws Exception {
     int files = 20;
     int size = 150_000;
-    Path src = TestServer.sourceTree(tmp.resolve("src"), files, size);
     Path root = tmp.resolve("server");
+    Path src = TestServer.sourceTree(root.resolve("src"), files, size);
     String job;
     String run;
     try (TestServer first = new TestServer(root)) {
