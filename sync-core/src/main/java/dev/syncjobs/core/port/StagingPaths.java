@@ -259,6 +259,19 @@ public final class StagingPaths {
     }
   }
 
+  /**
+   * Creates the folder {@code dir} and those leading to it, as {@link #createParents} does.
+   *
+   * @param dir a path {@link #resolve} returned
+   */
+  public void createFolder(Path dir, Set<PosixFilePermission> mode) throws IOException {
+    createParents(dir, mode);
+    if (!checkedDirs.contains(dir)) {
+      ensureDirectory(dir, mode);
+      checkedDirs.add(dir);
+    }
+  }
+
   private void ensureStaging() throws IOException {
     if (checkedDirs.contains(staging)) {
       return;
