@@ -19,7 +19,7 @@ class LocalTransferContractTest extends TransferContract {
 
   @Override
   protected Path newSourceRoot() throws Exception {
-    return Files.createDirectories(tmp.resolve("src-" + roots.incrementAndGet()));
+    return Files.createDirectories(work.resolve("src-" + roots.incrementAndGet()));
   }
 
   @Override

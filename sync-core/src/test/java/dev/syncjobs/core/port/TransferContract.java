@@ -53,8 +53,11 @@ public abstract class TransferContract {
   private static final Instant T2 = Instant.parse("2026-11-23T04:00:00Z");
   private static final FileTime MTIME = FileTime.from(Instant.parse("2026-01-01T00:00:00Z"));
 
-  /** A fresh folder per test. */
+  /** A temporary folder (shared by the tests of a class whose lifecycle is per class). */
   @TempDir protected Path tmp;
+
+  /** A fresh folder for each test, below {@link #tmp}. */
+  protected Path work;
 
   /** The run's log lines of the last transfer. */
   protected final List<String> log = new CopyOnWriteArrayList<>();
@@ -95,7 +98,8 @@ public abstract class TransferContract {
 
   @BeforeEach
   void newDestination() throws IOException {
-    dest = Files.createDirectories(tmp.resolve("dest"));
+    work = Files.createTempDirectory(tmp, "test-");
+    dest = Files.createDirectories(work.resolve("dest"));
     log.clear();
   }
 
@@ -104,7 +108,7 @@ public abstract class TransferContract {
   @Test
   public void hostile_names_land_byte_for_byte_and_nothing_is_written_outside_staging()
       throws Exception {
-    Path outside = tmp.resolve("outside");
+    Path outside = work.resolve("outside");
     Path root = newSourceRoot();
     List<String> names = hostileNames(outside);
     for (String n : names) {
@@ -154,8 +158,8 @@ public abstract class TransferContract {
 
   @Test
   public void a_link_planted_in_staging_redirects_no_write() throws Exception {
-    Path outsideDir = Files.createDirectories(tmp.resolve("outside-dir"));
-    Path outsideFile = Files.writeString(tmp.resolve("outside-file.txt"), "keep");
+    Path outsideDir = Files.createDirectories(work.resolve("outside-dir"));
+    Path outsideFile = Files.writeString(work.resolve("outside-file.txt"), "keep");
     Path root = newSourceRoot();
     write(root, "sub/a.txt", "a");
     write(root, "top.txt", "top");
@@ -288,7 +292,7 @@ public abstract class TransferContract {
    */
   protected List<String> hostileNames(Path outside) {
     String escape =
-        "..\\".repeat(Math.max(8, tmp.getNameCount() + 4))
+        "..\\".repeat(Math.max(8, work.getNameCount() + 4))
             + outside.toString().substring(1).replace('/', '\\')
             + "\\pwned.txt";
     return List.of(

@@ -50,6 +50,6 @@ public abstract class UnholdableNamesContract extends TransferContract {
           .as(n)
           .anyMatch(l -> l.startsWith("skipped " + StagingPaths.printable(n) + ": "));
     }
-    assertThat(allNames(tmp)).noneMatch(n -> n.startsWith("x".repeat(200)) || n.contains("\0"));
+    assertThat(allNames(work)).noneMatch(n -> n.startsWith("x".repeat(200)) || n.contains("\0"));
   }
 }
