@@ -434,7 +434,7 @@ public final class RsyncTransfer implements Transfer {
     List<Path> found = new ArrayList<>();
     try (Stream<Path> walk = Files.walk(staging)) {
       walk.filter(p -> p.getFileName().toString().equals(RsyncCommand.PARTIAL_DIR))
-          .filter(Files::isDirectory)
+          .filter(p -> Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
           .forEach(found::add);
     } catch (IOException | UncheckedIOException e) {
       throw new TransferException("cannot clean the staging directory: " + e.getMessage(), e);
