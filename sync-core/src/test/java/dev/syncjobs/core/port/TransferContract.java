@@ -311,7 +311,9 @@ public abstract class TransferContract {
         "tab\there.txt",
         "new\nline.txt",
         "deep/er/..\\x.txt",
-        "q?u#e&r=y;.txt");
+        "q?u#e&r=y;.txt",
+        "n".repeat(251) + ".txt",
+        "é".repeat(127) + "x");
   }
 
   /** A staging directory for a run starting at {@code at} (created, as the engine may). */
