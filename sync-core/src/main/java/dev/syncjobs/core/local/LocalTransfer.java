@@ -89,7 +89,7 @@ public final class LocalTransfer implements Transfer {
         Path target = e.target();
         expected.add(target);
         paths.createParents(target, OWNER_ALL);
-        if (sameFile(target, e)
+        if (leftover(target, e)
             && (!request.options().compareChecksums() || sameContent(target, e.file()))) {
           counter.fileDone(e.size(), e.shown());
           continue;
@@ -227,6 +227,35 @@ public final class LocalTransfer implements Transfer {
       sb.append(name);
     }
     return sb.toString();
+  }
+
+  /**
+   * Whether an interrupted attempt left {@code target} complete (same size and time as the source).
+   * A leftover of its own (one link) whose mode is not the source's is given the source's mode; one
+   * that shares its inode with the previous version is reused only with the same mode, since
+   * changing it would change a published file.
+   */
+  private static boolean leftover(Path target, Entry e) throws IOException {
+    PosixFileAttributes a;
+    try {
+      a = Files.readAttributes(target, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException missing) {
+      return false;
+    }
+    if (!a.isRegularFile()
+        || a.size() != e.size()
+        || a.lastModifiedTime().toMillis() != e.modified().toMillis()) {
+      return false;
+    }
+    if (a.permissions().equals(e.mode())) {
+      return true;
+    }
+    if (((Number) Files.getAttribute(target, "unix:nlink", LinkOption.NOFOLLOW_LINKS)).intValue()
+        != 1) {
+      return false;
+    }
+    StagingPaths.setMode(target, e.mode());
+    return true;
   }
 
   private static boolean sameFile(Path candidate, Entry e) throws IOException {
