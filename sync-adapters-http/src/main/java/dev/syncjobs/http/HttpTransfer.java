@@ -249,6 +249,8 @@ public final class HttpTransfer implements Transfer {
             .withFilesSkipped(paths.skipped());
       }
       Files.createDirectories(staging);
+      // A link in its place would take partial downloads outside staging.
+      paths.createFolder(staging.resolve(Downloader.PARTIAL_DIR), null);
 
       List<RemoteFile> sums = new ArrayList<>();
       List<RemoteFile> rest = new ArrayList<>();

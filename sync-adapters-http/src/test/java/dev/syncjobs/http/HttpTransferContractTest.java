@@ -126,6 +126,24 @@ class HttpTransferContractTest extends UnholdableNamesContract {
     assertThat(log).anyMatch(l -> l.contains("bad%FF%FE.txt") && l.contains("not valid UTF-8"));
   }
 
+  @Test
+  void links_planted_at_the_adapters_own_record_names_redirect_no_write() throws Exception {
+    Path outsideDir = Files.createDirectories(work.resolve("outside-dir"));
+    Path outsideFile = Files.writeString(work.resolve("outside-file"), "keep");
+    Path root = newSourceRoot();
+    write(root, "a.txt", "a");
+    Path staging = staging(Instant.parse("2026-11-23T03:00:00Z"));
+    Files.createSymbolicLink(staging.resolve(Downloader.PARTIAL_DIR), outsideDir);
+    Files.createSymbolicLink(staging.resolve(Manifest.FILE + ".tmp"), outsideFile);
+
+    run(serve(root), staging, Optional.empty());
+
+    assertThat(outsideDir).isEmptyDirectory();
+    assertThat(Files.readString(outsideFile)).isEqualTo("keep");
+    assertThat(tree(staging)).isEqualTo(tree(root));
+    assertThat(Manifest.read(staging.resolve(Manifest.FILE))).containsOnlyKeys("a.txt");
+  }
+
   private static String row(String href, String text, String size) {
     return "<a href=\""
         + href
