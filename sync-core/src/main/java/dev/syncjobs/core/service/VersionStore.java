@@ -388,7 +388,7 @@ public final class VersionStore {
     Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
     perms.addAll(current);
     if (perms.removeAll(WRITE)) {
-      Files.setPosixFilePermissions(f, perms);
+      StagingPaths.setMode(f, perms);
     }
   }
 
