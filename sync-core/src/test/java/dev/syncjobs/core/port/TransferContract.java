@@ -127,6 +127,23 @@ public abstract class TransferContract {
   }
 
   @Test
+  public void a_top_level_name_reserved_for_the_runs_records_is_skipped_and_counted()
+      throws Exception {
+    Path root = newSourceRoot();
+    write(root, ".syncjobs-mine.txt", "a source's file with a reserved name");
+    write(root, "ok.txt", "ok");
+    write(root, "sub/.syncjobs-deeper.txt", "an ordinary name below the top");
+
+    Path staging = staging(T1);
+    TransferReport report = run(serve(root), staging, Optional.empty());
+
+    assertThat(report.filesSkipped()).isOne();
+    assertThat(staging.resolve(".syncjobs-mine.txt")).doesNotExist();
+    assertThat(tree(staging)).containsOnlyKeys("ok.txt", "sub/.syncjobs-deeper.txt");
+    assertThat(log).anyMatch(l -> l.startsWith("skipped \".syncjobs-mine.txt\": "));
+  }
+
+  @Test
   public void unchanged_files_are_hard_links_of_the_previous_version_changed_ones_are_new()
       throws Exception {
     Path root = newSourceRoot();
