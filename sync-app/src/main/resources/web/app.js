@@ -362,7 +362,8 @@
       tr.append(el('td', when(r.started_at || r.created_at)));
       tr.append(el('td', r.trigger));
       tr.append(el('td', r.status, 'status status-' + r.status));
-      tr.append(el('td', r.files_synced + ' / ' + r.files_total));
+      tr.append(el('td', r.files_synced + ' / ' + r.files_total
+        + (r.files_skipped ? ' (' + r.files_skipped + ' skipped)' : '')));
       tr.append(el('td', bytes(r.bytes_transferred) + ' / ' + bytes(r.bytes_total)));
       const secs = r.started_at && r.completed_at ? (new Date(r.completed_at) - new Date(r.started_at)) / 1000 : null;
       tr.append(el('td', duration(secs)));

@@ -3,6 +3,7 @@ package dev.syncjobs.http;
 import dev.syncjobs.core.model.CancelledException;
 import dev.syncjobs.core.model.Filters;
 import dev.syncjobs.core.model.TransferException;
+import dev.syncjobs.core.port.StagingPaths;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -19,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
@@ -42,8 +44,12 @@ final class Crawler {
   private final Consumer<String> log;
   private final ExecutorService pool;
   private final Map<String, Manifest.Entry> previous;
+  private final StagingPaths names;
   private final AtomicInteger loggedSkips = new AtomicInteger();
 
+  /**
+   * @param names decides which names the backend can hold; the others are skipped and counted there
+   */
   Crawler(
       HttpFetcher http,
       Retry retry,
@@ -51,7 +57,8 @@ final class Crawler {
       Filters filters,
       Consumer<String> log,
       ExecutorService pool,
-      Map<String, Manifest.Entry> previous) {
+      Map<String, Manifest.Entry> previous,
+      StagingPaths names) {
     this.http = http;
     this.retry = retry;
     this.settings = settings;
@@ -59,6 +66,7 @@ final class Crawler {
     this.log = log;
     this.pool = pool;
     this.previous = previous;
+    this.names = names;
   }
 
   /** What the crawl found: files by path, and directories that exist but hold no entry. */
@@ -137,12 +145,19 @@ final class Crawler {
         if (c == null) {
           continue;
         }
-        String rel = dir.rel() + c.name();
-        if (dir.rel().isEmpty() && c.name().startsWith(".syncjobs")) {
-          skip("skipped reserved name " + c.name());
+        boolean isDir = c.slash() || e.directoryHint();
+        String rel = dir.rel() + (c.name() == null ? c.rawName() : c.name());
+        if (!seen.add(rel)) {
           continue;
         }
-        if (!seen.add(rel)) {
+        Optional<String> problem =
+            c.name() == null
+                ? Optional.of("it is not valid UTF-8")
+                : StagingPaths.nameProblem(c.name()).or(() -> names.problem(rel));
+        if (problem.isPresent()) {
+          if (filters.includes(rel, isDir)) {
+            names.skip(rel, problem.get() + " (link " + shorten(e.href().trim()) + ")");
+          }
           continue;
         }
         children++;
@@ -156,7 +171,6 @@ final class Crawler {
               false,
               null);
         }
-        boolean isDir = c.slash() || e.directoryHint();
         if (isDir) {
           enqueueDir(queue, dir, c.uri(), rel, c.slash());
         } else if (filters.includes(rel, false)) {
@@ -378,7 +392,13 @@ final class Crawler {
     return StandardCharsets.UTF_8;
   }
 
-  private record Child(URI uri, String name, boolean slash) {}
+  /**
+   * A direct child of a page.
+   *
+   * @param name its decoded name, null when that is not valid UTF-8
+   * @param rawName its name as the link spells it
+   */
+  private record Child(URI uri, String name, String rawName, boolean slash) {}
 
   /** The direct child of the page an href names, or null (logged unless it is navigation). */
   private Child child(String href, URI page, String pagePath, URI root) {
@@ -432,13 +452,8 @@ final class Crawler {
       skip("skipped link that is not a direct child of " + pagePath + ": " + shorten(h));
       return null;
     }
-    String name = UriText.decodeSegment(seg);
-    if (name == null) {
-      skip("skipped link with an unsafe name: " + shorten(h));
-      return null;
-    }
     URI clean = URI.create(page.getScheme() + "://" + page.getRawAuthority() + pagePath + rest);
-    return new Child(clean, name, slash);
+    return new Child(clean, UriText.decodeSegment(seg), seg, slash);
   }
 
   private void skip(String line) {

@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -257,7 +258,11 @@ final class Downloader {
     }
     for (int restart = 0; ; restart++) {
       try (FileChannel ch =
-          FileChannel.open(j.part, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+          FileChannel.open(
+              j.part,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE,
+              LinkOption.NOFOLLOW_LINKS)) {
         j.channel = ch;
         if (st == null) {
           st = start(j);

@@ -5,6 +5,7 @@ import dev.syncjobs.core.model.CancelledException;
 import dev.syncjobs.core.model.Source;
 import dev.syncjobs.core.model.SyncException;
 import dev.syncjobs.core.model.TransferException;
+import dev.syncjobs.core.port.StagingPaths;
 import dev.syncjobs.core.port.Transfer;
 import dev.syncjobs.core.port.TransferReport;
 import dev.syncjobs.core.port.TransferRequest;
@@ -21,12 +22,15 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -50,6 +54,10 @@ import java.util.function.Consumer;
  * transfer succeeds, left for resuming when it fails or is cancelled).
  */
 public final class HttpTransfer implements Transfer {
+  /** HTTP says nothing about permissions: folders get the usual 0755 (files 0444). */
+  private static final Set<PosixFilePermission> DIR_MODE =
+      PosixFilePermissions.fromString("rwxr-xr-x");
+
   private final HttpSettings settings;
   private final Throttle.GlobalLimit global;
 
@@ -152,7 +160,10 @@ public final class HttpTransfer implements Transfer {
     final Set<String> vanished = ConcurrentHashMap.newKeySet();
     final AtomicLong filesTransferred = new AtomicLong();
     Crawler crawler;
-    final Set<Path> madeDirs = ConcurrentHashMap.newKeySet();
+    final StagingPaths paths;
+
+    /** Where each listed file lands in staging, by its path in the listing. */
+    final Map<String, Path> targets = new ConcurrentHashMap<>();
 
     Run(
         TransferRequest request,
@@ -175,6 +186,7 @@ public final class HttpTransfer implements Transfer {
               sink.accept(line);
             }
           };
+      this.paths = new StagingPaths(staging, log);
       this.progress = new ProgressTracker(request.progress());
       this.retry = new Retry(settings.maxRetries(), settings.retryBaseDelay(), stop, log);
       this.http =
@@ -213,9 +225,19 @@ public final class HttpTransfer implements Transfer {
     }
 
     TransferReport execute() throws IOException {
-      crawler = new Crawler(http, retry, settings, request.filters(), log, files, oldManifest);
+      crawler =
+          new Crawler(http, retry, settings, request.filters(), log, files, oldManifest, paths);
       Crawler.Result found = list(crawler);
       Map<String, RemoteFile> remote = found.files();
+      for (var it = remote.values().iterator(); it.hasNext(); ) {
+        RemoteFile f = it.next();
+        Optional<Path> target = paths.resolve(f.path());
+        if (target.isPresent()) {
+          targets.put(f.path(), target.get());
+        } else {
+          it.remove();
+        }
+      }
       long bytesTotal =
           remote.values().stream().mapToLong(f -> f.size() == null ? 0 : f.size()).sum();
       progress.totals(remote.size(), bytesTotal);
@@ -224,9 +246,12 @@ public final class HttpTransfer implements Transfer {
         remote.values().forEach(f -> progress.fileDone());
         progress.bytes(bytesTotal);
         progress.report(true);
-        return TransferReport.sameAsPrevious(remote.size(), bytesTotal, warnings);
+        return TransferReport.sameAsPrevious(remote.size(), bytesTotal, warnings)
+            .withFilesSkipped(paths.skipped());
       }
       Files.createDirectories(staging);
+      // A link in its place would take partial downloads outside staging.
+      paths.createFolder(staging.resolve(Downloader.PARTIAL_DIR), null);
 
       List<RemoteFile> sums = new ArrayList<>();
       List<RemoteFile> rest = new ArrayList<>();
@@ -239,7 +264,7 @@ public final class HttpTransfer implements Transfer {
           if (vanished.contains(f.path())) {
             continue;
           }
-          String text = Files.readString(staging.resolve(f.path()), StandardCharsets.ISO_8859_1);
+          String text = Files.readString(targets.get(f.path()), StandardCharsets.ISO_8859_1);
           Checksums.parse(f.path(), text)
               .forEach(
                   (path, exp) -> {
@@ -257,17 +282,28 @@ public final class HttpTransfer implements Transfer {
           keep.add(p);
         }
       }
+      Set<Path> emptyDirs = new HashSet<>();
       for (String d : found.emptyDirs()) {
-        Files.createDirectories(inside(d));
+        Optional<Path> dir = paths.resolve(d);
+        if (dir.isPresent()) {
+          paths.createFolder(dir.get(), DIR_MODE);
+          emptyDirs.add(dir.get());
+        }
       }
-      prune(keep, found.emptyDirs());
+      prune(keep, emptyDirs);
       Manifest.write(staging, previous, newManifest.values());
       deleteTree(staging.resolve(Downloader.PARTIAL_DIR));
       progress.report(true);
       long filesTotal = keep.size();
       long bytes = newManifest.values().stream().mapToLong(Manifest.Entry::size).sum();
       return new TransferReport(
-          filesTotal, bytes, filesTransferred.get(), progress.downloaded(), warnings);
+          filesTotal,
+          bytes,
+          filesTransferred.get(),
+          progress.downloaded(),
+          warnings,
+          false,
+          paths.skipped());
     }
 
     private Crawler.Result list(Crawler crawler) throws IOException {
@@ -299,16 +335,17 @@ public final class HttpTransfer implements Transfer {
                 request.filters(),
                 log,
                 files,
-                oldManifest)
+                oldManifest,
+                paths)
             .crawl(probe.finalUri());
       }
       String raw = root.getRawPath();
-      String name = UriText.decodeSegment(raw.substring(raw.lastIndexOf('/') + 1));
-      if (name == null || name.startsWith(".syncjobs")) {
-        throw new TransferException("cannot name a file after " + root, false, null);
-      }
+      String rawName = raw.substring(raw.lastIndexOf('/') + 1);
+      String name = UriText.decodeSegment(rawName);
       Map<String, RemoteFile> one = new java.util.LinkedHashMap<>();
-      if (request.filters().includes(name, false)) {
+      if (name == null) {
+        paths.skip(rawName, "it is not valid UTF-8");
+      } else if (request.filters().includes(name, false)) {
         one.put(
             name, new RemoteFile(name, root, probe.size(), probe.mtime(), 1, null, probe.etag()));
       }
@@ -363,20 +400,12 @@ public final class HttpTransfer implements Transfer {
       }
     }
 
-    private Path inside(String rel) {
-      Path p = staging.resolve(rel).normalize();
-      if (!p.startsWith(staging) || p.equals(staging)) {
-        throw new TransferException(
-            "refusing path outside the staging directory: " + rel, false, null);
-      }
-      return p;
-    }
-
     private void one(RemoteFile f) throws IOException {
       if (stop.isCancelled()) {
         throw new CancelledException();
       }
-      Path target = inside(f.path());
+      Path target = targets.get(f.path());
+      paths.createParents(target, DIR_MODE);
       Manifest.Entry old = oldManifest.get(f.path());
       if (Checksums.isChecksumFile(f.path()) && f.etag() == null && old != null) {
         f = precise(f);
@@ -601,11 +630,6 @@ public final class HttpTransfer implements Transfer {
     }
 
     private void link(Path prevFile, Path target) throws IOException {
-      Path parent = target.getParent();
-      if (!madeDirs.contains(parent)) {
-        Files.createDirectories(parent);
-        madeDirs.add(parent);
-      }
       try {
         Files.createLink(target, prevFile);
       } catch (FileAlreadyExistsException e) {
@@ -620,36 +644,34 @@ public final class HttpTransfer implements Transfer {
     }
 
     /** Removes from staging whatever the source does not hold (leftovers of earlier attempts). */
-    private void prune(Set<String> keepFiles, Set<String> keepDirs) throws IOException {
-      Set<String> dirs = new HashSet<>(keepDirs);
+    private void prune(Set<String> keepFiles, Set<Path> keepDirs) throws IOException {
+      Set<Path> files = new HashSet<>();
+      Set<Path> dirs = new HashSet<>(keepDirs);
       for (String f : keepFiles) {
-        for (int i = f.indexOf('/'); i >= 0; i = f.indexOf('/', i + 1)) {
-          dirs.add(f.substring(0, i));
+        Path target = targets.get(f);
+        files.add(target);
+        for (Path d = target.getParent(); !d.equals(paths.staging()); d = d.getParent()) {
+          dirs.add(d);
         }
       }
+      Path root = paths.staging();
       Files.walkFileTree(
-          staging,
+          root,
           new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-              if (dir.equals(staging)) {
-                return FileVisitResult.CONTINUE;
-              }
-              String rel = rel(dir);
-              if (!rel.contains("/") && rel.startsWith(".syncjobs")) {
-                return FileVisitResult.SKIP_SUBTREE;
-              }
-              return FileVisitResult.CONTINUE;
+              return VersionFiles.isRecord(root, dir)
+                  ? FileVisitResult.SKIP_SUBTREE
+                  : FileVisitResult.CONTINUE;
             }
 
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
                 throws IOException {
-              String rel = rel(file);
-              if (!rel.contains("/") && rel.startsWith(".syncjobs")) {
+              if (VersionFiles.isRecord(root, file)) {
                 return FileVisitResult.CONTINUE;
               }
-              if (!keepFiles.contains(rel) || !attrs.isRegularFile()) {
+              if (!files.contains(file) || !attrs.isRegularFile()) {
                 Files.delete(file);
               }
               return FileVisitResult.CONTINUE;
@@ -657,7 +679,7 @@ public final class HttpTransfer implements Transfer {
 
             @Override
             public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-              if (!dir.equals(staging) && !dirs.contains(rel(dir))) {
+              if (!dir.equals(root) && !dirs.contains(dir)) {
                 try (var s = Files.list(dir)) {
                   if (s.findAny().isEmpty()) {
                     Files.delete(dir);
@@ -667,10 +689,6 @@ public final class HttpTransfer implements Transfer {
               return FileVisitResult.CONTINUE;
             }
           });
-    }
-
-    private String rel(Path p) {
-      return staging.relativize(p).toString().replace('\\', '/');
     }
   }
 

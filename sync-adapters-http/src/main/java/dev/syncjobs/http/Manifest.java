@@ -1,6 +1,8 @@
 package dev.syncjobs.http;
 
+import dev.syncjobs.core.port.StagingPaths;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -118,7 +120,10 @@ final class Manifest {
       }
     }
     Path tmp = staging.resolve(FILE + ".tmp");
-    Files.writeString(tmp, text, StandardCharsets.UTF_8);
+    Files.deleteIfExists(tmp); // a leftover, or a link: never written through
+    try (OutputStream out = StagingPaths.createNew(tmp)) {
+      out.write(text.getBytes(StandardCharsets.UTF_8));
+    }
     Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 

@@ -1,6 +1,8 @@
 package dev.syncjobs.http;
 
+import dev.syncjobs.core.port.StagingPaths;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,7 +109,10 @@ final class PartialState {
       }
     }
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-    Files.writeString(tmp, sb.toString(), StandardCharsets.UTF_8);
+    Files.deleteIfExists(tmp); // a leftover, or a link: never written through
+    try (OutputStream out = StagingPaths.createNew(tmp)) {
+      out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
+    }
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 }

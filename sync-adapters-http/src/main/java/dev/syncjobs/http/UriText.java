@@ -96,8 +96,8 @@ final class UriText {
   }
 
   /**
-   * Decodes one raw path segment as UTF-8, or null when it is not a safe file name (empty, '.',
-   * '..', holds '/', NUL or control characters, invalid UTF-8).
+   * Decodes one raw path segment as UTF-8, or null when it is not valid UTF-8. Whether the name can
+   * be held by the backend is {@link dev.syncjobs.core.port.StagingPaths}' to say.
    */
   static String decodeSegment(String raw) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length());
@@ -128,12 +128,6 @@ final class UriText {
               .decode(ByteBuffer.wrap(out.toByteArray()))
               .toString();
     } catch (CharacterCodingException e) {
-      return null;
-    }
-    if (name.isEmpty() || name.equals(".") || name.equals("..") || name.contains("/")) {
-      return null;
-    }
-    if (name.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f)) {
       return null;
     }
     return name;

@@ -41,7 +41,7 @@ public final class JdbcRunRepository implements RunRepository {
       "id, job_id, trigger, scheduled_for, status, created_at, not_before, started_at,"
           + " completed_at, files_done, files_total, bytes_done, bytes_total, current_file,"
           + " bytes_per_second, error, version, owner, lease_until, fence, attempt,"
-          + " cancel_requested";
+          + " cancel_requested, files_skipped";
 
   /**
    * Pending or running: the predicate of the index {@code runs_one_active_per_job}, which says
@@ -442,14 +442,15 @@ public final class JdbcRunRepository implements RunRepository {
       "WITH v AS MATERIALIZED (SELECT u.*, 'RUNNING'::text AS running FROM unnest("
           + "?::uuid[], ?::bigint[], ?::text[], ?::text[],"
           + " ?::bigint[], ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::bigint[],"
-          + " ?::text[], ?::text[], ?::timestamptz[]) AS u(id, fence, status, job_status,"
-          + " files_done, files_total, bytes_done, bytes_total, current_file,"
-          + " bytes_per_second, error, version, completed_at)),"
+          + " ?::text[], ?::text[], ?::timestamptz[], ?::bigint[]) AS u(id, fence, status,"
+          + " job_status, files_done, files_total, bytes_done, bytes_total, current_file,"
+          + " bytes_per_second, error, version, completed_at, files_skipped)),"
           + " ended AS (UPDATE runs SET status = v.status, files_done = v.files_done,"
           + " files_total = v.files_total, bytes_done = v.bytes_done,"
           + " bytes_total = v.bytes_total, current_file = v.current_file,"
           + " bytes_per_second = v.bytes_per_second, error = v.error,"
-          + " version = v.version, completed_at = v.completed_at, lease_until = NULL"
+          + " version = v.version, completed_at = v.completed_at, lease_until = NULL,"
+          + " files_skipped = v.files_skipped"
           + " FROM v WHERE runs.id = v.id AND runs.fence = v.fence"
           + " AND runs.status = v.running"
           + " RETURNING runs.id, runs.job_id, v.job_status, v.error, v.completed_at),"
@@ -473,6 +474,7 @@ public final class JdbcRunRepository implements RunRepository {
     Object[] errors = new Object[n];
     Object[] versions = new Object[n];
     Object[] ends = new Object[n];
+    Object[] skipped = new Object[n];
     for (int k = 0; k < n; k++) {
       Completion x = batch.get(k);
       Progress p = x.outcome().progress();
@@ -489,6 +491,7 @@ public final class JdbcRunRepository implements RunRepository {
       errors[k] = x.outcome().error();
       versions[k] = x.outcome().version();
       ends[k] = Dialect.timestampText(x.completedAt());
+      skipped[k] = x.outcome().filesSkipped();
     }
     Set<UUID> ended;
     try (PreparedStatement ps = c.prepareStatement(COMPLETE_POSTGRES)) {
@@ -502,7 +505,8 @@ public final class JdbcRunRepository implements RunRepository {
       }
       ps.setArray(i++, c.createArrayOf("text", errors));
       ps.setArray(i++, c.createArrayOf("text", versions));
-      ps.setArray(i, c.createArrayOf("text", ends));
+      ps.setArray(i++, c.createArrayOf("text", ends));
+      ps.setArray(i, c.createArrayOf("bigint", skipped));
       ended = Database.uuids(ps);
     }
     boolean[] written = new boolean[n];
@@ -519,7 +523,7 @@ public final class JdbcRunRepository implements RunRepository {
         c.prepareStatement(
             "UPDATE runs SET status = ?, files_done = ?, files_total = ?, bytes_done = ?,"
                 + " bytes_total = ?, current_file = ?, bytes_per_second = ?, error = ?,"
-                + " version = ?, completed_at = ?, lease_until = NULL"
+                + " version = ?, completed_at = ?, lease_until = NULL, files_skipped = ?"
                 + " WHERE id = ? AND fence = ? AND status = 'RUNNING'")) {
       for (Completion x : batch) {
         ps.setString(1, x.outcome().status().name());
@@ -527,6 +531,7 @@ public final class JdbcRunRepository implements RunRepository {
         ps.setString(i++, x.outcome().error());
         ps.setString(i++, x.outcome().version());
         dialect.setInstant(ps, i++, x.completedAt());
+        ps.setLong(i++, x.outcome().filesSkipped());
         dialect.setUuid(ps, i++, x.id().value());
         ps.setLong(i, x.fence());
         ps.addBatch();
@@ -651,7 +656,7 @@ public final class JdbcRunRepository implements RunRepository {
   private static final String INSERT =
       "INSERT INTO runs ("
           + COLUMNS
-          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+          + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
           + " ON CONFLICT DO NOTHING";
 
   /** Inserts {@code run} unless a unique index refuses it; returns the rows inserted (0 or 1). */
@@ -688,7 +693,7 @@ public final class JdbcRunRepository implements RunRepository {
           + ") SELECT * FROM unnest(?::uuid[], ?::uuid[], ?::text[], ?::timestamptz[], ?::text[],"
           + " ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::bigint[],"
           + " ?::bigint[], ?::bigint[], ?::bigint[], ?::text[], ?::bigint[], ?::text[], ?::text[],"
-          + " ?::text[], ?::timestamptz[], ?::bigint[], ?::integer[], ?::boolean[])"
+          + " ?::text[], ?::timestamptz[], ?::bigint[], ?::integer[], ?::boolean[], ?::bigint[])"
           + " ON CONFLICT DO NOTHING RETURNING id";
 
   private static int[] insertRowsPostgres(Connection c, List<Run> runs) throws SQLException {
@@ -697,7 +702,7 @@ public final class JdbcRunRepository implements RunRepository {
     String[] types = {
       "uuid", "uuid", "text", "text", "text", "text", "text", "text", "text", "bigint", "bigint",
       "bigint", "bigint", "text", "bigint", "text", "text", "text", "text", "bigint", "integer",
-      "boolean"
+      "boolean", "bigint"
     };
     Object[][] columns = new Object[types.length][n];
     for (int k = 0; k < n; k++) {
@@ -725,7 +730,8 @@ public final class JdbcRunRepository implements RunRepository {
         Dialect.timestampText(r.leaseUntil()),
         r.fence(),
         r.attempt(),
-        r.cancelRequested()
+        r.cancelRequested(),
+        r.filesSkipped()
       };
       for (int col = 0; col < row.length; col++) {
         columns[col][k] = row[col];
@@ -759,7 +765,8 @@ public final class JdbcRunRepository implements RunRepository {
     dialect.setInstant(ps, i++, run.leaseUntil());
     ps.setLong(i++, run.fence());
     ps.setInt(i++, run.attempt());
-    ps.setBoolean(i, run.cancelRequested());
+    ps.setBoolean(i++, run.cancelRequested());
+    ps.setLong(i, run.filesSkipped());
   }
 
   static boolean hasActive(Dialect dialect, Connection c, JobId jobId) throws SQLException {
@@ -839,6 +846,7 @@ public final class JdbcRunRepository implements RunRepository {
         dialect.getInstant(rs, "lease_until"),
         rs.getLong("fence"),
         rs.getInt("attempt"),
-        rs.getBoolean("cancel_requested"));
+        rs.getBoolean("cancel_requested"),
+        rs.getLong("files_skipped"));
   }
 }

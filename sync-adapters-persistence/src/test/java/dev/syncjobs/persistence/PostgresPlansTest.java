@@ -128,7 +128,8 @@ class PostgresPlansTest {
       }
       ps.setArray(i++, c.createArrayOf("text", new Object[n]));
       ps.setArray(i++, c.createArrayOf("text", new Object[n]));
-      ps.setArray(i, c.createArrayOf("text", ends));
+      ps.setArray(i++, c.createArrayOf("text", ends));
+      ps.setArray(i, c.createArrayOf("bigint", numbers));
       plan = text(ps);
     }
     assertThat(plan).contains("runs_pkey").doesNotContain("runs_leases");

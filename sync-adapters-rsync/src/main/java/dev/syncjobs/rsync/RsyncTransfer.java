@@ -5,6 +5,7 @@ import dev.syncjobs.core.model.DeniedNetworks;
 import dev.syncjobs.core.model.Progress;
 import dev.syncjobs.core.model.Source;
 import dev.syncjobs.core.model.TransferException;
+import dev.syncjobs.core.port.StagingPaths;
 import dev.syncjobs.core.port.Transfer;
 import dev.syncjobs.core.port.TransferReport;
 import dev.syncjobs.core.port.TransferRequest;
@@ -16,6 +17,7 @@ import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -187,6 +189,7 @@ public final class RsyncTransfer implements Transfer {
     if (resuming || result.exitCode() != 0) {
       removePartialDirs(request.staging());
     }
+    long skipped = removeReservedNames(request.staging(), log);
     Progress last = result.progress();
     // The file list counts regular files only; rsync's "Total file size" adds symlink lengths.
     long filesTotal = result.totalsKnown() ? last.filesTotal() : Math.max(0, stats.regularFiles());
@@ -208,7 +211,8 @@ public final class RsyncTransfer implements Transfer {
             filesTransferred,
             bytesTransferred,
             Math.max(0, stats.bytesReceived())));
-    return new TransferReport(filesTotal, bytesTotal, filesTransferred, bytesTransferred, warnings);
+    return new TransferReport(
+        filesTotal, bytesTotal, filesTransferred, bytesTransferred, warnings, false, skipped);
   }
 
   private record Result(
@@ -466,12 +470,43 @@ public final class RsyncTransfer implements Transfer {
     }
   }
 
+  /**
+   * rsync names files itself and keeps every name a file system holds; the top-level names reserved
+   * for the run's records ({@link StagingPaths}) are taken out again, logged and counted like every
+   * transfer's names the backend cannot hold.
+   */
+  private static long removeReservedNames(Path staging, Consumer<String> log) {
+    StagingPaths paths = new StagingPaths(staging, log);
+    try (DirectoryStream<Path> reserved =
+        Files.newDirectoryStream(staging, StagingPaths.RESERVED_PREFIX + "*")) {
+      for (Path p : reserved) {
+        String name = p.getFileName().toString();
+        if (name.equals(RsyncCommand.PARTIAL_DIR)) {
+          continue;
+        }
+        deleteTree(p);
+        paths.skip(name, paths.problem(name).orElse("reserved"));
+      }
+    } catch (IOException e) {
+      throw new TransferException("cannot clean the staging directory: " + e.getMessage(), e);
+    }
+    return paths.skipped();
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> walk = Files.walk(root)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
   /** Removes partial directories an interrupted attempt left, so they are not published. */
   private static void removePartialDirs(Path staging) {
     List<Path> found = new ArrayList<>();
     try (Stream<Path> walk = Files.walk(staging)) {
       walk.filter(p -> p.getFileName().toString().equals(RsyncCommand.PARTIAL_DIR))
-          .filter(Files::isDirectory)
+          .filter(p -> Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
           .forEach(found::add);
     } catch (IOException | UncheckedIOException e) {
       throw new TransferException("cannot clean the staging directory: " + e.getMessage(), e);

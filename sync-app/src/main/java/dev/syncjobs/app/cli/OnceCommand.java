@@ -240,6 +240,12 @@ public final class OnceCommand implements Callable<Integer> {
       err.print("\r" + " ".repeat(100) + "\r");
     }
     String log = runtime.jobs().log(job.id(), finished.id());
+    if (finished.filesSkipped() > 0) {
+      err.printf(
+          Locale.ROOT,
+          "%d names the backend cannot hold were skipped (see the run's log)%n",
+          finished.filesSkipped());
+    }
     if (finished.status() == RunStatus.SUCCESS) {
       Progress p = finished.progress();
       if (p.filesDone() == 0 && p.bytesDone() == 0 && p.filesTotal() > 0) {

@@ -30,6 +30,7 @@ final class RunJson {
     m.put("files_total", p.filesTotal());
     m.put("bytes_transferred", p.bytesDone());
     m.put("bytes_total", p.bytesTotal());
+    m.put("files_skipped", r.filesSkipped());
     m.put("current_file", p.currentFile());
     m.put("progress_percent", percent(r.status().name(), p));
     m.put("bytes_per_second", p.bytesPerSecond());

@@ -1,12 +1,13 @@
 package dev.syncjobs.core.local;
 
 import dev.syncjobs.core.model.CancelledException;
-import dev.syncjobs.core.model.Progress;
 import dev.syncjobs.core.model.Source;
 import dev.syncjobs.core.model.TransferException;
+import dev.syncjobs.core.port.StagingPaths;
 import dev.syncjobs.core.port.Transfer;
 import dev.syncjobs.core.port.TransferReport;
 import dev.syncjobs.core.port.TransferRequest;
+import dev.syncjobs.core.port.VersionFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -17,26 +18,47 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * {@link Transfer} for {@code file://} sources: copies a directory tree (or one file) into the
- * staging directory, applying the filters, hard-linking files whose size and modification time (or
- * content, with {@code compare_checksums}) match the previous version, and reusing complete files
- * left by an interrupted attempt. Symbolic links in the source are skipped and logged, so nothing
+ * staging directory, applying the filters, hard-linking files whose size, modification time and
+ * mode (or content, with {@code compare_checksums}) match the previous version, and reusing
+ * complete files left by an interrupted attempt. Names land where {@link StagingPaths} says: byte
+ * for byte, inside staging, through no symbolic link; a name the backend cannot hold is skipped and
+ * counted. Files keep the source's permission bits without the write bits, folders the source's
+ * bits plus the owner's rwx (the engine must manage the tree), so no file of a version is readable
+ * by more users than its source. Symbolic links in the source are skipped and logged, so nothing
  * can point outside a version; folders left empty are not created.
  */
 public final class LocalTransfer implements Transfer {
   private static final int BUFFER = 256 * 1024;
-  private static final String TEMP_PREFIX = ".syncjobs-tmp-";
+
+  private static final Set<PosixFilePermission> WRITE =
+      EnumSet.of(
+          PosixFilePermission.OWNER_WRITE,
+          PosixFilePermission.GROUP_WRITE,
+          PosixFilePermission.OTHERS_WRITE);
+  private static final Set<PosixFilePermission> OWNER_ALL =
+      EnumSet.of(
+          PosixFilePermission.OWNER_READ,
+          PosixFilePermission.OWNER_WRITE,
+          PosixFilePermission.OWNER_EXECUTE);
 
   @Override
   public boolean supports(Source source) {
@@ -52,22 +74,24 @@ public final class LocalTransfer implements Transfer {
     if (!Files.isReadable(root)) {
       throw new TransferException("source " + root + " is not readable", false, null);
     }
+    StagingPaths paths = new StagingPaths(request.staging(), request.log());
     try {
-      List<Entry> entries = list(root, request);
+      Listing listing = list(root, request, paths);
+      List<Entry> entries = listing.files();
       long bytesTotal = entries.stream().mapToLong(Entry::size).sum();
-      Counter counter = new Counter(entries.size(), bytesTotal, request);
+      LocalProgress counter = new LocalProgress(entries.size(), bytesTotal, request);
       counter.report(null);
       long filesCopied = 0;
       long bytesCopied = 0;
       Set<Path> expected = new HashSet<>();
       for (Entry e : entries) {
         request.cancel().throwIfCancelled();
-        Path target = request.staging().resolve(e.relative());
+        Path target = e.target();
         expected.add(target);
-        Files.createDirectories(target.getParent());
-        if (sameFile(target, e)
+        paths.createParents(target, OWNER_ALL);
+        if (leftover(target, e)
             && (!request.options().compareChecksums() || sameContent(target, e.file()))) {
-          counter.fileDone(e.size(), e.relative());
+          counter.fileDone(e.size(), e.shown());
           continue;
         }
         Path previous = request.previousVersion().map(p -> p.resolve(e.relative())).orElse(null);
@@ -76,16 +100,18 @@ public final class LocalTransfer implements Transfer {
             && (!request.options().compareChecksums() || sameContent(previous, e.file()))) {
           Files.deleteIfExists(target);
           Files.createLink(target, previous);
-          counter.fileDone(e.size(), e.relative());
+          counter.fileDone(e.size(), e.shown());
           continue;
         }
         copy(e, target, request, counter);
         filesCopied++;
         bytesCopied += e.size();
       }
-      removeLeftovers(request.staging(), expected);
+      removeLeftovers(paths.staging(), expected);
+      applyFolderModes(paths.staging(), listing.folders());
       counter.report(null);
-      return new TransferReport(entries.size(), bytesTotal, filesCopied, bytesCopied, List.of());
+      return new TransferReport(
+          entries.size(), bytesTotal, filesCopied, bytesCopied, List.of(), false, paths.skipped());
     } catch (CancelledException e) {
       throw e;
     } catch (NoSuchFileException e) {
@@ -95,41 +121,69 @@ public final class LocalTransfer implements Transfer {
     }
   }
 
-  private record Entry(Path file, String relative, long size, FileTime modified) {}
+  /**
+   * A source file to mirror.
+   *
+   * @param relative its path below the source root, name elements kept byte for byte
+   * @param shown the same as text, for filters, progress and messages
+   * @param target where it lands in staging
+   * @param mode the mode it gets there: the source's without write bits
+   */
+  private record Entry(
+      Path file,
+      Path relative,
+      String shown,
+      Path target,
+      long size,
+      FileTime modified,
+      Set<PosixFilePermission> mode) {}
 
-  private static List<Entry> list(Path root, TransferRequest request) throws IOException {
+  /** The files to mirror, and the source's folders (relative path → mode) to give their modes. */
+  private record Listing(List<Entry> files, Map<Path, Set<PosixFilePermission>> folders) {}
+
+  private static Listing list(Path root, TransferRequest request, StagingPaths paths)
+      throws IOException {
     List<Entry> entries = new ArrayList<>();
+    Map<Path, Set<PosixFilePermission>> folders = new HashMap<>();
     BasicFileAttributes rootAttrs =
         Files.readAttributes(root, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     if (rootAttrs.isRegularFile()) {
-      entries.add(
-          new Entry(
-              root, root.getFileName().toString(), rootAttrs.size(), rootAttrs.lastModifiedTime()));
-      return entries;
+      Path name = root.getFileName();
+      Optional<Path> target = paths.resolve(name);
+      if (target.isPresent()) {
+        entries.add(entry(root, name, target.get(), rootAttrs, permissions(root, rootAttrs)));
+      }
+      return new Listing(entries, folders);
     }
     Files.walkFileTree(
         root,
         new SimpleFileVisitor<>() {
           @Override
-          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
+              throws IOException {
             request.cancel().throwIfCancelled();
-            if (dir.equals(root)) {
+            Path rel = root.relativize(dir);
+            if (dir.equals(root) || request.filters().includes(text(rel), true)) {
+              folders.put(rel, permissions(dir, attrs));
               return FileVisitResult.CONTINUE;
             }
-            return request.filters().includes(relative(root, dir), true)
-                ? FileVisitResult.CONTINUE
-                : FileVisitResult.SKIP_SUBTREE;
+            return FileVisitResult.SKIP_SUBTREE;
           }
 
           @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-            String rel = relative(root, file);
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
+            Path rel = root.relativize(file);
+            String shown = text(rel);
             if (attrs.isSymbolicLink()) {
-              request.log().accept("skipped symbolic link " + rel);
+              request.log().accept("skipped symbolic link " + StagingPaths.printable(shown));
             } else if (!attrs.isRegularFile()) {
-              request.log().accept("skipped special file " + rel);
-            } else if (request.filters().includes(rel, false)) {
-              entries.add(new Entry(file, rel, attrs.size(), attrs.lastModifiedTime()));
+              request.log().accept("skipped special file " + StagingPaths.printable(shown));
+            } else if (request.filters().includes(shown, false)) {
+              Optional<Path> target = paths.resolve(rel);
+              if (target.isPresent()) {
+                entries.add(entry(file, rel, target.get(), attrs, permissions(file, attrs)));
+              }
             }
             return FileVisitResult.CONTINUE;
           }
@@ -139,20 +193,82 @@ public final class LocalTransfer implements Transfer {
             throw exc;
           }
         });
-    return entries;
+    return new Listing(entries, folders);
   }
 
-  private static String relative(Path root, Path p) {
-    return root.relativize(p).toString().replace('\\', '/');
+  private static Entry entry(
+      Path file,
+      Path relative,
+      Path target,
+      BasicFileAttributes attrs,
+      Set<PosixFilePermission> sourceMode) {
+    Set<PosixFilePermission> mode = EnumSet.noneOf(PosixFilePermission.class);
+    mode.addAll(sourceMode);
+    mode.removeAll(WRITE);
+    return new Entry(
+        file, relative, text(relative), target, attrs.size(), attrs.lastModifiedTime(), mode);
+  }
+
+  private static Set<PosixFilePermission> permissions(Path p, BasicFileAttributes attrs)
+      throws IOException {
+    if (attrs instanceof PosixFileAttributes posix) {
+      return posix.permissions();
+    }
+    return Files.getPosixFilePermissions(p, LinkOption.NOFOLLOW_LINKS);
+  }
+
+  /** A relative path as filters see it: its name elements joined by '/', nothing translated. */
+  private static String text(Path relative) {
+    StringBuilder sb = new StringBuilder();
+    for (Path name : relative) {
+      if (sb.length() > 0) {
+        sb.append('/');
+      }
+      sb.append(name);
+    }
+    return sb.toString();
+  }
+
+  /**
+   * Whether an interrupted attempt left {@code target} complete (same size and time as the source).
+   * A leftover of its own (one link) whose mode is not the source's is given the source's mode; one
+   * that shares its inode with the previous version is reused only with the same mode, since
+   * changing it would change a published file.
+   */
+  private static boolean leftover(Path target, Entry e) throws IOException {
+    PosixFileAttributes a;
+    try {
+      a = Files.readAttributes(target, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException missing) {
+      return false;
+    }
+    if (!a.isRegularFile()
+        || a.size() != e.size()
+        || a.lastModifiedTime().toMillis() != e.modified().toMillis()) {
+      return false;
+    }
+    if (a.permissions().equals(e.mode())) {
+      return true;
+    }
+    if (((Number) Files.getAttribute(target, "unix:nlink", LinkOption.NOFOLLOW_LINKS)).intValue()
+        != 1) {
+      return false;
+    }
+    StagingPaths.setMode(target, e.mode());
+    return true;
   }
 
   private static boolean sameFile(Path candidate, Entry e) throws IOException {
-    if (!Files.isRegularFile(candidate, LinkOption.NOFOLLOW_LINKS)) {
+    PosixFileAttributes a;
+    try {
+      a = Files.readAttributes(candidate, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    } catch (NoSuchFileException missing) {
       return false;
     }
-    BasicFileAttributes a =
-        Files.readAttributes(candidate, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    return a.size() == e.size() && a.lastModifiedTime().toMillis() == e.modified().toMillis();
+    return a.isRegularFile()
+        && a.size() == e.size()
+        && a.lastModifiedTime().toMillis() == e.modified().toMillis()
+        && a.permissions().equals(e.mode());
   }
 
   private static boolean sameContent(Path a, Path b) throws IOException {
@@ -161,7 +277,7 @@ public final class LocalTransfer implements Transfer {
 
   private static byte[] sha256(Path file) throws IOException {
     MessageDigest digest = newDigest();
-    try (InputStream in = Files.newInputStream(file)) {
+    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
       byte[] buf = new byte[BUFFER];
       for (int n; (n = in.read(buf)) > 0; ) {
         digest.update(buf, 0, n);
@@ -170,13 +286,13 @@ public final class LocalTransfer implements Transfer {
     return digest.digest();
   }
 
-  private static void copy(Entry e, Path target, TransferRequest request, Counter counter)
+  private static void copy(Entry e, Path target, TransferRequest request, LocalProgress counter)
       throws IOException {
-    Path temp = target.resolveSibling(TEMP_PREFIX + target.getFileName());
+    Path temp = StagingPaths.tempFor(target);
     MessageDigest digest = request.options().verifyChecksums() ? newDigest() : null;
-    Throttle throttle = new Throttle(request.options().bandwidthLimit());
-    try (InputStream in = Files.newInputStream(e.file());
-        OutputStream out = Files.newOutputStream(temp)) {
+    LocalThrottle throttle = new LocalThrottle(request.options().bandwidthLimit());
+    try (InputStream in = Files.newInputStream(e.file(), LinkOption.NOFOLLOW_LINKS);
+        OutputStream out = StagingPaths.createNew(temp)) {
       byte[] buf = new byte[BUFFER];
       for (int n; (n = in.read(buf)) > 0; ) {
         request.cancel().throwIfCancelled();
@@ -184,41 +300,60 @@ public final class LocalTransfer implements Transfer {
         if (digest != null) {
           digest.update(buf, 0, n);
         }
-        counter.bytes(n, e.relative());
+        counter.bytes(n, e.shown());
         throttle.take(n);
       }
+    } catch (IOException | RuntimeException failure) {
+      Files.deleteIfExists(temp);
+      throw failure;
     }
     if (digest != null && !Arrays.equals(digest.digest(), sha256(temp))) {
       Files.deleteIfExists(temp);
-      throw new TransferException("checksum of the copy of " + e.relative() + " does not match");
+      throw new TransferException("checksum of the copy of " + e.shown() + " does not match");
     }
-    Files.setLastModifiedTime(temp, e.modified());
+    Files.getFileAttributeView(temp, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+        .setTimes(e.modified(), null, null);
+    StagingPaths.setMode(temp, e.mode());
     Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    counter.fileDone(0, e.relative());
+    counter.fileDone(0, e.shown());
+  }
+
+  /**
+   * Gives each folder of staging that mirrors a source folder that folder's mode, plus the owner's
+   * rwx; staging itself mirrors the source root.
+   */
+  private static void applyFolderModes(Path staging, Map<Path, Set<PosixFilePermission>> folders)
+      throws IOException {
+    for (var f : folders.entrySet()) {
+      Path dir = f.getKey().toString().isEmpty() ? staging : staging.resolve(f.getKey());
+      if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+        continue; // nothing below it was mirrored
+      }
+      Set<PosixFilePermission> mode = EnumSet.noneOf(PosixFilePermission.class);
+      mode.addAll(f.getValue());
+      mode.addAll(OWNER_ALL);
+      if (!Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS).equals(mode)) {
+        StagingPaths.setMode(dir, mode);
+      }
+    }
   }
 
   private static void removeLeftovers(Path staging, Set<Path> expected) throws IOException {
+    if (!Files.isDirectory(staging, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
     Files.walkFileTree(
         staging,
         new SimpleFileVisitor<>() {
           @Override
           public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-            if (dir.getParent() != null
-                && dir.getParent().equals(staging)
-                && dir.getFileName().toString().startsWith(".syncjobs")) {
-              return FileVisitResult.SKIP_SUBTREE;
-            }
-            return FileVisitResult.CONTINUE;
+            return isRecord(staging, dir) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
           }
 
           @Override
           public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
               throws IOException {
-            boolean meta =
-                file.getParent().equals(staging)
-                    && file.getFileName().toString().startsWith(".syncjobs")
-                    && !file.getFileName().toString().startsWith(TEMP_PREFIX);
-            if (!meta && !expected.contains(file)) {
+            if (!expected.contains(file) && !isRecord(staging, file)) {
               Files.delete(file);
             }
             return FileVisitResult.CONTINUE;
@@ -238,83 +373,17 @@ public final class LocalTransfer implements Transfer {
         });
   }
 
+  /** A top-level record of the run (not a temporary file): never a source's file. */
+  private static boolean isRecord(Path staging, Path p) {
+    return VersionFiles.isRecord(staging, p)
+        && !p.getFileName().toString().startsWith(StagingPaths.TEMP_PREFIX);
+  }
+
   private static MessageDigest newDigest() {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  /** Counts progress and reports it; totals are known up front, so percent only grows. */
-  private static final class Counter {
-    private final long filesTotal;
-    private final long bytesTotal;
-    private final TransferRequest request;
-    private final long started = System.nanoTime();
-    private long files;
-    private long bytes;
-    private long copied;
-
-    Counter(long filesTotal, long bytesTotal, TransferRequest request) {
-      this.filesTotal = filesTotal;
-      this.bytesTotal = bytesTotal;
-      this.request = request;
-    }
-
-    void bytes(long n, String current) {
-      bytes += n;
-      copied += n;
-      report(current);
-    }
-
-    void fileDone(long skippedBytes, String current) {
-      files++;
-      bytes += skippedBytes;
-      report(current);
-    }
-
-    void report(String current) {
-      long elapsedNanos = Math.max(1, System.nanoTime() - started);
-      long rate = (long) (copied * 1e9 / elapsedNanos);
-      request
-          .progress()
-          .onProgress(
-              new Progress(
-                  Math.min(files, filesTotal),
-                  filesTotal,
-                  Math.min(bytes, bytesTotal),
-                  bytesTotal,
-                  current,
-                  rate));
-    }
-  }
-
-  /** Sleeps as needed to keep to a bytes-per-second limit. */
-  private static final class Throttle {
-    private final Long limit;
-    private final long start = System.nanoTime();
-    private long taken;
-
-    Throttle(Long limit) {
-      this.limit = limit;
-    }
-
-    void take(long n) {
-      if (limit == null) {
-        return;
-      }
-      taken += n;
-      long dueNanos = (long) (taken * 1e9 / limit);
-      long waitNanos = dueNanos - (System.nanoTime() - start);
-      if (waitNanos > 0) {
-        try {
-          Thread.sleep(waitNanos / 1_000_000, (int) (waitNanos % 1_000_000));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new CancelledException();
-        }
-      }
     }
   }
 }

@@ -13,6 +13,7 @@ import java.util.Objects;
  * @param leaseUntil the owner's lease; a running run past it is failed as interrupted
  * @param fence lease version, raised by every claim; a write with an older fence is refused
  * @param cancelRequested a cancel was asked for while it ran
+ * @param filesSkipped names of the source the backend could not hold, left out of the version
  */
 public record Run(
     RunId id,
@@ -31,7 +32,8 @@ public record Run(
     Instant leaseUntil,
     long fence,
     int attempt,
-    boolean cancelRequested) {
+    boolean cancelRequested,
+    long filesSkipped) {
 
   public Run {
     Objects.requireNonNull(id, "id");
@@ -45,6 +47,49 @@ public record Run(
     if (notBefore == null) {
       notBefore = createdAt;
     }
+    if (filesSkipped < 0) {
+      throw new IllegalArgumentException("filesSkipped must not be negative");
+    }
+  }
+
+  /** A run that skipped no names. */
+  public Run(
+      RunId id,
+      JobId jobId,
+      Trigger trigger,
+      Instant scheduledFor,
+      RunStatus status,
+      Instant createdAt,
+      Instant notBefore,
+      Instant startedAt,
+      Instant completedAt,
+      Progress progress,
+      String error,
+      String version,
+      String owner,
+      Instant leaseUntil,
+      long fence,
+      int attempt,
+      boolean cancelRequested) {
+    this(
+        id,
+        jobId,
+        trigger,
+        scheduledFor,
+        status,
+        createdAt,
+        notBefore,
+        startedAt,
+        completedAt,
+        progress,
+        error,
+        version,
+        owner,
+        leaseUntil,
+        fence,
+        attempt,
+        cancelRequested,
+        0);
   }
 
   /** A new pending run. */
@@ -156,17 +201,41 @@ public record Run(
   /** This run ended with {@code outcome} at {@code at}; its lease is released. */
   public Run completed(RunOutcome outcome, Instant at) {
     return copy(
-        outcome.status(),
+            outcome.status(),
+            notBefore,
+            startedAt,
+            at,
+            outcome.progress(),
+            outcome.error(),
+            outcome.version(),
+            owner,
+            null,
+            fence,
+            cancelRequested)
+        .withFilesSkipped(outcome.filesSkipped());
+  }
+
+  /** This run, having left out {@code n} names the backend cannot hold. */
+  public Run withFilesSkipped(long n) {
+    return new Run(
+        id,
+        jobId,
+        trigger,
+        scheduledFor,
+        status,
+        createdAt,
         notBefore,
         startedAt,
-        at,
-        outcome.progress(),
-        outcome.error(),
-        outcome.version(),
+        completedAt,
+        progress,
+        error,
+        version,
         owner,
-        null,
+        leaseUntil,
         fence,
-        cancelRequested);
+        attempt,
+        cancelRequested,
+        n);
   }
 
   /** A running run asked to stop, or a pending one cancelled before it started. */
@@ -228,6 +297,7 @@ public record Run(
         newLeaseUntil,
         newFence,
         attempt,
-        newCancelRequested);
+        newCancelRequested,
+        filesSkipped);
   }
 }

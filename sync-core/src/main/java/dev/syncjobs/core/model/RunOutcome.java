@@ -9,8 +9,10 @@ import java.util.Objects;
  * @param progress final counts
  * @param error what went wrong, null on success
  * @param version the version the run published or found current, null when none
+ * @param filesSkipped names of the source the backend cannot hold, left out of the version
  */
-public record RunOutcome(RunStatus status, Progress progress, String error, String version) {
+public record RunOutcome(
+    RunStatus status, Progress progress, String error, String version, long filesSkipped) {
   public RunOutcome {
     Objects.requireNonNull(status, "status");
     if (status.isActive()) {
@@ -19,6 +21,14 @@ public record RunOutcome(RunStatus status, Progress progress, String error, Stri
     if (progress == null) {
       progress = Progress.NONE;
     }
+    if (filesSkipped < 0) {
+      throw new IllegalArgumentException("filesSkipped must not be negative");
+    }
+  }
+
+  /** An outcome without skipped names. */
+  public RunOutcome(RunStatus status, Progress progress, String error, String version) {
+    this(status, progress, error, version, 0);
   }
 
   public static RunOutcome failed(String error) {

@@ -17,12 +17,20 @@ import dev.syncjobs.core.model.TransferException;
  *   <li>Files are written under a temporary name and renamed when complete; a file never appears
  *       under its own name half-written. Leftovers in the staging directory from an interrupted
  *       earlier attempt may be reused to resume.
- *   <li>Nothing is written outside the staging directory (no symlink may point outside it).
+ *   <li>Nothing is written outside the staging directory (no symlink may point outside it), not
+ *       even through a link found in it. Where each name of the source lands is {@link
+ *       StagingPaths}' to say: kept byte for byte; a name the backend cannot hold is skipped,
+ *       logged and counted in {@link TransferReport#filesSkipped()}, never a failed run.
+ *   <li>Files keep the source's permission bits without the write bits (a source without modes,
+ *       such as HTTP: 0444 files, 0755 folders); no file is readable by more users than its source.
  *   <li>Never writes into a file of the previous version: those are shared hard links.
  *   <li>Reports progress through {@link TransferRequest#progress()} (the engine throttles).
  *   <li>Stops within a few seconds of {@link TransferRequest#cancel()} being cancelled, throwing
  *       {@link CancelledException}.
  * </ul>
+ *
+ * <p>sync-core's test-jar holds {@code TransferContract}, the suite every implementation passes
+ * against a real source.
  */
 public interface Transfer {
 

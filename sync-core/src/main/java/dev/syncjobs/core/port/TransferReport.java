@@ -13,6 +13,8 @@ import java.util.List;
  * @param sameAsPrevious the transfer found the source identical to the previous version (same
  *     paths, every file unchanged) and left the staging directory empty instead of linking every
  *     file into it; the engine then publishes nothing without comparing trees
+ * @param filesSkipped names of the source the backend cannot hold, left out ({@link StagingPaths});
+ *     not counted in {@code filesTotal}
  */
 public record TransferReport(
     long filesTotal,
@@ -20,9 +22,24 @@ public record TransferReport(
     long filesTransferred,
     long bytesTransferred,
     List<String> warnings,
-    boolean sameAsPrevious) {
+    boolean sameAsPrevious,
+    long filesSkipped) {
   public TransferReport {
     warnings = warnings == null ? List.of() : List.copyOf(warnings);
+    if (filesSkipped < 0) {
+      throw new IllegalArgumentException("filesSkipped must not be negative");
+    }
+  }
+
+  /** A report without skipped names. */
+  public TransferReport(
+      long filesTotal,
+      long bytesTotal,
+      long filesTransferred,
+      long bytesTransferred,
+      List<String> warnings,
+      boolean sameAsPrevious) {
+    this(filesTotal, bytesTotal, filesTransferred, bytesTransferred, warnings, sameAsPrevious, 0);
   }
 
   /** A transfer that filled the staging directory. */
@@ -32,7 +49,13 @@ public record TransferReport(
       long filesTransferred,
       long bytesTransferred,
       List<String> warnings) {
-    this(filesTotal, bytesTotal, filesTransferred, bytesTransferred, warnings, false);
+    this(filesTotal, bytesTotal, filesTransferred, bytesTransferred, warnings, false, 0);
+  }
+
+  /** This report with {@code n} names skipped. */
+  public TransferReport withFilesSkipped(long n) {
+    return new TransferReport(
+        filesTotal, bytesTotal, filesTransferred, bytesTransferred, warnings, sameAsPrevious, n);
   }
 
   /** The source matches the previous version; nothing was staged. */

@@ -170,6 +170,10 @@ public final class SyncEngine {
                   cancel,
                   log));
       report.warnings().forEach(w -> log.accept("warning: " + w));
+      if (report.filesSkipped() > 0) {
+        log.accept(
+            report.filesSkipped() + " names the backend cannot hold were skipped (files_skipped)");
+      }
       cancel.throwIfCancelled();
       if (report.sameAsPrevious() && previous.isPresent()) {
         log.accept("the source matches the previous version file for file");
@@ -185,6 +189,7 @@ public final class SyncEngine {
                 Math.max(seen.bytesTotal(), report.bytesTotal()),
                 null,
                 seen.bytesPerSecond()),
+            report.filesSkipped(),
             log);
       }
       Map<String, BasicFileAttributes> staged;
@@ -232,6 +237,7 @@ public final class SyncEngine {
             staging,
             previous.get(),
             new Progress(0, done.filesTotal(), 0, done.bytesTotal(), null, done.bytesPerSecond()),
+            report.filesSkipped(),
             log);
       }
       String version = store.publish(staging, staged);
@@ -251,7 +257,8 @@ public final class SyncEngine {
                   null,
                   done.bytesPerSecond()),
               null,
-              version),
+              version,
+              report.filesSkipped()),
           false);
     } catch (CancelledException e) {
       log.accept("cancelled; partial files stay for the next run to resume");
@@ -274,13 +281,20 @@ public final class SyncEngine {
    * Discards the staging directory: the previous version stays current.
    *
    * @param outcome the run's final progress (nothing transferred)
+   * @param filesSkipped names the transfer left out
    */
   private static Result nothingChanged(
-      VersionStore store, Path staging, Path previous, Progress outcome, Consumer<String> log) {
+      VersionStore store,
+      Path staging,
+      Path previous,
+      Progress outcome,
+      long filesSkipped,
+      Consumer<String> log) {
     store.discard(staging);
     String current = previous.getFileName().toString();
     log.accept("nothing changed; " + current + " stays current");
-    return new Result(new RunOutcome(RunStatus.SUCCESS, outcome, null, current), false);
+    return new Result(
+        new RunOutcome(RunStatus.SUCCESS, outcome, null, current, filesSkipped), false);
   }
 
   private static Map<String, BasicFileAttributes> listStaging(Path staging) {

@@ -1,6 +1,7 @@
 package dev.syncjobs.core.service;
 
 import dev.syncjobs.core.model.SyncException;
+import dev.syncjobs.core.port.StagingPaths;
 import dev.syncjobs.core.port.VersionFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -249,7 +250,9 @@ public final class VersionStore {
 
   /**
    * Hard-links into the staging directory every file of the previous version the source no longer
-   * has ({@code delete_removed=false}); returns how many.
+   * has ({@code delete_removed=false}); returns how many. A folder it creates gets the previous
+   * version's mode (no wider than its source's); a file whose folder the source replaced with a
+   * file or a symbolic link is not carried over, and no link is ever followed.
    */
   public static int carryOver(Path staging, Path previous) {
     try {
@@ -258,15 +261,48 @@ public final class VersionStore {
       for (String rel : files(previous).keySet()) {
         if (!now.containsKey(rel)) {
           Path target = staging.resolve(rel);
-          Files.createDirectories(target.getParent());
-          Files.createLink(target, previous.resolve(rel));
-          n++;
+          if (folderFor(staging, target, previous)) {
+            Files.createLink(target, previous.resolve(rel));
+            n++;
+          }
         }
       }
       return n;
     } catch (IOException e) {
       throw new SyncException("cannot carry files over from " + previous + ": " + e, e);
     }
+  }
+
+  private static final Set<PosixFilePermission> OWNER_ALL =
+      EnumSet.of(
+          PosixFilePermission.OWNER_READ,
+          PosixFilePermission.OWNER_WRITE,
+          PosixFilePermission.OWNER_EXECUTE);
+
+  /**
+   * Makes the folders leading to {@code target} below {@code staging}, each with the mode of the
+   * previous version's folder (and its owner's rwx, which the engine needs to manage the tree);
+   * false when something other than a folder stands in the way.
+   */
+  private static boolean folderFor(Path staging, Path target, Path previous) throws IOException {
+    Path dir = staging;
+    for (Path name : staging.relativize(target.getParent())) {
+      dir = dir.resolve(name);
+      if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+        continue;
+      }
+      if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+        return false;
+      }
+      Files.createDirectory(dir);
+      Set<PosixFilePermission> mode =
+          EnumSet.copyOf(
+              Files.getPosixFilePermissions(
+                  previous.resolve(staging.relativize(dir)), LinkOption.NOFOLLOW_LINKS));
+      mode.addAll(OWNER_ALL);
+      StagingPaths.setMode(dir, mode);
+    }
+    return true;
   }
 
   /**
@@ -352,7 +388,7 @@ public final class VersionStore {
     Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
     perms.addAll(current);
     if (perms.removeAll(WRITE)) {
-      Files.setPosixFilePermissions(f, perms);
+      StagingPaths.setMode(f, perms);
     }
   }
 

@@ -13,9 +13,11 @@ import dev.syncjobs.core.port.TransferReport;
 import dev.syncjobs.core.port.TransferRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -121,6 +123,13 @@ class LocalTransferTest {
     Files.writeString(staging.resolve("sub/a.txt"), "a");
     Files.setLastModifiedTime(
         staging.resolve("sub/a.txt"), Files.getLastModifiedTime(source.resolve("sub/a.txt")));
+    Set<PosixFilePermission> mode = Files.getPosixFilePermissions(source.resolve("sub/a.txt"));
+    mode.removeAll(
+        Set.of(
+            PosixFilePermission.OWNER_WRITE,
+            PosixFilePermission.GROUP_WRITE,
+            PosixFilePermission.OTHERS_WRITE));
+    Files.setPosixFilePermissions(staging.resolve("sub/a.txt"), mode);
     Files.writeString(staging.resolve("stale.txt"), "no longer in the source");
     TransferReport report =
         transfer.transfer(
@@ -147,7 +156,7 @@ class LocalTransferTest {
             new CancellationToken(),
             log::add));
     assertThat(staging.resolve("escape")).doesNotExist();
-    assertThat(log).anyMatch(l -> l.contains("skipped symbolic link escape"));
+    assertThat(log).anyMatch(l -> l.contains("skipped symbolic link \"escape\""));
 
     Path missing = tmp.resolve("nope");
     assertThatThrownBy(

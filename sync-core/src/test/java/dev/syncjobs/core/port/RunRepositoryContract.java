@@ -293,12 +293,18 @@ public abstract class RunRepositoryContract {
     Run claimed = claimOne("completing");
     RunOutcome outcome =
         new RunOutcome(
-            RunStatus.SUCCESS, new Progress(10, 10, 500, 500, null, 0), null, "20260301T100005Z");
+            RunStatus.SUCCESS,
+            new Progress(10, 10, 500, 500, null, 0),
+            null,
+            "20260301T100005Z",
+            3);
 
     assertThat(runs.complete(claimed.id(), claimed.fence(), outcome, T0.plusSeconds(5))).isTrue();
 
     Run found = runs.find(claimed.id()).orElseThrow();
     assertThat(found.status()).isEqualTo(RunStatus.SUCCESS);
+    assertThat(found.filesSkipped()).isEqualTo(3);
+    assertThat(runs.history(claimed.jobId(), 10, 0).get(0).filesSkipped()).isEqualTo(3);
     assertThat(found.progress()).isEqualTo(outcome.progress());
     assertThat(found.version()).isEqualTo("20260301T100005Z");
     assertThat(found.completedAt()).isEqualTo(T0.plusSeconds(5));

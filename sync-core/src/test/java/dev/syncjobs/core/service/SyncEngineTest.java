@@ -77,6 +77,25 @@ class SyncEngineTest {
   }
 
   @Test
+  void a_name_the_backend_cannot_hold_is_skipped_and_counted_on_the_run_not_fatal()
+      throws Exception {
+    EngineFixture.write(source.resolve(".syncjobs-manifest.tsv"), "a source file of that name");
+    Job job = fx.localJob("mirror", source, "m", JobOptions.DEFAULTS);
+
+    Run run = fx.runAndWait(job);
+    Run again = fx.runAndWait(job);
+
+    assertThat(run.status()).isEqualTo(RunStatus.SUCCESS);
+    assertThat(run.filesSkipped()).isOne();
+    assertThat(run.progress().filesTotal()).isEqualTo(3);
+    assertThat(fx.destination("m").resolve("current/.syncjobs-manifest.tsv")).doesNotExist();
+    assertThat(fx.runtime.jobs().log(job.id(), run.id()))
+        .contains("skipped \".syncjobs-manifest.tsv\": top-level names starting with .syncjobs");
+    assertThat(again.filesSkipped()).isOne();
+    assertThat(again.version()).isEqualTo(run.version());
+  }
+
+  @Test
   void unchanged_source_publishes_no_new_version() throws Exception {
     Job job = fx.localJob("mirror", source, "m", JobOptions.DEFAULTS);
     Run first = fx.runAndWait(job);

@@ -135,4 +135,25 @@ class VersionStoreTest {
 
     assertThat(Files.exists(staging, LinkOption.NOFOLLOW_LINKS)).isFalse();
   }
+
+  @Test
+  void carry_over_follows_no_link_in_staging_and_gives_new_folders_the_previous_mode()
+      throws IOException {
+    Path previous = Files.createDirectories(tmp.resolve("dest/20261126T140000Z/private"));
+    Files.writeString(previous.resolve("kept.txt"), "kept");
+    Files.createDirectories(tmp.resolve("dest/20261126T140000Z/moved"));
+    Files.writeString(tmp.resolve("dest/20261126T140000Z/moved/f.txt"), "f");
+    Files.setPosixFilePermissions(previous, PosixFilePermissions.fromString("rwx------"));
+    Path staging = Files.createDirectories(tmp.resolve("dest/20261127T140000Z.partial"));
+    Path outside = Files.createDirectories(tmp.resolve("outside"));
+    Files.createSymbolicLink(staging.resolve("moved"), outside);
+
+    int carried = VersionStore.carryOver(staging, previous.getParent());
+
+    assertThat(carried).isOne();
+    assertThat(staging.resolve("private/kept.txt")).hasContent("kept");
+    assertThat(Files.getPosixFilePermissions(staging.resolve("private")))
+        .isEqualTo(PosixFilePermissions.fromString("rwx------"));
+    assertThat(outside).isEmptyDirectory();
+  }
 }
