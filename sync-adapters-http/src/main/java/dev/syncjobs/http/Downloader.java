@@ -1,6 +1,7 @@
 package dev.syncjobs.http;
 
 import dev.syncjobs.core.model.CancelledException;
+import dev.syncjobs.core.model.DiskFullException;
 import dev.syncjobs.core.model.TransferException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -255,42 +256,22 @@ final class Downloader {
       }
       j.resetDigest();
     }
-    for (int restart = 0; ; restart++) {
-      try (FileChannel ch =
-          FileChannel.open(j.part, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-        j.channel = ch;
-        if (st == null) {
-          st = start(j);
-          j.state = st;
-          j.saveQuietly();
-        }
-        j.state = st;
-        runSegments(j);
-        break;
-      } catch (RestartException e) {
-        if (restart >= 2) {
-          throw new TransferException(
-              "download of " + f.path() + " keeps changing on the server: " + e.getMessage(),
-              true,
-              e);
-        }
-        log.accept("restarting " + f.path() + " from byte 0: " + e.getMessage());
-        j.initial.values().forEach(r -> r.body().abort());
-        j.initial.clear();
-        j.state = null;
-        st = null;
-        j.onDisk.set(0);
-        j.failed = false;
-        j.resetDigest();
+    try {
+      if (f.size() != null) {
+        DiskFullException.requireSpace(partialDir, f.size() - j.onDisk.get(), f.path());
+      }
+      st = download(j, st);
+    } catch (IOException | RuntimeException e) {
+      if (DiskFullException.isDiskFull(e)) {
+        // Resuming needs room the disk does not have: what this file holds on disk only keeps
+        // the next run (once space is freed or the file left the source) from fitting.
         Files.deleteIfExists(j.part);
         Files.deleteIfExists(j.stateFile);
-      } finally {
-        j.initial.values().forEach(r -> r.body().abort());
-        j.initial.clear();
-        if (j.state != null && !allComplete(j.state)) {
-          j.saveQuietly();
-        }
+        throw e instanceof DiskFullException d
+            ? d
+            : new DiskFullException("no space left for " + f.path() + ": " + e.getMessage(), e);
       }
+      throw e;
     }
     long size = Files.size(j.part);
     if (st.total >= 0 && size != st.total) {
@@ -340,6 +321,53 @@ final class Downloader {
       Files.deleteIfExists(j.stateFile);
     }
     return new Result(size, j.lastModified, j.etag, sha);
+  }
+
+  /** Runs {@code j}'s segments to the end, restarting from byte 0 when the file changed. */
+  private PartialState download(Job j, PartialState st) throws IOException {
+    RemoteFile f = j.file;
+    for (int restart = 0; ; restart++) {
+      try (FileChannel ch =
+          FileChannel.open(j.part, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+        j.channel = ch;
+        if (st == null) {
+          st = start(j);
+          j.state = st;
+          if (f.size() == null) {
+            // the listing did not say; the answer's length does
+            DiskFullException.requireSpace(partialDir, st.total, f.path());
+          }
+          j.saveQuietly();
+        }
+        j.state = st;
+        runSegments(j);
+        break;
+      } catch (RestartException e) {
+        if (restart >= 2) {
+          throw new TransferException(
+              "download of " + f.path() + " keeps changing on the server: " + e.getMessage(),
+              true,
+              e);
+        }
+        log.accept("restarting " + f.path() + " from byte 0: " + e.getMessage());
+        j.initial.values().forEach(r -> r.body().abort());
+        j.initial.clear();
+        j.state = null;
+        st = null;
+        j.onDisk.set(0);
+        j.failed = false;
+        j.resetDigest();
+        Files.deleteIfExists(j.part);
+        Files.deleteIfExists(j.stateFile);
+      } finally {
+        j.initial.values().forEach(r -> r.body().abort());
+        j.initial.clear();
+        if (j.state != null && !allComplete(j.state)) {
+          j.saveQuietly();
+        }
+      }
+    }
+    return st;
   }
 
   private static final java.nio.charset.Charset UTF8 = StandardCharsets.UTF_8;

@@ -1,6 +1,7 @@
 package dev.syncjobs.core.local;
 
 import dev.syncjobs.core.model.CancelledException;
+import dev.syncjobs.core.model.DiskFullException;
 import dev.syncjobs.core.model.Progress;
 import dev.syncjobs.core.model.Source;
 import dev.syncjobs.core.model.TransferException;
@@ -173,6 +174,7 @@ public final class LocalTransfer implements Transfer {
   private static void copy(Entry e, Path target, TransferRequest request, Counter counter)
       throws IOException {
     Path temp = target.resolveSibling(TEMP_PREFIX + target.getFileName());
+    DiskFullException.requireSpace(target.getParent(), e.size(), "copying " + e.relative());
     MessageDigest digest = request.options().verifyChecksums() ? newDigest() : null;
     Throttle throttle = new Throttle(request.options().bandwidthLimit());
     try (InputStream in = Files.newInputStream(e.file());
@@ -187,6 +189,14 @@ public final class LocalTransfer implements Transfer {
         counter.bytes(n, e.relative());
         throttle.take(n);
       }
+    } catch (IOException | RuntimeException failed) {
+      // A copy restarts from byte 0, so a half-written temp file is only weight: on a full disk
+      // it would keep the next run from fitting.
+      Files.deleteIfExists(temp);
+      if (DiskFullException.isDiskFull(failed)) {
+        throw new DiskFullException("no space left for " + e.relative(), failed);
+      }
+      throw failed;
     }
     if (digest != null && !Arrays.equals(digest.digest(), sha256(temp))) {
       Files.deleteIfExists(temp);
