@@ -125,6 +125,8 @@ final class JobJson {
     if (!body.has("destination_path")) {
       errors.add(new FieldError("destination_path", "is required"));
     }
+    JobRequestRules.scheduleFields(body, d.schedule, errors);
+    JobRequestRules.caBundle(body, d.caBundle, errors);
     return build(d, id, null, errors);
   }
 
@@ -133,6 +135,8 @@ final class JobJson {
     Draft d = from(old);
     List<FieldError> errors = new ArrayList<>();
     apply(body, d, errors);
+    JobRequestRules.scheduleFields(body, d.schedule, errors);
+    JobRequestRules.caBundle(body, d.caBundle, errors);
     return build(d, old.id(), old, errors);
   }
 
@@ -339,6 +343,9 @@ final class JobJson {
     if (d.backendId != null && d.destinationPath != null) {
       try {
         destination = new Destination(d.backendId, d.destinationPath);
+        if (destination.refusal() != null) {
+          errors.add(new FieldError("destination_path", destination.refusal()));
+        }
       } catch (ValidationException e) {
         errors.addAll(e.errors());
       }

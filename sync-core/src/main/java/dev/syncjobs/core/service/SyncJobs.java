@@ -201,6 +201,10 @@ public final class SyncJobs {
                         "destination_backend_id",
                         "no backend named '" + job.destination().backendId() + "'"));
     Objects.requireNonNull(backend);
+    String refusal = job.destination().refusal();
+    if (refusal != null) {
+      throw new ValidationException("destination_path", refusal);
+    }
     planner.validate(job.schedule());
     for (Job other : jobs.list()) {
       if (other.id().equals(job.id())) {
