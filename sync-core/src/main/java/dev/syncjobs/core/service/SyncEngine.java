@@ -120,13 +120,15 @@ public final class SyncEngine {
             progress.onProgress(next);
           }
         };
+    VersionStore store = null;
+    Path staging = null;
     try {
       cancel.throwIfCancelled();
       Path dir = backends.resolve(job.destination());
-      VersionStore store = new VersionStore(dir);
+      store = new VersionStore(dir);
       Optional<Path> previous = store.current();
       Transfer transfer = transferFor(job.source());
-      Path staging = store.prepareStaging(clock.instant(), !transfer.createsStaging());
+      staging = store.prepareStaging(clock.instant(), !transfer.createsStaging());
       log.accept("staging in " + staging.getFileName());
       Long limit =
           job.options().bandwidthLimit() != null
@@ -234,6 +236,11 @@ public final class SyncEngine {
               version),
           false);
     } catch (CancelledException e) {
+      if (cancel.isAbandoned() && staging != null) {
+        store.discard(staging);
+        log.accept("cancelled: the job was deleted, so its staging directory was removed");
+        return new Result(new RunOutcome(RunStatus.CANCELLED, last[0], "cancelled", null), false);
+      }
       log.accept("cancelled; partial files stay for the next run to resume");
       return new Result(new RunOutcome(RunStatus.CANCELLED, last[0], "cancelled", null), false);
     } catch (RuntimeException e) {
