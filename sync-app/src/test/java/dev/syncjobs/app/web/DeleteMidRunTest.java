@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -90,5 +92,40 @@ class DeleteMidRunTest {
       assertThat(partials(dest)).isEmpty();
       assertThat(dest.resolve("current")).exists();
     }
+  }
+
+  @Test
+  void the_daily_clean_up_removes_old_partial_data_no_job_owns_and_nothing_else(@TempDir Path tmp)
+      throws Exception {
+    Path source = TestServer.sourceTree(tmp.resolve("src"), 2, 10);
+    try (TestServer s =
+        new TestServer(tmp, Map.of("SYNCJOBS_LOCAL_SOURCE_ROOTS", source.toString()))) {
+      s.createJob(TestServer.jobJson("kept", source, "mirrors/kept", ""));
+      Path storage = s.dataDir.resolve("storage");
+      FileTime old = FileTime.from(Instant.now().minus(Duration.ofDays(2)));
+      Path orphan = stagingWithFile(storage.resolve("mirrors/gone/20261120T030000Z.partial"), old);
+      Path goneVersion = stagingWithFile(storage.resolve("mirrors/gone/20261119T030000Z"), old);
+      Path ownedPartial =
+          stagingWithFile(storage.resolve("mirrors/kept/20261120T030000Z.partial"), old);
+      Path young = stagingWithFile(storage.resolve("other/20261121T030000Z.partial"), null);
+      Path notStaging = stagingWithFile(storage.resolve("other/photos.partial"), old);
+
+      assertThat(s.server.runtime().sweepOrphanedStaging()).containsExactly(orphan);
+
+      assertThat(orphan).doesNotExist();
+      assertThat(goneVersion).exists();
+      assertThat(ownedPartial).exists();
+      assertThat(young).exists();
+      assertThat(notStaging).exists();
+    }
+  }
+
+  private static Path stagingWithFile(Path dir, FileTime modified) throws IOException {
+    Files.createDirectories(dir.resolve("sub"));
+    Files.writeString(dir.resolve("sub/f.bin"), "data");
+    if (modified != null) {
+      Files.setLastModifiedTime(dir, modified);
+    }
+    return dir;
   }
 }
