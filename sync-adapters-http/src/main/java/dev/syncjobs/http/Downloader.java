@@ -215,6 +215,33 @@ final class Downloader {
   }
 
   /**
+   * Removes what earlier attempts left of files the source no longer lists: nothing would resume
+   * them, and on a nearly full disk they would keep the files that are listed from fitting.
+   */
+  void dropLeftoversExcept(Set<String> listedPaths) throws IOException {
+    if (leftovers.isEmpty()) {
+      return;
+    }
+    Set<String> keep = new java.util.HashSet<>();
+    for (String path : listedPaths) {
+      String key = key(path);
+      keep.add(key + ".part");
+      keep.add(key + ".state");
+    }
+    for (String name : List.copyOf(leftovers)) {
+      if (!keep.contains(name)) {
+        Files.deleteIfExists(partialDir.resolve(name));
+        leftovers.remove(name);
+        log.accept("removed partial data of a file the source no longer lists (" + name + ")");
+      }
+    }
+  }
+
+  private static String key(String path) {
+    return HexFormat.of().formatHex(sha256().digest(path.getBytes(UTF8))).substring(0, 32);
+  }
+
+  /**
    * Downloads {@code f} to {@code target}.
    *
    * @param expected the checksum a checksum file states for it, or null
@@ -222,8 +249,7 @@ final class Downloader {
    */
   Result fetch(RemoteFile f, Path target, Checksums.Expected expected) throws IOException {
     ensureDir(partialDir);
-    String key =
-        HexFormat.of().formatHex(sha256().digest(f.path().getBytes(UTF8))).substring(0, 32);
+    String key = key(f.path());
     Job j = new Job(f, key);
     boolean left = leftovers.contains(key + ".state") || leftovers.contains(key + ".part");
     PartialState st = left ? PartialState.load(j.stateFile) : null;

@@ -226,6 +226,7 @@ public final class HttpTransfer implements Transfer {
         return TransferReport.sameAsPrevious(remote.size(), bytesTotal, warnings);
       }
       Files.createDirectories(staging);
+      downloader.dropLeftoversExcept(remote.keySet());
 
       List<RemoteFile> sums = new ArrayList<>();
       List<RemoteFile> rest = new ArrayList<>();

@@ -144,51 +144,7 @@ class DiskFullTest {
     Map<String, byte[]> files = new ConcurrentHashMap<>();
     files.put("small.txt", "small".getBytes(StandardCharsets.UTF_8));
     AtomicInteger bigGets = new AtomicInteger();
-    HttpServer http =
-        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    http.createContext(
-        "/",
-        ex -> {
-          String name = ex.getRequestURI().getPath().substring(1);
-          boolean head = ex.getRequestMethod().equals("HEAD");
-          if (name.isEmpty()) {
-            StringBuilder html = new StringBuilder("<html><body>");
-            files.keySet().forEach(f -> html.append("<a href=\"").append(f).append("\">x</a>\n"));
-            byte[] page = html.append("</body></html>").toString().getBytes(StandardCharsets.UTF_8);
-            ex.getResponseHeaders().set("Content-Type", "text/html");
-            ex.sendResponseHeaders(200, head ? -1 : page.length);
-            if (!head) {
-              ex.getResponseBody().write(page);
-            }
-          } else if (name.equals("big.bin") && files.containsKey(name)) {
-            // neither the listing nor the answer states the size: only the write can find out
-            if (head) {
-              ex.sendResponseHeaders(200, -1);
-            } else {
-              bigGets.incrementAndGet();
-              ex.sendResponseHeaders(200, 0);
-              try (OutputStream out = ex.getResponseBody()) {
-                byte[] chunk = new byte[1 << 16];
-                for (int i = 0; i < BIG / chunk.length; i++) {
-                  out.write(chunk);
-                }
-              } catch (IOException e) {
-                // the client stopped reading
-              }
-            }
-          } else if (files.containsKey(name)) {
-            byte[] b = files.get(name);
-            ex.getResponseHeaders().set("Last-Modified", "Mon, 23 Nov 2026 03:00:00 GMT");
-            ex.sendResponseHeaders(200, head ? -1 : b.length);
-            if (!head) {
-              ex.getResponseBody().write(b);
-            }
-          } else {
-            ex.sendResponseHeaders(404, -1);
-          }
-          ex.close();
-        });
-    http.start();
+    HttpServer http = httpSource(files, bigGets);
     Path backend = mount.resolve("http");
     try (TestServer s = server(tmp, backend, Files.createDirectories(tmp.resolve("src")))) {
       String job =
@@ -200,7 +156,7 @@ class DiskFullTest {
       Path dest = backend.resolve("m");
       Path v1 = dest.resolve(Files.readSymbolicLink(dest.resolve("current")));
 
-      files.put("big.bin", new byte[0]);
+      files.put("big.bin", new byte[BIG]);
       assertFullRun(s, job, dest, v1);
       assertThat(bigGets.get()).as("GETs of the file that did not fit").isEqualTo(1);
 
@@ -208,6 +164,113 @@ class DiskFullTest {
       files.put("second.txt", "second".getBytes(StandardCharsets.UTF_8));
       assertThat(runOnce(s, job)).startsWith("success");
       assertThat(dest.resolve("current/second.txt")).hasContent("second");
+    } finally {
+      http.stop(0);
+      deleteTree(backend);
+    }
+  }
+
+  /**
+   * A directory listing of {@code files} on loopback; a file over 1 MiB is sent without a length
+   * (neither the listing nor the answer states it, so only the write can find out it does not fit).
+   */
+  private static HttpServer httpSource(Map<String, byte[]> files, AtomicInteger bigGets)
+      throws IOException {
+    HttpServer http =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    http.createContext(
+        "/",
+        ex -> {
+          String name = ex.getRequestURI().getPath().substring(1);
+          boolean head = ex.getRequestMethod().equals("HEAD");
+          byte[] b = files.get(name);
+          if (name.isEmpty()) {
+            StringBuilder html = new StringBuilder("<html><body>");
+            files.keySet().forEach(f -> html.append("<a href=\"").append(f).append("\">x</a>\n"));
+            byte[] page = html.append("</body></html>").toString().getBytes(StandardCharsets.UTF_8);
+            ex.getResponseHeaders().set("Content-Type", "text/html");
+            ex.sendResponseHeaders(200, head ? -1 : page.length);
+            if (!head) {
+              ex.getResponseBody().write(page);
+            }
+          } else if (b == null) {
+            ex.sendResponseHeaders(404, -1);
+          } else if (b.length > (1 << 20)) {
+            ex.getResponseHeaders().set("Last-Modified", "Mon, 23 Nov 2026 03:00:00 GMT");
+            if (head) {
+              ex.sendResponseHeaders(200, -1);
+            } else {
+              if (name.equals("big.bin")) {
+                bigGets.incrementAndGet();
+              }
+              ex.sendResponseHeaders(200, 0);
+              try (OutputStream out = ex.getResponseBody()) {
+                for (int at = 0; at < b.length; at += 1 << 16) {
+                  out.write(b, at, Math.min(1 << 16, b.length - at));
+                }
+              } catch (IOException e) {
+                // the client stopped reading
+              }
+            }
+          } else {
+            ex.getResponseHeaders().set("Last-Modified", "Mon, 23 Nov 2026 03:00:00 GMT");
+            ex.sendResponseHeaders(200, head ? -1 : b.length);
+            if (!head) {
+              ex.getResponseBody().write(b);
+            }
+          }
+          ex.close();
+        });
+    http.start();
+    return http;
+  }
+
+  @Test
+  void a_file_source_run_is_not_jammed_by_the_temp_file_an_interrupted_attempt_left(
+      @TempDir Path tmp) throws Exception {
+    Path source = Files.createDirectories(tmp.resolve("src"));
+    Files.write(source.resolve("mid.bin"), new byte[8 << 20]);
+    Path backend = mount.resolve("local-left");
+    Path staging = backend.resolve("m/20200101T000000Z.partial");
+    try (TestServer s = server(tmp, backend, source)) {
+      Files.createDirectories(staging);
+      Files.write(staging.resolve(".syncjobs-tmp-big.bin"), new byte[10 << 20]);
+      String job =
+          s.createJob(
+              "{\"name\":\"left-local\",\"source_url\":\""
+                  + source.toUri()
+                  + "\",\"destination_backend_id\":\"small\",\"destination_path\":\"m\"}");
+      assertThat(runOnce(s, job)).startsWith("success");
+      assertThat(backend.resolve("m/current/mid.bin")).hasSize(8 << 20);
+    } finally {
+      deleteTree(backend);
+    }
+  }
+
+  @Test
+  void an_http_run_is_not_jammed_by_the_partial_download_of_a_file_the_source_dropped(
+      @TempDir Path tmp) throws Exception {
+    Map<String, byte[]> files = new ConcurrentHashMap<>();
+    files.put("mid.bin", new byte[8 << 20]);
+    HttpServer http = httpSource(files, new AtomicInteger());
+    Path backend = mount.resolve("http-left");
+    Path partial = backend.resolve("m/20200101T000000Z.partial/.syncjobs-partial");
+    try (TestServer s = server(tmp, backend, Files.createDirectories(tmp.resolve("src")))) {
+      Files.createDirectories(partial);
+      String key =
+          java.util.HexFormat.of()
+              .formatHex(
+                  java.security.MessageDigest.getInstance("SHA-256")
+                      .digest("big.bin".getBytes(StandardCharsets.UTF_8)))
+              .substring(0, 32);
+      Files.write(partial.resolve(key + ".part"), new byte[10 << 20]);
+      String job =
+          s.createJob(
+              "{\"name\":\"left-http\",\"source_url\":\"http://127.0.0.1:"
+                  + http.getAddress().getPort()
+                  + "/\",\"destination_backend_id\":\"small\",\"destination_path\":\"m\"}");
+      assertThat(runOnce(s, job)).startsWith("success");
+      assertThat(backend.resolve("m/current/mid.bin")).hasSize(8 << 20);
     } finally {
       http.stop(0);
       deleteTree(backend);

@@ -55,6 +55,7 @@ public final class LocalTransfer implements Transfer {
     }
     try {
       List<Entry> entries = list(root, request);
+      removeTempFiles(request.staging());
       long bytesTotal = entries.stream().mapToLong(Entry::size).sum();
       Counter counter = new Counter(entries.size(), bytesTotal, request);
       counter.report(null);
@@ -205,6 +206,31 @@ public final class LocalTransfer implements Transfer {
     Files.setLastModifiedTime(temp, e.modified());
     Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     counter.fileDone(0, e.relative());
+  }
+
+  /**
+   * Deletes the temp files an interrupted attempt left in a reused staging directory: a copy
+   * restarts from byte 0, so they are only weight, and on a nearly full disk they would keep the
+   * files still to copy from fitting.
+   */
+  private static void removeTempFiles(Path staging) throws IOException {
+    try (var top = Files.list(staging)) {
+      if (top.findAny().isEmpty()) {
+        return; // a fresh staging directory
+      }
+    }
+    Files.walkFileTree(
+        staging,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
+            if (attrs.isRegularFile() && file.getFileName().toString().startsWith(TEMP_PREFIX)) {
+              Files.delete(file);
+            }
+            return FileVisitResult.CONTINUE;
+          }
+        });
   }
 
   private static void removeLeftovers(Path staging, Set<Path> expected) throws IOException {
