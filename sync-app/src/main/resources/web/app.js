@@ -232,6 +232,11 @@
     'schedule_time', 'cron_expression', 'timezone'];
   const NUMBERS = ['schedule_day', 'keep_versions', 'max_delete_percent', 'bandwidth_limit', 'max_retries'];
   const CHECKS = ['enabled', 'verify_checksums', 'compare_checksums', 'delete_removed'];
+  const SCHEDULE_FIELDS = {
+    schedule_day: ['weekly', 'monthly'],
+    schedule_time: ['daily', 'weekly', 'monthly'],
+    cron_expression: ['cron'],
+  };
 
   async function loadBackends() {
     const res = await api('GET', '/storage/backends');
@@ -290,6 +295,12 @@
     });
     CHECKS.forEach((f) => { body[f] = form.elements[f].checked; });
     body.schedule = form.elements.schedule.value;
+    // the server refuses a schedule field the chosen schedule does not use
+    Object.entries(SCHEDULE_FIELDS).forEach(([f, kinds]) => {
+      if (!kinds.includes(body.schedule)) {
+        if (editing) { body[f] = null; } else { delete body[f]; }
+      }
+    });
     body.misfire_policy = form.elements.misfire_policy.value;
     body.destination_backend_id = form.elements.destination_backend_id.value;
     body.filters = form.elements.filters.value.split('\n').map((s) => s.trim()).filter((s) => s);

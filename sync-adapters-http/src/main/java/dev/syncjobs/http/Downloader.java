@@ -1,6 +1,7 @@
 package dev.syncjobs.http;
 
 import dev.syncjobs.core.model.CancelledException;
+import dev.syncjobs.core.model.DiskFullException;
 import dev.syncjobs.core.model.TransferException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -215,6 +216,33 @@ final class Downloader {
   }
 
   /**
+   * Removes what earlier attempts left of files the source no longer lists: nothing would resume
+   * them, and on a nearly full disk they would keep the files that are listed from fitting.
+   */
+  void dropLeftoversExcept(Set<String> listedPaths) throws IOException {
+    if (leftovers.isEmpty()) {
+      return;
+    }
+    Set<String> keep = new java.util.HashSet<>();
+    for (String path : listedPaths) {
+      String key = key(path);
+      keep.add(key + ".part");
+      keep.add(key + ".state");
+    }
+    for (String name : List.copyOf(leftovers)) {
+      if (!keep.contains(name)) {
+        Files.deleteIfExists(partialDir.resolve(name));
+        leftovers.remove(name);
+        log.accept("removed partial data of a file the source no longer lists (" + name + ")");
+      }
+    }
+  }
+
+  private static String key(String path) {
+    return HexFormat.of().formatHex(sha256().digest(path.getBytes(UTF8))).substring(0, 32);
+  }
+
+  /**
    * Downloads {@code f} to {@code target}.
    *
    * @param expected the checksum a checksum file states for it, or null
@@ -222,8 +250,7 @@ final class Downloader {
    */
   Result fetch(RemoteFile f, Path target, Checksums.Expected expected) throws IOException {
     ensureDir(partialDir);
-    String key =
-        HexFormat.of().formatHex(sha256().digest(f.path().getBytes(UTF8))).substring(0, 32);
+    String key = key(f.path());
     Job j = new Job(f, key);
     boolean left = leftovers.contains(key + ".state") || leftovers.contains(key + ".part");
     PartialState st = left ? PartialState.load(j.stateFile) : null;
@@ -256,46 +283,22 @@ final class Downloader {
       }
       j.resetDigest();
     }
-    for (int restart = 0; ; restart++) {
-      try (FileChannel ch =
-          FileChannel.open(
-              j.part,
-              StandardOpenOption.CREATE,
-              StandardOpenOption.WRITE,
-              LinkOption.NOFOLLOW_LINKS)) {
-        j.channel = ch;
-        if (st == null) {
-          st = start(j);
-          j.state = st;
-          j.saveQuietly();
-        }
-        j.state = st;
-        runSegments(j);
-        break;
-      } catch (RestartException e) {
-        if (restart >= 2) {
-          throw new TransferException(
-              "download of " + f.path() + " keeps changing on the server: " + e.getMessage(),
-              true,
-              e);
-        }
-        log.accept("restarting " + f.path() + " from byte 0: " + e.getMessage());
-        j.initial.values().forEach(r -> r.body().abort());
-        j.initial.clear();
-        j.state = null;
-        st = null;
-        j.onDisk.set(0);
-        j.failed = false;
-        j.resetDigest();
+    try {
+      if (f.size() != null) {
+        DiskFullException.requireSpace(partialDir, f.size() - j.onDisk.get(), f.path());
+      }
+      st = download(j, st);
+    } catch (IOException | RuntimeException e) {
+      if (DiskFullException.isDiskFull(e)) {
+        // Resuming needs room the disk does not have: what this file holds on disk only keeps
+        // the next run (once space is freed or the file left the source) from fitting.
         Files.deleteIfExists(j.part);
         Files.deleteIfExists(j.stateFile);
-      } finally {
-        j.initial.values().forEach(r -> r.body().abort());
-        j.initial.clear();
-        if (j.state != null && !allComplete(j.state)) {
-          j.saveQuietly();
-        }
+        throw e instanceof DiskFullException d
+            ? d
+            : new DiskFullException("no space left for " + f.path() + ": " + e.getMessage(), e);
       }
+      throw e;
     }
     long size = Files.size(j.part);
     if (st.total >= 0 && size != st.total) {
@@ -345,6 +348,57 @@ final class Downloader {
       Files.deleteIfExists(j.stateFile);
     }
     return new Result(size, j.lastModified, j.etag, sha);
+  }
+
+  /** Runs {@code j}'s segments to the end, restarting from byte 0 when the file changed. */
+  private PartialState download(Job j, PartialState st) throws IOException {
+    RemoteFile f = j.file;
+    for (int restart = 0; ; restart++) {
+      try (FileChannel ch =
+          FileChannel.open(
+              j.part,
+              StandardOpenOption.CREATE,
+              StandardOpenOption.WRITE,
+              LinkOption.NOFOLLOW_LINKS)) {
+        j.channel = ch;
+        if (st == null) {
+          st = start(j);
+          j.state = st;
+          if (f.size() == null) {
+            // the listing did not say; the answer's length does
+            DiskFullException.requireSpace(partialDir, st.total, f.path());
+          }
+          j.saveQuietly();
+        }
+        j.state = st;
+        runSegments(j);
+        break;
+      } catch (RestartException e) {
+        if (restart >= 2) {
+          throw new TransferException(
+              "download of " + f.path() + " keeps changing on the server: " + e.getMessage(),
+              true,
+              e);
+        }
+        log.accept("restarting " + f.path() + " from byte 0: " + e.getMessage());
+        j.initial.values().forEach(r -> r.body().abort());
+        j.initial.clear();
+        j.state = null;
+        st = null;
+        j.onDisk.set(0);
+        j.failed = false;
+        j.resetDigest();
+        Files.deleteIfExists(j.part);
+        Files.deleteIfExists(j.stateFile);
+      } finally {
+        j.initial.values().forEach(r -> r.body().abort());
+        j.initial.clear();
+        if (j.state != null && !allComplete(j.state)) {
+          j.saveQuietly();
+        }
+      }
+    }
+    return st;
   }
 
   private static final java.nio.charset.Charset UTF8 = StandardCharsets.UTF_8;

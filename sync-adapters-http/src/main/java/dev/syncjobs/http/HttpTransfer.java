@@ -252,6 +252,7 @@ public final class HttpTransfer implements Transfer {
       Files.createDirectories(staging);
       // A link in its place would take partial downloads outside staging.
       paths.createFolder(staging.resolve(Downloader.PARTIAL_DIR), null);
+      downloader.dropLeftoversExcept(remote.keySet());
 
       List<RemoteFile> sums = new ArrayList<>();
       List<RemoteFile> rest = new ArrayList<>();

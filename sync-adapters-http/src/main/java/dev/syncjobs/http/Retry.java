@@ -2,6 +2,7 @@ package dev.syncjobs.http;
 
 import dev.syncjobs.core.model.CancellationToken;
 import dev.syncjobs.core.model.CancelledException;
+import dev.syncjobs.core.model.DiskFullException;
 import dev.syncjobs.core.model.TransferException;
 import java.io.IOException;
 import java.time.Duration;
@@ -12,7 +13,7 @@ import java.util.function.Consumer;
 
 /**
  * Retries with exponential backoff and jitter on connection faults, timeouts, 5xx and 429
- * (honouring Retry-After).
+ * (honouring Retry-After); never on a full disk.
  */
 final class Retry {
   static final Duration MAX_DELAY = Duration.ofSeconds(60);
@@ -41,6 +42,9 @@ final class Retry {
   }
 
   static boolean retryable(IOException e) {
+    if (DiskFullException.isDiskFull(e)) {
+      return false; // the same bytes would not fit on the next try either
+    }
     if (e instanceof HttpFetcher.StatusException s) {
       return s.retryable();
     }
@@ -111,6 +115,9 @@ final class Retry {
   }
 
   static TransferException failure(String what, IOException e) {
+    if (DiskFullException.isDiskFull(e)) {
+      return new DiskFullException(what + ": " + e.getMessage(), e);
+    }
     boolean again = retryable(e);
     if (e instanceof HttpFetcher.StatusException s
         && (s.status == 401 || s.status == 403 || s.status == 404 || s.status == 410)) {

@@ -9,13 +9,13 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 
 /**
- * The server's data directory: one server owns it (a lock file held while it runs), it keeps the
- * generated admin token ({@code admin.token}, mode 600) and the chosen port ({@code server.port}).
+ * The server's data directory (mode 700): one server owns it (a lock file held while it runs), it
+ * keeps the generated admin token ({@code admin.token}, mode 600) and the chosen port ({@code
+ * server.port}).
  */
 public final class DataDir implements AutoCloseable {
   public static final String LOCK_FILE = "syncjobs.lock";
@@ -40,7 +40,7 @@ public final class DataDir implements AutoCloseable {
    */
   public static DataDir open(Path root) {
     try {
-      Files.createDirectories(root);
+      PrivateFiles.directory(root);
     } catch (IOException e) {
       throw new ConfigException("SYNCJOBS_DATA_DIR: cannot create " + root + ": " + e.getMessage());
     }
@@ -101,6 +101,7 @@ public final class DataDir implements AutoCloseable {
     Path file = root.resolve(ADMIN_TOKEN_FILE);
     try {
       if (Files.exists(file)) {
+        PrivateFiles.tighten(file);
         String stored = Files.readString(file, StandardCharsets.US_ASCII).trim();
         if (stored.length() >= ServerConfig.MIN_TOKEN_LENGTH) {
           return stored;
@@ -132,6 +133,7 @@ public final class DataDir implements AutoCloseable {
   public byte[] secretKey(Path file, java.util.function.Supplier<byte[]> generate) {
     try {
       if (Files.exists(file)) {
+        PrivateFiles.tighten(file);
         return Base64.getDecoder().decode(Files.readString(file, StandardCharsets.US_ASCII).trim());
       }
       byte[] key = generate.get();
@@ -145,12 +147,7 @@ public final class DataDir implements AutoCloseable {
   }
 
   private static void writePrivate(Path file, String content) throws IOException {
-    try {
-      Files.createFile(
-          file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    } catch (UnsupportedOperationException e) {
-      Files.createFile(file);
-    }
+    PrivateFiles.create(file);
     Files.writeString(file, content, StandardCharsets.US_ASCII);
   }
 

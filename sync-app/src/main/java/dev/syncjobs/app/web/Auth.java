@@ -39,7 +39,7 @@ public final class Auth {
 
   /** The role of a presented token, or null when it is no valid token. */
   Role roleOf(String token) {
-    if (token == null || token.isEmpty() || token.length() > 1024) {
+    if (token == null || token.isEmpty() || token.length() > 1024 || hasControl(token)) {
       return null;
     }
     byte[] d = digest(token);
@@ -48,12 +48,33 @@ public final class Auth {
     return isAdmin ? Role.ADMIN : isViewer ? Role.VIEWER : null;
   }
 
+  /** Control characters (CR, LF, NUL, …) are never part of a token. */
+  private static boolean hasControl(String token) {
+    return token.chars().anyMatch(c -> c < 0x20 || c == 0x7f);
+  }
+
+  /**
+   * {@code s} without the spaces and tabs around it (HTTP's optional whitespace), and nothing else:
+   * a CR or LF stays and makes the token invalid.
+   */
+  private static String withoutBlanks(String s) {
+    int from = 0;
+    int to = s.length();
+    while (from < to && (s.charAt(from) == ' ' || s.charAt(from) == '\t')) {
+      from++;
+    }
+    while (to > from && (s.charAt(to - 1) == ' ' || s.charAt(to - 1) == '\t')) {
+      to--;
+    }
+    return s.substring(from, to);
+  }
+
   /** The caller's role; 401 without a valid token. */
   Role require(Context ctx, boolean allowQueryToken) {
     String token = null;
     String header = ctx.header("Authorization");
     if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      token = header.substring(7).trim();
+      token = withoutBlanks(header.substring(7));
     }
     if (token == null && allowQueryToken) {
       token = ctx.queryParam("access_token");

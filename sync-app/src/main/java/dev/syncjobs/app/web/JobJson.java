@@ -123,6 +123,8 @@ final class JobJson {
     if (!body.has("destination_path")) {
       errors.add(new FieldError("destination_path", "is required"));
     }
+    JobRequestRules.scheduleFields(body, d.schedule, errors);
+    JobRequestRules.caBundle(body, d.caBundle, errors);
     return build(d, id, null, errors);
   }
 
@@ -132,6 +134,8 @@ final class JobJson {
     List<FieldError> errors = new ArrayList<>();
     apply(body, d, errors);
     CredentialOrigin.check(old, body, d.sourceUrl).ifPresent(errors::add);
+    JobRequestRules.scheduleFields(body, d.schedule, errors);
+    JobRequestRules.caBundle(body, d.caBundle, errors);
     return build(d, old.id(), old, errors);
   }
 
@@ -337,6 +341,9 @@ final class JobJson {
     if (d.backendId != null && d.destinationPath != null) {
       try {
         destination = new Destination(d.backendId, d.destinationPath);
+        if (destination.refusal() != null) {
+          errors.add(new FieldError("destination_path", destination.refusal()));
+        }
       } catch (ValidationException e) {
         errors.addAll(e.errors());
       }

@@ -166,7 +166,7 @@ final class JobsApi {
 
   private static int intParam(Context ctx, String name, int fallback) {
     String v = ctx.queryParam(name);
-    if (v == null || v.isEmpty()) {
+    if (v == null) {
       return fallback;
     }
     try {

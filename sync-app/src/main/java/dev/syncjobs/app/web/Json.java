@@ -71,9 +71,13 @@ final class Json {
    */
   static ObjectNode object(Context ctx) {
     String type = ctx.contentType();
-    if (type != null && !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+    if (!isJson(type)) {
       throw new ApiProblem(
-          415, "Unsupported Media Type", "send the body as application/json (got " + type + ")");
+          415,
+          "Unsupported Media Type",
+          type == null
+              ? "send the body with Content-Type: application/json"
+              : "send the body as application/json (got " + type + ")");
     }
     String body = boundedBody(ctx);
     if (body.isBlank()) {
@@ -89,6 +93,22 @@ final class Json {
       throw new ValidationException("body", "must be a JSON object");
     }
     return (ObjectNode) node;
+  }
+
+  /**
+   * Whether a Content-Type names JSON: {@code application/json} or a {@code +json} type, with any
+   * parameters. A missing type is not JSON: a client that does not say what it sends is refused
+   * rather than guessed.
+   */
+  static boolean isJson(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    int semi = contentType.indexOf(';');
+    String media =
+        (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
+    return media.equals("application/json")
+        || (media.startsWith("application/") && media.endsWith("+json"));
   }
 
   /**

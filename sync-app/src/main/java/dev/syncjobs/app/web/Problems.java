@@ -98,8 +98,10 @@ final class Problems {
       case 405 -> "Method Not Allowed";
       case 409 -> "Conflict";
       case 413 -> "Content Too Large";
+      case 414 -> "URI Too Long";
       case 415 -> "Unsupported Media Type";
       case 429 -> "Too Many Requests";
+      case 431 -> "Request Header Fields Too Large";
       default -> status >= 500 ? "Internal Server Error" : "Bad Request";
     };
   }

@@ -136,7 +136,13 @@ public final class SyncServer implements AutoCloseable {
                     s.directory = "/web";
                     s.location = Location.CLASSPATH;
                   });
-              cfg.jetty.modifyServer(server -> server.setStopTimeout(2000));
+              cfg.jetty.modifyServer(
+                  server -> {
+                    server.setStopTimeout(2000);
+                    server.setErrorHandler(new ProblemErrorHandler());
+                  });
+              cfg.jetty.modifyServletContextHandler(
+                  h -> h.setErrorHandler(new ProblemErrorHandler()));
             });
     Problems.register(app);
     routes(app);

@@ -5,6 +5,7 @@ import dagger.Module;
 import dagger.Provides;
 import dev.syncjobs.app.config.ConfigException;
 import dev.syncjobs.app.config.DataDir;
+import dev.syncjobs.app.config.PrivateFiles;
 import dev.syncjobs.app.config.ServerConfig;
 import dev.syncjobs.core.port.JobRepository;
 import dev.syncjobs.core.port.RunLog;
@@ -37,6 +38,7 @@ abstract class PersistenceModule {
   @Provides
   @Singleton
   static Database database(ServerConfig config, DataDir dataDir) {
+    PrivateFiles.sqliteDatabase(config.dbUrl());
     return Database.open(config.dbUrl());
   }
 

@@ -269,4 +269,53 @@ class ClusterServerTest {
     assertThat(versions.get("total").asInt()).isEqualTo(1);
     ws.sendClose(WebSocket.NORMAL_CLOSURE, "").get(5, TimeUnit.SECONDS);
   }
+
+  @Test
+  void deleting_a_job_on_one_instance_stops_its_run_on_the_other_and_removes_its_staging()
+      throws Exception {
+    Path src = Files.createDirectories(tmp.resolve("slow-delete"));
+    Files.write(src.resolve("big.bin"), new byte[6_000_000]);
+    String job =
+        a.createJob(
+            jobJson(
+                "cluster-delete", src, "deleted", "\"bandwidth_limit\":200000,\"max_retries\":0"));
+    String run =
+        a.post("/api/v1/storage/sync-jobs/" + job + "/run", null).data().get("id").asText();
+    String[] owner = {null};
+    TestServer.await(
+        "the run to start",
+        Duration.ofSeconds(15),
+        () -> {
+          JsonNode r = a.get("/api/v1/storage/sync-jobs/" + job + "/runs/" + run).data();
+          owner[0] = r.get("instance_id").isNull() ? null : r.get("instance_id").asText();
+          return r.get("status").asText().equals("running") && owner[0] != null;
+        });
+    TestServer executing = owner[0].equals("instance-a") ? a : b;
+    TestServer other = executing == a ? b : a;
+    Path dest = tmp.resolve("shared/deleted");
+    TestServer.await(
+        "the staging directory",
+        Duration.ofSeconds(15),
+        () -> {
+          try (var s = Files.list(dest)) {
+            return s.anyMatch(p -> p.getFileName().toString().endsWith(".partial"));
+          } catch (java.io.IOException e) {
+            return false;
+          }
+        });
+
+    assertThat(other.delete("/api/v1/storage/sync-jobs/" + job).status()).isEqualTo(200);
+
+    TestServer.await(
+        "the run to stop and its staging directory to go",
+        Duration.ofSeconds(30),
+        () -> {
+          try (var s = Files.list(dest)) {
+            return executing.server.runtime().worker().activeCount() == 0
+                && s.noneMatch(p -> p.getFileName().toString().endsWith(".partial"));
+          } catch (java.io.IOException e) {
+            return false;
+          }
+        });
+  }
 }

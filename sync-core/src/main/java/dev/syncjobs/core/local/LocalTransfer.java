@@ -1,6 +1,7 @@
 package dev.syncjobs.core.local;
 
 import dev.syncjobs.core.model.CancelledException;
+import dev.syncjobs.core.model.DiskFullException;
 import dev.syncjobs.core.model.Source;
 import dev.syncjobs.core.model.TransferException;
 import dev.syncjobs.core.port.StagingPaths;
@@ -78,6 +79,7 @@ public final class LocalTransfer implements Transfer {
     try {
       Listing listing = list(root, request, paths);
       List<Entry> entries = listing.files();
+      removeTempFiles(paths.staging());
       long bytesTotal = entries.stream().mapToLong(Entry::size).sum();
       LocalProgress counter = new LocalProgress(entries.size(), bytesTotal, request);
       counter.report(null);
@@ -289,6 +291,7 @@ public final class LocalTransfer implements Transfer {
   private static void copy(Entry e, Path target, TransferRequest request, LocalProgress counter)
       throws IOException {
     Path temp = StagingPaths.tempFor(target);
+    DiskFullException.requireSpace(target.getParent(), e.size(), "copying " + e.shown());
     MessageDigest digest = request.options().verifyChecksums() ? newDigest() : null;
     LocalThrottle throttle = new LocalThrottle(request.options().bandwidthLimit());
     try (InputStream in = Files.newInputStream(e.file(), LinkOption.NOFOLLOW_LINKS);
@@ -303,9 +306,14 @@ public final class LocalTransfer implements Transfer {
         counter.bytes(n, e.shown());
         throttle.take(n);
       }
-    } catch (IOException | RuntimeException failure) {
+    } catch (IOException | RuntimeException failed) {
+      // A copy restarts from byte 0, so a half-written temp file is only weight: on a full disk
+      // it would keep the next run from fitting.
       Files.deleteIfExists(temp);
-      throw failure;
+      if (DiskFullException.isDiskFull(failed)) {
+        throw new DiskFullException("no space left for " + e.shown(), failed);
+      }
+      throw failed;
     }
     if (digest != null && !Arrays.equals(digest.digest(), sha256(temp))) {
       Files.deleteIfExists(temp);
@@ -336,6 +344,31 @@ public final class LocalTransfer implements Transfer {
         StagingPaths.setMode(dir, mode);
       }
     }
+  }
+
+  /**
+   * Deletes the temp files an interrupted attempt left in a reused staging directory: a copy
+   * restarts from byte 0, so they are only weight, and on a nearly full disk they would keep the
+   * files still to copy from fitting.
+   */
+  private static void removeTempFiles(Path staging) throws IOException {
+    try (var top = Files.list(staging)) {
+      if (top.findAny().isEmpty()) {
+        return; // a fresh staging directory
+      }
+    }
+    Files.walkFileTree(
+        staging,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
+              throws IOException {
+            if (attrs.isRegularFile() && file.getFileName().toString().startsWith(StagingPaths.TEMP_PREFIX)) {
+              Files.delete(file);
+            }
+            return FileVisitResult.CONTINUE;
+          }
+        });
   }
 
   private static void removeLeftovers(Path staging, Set<Path> expected) throws IOException {

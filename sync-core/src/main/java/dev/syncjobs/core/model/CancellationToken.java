@@ -9,6 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class CancellationToken {
   private volatile boolean cancelled;
+  private volatile boolean abandoned;
   private final List<Runnable> callbacks = new CopyOnWriteArrayList<>();
 
   public boolean isCancelled() {
@@ -37,6 +38,20 @@ public final class CancellationToken {
         // a failing callback must not stop the others
       }
     }
+  }
+
+  /**
+   * Cancels because the run's job is gone: nothing will resume the run, so its partial data is
+   * removed instead of kept (see {@link #isAbandoned()}).
+   */
+  public void abandon() {
+    abandoned = true;
+    cancel();
+  }
+
+  /** Whether the run was cancelled for good, its partial data to be removed. */
+  public boolean isAbandoned() {
+    return abandoned;
   }
 
   /** Runs {@code callback} on cancel, or at once when already cancelled. */

@@ -71,6 +71,36 @@ public record Destination(String backendId, String path) {
   }
 
   /**
+   * Why this path may not be chosen for a job (by a create or a change), or null when it may. The
+   * record accepts these paths, so a job stored before the rule existed still loads; a change to it
+   * must fix its path.
+   *
+   * <ul>
+   *   <li>a segment of spaces only: a folder nobody can see or type;
+   *   <li>a segment starting with {@code .syncjobs}: the backend's marker {@value
+   *       StorageBackend#MARKER}, the bookkeeping folder {@code .syncjobs/} and the transfers' temp
+   *       names all start so, and a job living there would write into them or prune them.
+   * </ul>
+   */
+  public String refusal() {
+    for (String segment : path.split("/")) {
+      if (segment.isBlank()) {
+        return "must not have a folder name of only spaces";
+      }
+      if (segment.startsWith(RESERVED_PREFIX)) {
+        return "must not use names starting with "
+            + RESERVED_PREFIX
+            + " (reserved for syncjobs' own files): "
+            + segment;
+      }
+    }
+    return null;
+  }
+
+  /** Names syncjobs keeps for its own files inside backends and destinations. */
+  public static final String RESERVED_PREFIX = ".syncjobs";
+
+  /**
    * Whether two destinations would prune each other: same backend and one path equal to, inside or
    * around the other.
    */

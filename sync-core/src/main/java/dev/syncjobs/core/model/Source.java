@@ -126,6 +126,9 @@ public sealed interface Source permits Source.Http, Source.Rsync, Source.Ssh, So
     if (uri.getHost() == null || uri.getHost().isEmpty()) {
       throw new ValidationException(field, "must name a host");
     }
+    if (uri.getPort() == 0 || uri.getPort() > 65535) {
+      throw new ValidationException(field, "port must be 1..65535 (got " + uri.getPort() + ")");
+    }
   }
 
   private static void noUserInfo(URI uri, String field) {

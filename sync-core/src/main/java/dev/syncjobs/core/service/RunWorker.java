@@ -241,6 +241,20 @@ public final class RunWorker implements AutoCloseable {
     return requested;
   }
 
+  /**
+   * Stops a run executing here whose job was deleted, removing its staging directory (nothing will
+   * resume it). Returns whether the run executes here; one elsewhere stops when it finds its run
+   * gone at its next lease renewal, and removes its staging directory the same way.
+   */
+  public boolean abandon(RunId id) {
+    Active a = active.get(id);
+    if (a == null) {
+      return false;
+    }
+    a.token().abandon();
+    return true;
+  }
+
   /** Runs executing on this instance. */
   public int activeCount() {
     return active.size();
@@ -311,8 +325,13 @@ public final class RunWorker implements AutoCloseable {
           // A run whose transfer ended while its lease was renewed left `active` and may already
           // be recorded: that is not a lost lease, and its fenced completion decides.
           if (active.get(a.run().id()) == a) {
-            log.warn("lost the lease of run {}; stopping it", a.run().id());
-            a.token().cancel();
+            if (jobs.find(a.run().jobId()).isEmpty()) {
+              log.info("the job of run {} was deleted; stopping it", a.run().id());
+              a.token().abandon();
+            } else {
+              log.warn("lost the lease of run {}; stopping it", a.run().id());
+              a.token().cancel();
+            }
           }
         }
       }
@@ -448,7 +467,12 @@ public final class RunWorker implements AutoCloseable {
       runLines.flush();
       transferEnded(id);
       if (!runs.complete(id, run.fence(), outcome, ended)) {
-        runLog.append(id, "this instance lost the run's lease; its result was not recorded");
+        // also when the job was deleted meanwhile, and with it the run and its log
+        bestEffort(
+            "run log",
+            () ->
+                runLog.append(
+                    id, "this instance lost the run's lease; its result was not recorded"));
         return;
       }
       publisher.publish(

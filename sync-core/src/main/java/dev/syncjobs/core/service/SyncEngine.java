@@ -2,6 +2,7 @@ package dev.syncjobs.core.service;
 
 import dev.syncjobs.core.model.CancellationToken;
 import dev.syncjobs.core.model.CancelledException;
+import dev.syncjobs.core.model.DiskFullException;
 import dev.syncjobs.core.model.Job;
 import dev.syncjobs.core.model.Progress;
 import dev.syncjobs.core.model.RunOutcome;
@@ -136,6 +137,8 @@ public final class SyncEngine {
             progress.onProgress(next);
           }
         };
+    VersionStore store = null;
+    Path staging = null;
     try {
       cancel.throwIfCancelled();
       Source source = sourcePolicy.admit(job.source());
@@ -143,10 +146,10 @@ public final class SyncEngine {
         log.accept("reading " + source.uri());
       }
       Path dir = backends.resolve(job.destination());
-      VersionStore store = new VersionStore(dir);
+      store = new VersionStore(dir);
       Optional<Path> previous = store.current();
       Transfer transfer = transferFor(source);
-      Path staging = store.prepareStaging(clock.instant(), !transfer.createsStaging());
+      staging = store.prepareStaging(clock.instant(), !transfer.createsStaging());
       log.accept("staging in " + staging.getFileName());
       Long limit =
           job.options().bandwidthLimit() != null
@@ -261,20 +264,54 @@ public final class SyncEngine {
               report.filesSkipped()),
           false);
     } catch (CancelledException e) {
+      if (cancel.isAbandoned() && staging != null) {
+        store.discard(staging);
+        log.accept("cancelled: the job was deleted, so its staging directory was removed");
+        return new Result(new RunOutcome(RunStatus.CANCELLED, last[0], "cancelled", null), false);
+      }
       log.accept("cancelled; partial files stay for the next run to resume");
       return new Result(new RunOutcome(RunStatus.CANCELLED, last[0], "cancelled", null), false);
-    } catch (TransferException e) {
-      log.accept("failed: " + e.getMessage());
-      return new Result(
-          new RunOutcome(RunStatus.FAILED, last[0], e.getMessage(), null), e.retryable());
-    } catch (SyncException e) {
-      log.accept("failed: " + e.getMessage());
-      return new Result(new RunOutcome(RunStatus.FAILED, last[0], e.getMessage(), null), false);
     } catch (RuntimeException e) {
+      if (DiskFullException.isDiskFull(e)) {
+        String error = diskFull(job, e);
+        log.accept("failed: " + error);
+        return new Result(new RunOutcome(RunStatus.FAILED, last[0], error, null), false);
+      }
+      if (e instanceof TransferException t) {
+        log.accept("failed: " + t.getMessage());
+        return new Result(
+            new RunOutcome(RunStatus.FAILED, last[0], t.getMessage(), null), t.retryable());
+      }
+      if (e instanceof SyncException) {
+        log.accept("failed: " + e.getMessage());
+        return new Result(new RunOutcome(RunStatus.FAILED, last[0], e.getMessage(), null), false);
+      }
       log.accept("failed: " + e);
       return new Result(
           new RunOutcome(RunStatus.FAILED, last[0], "internal error: " + e, null), true);
     }
+  }
+
+  /**
+   * The error of a run that found its backend full: which backend, how much room is left, and what
+   * did not fit. Not retried: the disk stays full until someone frees space or the file leaves the
+   * source, and the run already removed what it had half-written of that file.
+   */
+  private String diskFull(Job job, RuntimeException e) {
+    String name = job.destination().backendId();
+    String free =
+        backends
+            .find(name)
+            .map(b -> String.format(Locale.ROOT, "%,d bytes free", b.freeBytes()))
+            .orElse("free space unknown");
+    String what = e.getMessage() == null ? e.toString() : e.getMessage();
+    return "backend '"
+        + name
+        + "' is full ("
+        + free
+        + "): "
+        + what
+        + "; the current version stays, the next run continues once there is room";
   }
 
   /**

@@ -8,6 +8,7 @@ import dev.syncjobs.core.model.NotFoundException;
 import dev.syncjobs.core.model.RateLimitedException;
 import dev.syncjobs.core.model.Run;
 import dev.syncjobs.core.model.RunId;
+import dev.syncjobs.core.model.RunStatus;
 import dev.syncjobs.core.model.StorageBackend;
 import dev.syncjobs.core.model.Trigger;
 import dev.syncjobs.core.model.ValidationException;
@@ -16,6 +17,7 @@ import dev.syncjobs.core.port.JobRepository;
 import dev.syncjobs.core.port.RunLog;
 import dev.syncjobs.core.port.RunRepository;
 import dev.syncjobs.core.port.SourcePolicy;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -31,6 +33,8 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What users do with jobs: create, change, delete, run now, cancel, and read their runs, logs and
@@ -43,6 +47,7 @@ public final class SyncJobs {
   private final RunLog runLog;
   private final StorageBackends backends;
   private final SchedulePlanner planner;
+  private static final Logger log = LoggerFactory.getLogger(SyncJobs.class);
   private final RunWorker worker;
   private final Clock clock;
   private final Supplier<UUID> ids;
@@ -238,6 +243,10 @@ public final class SyncJobs {
                         "destination_backend_id",
                         "no backend named '" + job.destination().backendId() + "'"));
     Objects.requireNonNull(backend);
+    String refusal = job.destination().refusal();
+    if (refusal != null) {
+      throw new ValidationException("destination_path", refusal);
+    }
     planner.validate(job.schedule());
     for (Job other : jobs.list()) {
       if (other.id().equals(job.id())) {
@@ -264,9 +273,33 @@ public final class SyncJobs {
 
   /** Deletes a job, cancelling its active run first; its synced data stays on disk. */
   public void delete(JobId id) {
-    get(id);
-    runs.findActive(id).ifPresent(r -> worker.cancel(r.id()));
+    Job job = get(id);
+    Optional<Run> active = runs.findActive(id);
+    // Deleted first: a run of it elsewhere then finds its run gone at its next lease renewal and
+    // knows the job is gone for good, not merely its lease lost.
     jobs.delete(id);
+    if (active.isPresent() && worker.abandon(active.get().id())) {
+      return; // the run removes its own staging directory once it has stopped writing into it
+    }
+    if (active.isEmpty() || active.get().status() == RunStatus.PENDING) {
+      removeLeftovers(job);
+    }
+  }
+
+  /**
+   * Removes the staging directories an interrupted, failed or cancelled run of a deleted job left
+   * in its destination: no run will ever resume them. Published versions stay.
+   */
+  private void removeLeftovers(Job job) {
+    try {
+      VersionStore store = new VersionStore(backends.resolve(job.destination()));
+      for (Path partial : store.partials()) {
+        store.discard(partial);
+      }
+    } catch (IOException | RuntimeException e) {
+      // an offline backend keeps its leftovers; a job created later on the destination reuses them
+      log.warn("could not remove the partial data of deleted job {}: {}", job.name(), e.toString());
+    }
   }
 
   public Job get(JobId id) {

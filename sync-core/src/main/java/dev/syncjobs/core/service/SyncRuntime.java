@@ -102,7 +102,14 @@ public final class SyncRuntime implements AutoCloseable {
             b.manualRunInterval,
             b.sourcePolicy);
     this.retention = new HistoryRetention(runRepository, b.clock, b.runRetention, 500);
+    this.orphans = new OrphanedStaging(jobRepository, backends, b.clock, ORPHAN_MIN_AGE, log::info);
   }
+
+  /** A staging directory younger than this is never taken for an orphan. */
+  static final Duration ORPHAN_MIN_AGE = Duration.ofHours(1);
+
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SyncRuntime.class);
+  private final OrphanedStaging orphans;
 
   public static Builder builder() {
     return new Builder();
@@ -114,7 +121,17 @@ public final class SyncRuntime implements AutoCloseable {
     scheduler.start();
     housekeeping.scheduleWithFixedDelay(
         this::purgeHistory, 1, 60, java.util.concurrent.TimeUnit.MINUTES);
+    housekeeping.scheduleWithFixedDelay(
+        this::sweepOrphanedStaging, 10, 24 * 60, java.util.concurrent.TimeUnit.MINUTES);
     return this;
+  }
+
+  /**
+   * The daily clean-up of partial data no job owns (a job deleted while the server was down or
+   * crashing); returns the staging directories removed.
+   */
+  public List<java.nio.file.Path> sweepOrphanedStaging() {
+    return orphans.sweep();
   }
 
   /** Deletes finished runs older than the retention period, in bounded batches. */
