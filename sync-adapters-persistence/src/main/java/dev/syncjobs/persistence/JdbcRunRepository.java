@@ -79,6 +79,9 @@ public final class JdbcRunRepository implements RunRepository {
         c -> {
           for (int attempt = 0; attempt < 5; attempt++) {
             if (insertRow(dialect, c, run) == 1) {
+              if (dialect == Dialect.POSTGRESQL) {
+                PostgresWakeUps.announceWork(db, c);
+              }
               return InsertResult.INSERTED;
             }
             if (hasActive(dialect, c, run.jobId())) {
@@ -586,6 +589,9 @@ public final class JdbcRunRepository implements RunRepository {
     }
     if (!followUps.isEmpty()) {
       insertRows(dialect, c, followUps);
+      if (dialect == Dialect.POSTGRESQL) {
+        PostgresWakeUps.announceWork(db, c);
+      }
     }
   }
 
