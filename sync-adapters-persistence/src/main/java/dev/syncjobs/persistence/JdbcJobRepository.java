@@ -116,7 +116,11 @@ public final class JdbcJobRepository implements JobRepository {
                 dialect.setInstant(ps, i++, job.nextRunAt());
                 dialect.setInstant(ps, i++, job.createdAt());
                 dialect.setInstant(ps, i, job.updatedAt());
-                return ps.executeUpdate() == 1;
+                boolean created = ps.executeUpdate() == 1;
+                if (created && dialect == Dialect.POSTGRESQL) {
+                  PostgresWakeUps.announceScheduleChange(db, c);
+                }
+                return created;
               }
             });
     if (!inserted) {
@@ -149,7 +153,11 @@ public final class JdbcJobRepository implements JobRepository {
                   dialect.setInstant(ps, i++, job.nextRunAt());
                   dialect.setInstant(ps, i++, job.updatedAt());
                   dialect.setUuid(ps, i, job.id().value());
-                  return ps.executeUpdate();
+                  int rows = ps.executeUpdate();
+                  if (rows == 1 && dialect == Dialect.POSTGRESQL) {
+                    PostgresWakeUps.announceScheduleChange(db, c);
+                  }
+                  return rows;
                 }
               });
     } catch (SyncException e) {

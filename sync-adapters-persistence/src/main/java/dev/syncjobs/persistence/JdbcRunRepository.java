@@ -79,6 +79,9 @@ public final class JdbcRunRepository implements RunRepository {
         c -> {
           for (int attempt = 0; attempt < 5; attempt++) {
             if (insertRow(dialect, c, run) == 1) {
+              if (dialect == Dialect.POSTGRESQL) {
+                PostgresWakeUps.announceWork(db, c);
+              }
               return InsertResult.INSERTED;
             }
             if (hasActive(dialect, c, run.jobId())) {
@@ -372,8 +375,10 @@ public final class JdbcRunRepository implements RunRepository {
    * per row, so a late owner in a group is refused alone.
    */
   @Override
-  public boolean complete(RunId id, long fence, RunOutcome outcome, Instant completedAt) {
-    Completion mine = new Completion(id, fence, outcome, completedAt, new CompletableFuture<>());
+  public boolean complete(
+      RunId id, long fence, RunOutcome outcome, Instant completedAt, Run followUp) {
+    Completion mine =
+        new Completion(id, fence, outcome, completedAt, followUp, new CompletableFuture<>());
     completions.submit(List.of(mine));
     try {
       // not interruptible: the caller must learn whether its result was recorded
@@ -413,15 +418,28 @@ public final class JdbcRunRepository implements RunRepository {
       long fence,
       RunOutcome outcome,
       Instant completedAt,
+      Run followUp,
       CompletableFuture<Boolean> done)
       implements GroupCommit.Item<Boolean> {}
 
-  /** Ends the group's runs whose fence still matches; true per run ended. */
+  /**
+   * Ends the group's runs whose fence still matches and queues the follow-ups of those ended; true
+   * per run ended. On PostgreSQL a group without follow-ups is one auto-committed statement.
+   */
   private List<Boolean> write(List<Completion> group) {
+    boolean followed = group.stream().anyMatch(x -> x.followUp() != null);
     boolean[] written =
-        dialect == Dialect.POSTGRESQL
+        dialect == Dialect.POSTGRESQL && !followed
             ? db.statement(c -> completeAllPostgres(c, group))
-            : db.transaction(c -> completeAll(c, group));
+            : db.transaction(
+                c -> {
+                  boolean[] ended =
+                      dialect == Dialect.POSTGRESQL
+                          ? completeAllPostgres(c, group)
+                          : completeAll(c, group);
+                  queueFollowUps(c, group, ended);
+                  return ended;
+                });
     List<Boolean> results = new ArrayList<>(written.length);
     for (boolean w : written) {
       results.add(w);
@@ -563,6 +581,23 @@ public final class JdbcRunRepository implements RunRepository {
       }
     }
     return written;
+  }
+
+  /** Inserts the follow-ups of the runs {@code ended}, in the transaction that ended them. */
+  private void queueFollowUps(Connection c, List<Completion> group, boolean[] ended)
+      throws SQLException {
+    List<Run> followUps = new ArrayList<>();
+    for (int k = 0; k < group.size(); k++) {
+      if (ended[k] && group.get(k).followUp() != null) {
+        followUps.add(group.get(k).followUp());
+      }
+    }
+    if (!followUps.isEmpty()) {
+      insertRows(dialect, c, followUps);
+      if (dialect == Dialect.POSTGRESQL) {
+        PostgresWakeUps.announceWork(db, c);
+      }
+    }
   }
 
   @Override

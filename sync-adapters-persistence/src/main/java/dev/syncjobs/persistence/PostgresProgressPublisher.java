@@ -166,7 +166,7 @@ public final class PostgresProgressPublisher implements ProgressPublisher, AutoC
     return channel(db, "cancel");
   }
 
-  private static String channel(Database db, String kind) {
+  static String channel(Database db, String kind) {
     String schema = db.schema().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
     String name = schema.equals("public") ? "syncjobs_" + kind : "syncjobs_" + schema + "_" + kind;
     return name.length() > 63 ? name.substring(0, 63) : name;
@@ -183,7 +183,7 @@ public final class PostgresProgressPublisher implements ProgressPublisher, AutoC
   private void listen() {
     long backoffMillis = 200;
     while (!closed) {
-      try (Connection c = openListenConnection()) {
+      try (Connection c = openListenConnection(db)) {
         listenConnection = c;
         try (Statement s = c.createStatement()) {
           s.execute("LISTEN \"" + progressChannel + "\"");
@@ -216,7 +216,8 @@ public final class PostgresProgressPublisher implements ProgressPublisher, AutoC
     }
   }
 
-  private Connection openListenConnection() throws SQLException {
+  /** A connection of its own for LISTEN, named for pg_stat_activity. */
+  static Connection openListenConnection(Database db) throws SQLException {
     Database.Settings s = db.settings();
     Properties props = new Properties();
     props.setProperty("ApplicationName", LISTENER_APPLICATION_NAME);

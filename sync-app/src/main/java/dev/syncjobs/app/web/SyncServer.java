@@ -266,14 +266,14 @@ public final class SyncServer implements AutoCloseable {
       backendsOk &= online;
       backends.put(b.name(), online ? "online" : "offline");
     }
+    boolean ok = database.equals("ok") && scheduler.equals("ok") && backendsOk;
     Map<String, Object> body = new LinkedHashMap<>();
-    body.put(
-        "status",
-        database.equals("ok") && scheduler.equals("ok") && backendsOk ? "ok" : "degraded");
+    body.put("status", ok ? "ok" : "degraded");
     body.put("database", database);
     body.put("scheduler", scheduler);
     body.put("backends", backends);
-    ctx.status(200).contentType("application/json").result(Json.write(body));
+    // load balancers and orchestrators act on the status code, not the body
+    ctx.status(ok ? 200 : 503).contentType("application/json").result(Json.write(body));
   }
 
   private void metrics(Context ctx) {

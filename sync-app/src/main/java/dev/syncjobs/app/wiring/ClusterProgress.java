@@ -5,19 +5,24 @@ import dev.syncjobs.core.model.RunId;
 import dev.syncjobs.core.port.ProgressPublisher;
 import dev.syncjobs.persistence.Database;
 import dev.syncjobs.persistence.PostgresProgressPublisher;
+import dev.syncjobs.persistence.PostgresWakeUps;
 import java.util.function.Consumer;
 
 /**
  * Progress across instances in cluster mode: this instance's events go out over PostgreSQL NOTIFY,
  * the other instances' events come in to the local bus (and so to this instance's WebSocket
- * clients). With SQLite it does nothing.
+ * clients); a run queued or a job changed on another instance wakes this instance's worker or
+ * scheduler. With SQLite it does nothing.
  */
 final class ClusterProgress implements ProgressPublisher, AutoCloseable {
   private volatile Consumer<ProgressEvent> local = e -> {};
   private PostgresProgressPublisher postgres;
+  private Database db;
+  private PostgresWakeUps wakeUps;
 
   static ClusterProgress start(Database db, String instanceId) {
     ClusterProgress c = new ClusterProgress();
+    c.db = db;
     if (db.isPostgres()) {
       c.postgres = PostgresProgressPublisher.start(db, instanceId, e -> c.local.accept(e));
     }
@@ -39,6 +44,16 @@ final class ClusterProgress implements ProgressPublisher, AutoCloseable {
     }
   }
 
+  /**
+   * Calls {@code worker} when any instance queued a run and {@code scheduler} when any instance
+   * created or changed a job (cluster mode; the loops' polls remain the fallback).
+   */
+  void wakeOnClusterChanges(Runnable worker, Runnable scheduler) {
+    if (db.isPostgres()) {
+      wakeUps = PostgresWakeUps.start(db, worker, scheduler);
+    }
+  }
+
   @Override
   public void publish(ProgressEvent event) {
     if (postgres != null) {
@@ -48,6 +63,9 @@ final class ClusterProgress implements ProgressPublisher, AutoCloseable {
 
   @Override
   public void close() {
+    if (wakeUps != null) {
+      wakeUps.close();
+    }
     if (postgres != null) {
       postgres.close();
     }

@@ -96,6 +96,7 @@ final class ServerModule {
     cluster.deliverRemoteTo(runtime.progress()::publish);
     // A repeated request is harmless: the repository announces a cancel only once.
     cluster.onCancelRequested(id -> runtime.worker().cancel(id));
+    cluster.wakeOnClusterChanges(runtime.worker()::wakeUp, runtime.scheduler()::wakeUp);
     return runtime;
   }
 

@@ -393,7 +393,7 @@ class JobsApiTest {
         Duration.ofSeconds(5),
         () -> s.server.runtime().scheduler().lastTick() != null);
     TestServer.Response r = s.send("GET", "/health", null, null, null);
-    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.status()).isEqualTo(503);
     JsonNode h = r.json();
     assertThat(h.get("database").asText()).isEqualTo("ok");
     assertThat(h.get("scheduler").asText()).isEqualTo("ok");

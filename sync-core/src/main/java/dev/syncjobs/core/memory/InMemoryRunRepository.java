@@ -117,7 +117,7 @@ public final class InMemoryRunRepository implements RunRepository {
 
   @Override
   public synchronized boolean complete(
-      RunId id, long fence, RunOutcome outcome, Instant completedAt) {
+      RunId id, long fence, RunOutcome outcome, Instant completedAt, Run followUp) {
     Run r = runs.get(id);
     if (!owned(r, fence)) {
       return false;
@@ -128,6 +128,9 @@ public final class InMemoryRunRepository implements RunRepository {
         dev.syncjobs.core.model.JobStatus.after(outcome.status()),
         completedAt,
         outcome.error());
+    if (followUp != null) {
+      insert(followUp);
+    }
     return true;
   }
 

@@ -85,7 +85,20 @@ public interface RunRepository {
    * last_error}; false when the run is no longer this owner's (its lease expired and someone failed
    * it), in which case nothing was written.
    */
-  boolean complete(RunId id, long fence, RunOutcome outcome, Instant completedAt);
+  default boolean complete(RunId id, long fence, RunOutcome outcome, Instant completedAt) {
+    return complete(id, fence, outcome, completedAt, null);
+  }
+
+  /**
+   * {@link #complete(RunId, long, RunOutcome, Instant)}, and in the same transaction inserts {@code
+   * followUp}, a pending run of the same job (the retry or resume that follows this run), so a
+   * crash cannot record the outcome without the run that follows it. Both are written or neither:
+   * false when the run is no longer this owner's. The follow-up obeys the rules of {@link #insert};
+   * it is not refused, since the run it follows was its job's one active run.
+   *
+   * @param followUp the pending run to queue, or null for none
+   */
+  boolean complete(RunId id, long fence, RunOutcome outcome, Instant completedAt, Run followUp);
 
   /**
    * Asks a run to stop: a pending run is cancelled at once, a running one is flagged (its owner

@@ -130,7 +130,7 @@ public final class RunWorker implements AutoCloseable {
     this.notifier = notifier;
     this.clock = clock;
     this.settings = settings;
-    this.followUps = new FollowUpRuns(runs, runLog, clock, ids, settings.retryBaseDelay());
+    this.followUps = new FollowUpRuns(runLog, clock, ids, settings.retryBaseDelay());
     this.logWriter = new RunLogWriter(runLog);
     this.loop = new Loop("syncjobs-worker", settings.pollInterval(), this::tick);
     this.executor =
@@ -298,14 +298,22 @@ public final class RunWorker implements AutoCloseable {
   }
 
   private boolean failInterrupted(Run r, String error, Duration resumeDelay) {
+    Run next =
+        jobs.find(r.jobId()).map(job -> followUps.afterCrash(job, r, resumeDelay)).orElse(null);
     Instant now = clock.instant();
     if (!runs.complete(
-        r.id(), r.fence(), new RunOutcome(RunStatus.FAILED, r.progress(), error, null), now)) {
+        r.id(),
+        r.fence(),
+        new RunOutcome(RunStatus.FAILED, r.progress(), error, null),
+        now,
+        next)) {
       return false;
     }
     runLog.append(r.id(), error);
     publisher.publish(new ProgressEvent(r.jobId(), r.id(), RunStatus.FAILED, r.progress(), error));
-    jobs.find(r.jobId()).ifPresent(job -> followUps.afterCrash(job, r, resumeDelay));
+    if (next != null) {
+      followUps.queued(r, next);
+    }
     return true;
   }
 
@@ -466,7 +474,13 @@ public final class RunWorker implements AutoCloseable {
       Instant ended = clock.instant();
       runLines.flush();
       transferEnded(id);
-      if (!runs.complete(id, run.fence(), outcome, ended)) {
+      Run next =
+          interrupted
+              ? followUps.resume(run)
+              : outcome.status() == RunStatus.FAILED
+                  ? followUps.retry(job, run, result.retryable())
+                  : null;
+      if (!runs.complete(id, run.fence(), outcome, ended, next)) {
         // also when the job was deleted meanwhile, and with it the run and its log
         bestEffort(
             "run log",
@@ -475,14 +489,12 @@ public final class RunWorker implements AutoCloseable {
                     id, "this instance lost the run's lease; its result was not recorded"));
         return;
       }
+      if (next != null) {
+        followUps.queued(run, next);
+      }
       publisher.publish(
           new ProgressEvent(job.id(), id, outcome.status(), outcome.progress(), outcome.error()));
       notifier.runFinished(job, run.completed(outcome, ended));
-      if (interrupted) {
-        followUps.resume(run);
-      } else if (outcome.status() == RunStatus.FAILED) {
-        followUps.retry(job, run, result.retryable());
-      }
     } catch (RuntimeException e) {
       log.error("run {} crashed", id, e);
       runs.complete(id, run.fence(), RunOutcome.failed("internal error: " + e), clock.instant());

@@ -315,6 +315,86 @@ public abstract class RunRepositoryContract {
   }
 
   @Test
+  void a_completion_with_a_follow_up_queues_it_as_the_jobs_pending_run_in_the_same_step() {
+    Run claimed = claimOne("followed");
+    Run resume =
+        Run.pending(
+                new RunId(UUID.randomUUID()),
+                claimed.jobId(),
+                Trigger.RESUME,
+                null,
+                T0.plusSeconds(5),
+                0)
+            .withNotBefore(T0.plusSeconds(6));
+    RunOutcome interrupted =
+        new RunOutcome(RunStatus.CANCELLED, Progress.NONE, "interrupted by shutdown", null);
+
+    assertThat(runs.complete(claimed.id(), claimed.fence(), interrupted, T0.plusSeconds(5), resume))
+        .isTrue();
+
+    assertThat(runs.find(claimed.id()).orElseThrow().status()).isEqualTo(RunStatus.CANCELLED);
+    assertThat(runs.findActive(claimed.jobId())).contains(resume);
+    assertThat(runs.claimNext("node-b", T0.plusSeconds(5), LEASE)).isEmpty();
+    Run next = runs.claimNext("node-b", T0.plusSeconds(6), LEASE).orElseThrow();
+    assertThat(next.id()).isEqualTo(resume.id());
+    assertThat(next.trigger()).isEqualTo(Trigger.RESUME);
+  }
+
+  @Test
+  void a_refused_completion_queues_no_follow_up() {
+    Run claimed = claimOne("refused-follow-up");
+    Run retry = manualRun(claimed.jobId(), T0.plusSeconds(5));
+
+    assertThat(
+            runs.complete(
+                claimed.id(),
+                claimed.fence() + 1,
+                outcome(RunStatus.FAILED),
+                T0.plusSeconds(5),
+                retry))
+        .isFalse();
+
+    assertThat(runs.find(retry.id())).isEmpty();
+    assertThat(runs.findActive(claimed.jobId()).orElseThrow().id()).isEqualTo(claimed.id());
+  }
+
+  @Test
+  void concurrent_completions_queue_the_follow_ups_of_the_runs_they_ended_only() throws Exception {
+    int count = 20;
+    for (int i = 0; i < count; i++) {
+      runs.insert(manualRun(newJob("followed-" + i), T0.plusMillis(i)));
+    }
+    List<Run> claimed = runs.claim("node-a", T0.plusSeconds(1), LEASE, count);
+    assertThat(claimed).hasSize(count);
+    List<Run> followUps = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      followUps.add(i % 2 == 0 ? null : manualRun(claimed.get(i).jobId(), T0.plusSeconds(10 + i)));
+    }
+
+    List<Boolean> written =
+        concurrently(
+            count,
+            i -> {
+              Run r = claimed.get(i);
+              long fence = i % 3 == 0 ? r.fence() + 1 : r.fence();
+              return runs.complete(
+                  r.id(), fence, outcome(RunStatus.FAILED), T0.plusSeconds(10), followUps.get(i));
+            });
+
+    for (int i = 0; i < count; i++) {
+      assertThat(written.get(i)).isEqualTo(i % 3 != 0);
+      Optional<Run> active = runs.findActive(claimed.get(i).jobId());
+      if (i % 3 == 0) {
+        assertThat(active.orElseThrow().id()).isEqualTo(claimed.get(i).id());
+      } else if (followUps.get(i) != null) {
+        assertThat(active).contains(followUps.get(i));
+      } else {
+        assertThat(active).isEmpty();
+      }
+    }
+  }
+
+  @Test
   void a_late_owner_cannot_overwrite_a_run_another_instance_failed_as_interrupted() {
     Run claimed = claimOne("late-owner");
     Instant afterLease = LEASE.plusSeconds(1);
