@@ -10,7 +10,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Supplier;
 
 /**
@@ -26,13 +25,13 @@ final class FollowUpRuns {
   private final RunLog runLog;
   private final Clock clock;
   private final Supplier<UUID> ids;
-  private final Duration retryBaseDelay;
+  private final RetryPolicy retries;
 
-  FollowUpRuns(RunLog runLog, Clock clock, Supplier<UUID> ids, Duration retryBaseDelay) {
+  FollowUpRuns(RunLog runLog, Clock clock, Supplier<UUID> ids, RetryPolicy retries) {
     this.runLog = runLog;
     this.clock = clock;
     this.ids = ids;
-    this.retryBaseDelay = retryBaseDelay;
+    this.retries = retries;
   }
 
   /**
@@ -46,7 +45,7 @@ final class FollowUpRuns {
     Instant now = clock.instant();
     return Run.pending(
             new RunId(ids.get()), job.id(), Trigger.RETRY, null, now, failed.attempt() + 1)
-        .withNotBefore(now.plus(backoff(failed.attempt())));
+        .withNotBefore(now.plus(retries.delay(failed.attempt())));
   }
 
   /**
@@ -92,12 +91,5 @@ final class FollowUpRuns {
             now,
             interrupted.attempt())
         .withNotBefore(now.plus(delay));
-  }
-
-  /** Exponential back-off with ±20% jitter: base × 2^attempt. */
-  Duration backoff(int attempt) {
-    long base = retryBaseDelay.toMillis() << Math.min(attempt, 16);
-    double jitter = 0.8 + 0.4 * ThreadLocalRandom.current().nextDouble();
-    return Duration.ofMillis((long) (base * jitter));
   }
 }
