@@ -3,6 +3,7 @@ package dev.syncjobs.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.syncjobs.core.model.CancelledException;
+import dev.syncjobs.core.testing.Await;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,17 +23,7 @@ class CancelAndResumeTest {
   @TempDir Path tmp;
 
   static void await(BooleanSupplier condition, long seconds, String what) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      try {
-        Thread.sleep(20);
-      } catch (InterruptedException e) {
-        throw new AssertionError(e);
-      }
-    }
+    Await.until(what, java.time.Duration.ofSeconds(seconds), condition);
   }
 
   private static List<Path> partials(Path staging) throws IOException {

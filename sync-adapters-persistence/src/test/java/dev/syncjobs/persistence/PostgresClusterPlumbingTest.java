@@ -12,6 +12,7 @@ import dev.syncjobs.core.model.ProgressEvent;
 import dev.syncjobs.core.model.Run;
 import dev.syncjobs.core.model.RunId;
 import dev.syncjobs.core.model.RunStatus;
+import dev.syncjobs.core.testing.Await;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -161,12 +162,12 @@ class PostgresClusterPlumbingTest {
     RunId run = new RunId(UUID.randomUUID());
 
     Await.until(
+        "node-b's listener to reconnect and receive again",
+        Duration.ofSeconds(20),
         () -> {
           onA.publish(new ProgressEvent(job, run, RunStatus.RUNNING, Progress.NONE, null));
           return !seenByB.isEmpty();
-        },
-        Duration.ofSeconds(20),
-        "node-b's listener to reconnect and receive again");
+        });
     assertThat(seenByB).allMatch(e -> e.runId().equals(run));
   }
 
@@ -242,6 +243,6 @@ class PostgresClusterPlumbingTest {
   }
 
   private static void await(BooleanSupplier condition, String what) {
-    Await.until(condition, Duration.ofSeconds(10), what);
+    Await.until(what, Duration.ofSeconds(10), condition);
   }
 }

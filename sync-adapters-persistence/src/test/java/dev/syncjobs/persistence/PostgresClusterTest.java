@@ -22,6 +22,7 @@ import dev.syncjobs.core.port.TransferRequest;
 import dev.syncjobs.core.service.RunWorker;
 import dev.syncjobs.core.service.StorageBackends;
 import dev.syncjobs.core.service.SyncRuntime;
+import dev.syncjobs.core.testing.Await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -201,9 +202,9 @@ class PostgresClusterTest {
       occurrences.add(occurrence);
       clock.set(occurrence);
       Await.until(
-          () -> runFor(job.id(), occurrence).map(r -> r.status().isTerminal()).orElse(false),
+          "the run of occurrence " + i + " to finish",
           Duration.ofSeconds(20),
-          "the run of occurrence " + i + " to finish");
+          () -> runFor(job.id(), occurrence).map(r -> r.status().isTerminal()).orElse(false));
     }
 
     List<Run> runs = allRuns(job.id());
@@ -250,17 +251,17 @@ class PostgresClusterTest {
       assertThat(started).isEqualTo(1);
       assertThat(allRuns(job.id())).hasSize(1);
       Await.until(
-          () -> nodes.stream().mapToInt(n -> n.transfer().entered.get()).sum() == 1,
+          "the run to start on one instance",
           Duration.ofSeconds(20),
-          "the run to start on one instance");
+          () -> nodes.stream().mapToInt(n -> n.transfer().entered.get()).sum() == 1);
     } finally {
       callers.shutdownNow();
     }
     nodes.forEach(n -> n.transfer().open());
     Await.until(
-        () -> allRuns(job.id()).get(0).status() == RunStatus.SUCCESS,
+        "the run to succeed",
         Duration.ofSeconds(20),
-        "the run to succeed");
+        () -> allRuns(job.id()).get(0).status() == RunStatus.SUCCESS);
     assertThat(allRuns(job.id())).hasSize(1);
   }
 
@@ -271,13 +272,13 @@ class PostgresClusterTest {
     Instant first = MINUTE_0.plus(Duration.ofMinutes(1));
     clock.set(first);
     Await.until(
-        () -> runFor(job.id(), first).map(r -> r.status() == RunStatus.RUNNING).orElse(false),
+        "the first occurrence to run",
         Duration.ofSeconds(20),
-        "the first occurrence to run");
+        () -> runFor(job.id(), first).map(r -> r.status() == RunStatus.RUNNING).orElse(false));
     Await.until(
-        () -> nodes.stream().mapToInt(n -> n.transfer().entered.get()).sum() == 1,
+        "the transfer to start",
         Duration.ofSeconds(20),
-        "the transfer to start");
+        () -> nodes.stream().mapToInt(n -> n.transfer().entered.get()).sum() == 1);
     Run victim = runFor(job.id(), first).orElseThrow();
     Node dead = nodes.stream().filter(n -> n.id().equals(victim.owner())).findFirst().orElseThrow();
 
@@ -307,9 +308,9 @@ class PostgresClusterTest {
     Instant second = first.plus(Duration.ofMinutes(1));
     clock.set(second);
     Await.until(
-        () -> runFor(job.id(), second).map(r -> r.status().isTerminal()).orElse(false),
+        "the next occurrence to run",
         Duration.ofSeconds(20),
-        "the next occurrence to run");
+        () -> runFor(job.id(), second).map(r -> r.status().isTerminal()).orElse(false));
     Run next = runFor(job.id(), second).orElseThrow();
     assertThat(next.status()).isEqualTo(RunStatus.SUCCESS);
     assertThat(next.owner()).isNotEqualTo(dead.id());
@@ -326,27 +327,27 @@ class PostgresClusterTest {
     Job job = createJob("watched", "https://gate.invalid/data/", new Schedule.Manual());
     Run run = nodes.get(0).runtime().jobs().runNow(job.id());
     Await.until(
-        () -> nodes.stream().mapToInt(n -> n.transfer().entered.get()).sum() == 1,
+        "the run to start",
         Duration.ofSeconds(20),
-        "the run to start");
+        () -> nodes.stream().mapToInt(n -> n.transfer().entered.get()).sum() == 1);
     String ownerId = allRuns(job.id()).get(0).owner();
     Node owner = nodes.stream().filter(n -> n.id().equals(ownerId)).findFirst().orElseThrow();
     Node watcher = nodes.stream().filter(n -> n != owner).findFirst().orElseThrow();
 
     Await.until(
+        "the owner's progress to reach another instance's subscribers",
+        Duration.ofSeconds(10),
         () ->
             watcher.events().stream()
-                .anyMatch(e -> e.runId().equals(run.id()) && e.status() == RunStatus.RUNNING),
-        Duration.ofSeconds(10),
-        "the owner's progress to reach another instance's subscribers");
+                .anyMatch(e -> e.runId().equals(run.id()) && e.status() == RunStatus.RUNNING));
     assertThat(watcher.runtime().jobs().cancel(job.id())).isTrue();
 
     Await.until(
+        "the final state to reach the instance that asked for the cancel",
+        Duration.ofSeconds(10),
         () ->
             watcher.events().stream()
-                .anyMatch(e -> e.runId().equals(run.id()) && e.status() == RunStatus.CANCELLED),
-        Duration.ofSeconds(10),
-        "the final state to reach the instance that asked for the cancel");
+                .anyMatch(e -> e.runId().equals(run.id()) && e.status() == RunStatus.CANCELLED));
     assertThat(owner.cancels()).contains(run.id());
     assertThat(allRuns(job.id()).get(0).status()).isEqualTo(RunStatus.CANCELLED);
   }

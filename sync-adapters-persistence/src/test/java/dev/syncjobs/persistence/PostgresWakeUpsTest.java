@@ -13,6 +13,7 @@ import dev.syncjobs.core.model.Trigger;
 import dev.syncjobs.core.service.RunWorker;
 import dev.syncjobs.core.service.StorageBackends;
 import dev.syncjobs.core.service.SyncRuntime;
+import dev.syncjobs.core.testing.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,7 +58,7 @@ class PostgresWakeUpsTest {
     b.start();
     closing.add(PostgresWakeUps.start(dbB, b.worker()::wakeUp, b.scheduler()::wakeUp));
     observer = new JdbcRunRepository(open());
-    Await.until(() -> b.scheduler().lastTick() != null, Duration.ofSeconds(10), "B's first tick");
+    Await.until("B's first tick", Duration.ofSeconds(10), () -> b.scheduler().lastTick() != null);
   }
 
   private Database open() {
@@ -106,14 +107,14 @@ class PostgresWakeUpsTest {
       long created = System.nanoTime();
       Run run = a.jobs().runNow(job.id());
       Await.until(
-          () -> observer.find(run.id()).orElseThrow().status() != RunStatus.PENDING,
+          "the claim of run " + i,
           Duration.ofSeconds(10),
-          "the claim of run " + i);
+          () -> observer.find(run.id()).orElseThrow().status() != RunStatus.PENDING);
       latenciesMillis.add((System.nanoTime() - created) / 1_000_000);
       Await.until(
-          () -> observer.find(run.id()).orElseThrow().status() == RunStatus.SUCCESS,
+          "the end of run " + i,
           Duration.ofSeconds(10),
-          "the end of run " + i);
+          () -> observer.find(run.id()).orElseThrow().status() == RunStatus.SUCCESS);
       assertThat(observer.find(run.id()).orElseThrow().owner()).isEqualTo("node-b");
     }
 
@@ -129,9 +130,9 @@ class PostgresWakeUpsTest {
     a.jobRepository().create(job);
 
     Await.until(
-        () -> !observer.history(job.id(), 10, 0).isEmpty(),
+        "the occurrence to fire",
         Duration.ofSeconds(10),
-        "the occurrence to fire");
+        () -> !observer.history(job.id(), 10, 0).isEmpty());
     Instant fired = Instant.now();
     Run run = observer.history(job.id(), 10, 0).get(0);
     assertThat(run.trigger()).isEqualTo(Trigger.SCHEDULE);

@@ -7,6 +7,7 @@ import dev.syncjobs.core.model.RunId;
 import dev.syncjobs.core.model.RunStatus;
 import dev.syncjobs.core.model.Trigger;
 import dev.syncjobs.core.service.SyncRuntime;
+import dev.syncjobs.core.testing.Await;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -59,9 +60,9 @@ class SqliteCrashTest {
     reader.start();
     try {
       Await.until(
-          () -> lines.stream().filter(l -> l.startsWith("TICK")).count() >= 3 || !child.isAlive(),
+          "the child to be busy writing its last run",
           Duration.ofSeconds(90),
-          "the child to be busy writing its last run");
+          () -> lines.stream().filter(l -> l.startsWith("TICK")).count() >= 3 || !child.isAlive());
       assertThat(child.isAlive()).as("child still running").isTrue();
     } finally {
       child.destroyForcibly();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.syncjobs.core.testing.Await;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -127,16 +128,8 @@ class ServeProcessTest {
     return JSON.readTree(r.body());
   }
 
-  static void await(String what, Duration timeout, BooleanSupplier condition)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (condition.getAsBoolean()) {
-        return;
-      }
-      Thread.sleep(25);
-    }
-    throw new AssertionError("timed out waiting for " + what);
+  static void await(String what, Duration timeout, BooleanSupplier condition) {
+    Await.until(what, timeout, condition);
   }
 
   /** A job whose run takes several seconds (4 MB at 1 MB/s). */

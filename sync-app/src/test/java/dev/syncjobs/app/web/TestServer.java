@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.syncjobs.app.config.ServerConfig;
 import dev.syncjobs.app.wiring.ServerComponent;
+import dev.syncjobs.core.testing.Await;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -155,14 +156,7 @@ final class TestServer implements AutoCloseable {
   }
 
   static void await(String what, Duration timeout, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (condition.getAsBoolean()) {
-        return;
-      }
-      pause();
-    }
-    throw new AssertionError("timed out waiting for " + what);
+    Await.until(what, timeout, condition);
   }
 
   private static void pause() {

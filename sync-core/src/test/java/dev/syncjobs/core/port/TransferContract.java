@@ -8,6 +8,7 @@ import dev.syncjobs.core.model.CancelledException;
 import dev.syncjobs.core.model.Filters;
 import dev.syncjobs.core.model.Source;
 import dev.syncjobs.core.service.VersionStore;
+import dev.syncjobs.core.testing.Await;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.FileVisitResult;
@@ -449,17 +450,6 @@ public abstract class TransferContract {
 
   protected static void awaitTrue(
       String what, Duration timeout, java.util.function.BooleanSupplier condition) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("timed out after " + timeout + " waiting for " + what);
-      }
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        fail("interrupted waiting for " + what);
-      }
-    }
+    Await.until(what, timeout, condition);
   }
 }
