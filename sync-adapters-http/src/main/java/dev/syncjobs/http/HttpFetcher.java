@@ -35,9 +35,8 @@ import javax.net.ssl.SSLContext;
  * resolves into a denied range is refused before anything is sent to it.
  *
  * <p>Built on the JDK's {@link HttpURLConnection} rather than {@code java.net.http.HttpClient}:
- * measured on the project's 2-core machine, the latter spent about four times the CPU per byte
- * (several thread hand-offs per 16 KiB chunk; a new thread per response on machines with fewer than
- * three cores), which made bulk mirrors CPU-bound. Blocking reads into the caller's buffer, a
+ * the latter hands every chunk of a body between threads (and starts a thread per response on
+ * machines with fewer than three cores), which makes bulk mirrors CPU-bound. Blocking reads into the caller's buffer, a
  * native read timeout and keep-alive pooling come with the JDK, without a dependency.
  */
 final class HttpFetcher {
