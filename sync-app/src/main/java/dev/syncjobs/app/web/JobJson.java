@@ -10,6 +10,7 @@ import dev.syncjobs.core.model.JobId;
 import dev.syncjobs.core.model.JobOptions;
 import dev.syncjobs.core.model.MisfirePolicy;
 import dev.syncjobs.core.model.Schedule;
+import dev.syncjobs.core.model.ScheduleFields;
 import dev.syncjobs.core.model.Source;
 import dev.syncjobs.core.model.SourceAuth;
 import dev.syncjobs.core.model.ValidationException;
@@ -153,7 +154,7 @@ final class JobJson {
     d.schedule = job.schedule().kind();
     ScheduleFields f = ScheduleFields.of(job.schedule());
     d.scheduleDay = f.day();
-    d.scheduleTime = f.time();
+    d.scheduleTime = f.time() == null ? null : hhmm(f.time());
     d.cron = f.cron();
     d.timezone = job.zone().getId();
     JobOptions o = job.options();
@@ -457,63 +458,27 @@ final class JobJson {
   }
 
   private static Schedule schedule(Draft d, List<FieldError> errors) {
-    String kind = d.schedule == null ? "" : d.schedule;
     int before = errors.size();
     LocalTime time = null;
-    Integer day = null;
-    if (kind.equals("daily") || kind.equals("weekly") || kind.equals("monthly")) {
+    if (List.of("daily", "weekly", "monthly").contains(d.schedule)) {
       try {
         time = time(d.scheduleTime);
-        if (time == null) {
-          throw new ValidationException("schedule_time", "is required (HH:MM) for " + kind);
-        }
       } catch (ValidationException e) {
         errors.addAll(e.errors());
+        time = LocalTime.MIDNIGHT; // reported as malformed, not as missing as well
       }
     }
-    try {
-      if (kind.equals("weekly")) {
-        day = day(d.scheduleDay, "weekly", 0, 6);
-      } else if (kind.equals("monthly")) {
-        day = day(d.scheduleDay, "monthly", 1, 31);
-      }
-    } catch (ValidationException e) {
-      errors.addAll(e.errors());
-    }
+    ScheduleFields fields = new ScheduleFields(d.schedule, d.scheduleDay, time, d.cron);
+    errors.addAll(fields.missing());
     if (errors.size() > before) {
       return null;
     }
     try {
-      return switch (kind) {
-        case "manual" -> new Schedule.Manual();
-        case "hourly" -> new Schedule.Hourly();
-        case "daily" -> new Schedule.Daily(time);
-        case "weekly" -> new Schedule.Weekly(day, time);
-        case "monthly" -> new Schedule.Monthly(day, time);
-        case "cron" -> new Schedule.Cron(d.cron);
-        default ->
-            throw new ValidationException(
-                "schedule", "must be manual, hourly, daily, weekly, monthly or cron");
-      };
+      return fields.toSchedule();
     } catch (ValidationException e) {
       errors.addAll(e.errors());
       return null;
     }
-  }
-
-  private static int day(Integer day, String kind, int min, int max) {
-    if (day == null) {
-      throw new ValidationException(
-          "schedule_day",
-          "is required for "
-              + kind
-              + " ("
-              + min
-              + ".."
-              + max
-              + (kind.equals("weekly") ? ", 0 = Monday)" : ")"));
-    }
-    return day;
   }
 
   private static LocalTime time(String text) {
@@ -550,7 +515,7 @@ final class JobJson {
     m.put("schedule", job.schedule().kind());
     ScheduleFields f = ScheduleFields.of(job.schedule());
     m.put("schedule_day", f.day());
-    m.put("schedule_time", f.time());
+    m.put("schedule_time", f.time() == null ? null : hhmm(f.time()));
     m.put("cron_expression", f.cron());
     m.put("timezone", job.zone().getId());
     JobOptions o = job.options();
@@ -571,25 +536,6 @@ final class JobJson {
     m.put("updated_at", job.updatedAt());
     m.put("average_duration_seconds", averageDurationSeconds);
     return m;
-  }
-
-  /** The API's flat schedule fields of a schedule. */
-  private record ScheduleFields(Integer day, String time, String cron) {
-    static ScheduleFields of(Schedule s) {
-      if (s instanceof Schedule.Daily d) {
-        return new ScheduleFields(null, hhmm(d.time()), null);
-      }
-      if (s instanceof Schedule.Weekly w) {
-        return new ScheduleFields(w.day(), hhmm(w.time()), null);
-      }
-      if (s instanceof Schedule.Monthly m) {
-        return new ScheduleFields(m.day(), hhmm(m.time()), null);
-      }
-      if (s instanceof Schedule.Cron c) {
-        return new ScheduleFields(null, null, c.expression());
-      }
-      return new ScheduleFields(null, null, null);
-    }
   }
 
   /** Typed reads of one field's value, recording a problem instead of throwing. */
