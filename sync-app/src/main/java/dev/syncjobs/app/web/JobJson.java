@@ -19,7 +19,6 @@ import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -68,11 +67,8 @@ final class JobJson {
           "updated_at",
           "destination_backend_name",
           "average_duration_seconds");
-  private static final Set<String> AUTH_FIELDS =
-      Set.of("type", "username", "password", "token", "private_key", "known_hosts");
   private static final Pattern TIME = Pattern.compile("^([01][0-9]|2[0-3]):[0-5][0-9]$");
   private static final int MAX_CA_BUNDLE = 128 * 1024;
-  private static final int MAX_SECRET = 64 * 1024;
 
   private final ZoneId defaultZone;
   private final StorageBackends backends;
@@ -170,7 +166,7 @@ final class JobJson {
     return d;
   }
 
-  private static String hhmm(LocalTime t) {
+  static String hhmm(LocalTime t) {
     return String.format(Locale.ROOT, "%02d:%02d", t.getHour(), t.getMinute());
   }
 
@@ -188,7 +184,7 @@ final class JobJson {
         errors.add(new FieldError(f, "is not a job field"));
         continue;
       }
-      Values in = new Values(f, v, errors);
+      JsonValues in = new JsonValues(f, v, errors);
       switch (f) {
         case "name" -> in.string(false).ifPresent(s -> d.name = s);
         case "source_url" -> in.string(false).ifPresent(s -> d.sourceUrl = s);
@@ -196,7 +192,7 @@ final class JobJson {
           if (v.isNull()) {
             d.auth = null;
           } else {
-            SourceAuth a = auth(v, errors);
+            SourceAuth a = SourceAuthJson.read(v, errors);
             if (a != null) {
               d.auth = a;
             }
@@ -265,57 +261,6 @@ final class JobJson {
 
   private static String blankToNull(String s) {
     return s == null || s.isEmpty() ? null : s;
-  }
-
-  private static SourceAuth auth(JsonNode v, List<FieldError> errors) {
-    if (!v.isObject()) {
-      errors.add(new FieldError("source_auth", "must be an object like {\"type\":\"basic\", …}"));
-      return null;
-    }
-    int before = errors.size();
-    Map<String, String> values = new LinkedHashMap<>();
-    Iterator<Map.Entry<String, JsonNode>> it = v.fields();
-    while (it.hasNext()) {
-      Map.Entry<String, JsonNode> e = it.next();
-      String field = "source_auth." + e.getKey();
-      if (!AUTH_FIELDS.contains(e.getKey())) {
-        errors.add(new FieldError(field, "is not a credential field"));
-        continue;
-      }
-      if (e.getValue().isNull()) {
-        continue;
-      }
-      if (!e.getValue().isTextual()) {
-        errors.add(new FieldError(field, "must be a string"));
-        continue;
-      }
-      if (e.getValue().asText().indexOf('\0') >= 0) {
-        errors.add(new FieldError(field, "must not contain NUL characters"));
-        continue;
-      }
-      if (e.getValue().asText().length() > MAX_SECRET) {
-        errors.add(new FieldError(field, "is too long"));
-        continue;
-      }
-      values.put(e.getKey(), e.getValue().asText());
-    }
-    if (errors.size() > before) {
-      return null;
-    }
-    try {
-      SourceAuth.Type type =
-          values.get("type") == null ? null : SourceAuth.Type.parse(values.get("type"));
-      return new SourceAuth(
-          type,
-          values.get("username"),
-          values.get("password"),
-          values.get("token"),
-          values.get("private_key"),
-          values.get("known_hosts"));
-    } catch (ValidationException e) {
-      errors.addAll(e.errors());
-      return null;
-    }
   }
 
   private Job build(Draft d, JobId id, Job old, List<FieldError> errors) {
@@ -489,90 +434,5 @@ final class JobJson {
       throw new ValidationException("schedule_time", "must be HH:MM (00:00..23:59)");
     }
     return LocalTime.parse(text);
-  }
-
-  /** The JSON view of a job; secrets never appear. */
-  static Map<String, Object> write(Job job, String backendName, Double averageDurationSeconds) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("id", job.id().value().toString());
-    m.put("name", job.name());
-    m.put("source_url", job.source().uri().toString());
-    if (job.auth() == null) {
-      m.put("source_auth", null);
-    } else {
-      Map<String, Object> a = new LinkedHashMap<>();
-      a.put("type", job.auth().type().name().toLowerCase(Locale.ROOT));
-      a.put("username", job.auth().username());
-      m.put("source_auth", a);
-    }
-    m.put("ca_bundle", job.caBundle());
-    m.put("destination_backend_id", job.destination().backendId());
-    m.put("destination_backend_name", backendName);
-    m.put("destination_path", job.destination().path());
-    m.put("include_pattern", job.includePattern());
-    m.put("exclude_pattern", job.excludePattern());
-    m.put("filters", job.filters().stream().map(FilterRule::toString).toList());
-    m.put("schedule", job.schedule().kind());
-    ScheduleFields f = ScheduleFields.of(job.schedule());
-    m.put("schedule_day", f.day());
-    m.put("schedule_time", f.time() == null ? null : hhmm(f.time()));
-    m.put("cron_expression", f.cron());
-    m.put("timezone", job.zone().getId());
-    JobOptions o = job.options();
-    m.put("verify_checksums", o.verifyChecksums());
-    m.put("compare_checksums", o.compareChecksums());
-    m.put("delete_removed", o.deleteRemoved());
-    m.put("max_delete_percent", o.maxDeletePercent());
-    m.put("keep_versions", o.keepVersions());
-    m.put("bandwidth_limit", o.bandwidthLimit());
-    m.put("max_retries", o.maxRetries());
-    m.put("enabled", job.enabled());
-    m.put("misfire_policy", job.misfirePolicy().name().toLowerCase(Locale.ROOT));
-    m.put("status", job.status().name().toLowerCase(Locale.ROOT));
-    m.put("last_run_at", job.lastRunAt());
-    m.put("last_error", job.lastError());
-    m.put("next_run_at", job.nextRunAt());
-    m.put("created_at", job.createdAt());
-    m.put("updated_at", job.updatedAt());
-    m.put("average_duration_seconds", averageDurationSeconds);
-    return m;
-  }
-
-  /** Typed reads of one field's value, recording a problem instead of throwing. */
-  private record Values(String field, JsonNode v, List<FieldError> errors) {
-    java.util.Optional<String> string(boolean nullable) {
-      if (v.isNull()) {
-        if (nullable) {
-          return java.util.Optional.of("");
-        }
-        errors.add(new FieldError(field, "must not be null"));
-        return java.util.Optional.empty();
-      }
-      if (!v.isTextual()) {
-        errors.add(new FieldError(field, "must be a string"));
-        return java.util.Optional.empty();
-      }
-      if (v.asText().indexOf('\0') >= 0) {
-        errors.add(new FieldError(field, "must not contain NUL characters"));
-        return java.util.Optional.empty();
-      }
-      return java.util.Optional.of(v.asText());
-    }
-
-    java.util.Optional<Long> integer() {
-      if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-        errors.add(new FieldError(field, "must be a whole number"));
-        return java.util.Optional.empty();
-      }
-      return java.util.Optional.of(v.asLong());
-    }
-
-    java.util.Optional<Boolean> bool() {
-      if (!v.isBoolean()) {
-        errors.add(new FieldError(field, "must be true or false"));
-        return java.util.Optional.empty();
-      }
-      return java.util.Optional.of(v.asBoolean());
-    }
   }
 }

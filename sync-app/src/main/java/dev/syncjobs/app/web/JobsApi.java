@@ -90,7 +90,7 @@ final class JobsApi {
   private Map<String, Object> view(Job j) {
     String backendName =
         backends.find(j.destination().backendId()).map(StorageBackend::name).orElse(null);
-    return JobJson.write(j, backendName, averageDuration(j.id()));
+    return JobView.write(j, backendName, averageDuration(j.id()));
   }
 
   private Double averageDuration(JobId id) {
