@@ -26,7 +26,6 @@ import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -35,8 +34,6 @@ import java.util.function.Consumer;
  * logged. Sizes and times come from the listing; a HEAD request fills in what a row lacks.
  */
 final class Crawler {
-  private static final int MAX_LOGGED_SKIPS = 200;
-
   private final HttpFetcher http;
   private final Retry retry;
   private final HttpSettings settings;
@@ -45,7 +42,7 @@ final class Crawler {
   private final ExecutorService pool;
   private final Map<String, Manifest.Entry> previous;
   private final StagingPaths names;
-  private final AtomicInteger loggedSkips = new AtomicInteger();
+  private final ListingLinks links;
 
   /**
    * @param names decides which names the backend can hold; the others are skipped and counted there
@@ -67,6 +64,7 @@ final class Crawler {
     this.pool = pool;
     this.previous = previous;
     this.names = names;
+    this.links = new ListingLinks(log);
   }
 
   /** What the crawl found: files by path, and directories that exist but hold no entry. */
@@ -130,7 +128,7 @@ final class Crawler {
         if (dir.rel().isEmpty()) {
           throw Retry.failure("listing " + dir.uri(), e);
         }
-        skip(e.getMessage());
+        links.skip(e.getMessage());
         continue;
       } catch (IOException e) {
         throw Retry.failure("listing " + dir.uri(), e);
@@ -141,7 +139,7 @@ final class Crawler {
       List<Pending> needHead = new ArrayList<>();
       int children = 0;
       for (ListingParser.Entry e : rows) {
-        Child c = child(e.href(), page.uri(), pagePath, root);
+        ListingLinks.Child c = links.child(e.href(), page.uri(), pagePath, root);
         if (c == null) {
           continue;
         }
@@ -156,7 +154,8 @@ final class Crawler {
                 : StagingPaths.nameProblem(c.name()).or(() -> names.problem(rel));
         if (problem.isPresent()) {
           if (filters.includes(rel, isDir)) {
-            names.skip(rel, problem.get() + " (link " + shorten(e.href().trim()) + ")");
+            names.skip(
+                rel, problem.get() + " (link " + ListingLinks.shorten(e.href().trim()) + ")");
           }
           continue;
         }
@@ -259,7 +258,7 @@ final class Crawler {
           continue;
         }
         if (c instanceof HttpFetcher.RefusedRedirectException r) {
-          skip("skipped " + p.rel() + ": " + r.getMessage());
+          links.skip("skipped " + p.rel() + ": " + r.getMessage());
           continue;
         }
         futures.forEach(f -> f.cancel(true));
@@ -278,7 +277,7 @@ final class Crawler {
             && UriText.normalizedPath(probe.finalUri()).startsWith(pagePath)) {
           enqueueDir(queue, dir, p.uri(), p.rel(), false);
         } else {
-          skip("skipped " + p.rel() + ": redirects outside the source");
+          links.skip("skipped " + p.rel() + ": redirects outside the source");
         }
         continue;
       }
@@ -390,82 +389,5 @@ final class Crawler {
       }
     }
     return StandardCharsets.UTF_8;
-  }
-
-  /**
-   * A direct child of a page.
-   *
-   * @param name its decoded name, null when that is not valid UTF-8
-   * @param rawName its name as the link spells it
-   */
-  private record Child(URI uri, String name, String rawName, boolean slash) {}
-
-  /** The direct child of the page an href names, or null (logged unless it is navigation). */
-  private Child child(String href, URI page, String pagePath, URI root) {
-    String h = href.trim();
-    if (h.isEmpty() || h.startsWith("#") || h.startsWith("?")) {
-      return null;
-    }
-    String lower = h.toLowerCase(Locale.ROOT);
-    if (lower.startsWith("javascript:")
-        || lower.startsWith("mailto:")
-        || lower.startsWith("data:")
-        || lower.startsWith("vbscript:")) {
-      skip("skipped link with a script or non-http scheme: " + shorten(h));
-      return null;
-    }
-    URI u;
-    try {
-      u = page.resolve(UriText.lenient(h));
-    } catch (IllegalArgumentException e) {
-      skip("skipped unparseable link: " + shorten(h));
-      return null;
-    }
-    if (u.getRawQuery() != null || u.getRawFragment() != null) {
-      if (!h.contains("?C=") && !h.contains("?sort=")) {
-        skip("skipped link with a query or fragment: " + shorten(h));
-      }
-      return null;
-    }
-    if (u.getScheme() == null || !HttpFetcher.sameOrigin(u, root)) {
-      skip("skipped link outside the source: " + shorten(h));
-      return null;
-    }
-    String path = UriText.normalizedPath(u);
-    if (path == null) {
-      skip("skipped link climbing above the server root: " + shorten(h));
-      return null;
-    }
-    if (!path.startsWith(pagePath)) {
-      if (!pagePath.startsWith(path)) {
-        skip("skipped link outside the source directory: " + shorten(h));
-      }
-      return null;
-    }
-    String rest = path.substring(pagePath.length());
-    if (rest.isEmpty()) {
-      return null;
-    }
-    boolean slash = rest.endsWith("/");
-    String seg = slash ? rest.substring(0, rest.length() - 1) : rest;
-    if (seg.isEmpty() || seg.contains("/")) {
-      skip("skipped link that is not a direct child of " + pagePath + ": " + shorten(h));
-      return null;
-    }
-    URI clean = URI.create(page.getScheme() + "://" + page.getRawAuthority() + pagePath + rest);
-    return new Child(clean, UriText.decodeSegment(seg), seg, slash);
-  }
-
-  private void skip(String line) {
-    int n = loggedSkips.incrementAndGet();
-    if (n <= MAX_LOGGED_SKIPS) {
-      log.accept(line);
-    } else if (n == MAX_LOGGED_SKIPS + 1) {
-      log.accept("(more skipped links not logged)");
-    }
-  }
-
-  private static String shorten(String s) {
-    return s.length() > 200 ? s.substring(0, 200) + "..." : s;
   }
 }
