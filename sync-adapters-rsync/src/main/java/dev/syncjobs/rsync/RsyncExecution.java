@@ -1,0 +1,269 @@
+package dev.syncjobs.rsync;
+
+import dev.syncjobs.core.model.CancelledException;
+import dev.syncjobs.core.model.Progress;
+import dev.syncjobs.core.model.TransferException;
+import dev.syncjobs.core.port.TransferRequest;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.InterruptedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/** One rsync process, from start to exit. */
+final class RsyncExecution {
+  private static final long PROGRESS_INTERVAL_MILLIS = 500;
+
+  /** How long the output reader lets rsync's lines gather after a short read. */
+  private static final long OUTPUT_GATHER_MILLIS = 4;
+
+  private static final int STDERR_TAIL = 20;
+  private static final int STDERR_LOGGED = 200;
+
+  record Result(
+      int exitCode,
+      List<String> stderrTail,
+      RsyncProgressParser.Stats stats,
+      Progress progress,
+      boolean totalsKnown) {}
+
+  private final TransferRequest request;
+  private final RsyncCommand command;
+  private final Path pidFile;
+  private final Consumer<String> log;
+  private final RsyncProgressParser parser = new RsyncProgressParser();
+  private final Deque<String> stderrTail = new ArrayDeque<>();
+  private final AtomicBoolean stopping = new AtomicBoolean();
+  private volatile Thread stopper;
+  private volatile boolean guarded;
+  private final AtomicBoolean dirty = new AtomicBoolean();
+
+  RsyncExecution(
+      TransferRequest request, RsyncCommand command, Path pidFile, Consumer<String> log) {
+    this.request = request;
+    this.command = command;
+    this.pidFile = pidFile;
+    this.log = log;
+  }
+
+  Result execute() {
+    RsyncProcesses.Launcher launcher = RsyncProcesses.launcher();
+    guarded = launcher.guarded();
+    List<String> argv = new ArrayList<>(launcher.prefix());
+    argv.addAll(command.arguments());
+    ProcessBuilder builder = new ProcessBuilder(argv);
+    Map<String, String> env = builder.environment();
+    command
+        .environment()
+        .forEach(
+            (k, v) -> {
+              if (v == null) {
+                env.remove(k);
+              } else {
+                env.put(k, v);
+              }
+            });
+    builder.directory(request.staging().toFile());
+    builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    log.accept("running " + describe(command.arguments()));
+    Process process;
+    try {
+      // Started on the calling thread, which waits for it: see RsyncProcesses on pdeathsig.
+      process = builder.start();
+    } catch (IOException e) {
+      throw new TransferException("cannot start rsync: " + e.getMessage(), false, e);
+    }
+    ProcessHandle handle = process.toHandle();
+    Thread hook = new Thread(() -> RsyncProcesses.killNow(handle), "rsync-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    Thread errors = new Thread(() -> readStderr(process.getErrorStream()), "rsync-stderr");
+    errors.setDaemon(true);
+    errors.start();
+    ScheduledExecutorService ticker =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "rsync-progress");
+              t.setDaemon(true);
+              return t;
+            });
+    ticker.scheduleAtFixedRate(
+        this::publishProgress,
+        PROGRESS_INTERVAL_MILLIS,
+        PROGRESS_INTERVAL_MILLIS,
+        TimeUnit.MILLISECONDS);
+    try {
+      RsyncProcesses.writePidFile(pidFile, handle);
+      request.cancel().onCancel(() -> stopAsync(handle));
+      readStdout(process.getInputStream());
+      int code = process.waitFor();
+      errors.join(TimeUnit.SECONDS.toMillis(5));
+      if (request.cancel().isCancelled()) {
+        awaitStopped(handle);
+        throw new CancelledException();
+      }
+      synchronized (parser) {
+        return new Result(code, tail(), parser.stats(), parser.progress(), parser.totalsKnown());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      RsyncProcesses.stop(handle, guarded, RsyncProcesses.GRACE);
+      throw new CancelledException();
+    } catch (IOException e) {
+      RsyncProcesses.stop(handle, guarded, RsyncProcesses.GRACE);
+      if (request.cancel().isCancelled()) {
+        throw new CancelledException();
+      }
+      throw new TransferException("lost rsync's output: " + e.getMessage(), e);
+    } finally {
+      ticker.shutdownNow();
+      awaitQuietly(ticker);
+      if (handle.isAlive()) {
+        RsyncProcesses.stop(handle, guarded, RsyncProcesses.GRACE);
+      }
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook runs anyway
+      }
+      try {
+        Files.deleteIfExists(pidFile);
+      } catch (IOException e) {
+        log.accept("cannot delete " + pidFile.getFileName() + ": " + e.getMessage());
+      }
+    }
+  }
+
+  private static void awaitQuietly(ScheduledExecutorService ticker) {
+    try {
+      ticker.awaitTermination(1, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void stopAsync(ProcessHandle handle) {
+    if (!handle.isAlive() || !stopping.compareAndSet(false, true)) {
+      return;
+    }
+    log.accept("cancel requested: stopping rsync");
+    Thread t =
+        new Thread(() -> RsyncProcesses.stop(handle, guarded, RsyncProcesses.GRACE), "rsync-stop");
+    t.setDaemon(true);
+    stopper = t;
+    t.start();
+  }
+
+  private void awaitStopped(ProcessHandle handle) throws InterruptedException {
+    Thread t = stopper;
+    if (t != null) {
+      t.join(TimeUnit.SECONDS.toMillis(6));
+    }
+    if (handle.isAlive()) {
+      RsyncProcesses.stop(handle, guarded, RsyncProcesses.GRACE);
+    }
+  }
+
+  /** Publishes the latest progress if it changed: at most twice a second. */
+  private void publishProgress() {
+    Progress p;
+    synchronized (parser) {
+      // Totals stay 0 (unknown) if an rsync without the file-list debug output ever runs this.
+      if (!dirty.getAndSet(false)) {
+        return;
+      }
+      p = parser.progress();
+    }
+    try {
+      request.progress().onProgress(p);
+    } catch (RuntimeException e) {
+      // A failing listener must not stop the updates that follow (nor the transfer).
+      log.accept("progress listener failed: " + e);
+    }
+  }
+
+  /**
+   * Feeds rsync's output to the parser, one read at a time. rsync writes a line at a time (for a
+   * tree of small files, several lines per file), so after a short read this waits a few
+   * milliseconds for more to gather in the pipe: a read per 10-20 KiB instead of one per line (each
+   * read is a system call and a wake-up). A full read never waits, so rsync is never held up on a
+   * full pipe for long; progress goes out every 500 ms anyway.
+   */
+  private void readStdout(InputStream in) throws IOException {
+    byte[] buf = new byte[64 * 1024];
+    RsyncOutputLines lines = new RsyncOutputLines();
+    int n;
+    while ((n = in.read(buf)) >= 0) {
+      synchronized (parser) {
+        lines.feed(buf, n, this::accept);
+      }
+      if (n < buf.length / 4) {
+        try {
+          Thread.sleep(OUTPUT_GATHER_MILLIS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new InterruptedIOException("interrupted while reading rsync's output");
+        }
+      }
+    }
+    synchronized (parser) {
+      lines.finish(this::accept);
+    }
+  }
+
+  private void accept(String text) {
+    if (parser.accept(text)) {
+      dirty.set(true);
+    }
+  }
+
+  private void readStderr(InputStream in) {
+    int logged = 0;
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        synchronized (stderrTail) {
+          stderrTail.addLast(line);
+          if (stderrTail.size() > STDERR_TAIL) {
+            stderrTail.removeFirst();
+          }
+        }
+        if (logged < STDERR_LOGGED) {
+          log.accept("rsync: " + line);
+          logged++;
+        } else if (logged == STDERR_LOGGED) {
+          log.accept("rsync: (further messages omitted; the last ones follow at the end)");
+          logged++;
+        }
+      }
+    } catch (IOException e) {
+      // the process is gone
+    }
+  }
+
+  private List<String> tail() {
+    synchronized (stderrTail) {
+      return List.copyOf(stderrTail);
+    }
+  }
+
+  private static String describe(List<String> args) {
+    List<String> shown = new ArrayList<>();
+    for (String a : args) {
+      shown.add(a.startsWith("--out-format=") ? "--out-format=..." : a);
+    }
+    return String.join(" ", shown);
+  }
+}
