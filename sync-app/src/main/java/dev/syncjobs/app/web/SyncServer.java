@@ -5,6 +5,7 @@ import dev.syncjobs.app.config.ServerConfig;
 import dev.syncjobs.core.model.Job;
 import dev.syncjobs.core.model.RunStatus;
 import dev.syncjobs.core.model.StorageBackend;
+import dev.syncjobs.core.model.Subscription;
 import dev.syncjobs.core.model.SyncException;
 import dev.syncjobs.core.service.SyncRuntime;
 import io.javalin.Javalin;
@@ -51,7 +52,7 @@ public final class SyncServer implements AutoCloseable {
   private final JobsApi api;
   private final List<Route> routes = new ArrayList<>();
   private Javalin app;
-  private AutoCloseable subscription;
+  private Subscription subscription;
   private volatile boolean closed;
 
   public SyncServer(
@@ -359,11 +360,7 @@ public final class SyncServer implements AutoCloseable {
       app.stop();
     }
     if (subscription != null) {
-      try {
-        subscription.close();
-      } catch (Exception ignored) {
-        // only removes a list entry
-      }
+      subscription.close();
     }
     try {
       database.close();

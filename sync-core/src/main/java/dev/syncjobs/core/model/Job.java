@@ -175,12 +175,37 @@ public record Job(
     return new Builder(id, name, source, destination);
   }
 
+  /**
+   * A builder holding this job, to change some of its settings: the job's id, status, run times and
+   * creation time are kept (the repository sets {@code updatedAt} when the change is saved).
+   */
+  public Builder toBuilder() {
+    Builder b = new Builder(id, name, source, destination);
+    b.auth = auth;
+    b.caBundle = caBundle;
+    b.includePattern = includePattern;
+    b.excludePattern = excludePattern;
+    b.filters = filters;
+    b.schedule = schedule;
+    b.zone = zone;
+    b.options = options;
+    b.enabled = enabled;
+    b.misfirePolicy = misfirePolicy;
+    b.status = status;
+    b.lastRunAt = lastRunAt;
+    b.lastError = lastError;
+    b.nextRunAt = nextRunAt;
+    b.createdAt = createdAt;
+    b.updatedAt = updatedAt;
+    return b;
+  }
+
   /** Fluent construction of a {@link Job} with the API's defaults. */
   public static final class Builder {
     private final JobId id;
-    private final String name;
-    private final Source source;
-    private final Destination destination;
+    private String name;
+    private Source source;
+    private Destination destination;
     private SourceAuth auth;
     private String caBundle;
     private String includePattern;
@@ -192,12 +217,32 @@ public record Job(
     private boolean enabled = true;
     private MisfirePolicy misfirePolicy = MisfirePolicy.RUN_ONCE;
     private Instant createdAt = Instant.EPOCH;
+    private JobStatus status = JobStatus.IDLE;
+    private Instant lastRunAt;
+    private String lastError;
+    private Instant nextRunAt;
+    private Instant updatedAt;
 
     private Builder(JobId id, String name, Source source, Destination destination) {
       this.id = id;
       this.name = name;
       this.source = source;
       this.destination = destination;
+    }
+
+    public Builder name(String value) {
+      this.name = value;
+      return this;
+    }
+
+    public Builder source(Source value) {
+      this.source = value;
+      return this;
+    }
+
+    public Builder destination(Destination value) {
+      this.destination = value;
+      return this;
     }
 
     public Builder auth(SourceAuth value) {
@@ -271,12 +316,12 @@ public record Job(
           options,
           enabled,
           misfirePolicy,
-          JobStatus.IDLE,
-          null,
-          null,
-          null,
+          status,
+          lastRunAt,
+          lastError,
+          nextRunAt,
           createdAt,
-          createdAt);
+          updatedAt == null ? createdAt : updatedAt);
     }
   }
 }

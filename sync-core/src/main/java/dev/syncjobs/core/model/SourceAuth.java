@@ -39,6 +39,29 @@ public record SourceAuth(
     }
   }
 
+  /** User name and password for an HTTP(S) source (Basic authentication). */
+  public static SourceAuth basic(String username, String password) {
+    return new SourceAuth(Type.BASIC, username, password, null, null, null);
+  }
+
+  /** A bearer token for an HTTP(S) source. */
+  public static SourceAuth bearer(String token) {
+    return new SourceAuth(Type.BEARER, null, null, token, null, null);
+  }
+
+  /** User name and password of an rsync daemon's module. */
+  public static SourceAuth rsync(String username, String password) {
+    return new SourceAuth(Type.RSYNC, username, password, null, null, null);
+  }
+
+  /**
+   * An ssh private key (PEM or OpenSSH) for an {@code ssh://} source, with the host's known_hosts
+   * lines (null to rely on the server user's or the system's known_hosts).
+   */
+  public static SourceAuth ssh(String username, String privateKey, String knownHosts) {
+    return new SourceAuth(Type.SSH, username, null, null, privateKey, knownHosts);
+  }
+
   public SourceAuth {
     List<FieldError> errors = new ArrayList<>();
     if (type == null) {

@@ -1,6 +1,7 @@
 package dev.syncjobs.core.service;
 
 import dev.syncjobs.core.model.ProgressEvent;
+import dev.syncjobs.core.model.Subscription;
 import dev.syncjobs.core.port.ProgressPublisher;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -28,8 +29,8 @@ public final class ProgressBus implements ProgressPublisher {
     }
   }
 
-  /** Adds a subscriber; the returned handle removes it. */
-  public AutoCloseable subscribe(Consumer<ProgressEvent> subscriber) {
+  /** Adds a subscriber; closing the returned subscription removes it. */
+  public Subscription subscribe(Consumer<ProgressEvent> subscriber) {
     subscribers.add(subscriber);
     return () -> subscribers.remove(subscriber);
   }
