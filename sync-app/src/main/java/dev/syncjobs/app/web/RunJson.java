@@ -5,6 +5,7 @@ import dev.syncjobs.core.model.Progress;
 import dev.syncjobs.core.model.ProgressEvent;
 import dev.syncjobs.core.model.Run;
 import dev.syncjobs.core.model.RunId;
+import dev.syncjobs.core.model.RunStatus;
 import dev.syncjobs.core.model.VersionInfo;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -41,10 +42,12 @@ final class RunJson {
   }
 
   private static double percent(String status, Progress p) {
-    if (status.equals("SUCCESS")) {
-      return 100.0;
-    }
-    return Math.round(p.percent() * 10) / 10.0;
+    // a job that never ran has a status no run has ("idle")
+    double percent =
+        status.equals(RunStatus.SUCCESS.name())
+            ? ProgressEvent.percent(RunStatus.SUCCESS, p)
+            : p.percent();
+    return Math.round(percent * 10) / 10.0;
   }
 
   static Map<String, Object> version(VersionInfo v) {

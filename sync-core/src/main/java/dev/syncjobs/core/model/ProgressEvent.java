@@ -10,4 +10,17 @@ public record ProgressEvent(
   public boolean isFinal() {
     return status.isTerminal();
   }
+
+  /**
+   * 0..100: 100 once the run succeeded (its counts say what was transferred, and files that were
+   * unchanged and linked are not among them), otherwise the progress of its transfer.
+   */
+  public double percent() {
+    return percent(status, progress);
+  }
+
+  /** The percent of a run in {@code status} with {@code progress}, as {@link #percent()}. */
+  public static double percent(RunStatus status, Progress progress) {
+    return status == RunStatus.SUCCESS ? 100.0 : progress.percent();
+  }
 }

@@ -105,4 +105,17 @@ class EmbeddingApiTest {
     bus.publish(event);
     assertThat(seen).containsExactly(event);
   }
+
+  @Test
+  void a_successful_run_reads_one_hundred_percent_whatever_it_had_to_transfer() {
+    JobId job = new JobId(UUID.randomUUID());
+    RunId run = new RunId(UUID.randomUUID());
+    Progress linkedMostly = new Progress(1, 4, 9, 200_021, null, 0);
+    assertThat(new ProgressEvent(job, run, RunStatus.SUCCESS, linkedMostly, null).percent())
+        .isEqualTo(100.0);
+    assertThat(new ProgressEvent(job, run, RunStatus.RUNNING, linkedMostly, null).percent())
+        .isLessThan(1.0);
+    assertThat(new ProgressEvent(job, run, RunStatus.FAILED, linkedMostly, null).percent())
+        .isLessThan(1.0);
+  }
 }
