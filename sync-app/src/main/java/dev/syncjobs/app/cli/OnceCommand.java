@@ -188,12 +188,11 @@ public final class OnceCommand implements Callable<Integer> {
         SyncRuntime.builder()
             .backend(backend)
             .workerSettings(
-                new RunWorker.Settings(
-                    "once",
-                    1,
-                    Duration.ofSeconds(30),
-                    Duration.ofMillis(50),
-                    Duration.ofSeconds(retryDelaySeconds)))
+                RunWorker.Settings.builder("once")
+                    .maxConcurrentRuns(1)
+                    .pollInterval(Duration.ofMillis(50))
+                    .retryBaseDelay(Duration.ofSeconds(retryDelaySeconds))
+                    .build())
             .ioTimeout(Duration.ofSeconds(timeoutSeconds))
             .notifier(new QuietNotifier());
     Transfers.all(rsyncPath, httpConnections, DeniedNetworks.DEFAULT).forEach(b::transfer);

@@ -19,7 +19,6 @@ import dev.syncjobs.core.service.SyncRuntime;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -79,12 +78,10 @@ final class ServerModule {
             .publisher(cluster)
             .clock(clock)
             .workerSettings(
-                new RunWorker.Settings(
-                    config.instanceId(),
-                    config.maxConcurrentRuns(),
-                    config.lease(),
-                    Duration.ofMillis(500),
-                    Duration.ofSeconds(30)))
+                RunWorker.Settings.builder(config.instanceId())
+                    .maxConcurrentRuns(config.maxConcurrentRuns())
+                    .lease(config.lease())
+                    .build())
             .manualRunInterval(config.manualRunInterval())
             .runRetention(config.runRetention())
             .globalBandwidthLimitSource(bandwidth)

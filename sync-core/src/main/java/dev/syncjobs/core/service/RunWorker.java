@@ -62,8 +62,52 @@ public final class RunWorker implements AutoCloseable {
     }
 
     public static Settings defaults(String instanceId) {
-      return new Settings(
-          instanceId, 3, Duration.ofSeconds(30), Duration.ofMillis(500), Duration.ofSeconds(30));
+      return builder(instanceId).build();
+    }
+
+    /**
+     * Settings with the defaults: 3 concurrent runs, a 30 s lease, a 500 ms poll, 30 s before the
+     * first retry.
+     */
+    public static Builder builder(String instanceId) {
+      return new Builder(instanceId);
+    }
+
+    /** Named settings instead of the record's positional ones. */
+    public static final class Builder {
+      private final String instanceId;
+      private int maxConcurrentRuns = 3;
+      private Duration lease = Duration.ofSeconds(30);
+      private Duration pollInterval = Duration.ofMillis(500);
+      private Duration retryBaseDelay = Duration.ofSeconds(30);
+
+      private Builder(String instanceId) {
+        this.instanceId = instanceId;
+      }
+
+      public Builder maxConcurrentRuns(int value) {
+        this.maxConcurrentRuns = value;
+        return this;
+      }
+
+      public Builder lease(Duration value) {
+        this.lease = Objects.requireNonNull(value, "lease");
+        return this;
+      }
+
+      public Builder pollInterval(Duration value) {
+        this.pollInterval = Objects.requireNonNull(value, "pollInterval");
+        return this;
+      }
+
+      public Builder retryBaseDelay(Duration value) {
+        this.retryBaseDelay = Objects.requireNonNull(value, "retryBaseDelay");
+        return this;
+      }
+
+      public Settings build() {
+        return new Settings(instanceId, maxConcurrentRuns, lease, pollInterval, retryBaseDelay);
+      }
     }
   }
 
