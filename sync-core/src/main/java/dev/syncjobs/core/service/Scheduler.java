@@ -164,7 +164,7 @@ public final class Scheduler implements AutoCloseable {
     } else {
       run = Run.pending(new RunId(ids.get()), job.id(), Trigger.SCHEDULE, due, now, 0);
     }
-    return new JobRepository.Firing(job.id(), due, next, run);
+    return new JobRepository.Firing(next, run);
   }
 
   /**
