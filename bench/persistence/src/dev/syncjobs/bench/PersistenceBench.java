@@ -219,7 +219,7 @@ public final class PersistenceBench {
         JdbcJobRepository instanceJobs = new JdbcJobRepository(db, null);
         runtimes.add(
             SyncRuntime.builder()
-                .repositories(instanceJobs, new JdbcRunRepository(db, instanceJobs))
+                .repositories(instanceJobs, new JdbcRunRepository(db, (byte[]) null))
                 .runLog(new JdbcRunLog(db))
                 .backend(new StorageBackend("default", storage))
                 .transfer(transfer)

@@ -1,6 +1,7 @@
 package dev.syncjobs.http;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -25,6 +26,7 @@ class HttpArchitectureTest {
             "dev.syncjobs.http..",
             "dev.syncjobs.core.model..",
             "dev.syncjobs.core.port..",
+            "dev.syncjobs.core.version..",
             "java..",
             "javax.net.ssl..",
             "org.jsoup..")
@@ -44,6 +46,17 @@ class HttpArchitectureTest {
         .haveSimpleName("HttpSettings")
         .orShould()
         .haveSimpleName("BandwidthWindow")
+        .check(HTTP);
+  }
+
+  @Test
+  void http_packages_are_free_of_cycles() {
+    // one package while the adapter is small: the rule holds once it splits by concern
+    slices()
+        .matching("dev.syncjobs.http.(*)..")
+        .should()
+        .beFreeOfCycles()
+        .allowEmptyShould(true)
         .check(HTTP);
   }
 }

@@ -11,12 +11,12 @@ import java.time.temporal.ChronoUnit;
 import java.util.UUID;
 
 /**
- * The few places where SQLite and PostgreSQL differ: how instants and UUIDs are bound and read, row
- * locking, and how a unique violation is reported. Instants are stored at microsecond precision in
- * both.
+ * How SQLite and PostgreSQL differ in binding and reading values: how instants and UUIDs are bound
+ * and read, and how a unique violation is reported (the statements that differ are in the dialects'
+ * statements classes). Instants are stored at microsecond precision in both.
  */
 enum Dialect {
-  SQLITE("sqlite", "") {
+  SQLITE("sqlite") {
     @Override
     void setInstant(PreparedStatement ps, int index, Instant value) throws SQLException {
       if (value == null) {
@@ -56,7 +56,7 @@ enum Dialect {
           || (e.getErrorCode() == 19 && String.valueOf(e.getMessage()).contains("FOREIGN KEY"));
     }
   },
-  POSTGRESQL("postgresql", " FOR UPDATE SKIP LOCKED") {
+  POSTGRESQL("postgresql") {
     @Override
     void setInstant(PreparedStatement ps, int index, Instant value) throws SQLException {
       if (value == null) {
@@ -97,12 +97,8 @@ enum Dialect {
   /** The folder of this dialect's migrations under {@code db/migration}. */
   final String migrations;
 
-  /** Appended to the claim query's row selection. */
-  final String skipLocked;
-
-  Dialect(String migrations, String skipLocked) {
+  Dialect(String migrations) {
     this.migrations = migrations;
-    this.skipLocked = skipLocked;
   }
 
   abstract void setInstant(PreparedStatement ps, int index, Instant value) throws SQLException;

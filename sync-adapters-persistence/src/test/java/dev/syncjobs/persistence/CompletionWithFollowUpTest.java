@@ -48,11 +48,11 @@ class CompletionWithFollowUpTest {
 
   private static void check(Database db) {
     JdbcJobRepository jobs = new JdbcJobRepository(db, null);
-    JdbcRunRepository runs = new JdbcRunRepository(db, jobs);
+    JdbcRunRepository runs = new JdbcRunRepository(db, (byte[]) null);
     Job job = job();
     jobs.create(job);
     runs.insert(Run.pending(new RunId(UUID.randomUUID()), job.id(), Trigger.MANUAL, null, T0, 0));
-    Run claimed = runs.claimNext("me", T0, T0.plusSeconds(30)).orElseThrow();
+    Run claimed = runs.claim("me", T0, T0.plusSeconds(30), 1).get(0).run();
     Run orphan =
         Run.pending(
             new RunId(UUID.randomUUID()),

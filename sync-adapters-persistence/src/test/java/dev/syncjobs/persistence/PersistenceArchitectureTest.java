@@ -1,6 +1,7 @@
 package dev.syncjobs.persistence;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -33,6 +34,17 @@ class PersistenceArchitectureTest {
             "com.zaxxer.hikari..",
             "org.flywaydb.core..",
             "org.slf4j..")
+        .check(PERSISTENCE);
+  }
+
+  @Test
+  void persistence_packages_are_free_of_cycles() {
+    // one package while the adapter is small: the rule holds once it splits by concern
+    slices()
+        .matching("dev.syncjobs.persistence.(*)..")
+        .should()
+        .beFreeOfCycles()
+        .allowEmptyShould(true)
         .check(PERSISTENCE);
   }
 }

@@ -184,7 +184,7 @@ class PostgresClusterPlumbingTest {
     jobs.create(j);
     Run run = manualRun(j.id(), T0);
     runsOnA.insert(run);
-    Run claimed = runsOnB.claimNext("owner", T0, T0.plusSeconds(30)).orElseThrow();
+    Run claimed = runsOnB.claim("owner", T0, T0.plusSeconds(30), 1).get(0).run();
 
     assertThat(runsOnA.requestCancel(run.id(), T0.plusSeconds(1))).isTrue();
 
@@ -193,7 +193,7 @@ class PostgresClusterPlumbingTest {
     jobs.create(other);
     Run otherRun = manualRun(other.id(), T0);
     runsOnA.insert(otherRun);
-    runsOnB.claimNext("owner", T0, T0.plusSeconds(30)).orElseThrow();
+    runsOnB.claim("owner", T0, T0.plusSeconds(30), 1).get(0).run();
     runsOnA.requestCancel(otherRun.id(), T0.plusSeconds(3));
 
     await(() -> cancelsSeenByOwner.size() >= 2, "the cancel requests to reach the owner");

@@ -36,10 +36,9 @@ class PostgresContractTests {
 
   static PortsUnderTest open(long runLogMaxBytes) {
     PostgresTestSupport.truncate(schema);
-    JdbcJobRepository jobs = new JdbcJobRepository(db, KEY);
     return new PortsUnderTest(
-        jobs,
-        new JdbcRunRepository(db, jobs),
+        new JdbcJobRepository(db, KEY),
+        new JdbcRunRepository(db, KEY),
         logs.computeIfAbsent(runLogMaxBytes, cap -> new JdbcRunLog(db, cap)));
   }
 

@@ -13,6 +13,7 @@ import dev.syncjobs.core.model.RunStatus;
 import dev.syncjobs.core.model.Schedule;
 import dev.syncjobs.core.model.Source;
 import dev.syncjobs.core.model.Trigger;
+import dev.syncjobs.core.port.RunRepository;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -91,7 +92,11 @@ class PostgresPlansTest {
     }
     List<Run> claimed = new ArrayList<>();
     List<Run> batch;
-    while (!(batch = runs.claim("test", now, now.plus(Duration.ofMinutes(5)), 100)).isEmpty()) {
+    while (!(batch =
+            runs.claim("test", now, now.plus(Duration.ofMinutes(5)), 100).stream()
+                .map(RunRepository.Claimed::run)
+                .toList())
+        .isEmpty()) {
       claimed.addAll(batch);
     }
     assertThat(claimed).hasSize(JOBS);
@@ -107,8 +112,7 @@ class PostgresPlansTest {
     assertThat(running).hasSize(10);
     String plan;
     try (Connection c = db.dataSource().getConnection();
-        PreparedStatement ps =
-            c.prepareStatement("EXPLAIN " + JdbcRunRepository.COMPLETE_POSTGRES)) {
+        PreparedStatement ps = c.prepareStatement("EXPLAIN " + PostgresRunStatements.COMPLETE)) {
       int n = running.size();
       Object[] ids = running.stream().map(r -> r.id().value()).toArray();
       Object[] fences = running.stream().map(Run::fence).toArray();
@@ -159,7 +163,7 @@ class PostgresPlansTest {
   @Test
   void the_claims_generic_plan_is_the_one_for_its_own_limit() throws SQLException {
     pendingRunsForTheEndedJobs();
-    String sql = JdbcRunRepository.withLimit(JdbcRunRepository.CLAIM_MARK_AND_READ_POSTGRES, 3);
+    String sql = RunStatements.withLimit(PostgresRunStatements.CLAIM_MARK_AND_READ, 3);
     StringBuilder numbered = new StringBuilder();
     int n = 0;
     for (char ch : sql.toCharArray()) {
@@ -230,9 +234,7 @@ class PostgresPlansTest {
   private String explainClaim(Connection c) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
-            "EXPLAIN "
-                + JdbcRunRepository.withLimit(
-                    JdbcRunRepository.CLAIM_MARK_AND_READ_POSTGRES, 10))) {
+            "EXPLAIN " + RunStatements.withLimit(PostgresRunStatements.CLAIM_MARK_AND_READ, 10))) {
       db.dialect().setInstant(ps, 1, now);
       ps.setString(2, "test");
       db.dialect().setInstant(ps, 3, now.plusSeconds(60));

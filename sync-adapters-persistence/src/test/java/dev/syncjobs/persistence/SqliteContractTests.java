@@ -15,9 +15,11 @@ class SqliteContractTests {
   static PortsUnderTest open(Path dir, long runLogMaxBytes, Database[] holder) {
     Database db = Database.open("jdbc:sqlite:" + dir.resolve("syncjobs.db"));
     holder[0] = db;
-    JdbcJobRepository jobs = new JdbcJobRepository(db, Database.newSecretKey());
+    byte[] key = Database.newSecretKey();
     return new PortsUnderTest(
-        jobs, new JdbcRunRepository(db, jobs), new JdbcRunLog(db, runLogMaxBytes));
+        new JdbcJobRepository(db, key),
+        new JdbcRunRepository(db, key),
+        new JdbcRunLog(db, runLogMaxBytes));
   }
 
   @Nested

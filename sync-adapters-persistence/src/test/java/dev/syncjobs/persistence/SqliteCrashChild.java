@@ -28,7 +28,7 @@ public final class SqliteCrashChild {
       Instant now = Instant.now();
       Run run = PortsUnderTest.manualRun(job.id(), now);
       runs.insert(run);
-      Run claimed = runs.claimNext("child", now, now.plusSeconds(30)).orElseThrow();
+      Run claimed = runs.claim("child", now, now.plusSeconds(30), 1).get(0).run();
       log.append(run.id(), "run " + i + " started");
       if (i < finished) {
         runs.updateProgress(run.id(), claimed.fence(), new Progress(1, 1, 10, 10, "f", 0));

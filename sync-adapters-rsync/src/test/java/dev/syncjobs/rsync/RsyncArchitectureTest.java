@@ -1,6 +1,7 @@
 package dev.syncjobs.rsync;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -43,6 +44,17 @@ class RsyncArchitectureTest {
         .beAssignableTo(dev.syncjobs.core.port.Transfer.class)
         .andShould()
         .haveModifier(com.tngtech.archunit.core.domain.JavaModifier.FINAL)
+        .check(classes);
+  }
+
+  @Test
+  void rsync_packages_are_free_of_cycles() {
+    // one package while the adapter is small: the rule holds once it splits by concern
+    slices()
+        .matching("dev.syncjobs.rsync.(*)..")
+        .should()
+        .beFreeOfCycles()
+        .allowEmptyShould(true)
         .check(classes);
   }
 }

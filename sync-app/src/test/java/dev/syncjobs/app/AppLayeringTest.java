@@ -1,6 +1,7 @@
 package dev.syncjobs.app;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -53,5 +54,10 @@ class AppLayeringTest {
         .dependOnClassesThat()
         .resideInAnyPackage("dagger..")
         .check(APP);
+  }
+
+  @Test
+  void app_packages_are_free_of_cycles() {
+    slices().matching("dev.syncjobs.app.(*)..").should().beFreeOfCycles().check(APP);
   }
 }

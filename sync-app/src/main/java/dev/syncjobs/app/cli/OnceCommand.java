@@ -1,5 +1,6 @@
 package dev.syncjobs.app.cli;
 
+import dev.syncjobs.app.wiring.Transfers;
 import dev.syncjobs.core.model.DeniedNetworks;
 import dev.syncjobs.core.model.Destination;
 import dev.syncjobs.core.model.FilterRule;

@@ -42,20 +42,29 @@ abstract class PersistenceModule {
     return Database.open(config.dbUrl());
   }
 
+  /** The key source credentials are sealed with, kept in the data dir (created once). */
   @Provides
   @Singleton
-  static JdbcJobRepository jobs(Database db, DataDir dataDir, ServerConfig config) {
+  @Named("secretKey")
+  static byte[] secretKey(DataDir dataDir, ServerConfig config) {
     byte[] key = dataDir.secretKey(config.secretKeyFile(), Database::newSecretKey);
     if (key.length != 32) {
       throw new ConfigException(config.secretKeyFile() + " must hold a 32-byte key");
     }
-    return new JdbcJobRepository(db, key);
+    return key;
   }
 
   @Provides
   @Singleton
-  static JdbcRunRepository runs(Database db, JdbcJobRepository jobs) {
-    return new JdbcRunRepository(db, jobs);
+  static JdbcJobRepository jobs(Database db, @Named("secretKey") byte[] key) {
+    return new JdbcJobRepository(db, key);
+  }
+
+  /** Its claims read the claimed runs' jobs too (on PostgreSQL), opening them with the same key. */
+  @Provides
+  @Singleton
+  static JdbcRunRepository runs(Database db, @Named("secretKey") byte[] key) {
+    return new JdbcRunRepository(db, key);
   }
 
   @Provides

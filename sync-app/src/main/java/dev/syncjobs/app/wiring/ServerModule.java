@@ -2,7 +2,6 @@ package dev.syncjobs.app.wiring;
 
 import dagger.Module;
 import dagger.Provides;
-import dev.syncjobs.app.cli.Transfers;
 import dev.syncjobs.app.config.DataDir;
 import dev.syncjobs.app.config.ServerConfig;
 import dev.syncjobs.app.config.SourceConfinement;

@@ -8,7 +8,7 @@ import dev.syncjobs.core.port.StagingPaths;
 import dev.syncjobs.core.port.Transfer;
 import dev.syncjobs.core.port.TransferReport;
 import dev.syncjobs.core.port.TransferRequest;
-import dev.syncjobs.core.port.VersionFiles;
+import dev.syncjobs.core.version.VersionFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

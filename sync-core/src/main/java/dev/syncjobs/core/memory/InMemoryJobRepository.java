@@ -8,6 +8,7 @@ import dev.syncjobs.core.model.NotFoundException;
 import dev.syncjobs.core.model.Run;
 import dev.syncjobs.core.port.JobRepository;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -17,10 +18,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * {@link JobRepository} in memory, for tests and embedders. Shares its lock with the {@link
- * InMemoryRunRepository} it is given, so {@link #fire} is atomic across both.
+ * InMemoryRunRepository} it is given, so firing an occurrence is atomic across both.
  */
 public final class InMemoryJobRepository implements JobRepository {
   private final InMemoryRunRepository runs;
@@ -111,40 +113,52 @@ public final class InMemoryJobRepository implements JobRepository {
     }
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The due jobs are read, planned and fired one after the other, each step under the lock: a
+   * job changed between its read and its firing is a lost race.
+   */
   @Override
-  public FireResult fire(JobId id, Instant expectedNextRunAt, Instant newNextRunAt, Run run) {
+  public List<Fired> fireDue(Instant now, int limit, Function<Job, Firing> plan) {
+    List<Job> due = due(now, limit);
+    List<Firing> firings = due.stream().map(plan).toList();
     synchronized (runs) {
-      Job job = jobs.get(id);
-      if (job == null || !Objects.equals(job.nextRunAt(), expectedNextRunAt)) {
-        return FireResult.LOST;
+      List<Fired> fired = new ArrayList<>(due.size());
+      for (int k = 0; k < due.size(); k++) {
+        fired.add(new Fired(due.get(k), fire(due.get(k), firings.get(k))));
       }
-      jobs.put(id, job.withNextRunAt(newNextRunAt));
-      if (run == null) {
+      return fired;
+    }
+  }
+
+  private FireResult fire(Job read, Firing firing) {
+    Run run = firing.run();
+    if (run != null && !run.jobId().equals(read.id())) {
+      throw new IllegalArgumentException(
+          "the run belongs to job " + run.jobId() + ", not " + read.id());
+    }
+    Job job = jobs.get(read.id());
+    if (job == null || !Objects.equals(job.nextRunAt(), read.nextRunAt())) {
+      return FireResult.LOST;
+    }
+    jobs.put(job.id(), job.withNextRunAt(firing.nextRunAt()));
+    if (run == null) {
+      return FireResult.ADVANCED;
+    }
+    switch (runs.insert(run)) {
+      case INSERTED:
+        return FireResult.FIRED;
+      case ACTIVE_RUN_EXISTS:
+        runs.put(Run.skipped(run.id(), run.jobId(), run.scheduledFor(), run.createdAt()));
+        return FireResult.SKIPPED;
+      default:
         return FireResult.ADVANCED;
-      }
-      switch (runs.insert(run)) {
-        case INSERTED:
-          return FireResult.FIRED;
-        case ACTIVE_RUN_EXISTS:
-          runs.put(Run.skipped(run.id(), run.jobId(), run.scheduledFor(), run.createdAt()));
-          return FireResult.SKIPPED;
-        default:
-          return FireResult.ADVANCED;
-      }
     }
   }
 
-  @Override
-  public List<FireResult> fireAll(List<Firing> firings) {
-    synchronized (runs) {
-      return firings.stream()
-          .map(f -> fire(f.jobId(), f.expectedNextRunAt(), f.newNextRunAt(), f.run()))
-          .toList();
-    }
-  }
-
-  @Override
-  public void recordStatus(JobId id, JobStatus status, Instant lastRunAt, String lastError) {
+  /** Records the outcome of a job's latest run (the run repository's claims and completions). */
+  private void recordStatus(JobId id, JobStatus status, Instant lastRunAt, String lastError) {
     synchronized (runs) {
       Job job = jobs.get(id);
       if (job != null) {

@@ -80,19 +80,25 @@ public final class InMemoryRunRepository implements RunRepository {
     return runs.values().stream().filter(r -> r.jobId().equals(jobId)).count();
   }
 
+  /** Oldest first by {@code notBefore}, then creation; every {@link Claimed#job()} is null. */
   @Override
-  public synchronized Optional<Run> claimNext(String owner, Instant now, Instant leaseUntil) {
-    Optional<Run> next =
-        runs.values().stream()
-            .filter(r -> r.status() == RunStatus.PENDING && !r.notBefore().isAfter(now))
-            .min(Comparator.comparing(Run::notBefore).thenComparing(Run::createdAt))
-            .map(r -> r.claimed(owner, now, leaseUntil));
-    next.ifPresent(
-        r -> {
-          runs.put(r.id(), r);
-          jobStatus.record(r.jobId(), dev.syncjobs.core.model.JobStatus.RUNNING, now, null);
-        });
-    return next;
+  public synchronized List<Claimed> claim(String owner, Instant now, Instant leaseUntil, int max) {
+    List<Claimed> claimed = new ArrayList<>();
+    while (claimed.size() < max) {
+      Optional<Run> next =
+          runs.values().stream()
+              .filter(r -> r.status() == RunStatus.PENDING && !r.notBefore().isAfter(now))
+              .min(Comparator.comparing(Run::notBefore).thenComparing(Run::createdAt))
+              .map(r -> r.claimed(owner, now, leaseUntil));
+      if (next.isEmpty()) {
+        break;
+      }
+      Run r = next.get();
+      runs.put(r.id(), r);
+      jobStatus.record(r.jobId(), dev.syncjobs.core.model.JobStatus.RUNNING, now, null);
+      claimed.add(new Claimed(r, null));
+    }
+    return claimed;
   }
 
   @Override

@@ -3,11 +3,9 @@ package dev.syncjobs.core.port;
 import dev.syncjobs.core.model.ConflictException;
 import dev.syncjobs.core.model.Job;
 import dev.syncjobs.core.model.JobId;
-import dev.syncjobs.core.model.JobStatus;
 import dev.syncjobs.core.model.NotFoundException;
 import dev.syncjobs.core.model.Run;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -63,59 +61,32 @@ public interface JobRepository {
   Optional<Instant> nextDueAt();
 
   /**
-   * Fires one occurrence atomically: when the job's {@code nextRunAt} still equals {@code
-   * expectedNextRunAt}, sets it to {@code newNextRunAt} and inserts {@code run} (pending) — or,
+   * Fires due occurrences: reads up to {@code limit} jobs due at {@code now} ({@link #due}), asks
+   * {@code plan} for each one's {@link Firing}, and fires each atomically: when the job's {@code
+   * nextRunAt} is still the one read, sets it to the firing's and inserts its run (pending) — or,
    * when the job already has an active run, a {@link Run#skipped skipped} record for the same
-   * occurrence instead. {@code run} may be null to only advance (misfire policy {@code skip}).
+   * occurrence instead. Returns each job read, as it was read, with its result, oldest first.
    *
-   * @return what happened; {@link FireResult#LOST} (another instance fired it first) is not an
-   *     error
+   * <p>A store shared by several instances may hand a due job to one caller at a time, and leave it
+   * out of the others' batches meanwhile, so that instances firing a burst together divide it
+   * instead of each planning every occurrence and losing most of the races: a batch smaller than
+   * {@code limit} does not mean that no job is due.
+   *
+   * @throws IllegalArgumentException when a firing's run belongs to another job
    */
-  FireResult fire(JobId id, Instant expectedNextRunAt, Instant newNextRunAt, Run run);
+  List<Fired> fireDue(Instant now, int limit, Function<Job, Firing> plan);
 
   /**
-   * Fires several occurrences, each exactly as {@link #fire} does, in one transaction where the
-   * store can; the results are in the order of {@code firings}.
+   * What to do with a due job's occurrence: move the job's {@code nextRunAt} to {@code nextRunAt}
+   * and insert {@code run}, the occurrence's pending run; {@code run} null only advances (misfire
+   * policy {@code skip}).
    */
-  default List<FireResult> fireAll(List<Firing> firings) {
-    return firings.stream()
-        .map(f -> fire(f.jobId(), f.expectedNextRunAt(), f.newNextRunAt(), f.run()))
-        .toList();
-  }
-
-  /** One occurrence to fire: the arguments of {@link #fire}. */
-  record Firing(JobId jobId, Instant expectedNextRunAt, Instant newNextRunAt, Run run) {}
-
-  /**
-   * Reads up to {@code limit} jobs due at {@code now} ({@link #due}), asks {@code plan} for each
-   * one's firing (its {@code jobId} and {@code expectedNextRunAt} are the job's), and fires them
-   * ({@link #fireAll}); returns each job read with its result, oldest first. A store shared by
-   * several instances may hand a due job to one caller at a time, and leave it out of the others'
-   * batches meanwhile, so that instances firing a burst together divide it instead of each planning
-   * every occurrence and losing most of the races: a batch smaller than {@code limit} does not mean
-   * that no job is due.
-   */
-  default List<Fired> fireDue(Instant now, int limit, Function<Job, Firing> plan) {
-    List<Job> due = due(now, limit);
-    return Fired.all(due, fireAll(due.stream().map(plan).toList()));
-  }
+  record Firing(Instant nextRunAt, Run run) {}
 
   /** A job {@link #fireDue} read, as it was read, and what firing it did. */
-  record Fired(Job job, FireResult result) {
-    /** Each job with its result: {@code results} in the order of {@code jobs}. */
-    public static List<Fired> all(List<Job> jobs, List<FireResult> results) {
-      List<Fired> fired = new ArrayList<>(jobs.size());
-      for (int i = 0; i < jobs.size(); i++) {
-        fired.add(new Fired(jobs.get(i), results.get(i)));
-      }
-      return fired;
-    }
-  }
+  record Fired(Job job, FireResult result) {}
 
-  /** Records the outcome of a job's latest run. */
-  void recordStatus(JobId id, JobStatus status, Instant lastRunAt, String lastError);
-
-  /** The result of {@link #fire}. */
+  /** What firing a due job did. */
   enum FireResult {
     /** The run was inserted and {@code nextRunAt} advanced. */
     FIRED,
@@ -123,7 +94,10 @@ public interface JobRepository {
     SKIPPED,
     /** Only {@code nextRunAt} was advanced (no run was given). */
     ADVANCED,
-    /** {@code nextRunAt} had changed: someone else fired or rescheduled it. Nothing was written. */
+    /**
+     * {@code nextRunAt} had changed since it was read: someone else fired or rescheduled it.
+     * Nothing was written.
+     */
     LOST
   }
 }

@@ -35,43 +35,21 @@ public interface RunRepository {
   long count(JobId jobId);
 
   /**
-   * Claims the oldest pending run whose {@code notBefore} is at or before {@code now}: it becomes
-   * running, owned by {@code owner} until {@code leaseUntil}, started at {@code now}, and its fence
-   * is raised; in the same transaction its job's status becomes running and {@code last_run_at}
-   * {@code now}. Two callers never claim the same run.
+   * Claims up to {@code max} pending runs whose {@code notBefore} is at or before {@code now},
+   * oldest first, in one step where the store can (one statement and one commit for the batch):
+   * each becomes running, owned by {@code owner} until {@code leaseUntil}, started at {@code now},
+   * and its fence is raised; in the same step its job's status becomes running and {@code
+   * last_run_at} {@code now}. Two callers never claim the same run. Each run comes with its job
+   * where the store reads it in the same step (a JDBC store on PostgreSQL reads them in the claim's
+   * own statement), else with a null job for the caller to look up.
    */
-  Optional<Run> claimNext(String owner, Instant now, Instant leaseUntil);
-
-  /**
-   * Claims up to {@code max} runs as {@link #claimNext} does, oldest first, in one step where the
-   * store can (one statement and one commit for the whole batch).
-   */
-  default List<Run> claim(String owner, Instant now, Instant leaseUntil, int max) {
-    List<Run> claimed = new java.util.ArrayList<>();
-    while (claimed.size() < max) {
-      Optional<Run> next = claimNext(owner, now, leaseUntil);
-      if (next.isEmpty()) {
-        break;
-      }
-      claimed.add(next.get());
-    }
-    return claimed;
-  }
+  List<Claimed> claim(String owner, Instant now, Instant leaseUntil, int max);
 
   /**
    * A claimed run and its job as read in the same step as the claim, or with a null job when it was
    * not read there (the caller looks it up; it may have been deleted meanwhile).
    */
   record Claimed(Run run, Job job) {}
-
-  /**
-   * {@link #claim}, with each run's job where the store can read it in the same step (a JDBC store
-   * reads them in the claim's own statement and saves a query per batch); by default no job is read
-   * and every {@link Claimed#job()} is null.
-   */
-  default List<Claimed> claimWithJobs(String owner, Instant now, Instant leaseUntil, int max) {
-    return claim(owner, now, leaseUntil, max).stream().map(r -> new Claimed(r, null)).toList();
-  }
 
   /** Extends a running run's lease when {@code fence} still matches. */
   LeaseState renewLease(RunId id, long fence, Instant leaseUntil);

@@ -217,7 +217,7 @@ public final class RunWorker implements AutoCloseable {
     while (!stopping.get() && (free = slots.free()) > 0) {
       Instant now = clock.instant();
       List<RunRepository.Claimed> claimed =
-          runs.claimWithJobs(settings.instanceId(), now, now.plus(settings.lease()), free);
+          runs.claim(settings.instanceId(), now, now.plus(settings.lease()), free);
       if (claimed.isEmpty()) {
         break;
       }

@@ -19,11 +19,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Fires due occurrences, a batch of due jobs at a time ({@link JobRepository#fireDue}, which on
- * PostgreSQL hands each due job to one instance at a time). Each occurrence is fired as one atomic
- * {@link JobRepository#fire} (the conditional advance of {@code next_run_at} plus the insert of its
- * run), so across threads and instances it fires once; an occurrence due while the job's previous
- * run is still active is recorded as skipped. An occurrence older than the misfire grace follows
- * the job's {@link MisfirePolicy}.
+ * PostgreSQL hands each due job to one instance at a time). Each occurrence is fired atomically
+ * (the conditional advance of {@code next_run_at} plus the insert of its run), so across threads
+ * and instances it fires once; an occurrence due while the job's previous run is still active is
+ * recorded as skipped. An occurrence older than the misfire grace follows the job's {@link
+ * MisfirePolicy}.
  */
 public final class Scheduler implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Scheduler.class);
@@ -164,7 +164,7 @@ public final class Scheduler implements AutoCloseable {
     } else {
       run = Run.pending(new RunId(ids.get()), job.id(), Trigger.SCHEDULE, due, now, 0);
     }
-    return new JobRepository.Firing(job.id(), due, next, run);
+    return new JobRepository.Firing(next, run);
   }
 
   /**

@@ -2,7 +2,7 @@ package dev.syncjobs.core.service;
 
 import dev.syncjobs.core.model.SyncException;
 import dev.syncjobs.core.port.StagingPaths;
-import dev.syncjobs.core.port.VersionFiles;
+import dev.syncjobs.core.version.VersionFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryNotEmptyException;

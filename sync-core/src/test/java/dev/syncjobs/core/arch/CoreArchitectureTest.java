@@ -2,6 +2,7 @@ package dev.syncjobs.core.arch;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -45,6 +46,7 @@ class CoreArchitectureTest {
         .resideInAnyPackage(
             "dev.syncjobs.core.port..",
             "dev.syncjobs.core.service..",
+            "dev.syncjobs.core.version..",
             "dev.syncjobs.core.memory..",
             "dev.syncjobs.core.local..")
         .check(CORE);
@@ -59,6 +61,7 @@ class CoreArchitectureTest {
         .dependOnClassesThat()
         .resideInAnyPackage(
             "dev.syncjobs.core.service..",
+            "dev.syncjobs.core.version..",
             "dev.syncjobs.core.memory..",
             "dev.syncjobs.core.local..")
         .check(CORE);
@@ -73,6 +76,11 @@ class CoreArchitectureTest {
         .dependOnClassesThat()
         .resideInAPackage("dev.syncjobs.core.service..")
         .check(CORE);
+  }
+
+  @Test
+  void core_packages_are_free_of_cycles() {
+    slices().matching("dev.syncjobs.core.(*)..").should().beFreeOfCycles().check(CORE);
   }
 
   @Test

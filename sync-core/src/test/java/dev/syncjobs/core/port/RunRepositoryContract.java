@@ -46,7 +46,7 @@ public abstract class RunRepositoryContract {
   /** Fresh repositories on one empty store; called before every test. */
   protected abstract PortsUnderTest openEmptyStore(long runLogMaxBytes);
 
-  /** Whether this store's {@link RunRepository#claimWithJobs} returns every claimed run's job. */
+  /** Whether this store's {@link RunRepository#claim} returns every claimed run's job. */
   protected boolean claimReadsJobs() {
     return false;
   }
@@ -105,8 +105,8 @@ public abstract class RunRepositoryContract {
     assertThat(runs.find(resume.id())).contains(resume);
     assertThat(runs.insert(manualRun(job, T0.plusSeconds(1))))
         .isEqualTo(InsertResult.ACTIVE_RUN_EXISTS);
-    assertThat(runs.claimNext("node-a", T0.plusSeconds(29), LEASE)).isEmpty();
-    Run claimed = runs.claimNext("node-a", T0.plusSeconds(30), LEASE).orElseThrow();
+    assertThat(claimNext("node-a", T0.plusSeconds(29), LEASE)).isEmpty();
+    Run claimed = claimNext("node-a", T0.plusSeconds(30), LEASE).orElseThrow();
     assertThat(claimed.id()).isEqualTo(resume.id());
     assertThat(claimed.trigger()).isEqualTo(Trigger.RESUME);
     assertThat(claimed.attempt()).isEqualTo(1);
@@ -128,7 +128,7 @@ public abstract class RunRepositoryContract {
   void refuses_a_second_run_for_the_same_occurrence_even_after_the_first_ended() {
     JobId job = newJob("one-per-occurrence");
     runs.insert(scheduledRun(job, T0, T0));
-    Run claimed = runs.claimNext("node-a", T0, LEASE).orElseThrow();
+    Run claimed = claimNext("node-a", T0, LEASE).orElseThrow();
     runs.complete(claimed.id(), claimed.fence(), outcome(RunStatus.SUCCESS), T0.plusSeconds(2));
 
     assertThat(runs.insert(scheduledRun(job, T0, T0.plusSeconds(3))))
@@ -140,7 +140,7 @@ public abstract class RunRepositoryContract {
   void accepts_a_new_run_once_the_previous_one_ended() {
     JobId job = newJob("sequential");
     runs.insert(manualRun(job, T0));
-    Run claimed = runs.claimNext("node-a", T0, LEASE).orElseThrow();
+    Run claimed = claimNext("node-a", T0, LEASE).orElseThrow();
     runs.complete(claimed.id(), claimed.fence(), outcome(RunStatus.FAILED), T0.plusSeconds(1));
 
     assertThat(runs.insert(manualRun(job, T0.plusSeconds(2)))).isEqualTo(InsertResult.INSERTED);
@@ -179,7 +179,7 @@ public abstract class RunRepositoryContract {
     runs.insert(backedOff);
     Instant now = T0.plusSeconds(10);
 
-    Run claimed = runs.claimNext("node-a", now, now.plusSeconds(30)).orElseThrow();
+    Run claimed = claimNext("node-a", now, now.plusSeconds(30)).orElseThrow();
 
     assertThat(claimed.id()).isEqualTo(older.id());
     assertThat(claimed.status()).isEqualTo(RunStatus.RUNNING);
@@ -188,16 +188,15 @@ public abstract class RunRepositoryContract {
     assertThat(claimed.startedAt()).isEqualTo(now);
     assertThat(claimed.fence()).isGreaterThan(older.fence());
     assertThat(runs.find(older.id())).contains(claimed);
-    assertThat(runs.claimNext("node-b", now, now.plusSeconds(30)).map(Run::id))
-        .contains(newer.id());
-    assertThat(runs.claimNext("node-b", now, now.plusSeconds(30))).isEmpty();
-    assertThat(runs.claimNext("node-b", T0.plusSeconds(60), T0.plusSeconds(90)).map(Run::id))
+    assertThat(claimNext("node-b", now, now.plusSeconds(30)).map(Run::id)).contains(newer.id());
+    assertThat(claimNext("node-b", now, now.plusSeconds(30))).isEmpty();
+    assertThat(claimNext("node-b", T0.plusSeconds(60), T0.plusSeconds(90)).map(Run::id))
         .contains(backedOff.id());
   }
 
   @Test
   void claims_nothing_when_no_run_is_pending() {
-    assertThat(runs.claimNext("node-a", T0, LEASE)).isEmpty();
+    assertThat(claimNext("node-a", T0, LEASE)).isEmpty();
   }
 
   @Test
@@ -216,7 +215,7 @@ public abstract class RunRepositoryContract {
             i -> {
               List<RunId> mine = new ArrayList<>();
               Optional<Run> next;
-              while ((next = runs.claimNext("node-" + i, T0.plusSeconds(1), LEASE)).isPresent()) {
+              while ((next = claimNext("node-" + i, T0.plusSeconds(1), LEASE)).isPresent()) {
                 mine.add(next.get().id());
               }
               return mine;
@@ -251,7 +250,7 @@ public abstract class RunRepositoryContract {
     assertThat(found.status()).isEqualTo(RunStatus.CANCELLED);
     assertThat(found.completedAt()).isEqualTo(T0.plusSeconds(1));
     assertThat(runs.findActive(run.jobId())).isEmpty();
-    assertThat(runs.claimNext("node-a", T0.plusSeconds(2), LEASE)).isEmpty();
+    assertThat(claimNext("node-a", T0.plusSeconds(2), LEASE)).isEmpty();
   }
 
   @Test
@@ -334,8 +333,8 @@ public abstract class RunRepositoryContract {
 
     assertThat(runs.find(claimed.id()).orElseThrow().status()).isEqualTo(RunStatus.CANCELLED);
     assertThat(runs.findActive(claimed.jobId())).contains(resume);
-    assertThat(runs.claimNext("node-b", T0.plusSeconds(5), LEASE)).isEmpty();
-    Run next = runs.claimNext("node-b", T0.plusSeconds(6), LEASE).orElseThrow();
+    assertThat(claimNext("node-b", T0.plusSeconds(5), LEASE)).isEmpty();
+    Run next = claimNext("node-b", T0.plusSeconds(6), LEASE).orElseThrow();
     assertThat(next.id()).isEqualTo(resume.id());
     assertThat(next.trigger()).isEqualTo(Trigger.RESUME);
   }
@@ -364,7 +363,7 @@ public abstract class RunRepositoryContract {
     for (int i = 0; i < count; i++) {
       runs.insert(manualRun(newJob("followed-" + i), T0.plusMillis(i)));
     }
-    List<Run> claimed = runs.claim("node-a", T0.plusSeconds(1), LEASE, count);
+    List<Run> claimed = claimRuns("node-a", T0.plusSeconds(1), LEASE, count);
     assertThat(claimed).hasSize(count);
     List<Run> followUps = new ArrayList<>();
     for (int i = 0; i < count; i++) {
@@ -425,8 +424,8 @@ public abstract class RunRepositoryContract {
     Run longLease = manualRun(newJob("long-lease"), T0.plusSeconds(1));
     runs.insert(shortLease);
     runs.insert(longLease);
-    runs.claimNext("node-a", T0.plusSeconds(2), T0.plusSeconds(10));
-    runs.claimNext("node-b", T0.plusSeconds(2), T0.plusSeconds(100));
+    claimNext("node-a", T0.plusSeconds(2), T0.plusSeconds(10));
+    claimNext("node-b", T0.plusSeconds(2), T0.plusSeconds(100));
     runs.insert(manualRun(newJob("still-pending"), T0));
 
     assertThat(runs.expired(T0.plusSeconds(10))).isEmpty();
@@ -456,7 +455,7 @@ public abstract class RunRepositoryContract {
     for (int i = 0; i < 5; i++) {
       Run run = manualRun(job, T0.plusSeconds(i));
       runs.insert(run);
-      Run claimed = runs.claimNext("node-a", T0.plusSeconds(i), LEASE).orElseThrow();
+      Run claimed = claimNext("node-a", T0.plusSeconds(i), LEASE).orElseThrow();
       runs.complete(
           claimed.id(), claimed.fence(), outcome(RunStatus.SUCCESS), T0.plusSeconds(i + 1));
       ids.add(run.id());
@@ -495,10 +494,24 @@ public abstract class RunRepositoryContract {
     assertThat(runs.find(stillPending.id())).isPresent();
   }
 
+  /** The run a claim of one takes, if any. */
+  private Optional<Run> claimNext(String owner, Instant now, Instant leaseUntil) {
+    return runs.claim(owner, now, leaseUntil, 1).stream()
+        .findFirst()
+        .map(RunRepository.Claimed::run);
+  }
+
+  /** The runs a claim of up to {@code max} takes, in its order. */
+  private List<Run> claimRuns(String owner, Instant now, Instant leaseUntil, int max) {
+    return runs.claim(owner, now, leaseUntil, max).stream()
+        .map(RunRepository.Claimed::run)
+        .toList();
+  }
+
   private Run claimOne(String jobName) {
     Run run = manualRun(newJob(jobName), T0);
     runs.insert(run);
-    return runs.claimNext("node-a", T0, LEASE).orElseThrow();
+    return claimNext("node-a", T0, LEASE).orElseThrow();
   }
 
   private static RunOutcome outcome(RunStatus status) {
@@ -542,7 +555,7 @@ public abstract class RunRepositoryContract {
   void claim_marks_the_job_running_and_completion_records_its_status_in_the_same_step() {
     JobId job = newJob("status-kept");
     runs.insert(manualRun(job, T0));
-    Run claimed = runs.claimNext("me", T0.plusSeconds(1), LEASE).orElseThrow();
+    Run claimed = claimNext("me", T0.plusSeconds(1), LEASE).orElseThrow();
     assertThat(jobs.find(job).orElseThrow().status())
         .isEqualTo(dev.syncjobs.core.model.JobStatus.RUNNING);
     assertThat(jobs.find(job).orElseThrow().lastRunAt()).isEqualTo(T0.plusSeconds(1));
@@ -558,7 +571,7 @@ public abstract class RunRepositoryContract {
     assertThat(after.lastRunAt()).isEqualTo(T0.plusSeconds(5));
 
     runs.insert(manualRun(job, T0.plusSeconds(6)));
-    Run second = runs.claimNext("me", T0.plusSeconds(7), LEASE).orElseThrow();
+    Run second = claimNext("me", T0.plusSeconds(7), LEASE).orElseThrow();
     runs.complete(
         second.id(),
         second.fence(),
@@ -573,7 +586,7 @@ public abstract class RunRepositoryContract {
   void a_refused_completion_leaves_the_jobs_status_alone() {
     JobId job = newJob("status-fenced");
     runs.insert(manualRun(job, T0));
-    Run claimed = runs.claimNext("me", T0, LEASE).orElseThrow();
+    Run claimed = claimNext("me", T0, LEASE).orElseThrow();
     assertThat(
             runs.complete(
                 claimed.id(),
@@ -592,7 +605,7 @@ public abstract class RunRepositoryContract {
     for (int i = 0; i < count; i++) {
       runs.insert(manualRun(newJob("finishing-" + i), T0.plusMillis(i)));
     }
-    List<Run> claimed = runs.claim("node-a", T0.plusSeconds(1), LEASE, count);
+    List<Run> claimed = claimRuns("node-a", T0.plusSeconds(1), LEASE, count);
     assertThat(claimed).hasSize(count);
 
     List<Boolean> written =
@@ -647,16 +660,16 @@ public abstract class RunRepositoryContract {
     JobId later = newJob("batch-later");
     runs.insert(manualRun(later, T0.plusSeconds(100)).withNotBefore(T0.plusSeconds(100)));
 
-    List<Run> first = runs.claim("me", T0.plusSeconds(10), LEASE, 3);
+    List<Run> first = claimRuns("me", T0.plusSeconds(10), LEASE, 3);
     assertThat(first).extracting(Run::id).containsExactlyElementsOf(inserted.subList(0, 3));
     assertThat(first).allMatch(r -> r.status() == RunStatus.RUNNING && "me".equals(r.owner()));
-    List<Run> rest = runs.claim("you", T0.plusSeconds(10), LEASE, 10);
+    List<Run> rest = claimRuns("you", T0.plusSeconds(10), LEASE, 10);
     assertThat(rest).extracting(Run::id).containsExactlyElementsOf(inserted.subList(3, 5));
-    assertThat(runs.claim("you", T0.plusSeconds(10), LEASE, 10)).isEmpty();
+    assertThat(claimRuns("you", T0.plusSeconds(10), LEASE, 10)).isEmpty();
   }
 
   @Test
-  void a_claim_with_jobs_claims_as_claim_does_and_returns_each_runs_own_job_as_running() {
+  void a_claim_returns_each_runs_own_job_as_running_where_the_store_reads_it() {
     List<RunId> inserted = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
       Run run = manualRun(newJob("with-job-" + i), T0.plusSeconds(i));
@@ -665,8 +678,8 @@ public abstract class RunRepositoryContract {
     }
     Instant now = T0.plusSeconds(10);
 
-    List<RunRepository.Claimed> first = runs.claimWithJobs("me", now, LEASE, 3);
-    List<RunRepository.Claimed> rest = runs.claimWithJobs("you", now, LEASE, 10);
+    List<RunRepository.Claimed> first = runs.claim("me", now, LEASE, 3);
+    List<RunRepository.Claimed> rest = runs.claim("you", now, LEASE, 10);
 
     assertThat(first)
         .extracting(c -> c.run().id())
@@ -674,7 +687,7 @@ public abstract class RunRepositoryContract {
     assertThat(rest)
         .extracting(c -> c.run().id())
         .containsExactlyElementsOf(inserted.subList(3, 5));
-    assertThat(runs.claimWithJobs("you", now, LEASE, 10)).isEmpty();
+    assertThat(runs.claim("you", now, LEASE, 10)).isEmpty();
     List<RunRepository.Claimed> all = new ArrayList<>(first);
     all.addAll(rest);
     for (RunRepository.Claimed c : all) {

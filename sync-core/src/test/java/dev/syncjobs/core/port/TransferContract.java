@@ -9,6 +9,7 @@ import dev.syncjobs.core.model.Filters;
 import dev.syncjobs.core.model.Source;
 import dev.syncjobs.core.service.VersionStore;
 import dev.syncjobs.core.testing.Await;
+import dev.syncjobs.core.version.VersionFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.FileVisitResult;

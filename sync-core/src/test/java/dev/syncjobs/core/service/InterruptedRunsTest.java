@@ -279,6 +279,6 @@ class InterruptedRunsTest {
 
   /** A claim by an instance that then dies: the run stays running in the store. */
   private void crashWhileRunning(SettableClock clock) {
-    runs.claimNext("dead", clock.instant(), clock.instant().plusSeconds(30)).orElseThrow();
+    runs.claim("dead", clock.instant(), clock.instant().plusSeconds(30), 1).get(0).run();
   }
 }

@@ -350,8 +350,9 @@ class RunWorkerTest {
       Run claimed =
           fx.runtime
               .runRepository()
-              .claimNext("dead-instance", fx.clock.instant(), fx.clock.instant().plusSeconds(30))
-              .orElseThrow();
+              .claim("dead-instance", fx.clock.instant(), fx.clock.instant().plusSeconds(30), 1)
+              .get(0)
+              .run();
       Path staging = fx.destination("c").resolve("20261123T020000Z.partial");
       EngineFixture.write(staging.resolve("small.txt"), "s");
       Files.setLastModifiedTime(
@@ -426,8 +427,9 @@ class RunWorkerTest {
       Run claimed =
           fx.runtime
               .runRepository()
-              .claimNext("gone", fx.clock.instant(), fx.clock.instant().plusSeconds(30))
-              .orElseThrow();
+              .claim("gone", fx.clock.instant(), fx.clock.instant().plusSeconds(30), 1)
+              .get(0)
+              .run();
       assertThat(fx.runtime.worker().failExpiredLeases()).isZero();
       fx.clock.advance(Duration.ofSeconds(31));
       assertThat(fx.runtime.worker().failExpiredLeases()).isEqualTo(1);

@@ -296,8 +296,9 @@ class SchedulerTest {
           .ifPresent(
               r -> {
                 Run claimed =
-                    runs.claimNext("x", clock.instant(), clock.instant().plusSeconds(5))
-                        .orElseThrow();
+                    runs.claim("x", clock.instant(), clock.instant().plusSeconds(5), 1)
+                        .get(0)
+                        .run();
                 runs.complete(
                     claimed.id(),
                     claimed.fence(),

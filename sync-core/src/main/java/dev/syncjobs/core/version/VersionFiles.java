@@ -1,4 +1,4 @@
-package dev.syncjobs.core.port;
+package dev.syncjobs.core.version;
 
 import java.io.IOException;
 import java.nio.file.FileVisitResult;

@@ -1,4 +1,4 @@
-package dev.syncjobs.app.cli;
+package dev.syncjobs.app.wiring;
 
 import dev.syncjobs.core.local.LocalTransfer;
 import dev.syncjobs.core.model.DeniedNetworks;

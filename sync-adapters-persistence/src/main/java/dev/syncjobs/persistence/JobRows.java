@@ -1,0 +1,201 @@
+package dev.syncjobs.persistence;
+
+import dev.syncjobs.core.model.Destination;
+import dev.syncjobs.core.model.FilterRule;
+import dev.syncjobs.core.model.Job;
+import dev.syncjobs.core.model.JobId;
+import dev.syncjobs.core.model.JobOptions;
+import dev.syncjobs.core.model.JobStatus;
+import dev.syncjobs.core.model.MisfirePolicy;
+import dev.syncjobs.core.model.Schedule;
+import dev.syncjobs.core.model.Source;
+import dev.syncjobs.core.model.SyncException;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+
+/**
+ * The {@code jobs} table's columns and how a job is bound to them and read from them, credentials
+ * sealed and opened with the key given here: what the job repository and a claim that reads the
+ * claimed runs' jobs share.
+ */
+final class JobRows {
+
+  static final String COLUMNS =
+      "id, name, source_url, auth_sealed, ca_bundle, backend_id, destination_path,"
+          + " include_pattern, exclude_pattern, filters, schedule_kind, schedule_time,"
+          + " schedule_day, cron_expression, zone, verify_checksums, compare_checksums,"
+          + " delete_removed, max_delete_percent, keep_versions, bandwidth_limit, max_retries,"
+          + " enabled, misfire_policy, status, last_run_at, last_error, next_run_at, created_at,"
+          + " updated_at";
+
+  /**
+   * A select list of {@link #COLUMNS}, each named with a prefix (to read a job in a row of another
+   * table's columns): {@code expression} gives each column's value from its plain name.
+   */
+  static String columnsAs(String prefix, UnaryOperator<String> expression) {
+    return Arrays.stream(COLUMNS.split(", "))
+        .map(c -> expression.apply(c) + " AS " + prefix + c)
+        .collect(Collectors.joining(", "));
+  }
+
+  private final Dialect dialect;
+  private final SecretBox secrets;
+
+  /**
+   * @param secretKey AES key (16, 24 or 32 bytes) sealing source credentials; null when jobs never
+   *     carry credentials (storing one then fails)
+   */
+  JobRows(Dialect dialect, byte[] secretKey) {
+    this.dialect = dialect;
+    this.secrets = new SecretBox(secretKey);
+  }
+
+  /**
+   * The job in the current row, its columns named with {@code prefix} ({@link #columnsAs}); null
+   * when the row holds none (its job columns are null) or one the model refuses (a sealed
+   * credential this key cannot open, say): whoever needs that job then reads it from the job
+   * repository and meets the error there, for that job alone.
+   */
+  Job mapOrNull(ResultSet rs, String prefix) throws SQLException {
+    if (dialect.getUuid(rs, prefix + "id") == null) {
+      return null;
+    }
+    try {
+      return map(rs, prefix);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** Binds the configuration columns (the first 25 of {@link #COLUMNS}); returns the next index. */
+  int bindConfig(PreparedStatement ps, int i, Job job) throws SQLException {
+    dialect.setUuid(ps, i++, job.id().value());
+    ps.setString(i++, job.name());
+    ps.setString(i++, job.source().uri().toString());
+    ps.setBytes(i++, secrets.seal(job.id().value(), job.auth()));
+    ps.setString(i++, job.caBundle());
+    ps.setString(i++, job.destination().backendId());
+    ps.setString(i++, job.destination().path());
+    ps.setString(i++, job.includePattern());
+    ps.setString(i++, job.excludePattern());
+    ps.setString(i++, String.join("\n", job.filters().stream().map(FilterRule::toString).toList()));
+    Schedule schedule = job.schedule();
+    ps.setString(i++, schedule.kind());
+    LocalTime time = null;
+    Integer day = null;
+    String cron = null;
+    if (schedule instanceof Schedule.Daily d) {
+      time = d.time();
+    } else if (schedule instanceof Schedule.Weekly w) {
+      time = w.time();
+      day = w.day();
+    } else if (schedule instanceof Schedule.Monthly m) {
+      time = m.time();
+      day = m.day();
+    } else if (schedule instanceof Schedule.Cron x) {
+      cron = x.expression();
+    }
+    ps.setString(i++, time == null ? null : time.toString());
+    if (day == null) {
+      ps.setNull(i++, Types.INTEGER);
+    } else {
+      ps.setInt(i++, day);
+    }
+    ps.setString(i++, cron);
+    ps.setString(i++, job.zone().getId());
+    JobOptions o = job.options();
+    ps.setBoolean(i++, o.verifyChecksums());
+    ps.setBoolean(i++, o.compareChecksums());
+    ps.setBoolean(i++, o.deleteRemoved());
+    ps.setInt(i++, o.maxDeletePercent());
+    ps.setInt(i++, o.keepVersions());
+    if (o.bandwidthLimit() == null) {
+      ps.setNull(i++, Types.BIGINT);
+    } else {
+      ps.setLong(i++, o.bandwidthLimit());
+    }
+    ps.setInt(i++, o.maxRetries());
+    ps.setBoolean(i++, job.enabled());
+    ps.setString(i++, job.misfirePolicy().name());
+    return i;
+  }
+
+  List<Job> read(PreparedStatement ps) throws SQLException {
+    List<Job> jobs = new ArrayList<>();
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        jobs.add(map(rs, ""));
+      }
+    }
+    return jobs;
+  }
+
+  Job map(ResultSet rs, String prefix) throws SQLException {
+    JobId id = new JobId(dialect.getUuid(rs, prefix + "id"));
+    String filterText = rs.getString(prefix + "filters");
+    List<FilterRule> filters =
+        filterText == null || filterText.isEmpty()
+            ? List.of()
+            : Arrays.stream(filterText.split("\n")).map(FilterRule::parse).toList();
+    String timeText = rs.getString(prefix + "schedule_time");
+    LocalTime time = timeText == null ? null : LocalTime.parse(timeText);
+    int day = rs.getInt(prefix + "schedule_day");
+    Schedule schedule =
+        switch (rs.getString(prefix + "schedule_kind")) {
+          case "manual" -> new Schedule.Manual();
+          case "hourly" -> new Schedule.Hourly();
+          case "daily" -> new Schedule.Daily(time);
+          case "weekly" -> new Schedule.Weekly(day, time);
+          case "monthly" -> new Schedule.Monthly(day, time);
+          case "cron" -> new Schedule.Cron(rs.getString(prefix + "cron_expression"));
+          default ->
+              throw new SyncException(
+                  "job "
+                      + id
+                      + " has an unknown schedule kind: "
+                      + rs.getString(prefix + "schedule_kind"));
+        };
+    long bandwidth = rs.getLong(prefix + "bandwidth_limit");
+    Long bandwidthLimit = rs.wasNull() ? null : bandwidth;
+    JobOptions options =
+        new JobOptions(
+            rs.getBoolean(prefix + "verify_checksums"),
+            rs.getBoolean(prefix + "compare_checksums"),
+            rs.getBoolean(prefix + "delete_removed"),
+            rs.getInt(prefix + "max_delete_percent"),
+            rs.getInt(prefix + "keep_versions"),
+            bandwidthLimit,
+            rs.getInt(prefix + "max_retries"));
+    return new Job(
+        id,
+        rs.getString(prefix + "name"),
+        Source.parse(rs.getString(prefix + "source_url")),
+        secrets.open(id.value(), rs.getBytes(prefix + "auth_sealed")),
+        rs.getString(prefix + "ca_bundle"),
+        new Destination(
+            rs.getString(prefix + "backend_id"), rs.getString(prefix + "destination_path")),
+        rs.getString(prefix + "include_pattern"),
+        rs.getString(prefix + "exclude_pattern"),
+        filters,
+        schedule,
+        ZoneId.of(rs.getString(prefix + "zone")),
+        options,
+        rs.getBoolean(prefix + "enabled"),
+        MisfirePolicy.valueOf(rs.getString(prefix + "misfire_policy")),
+        JobStatus.valueOf(rs.getString(prefix + "status")),
+        dialect.getInstant(rs, prefix + "last_run_at"),
+        rs.getString(prefix + "last_error"),
+        dialect.getInstant(rs, prefix + "next_run_at"),
+        dialect.getInstant(rs, prefix + "created_at"),
+        dialect.getInstant(rs, prefix + "updated_at"));
+  }
+}
