@@ -8,8 +8,10 @@ import dev.syncjobs.core.model.JobOptions;
 import dev.syncjobs.core.model.JobStatus;
 import dev.syncjobs.core.model.MisfirePolicy;
 import dev.syncjobs.core.model.Schedule;
+import dev.syncjobs.core.model.ScheduleFields;
 import dev.syncjobs.core.model.Source;
 import dev.syncjobs.core.model.SyncException;
+import dev.syncjobs.core.model.ValidationException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -88,29 +90,15 @@ final class JobRows {
     ps.setString(i++, job.includePattern());
     ps.setString(i++, job.excludePattern());
     ps.setString(i++, String.join("\n", job.filters().stream().map(FilterRule::toString).toList()));
-    Schedule schedule = job.schedule();
+    ScheduleFields schedule = ScheduleFields.of(job.schedule());
     ps.setString(i++, schedule.kind());
-    LocalTime time = null;
-    Integer day = null;
-    String cron = null;
-    if (schedule instanceof Schedule.Daily d) {
-      time = d.time();
-    } else if (schedule instanceof Schedule.Weekly w) {
-      time = w.time();
-      day = w.day();
-    } else if (schedule instanceof Schedule.Monthly m) {
-      time = m.time();
-      day = m.day();
-    } else if (schedule instanceof Schedule.Cron x) {
-      cron = x.expression();
-    }
-    ps.setString(i++, time == null ? null : time.toString());
-    if (day == null) {
+    ps.setString(i++, schedule.time() == null ? null : schedule.time().toString());
+    if (schedule.day() == null) {
       ps.setNull(i++, Types.INTEGER);
     } else {
-      ps.setInt(i++, day);
+      ps.setInt(i++, schedule.day());
     }
-    ps.setString(i++, cron);
+    ps.setString(i++, schedule.cron());
     ps.setString(i++, job.zone().getId());
     JobOptions o = job.options();
     ps.setBoolean(i++, o.verifyChecksums());
@@ -147,23 +135,22 @@ final class JobRows {
             ? List.of()
             : Arrays.stream(filterText.split("\n")).map(FilterRule::parse).toList();
     String timeText = rs.getString(prefix + "schedule_time");
-    LocalTime time = timeText == null ? null : LocalTime.parse(timeText);
-    int day = rs.getInt(prefix + "schedule_day");
-    Schedule schedule =
-        switch (rs.getString(prefix + "schedule_kind")) {
-          case "manual" -> new Schedule.Manual();
-          case "hourly" -> new Schedule.Hourly();
-          case "daily" -> new Schedule.Daily(time);
-          case "weekly" -> new Schedule.Weekly(day, time);
-          case "monthly" -> new Schedule.Monthly(day, time);
-          case "cron" -> new Schedule.Cron(rs.getString(prefix + "cron_expression"));
-          default ->
-              throw new SyncException(
-                  "job "
-                      + id
-                      + " has an unknown schedule kind: "
-                      + rs.getString(prefix + "schedule_kind"));
-        };
+    int dayValue = rs.getInt(prefix + "schedule_day");
+    Integer day = rs.wasNull() ? null : dayValue;
+    String kind = rs.getString(prefix + "schedule_kind");
+    Schedule schedule;
+    try {
+      schedule =
+          new ScheduleFields(
+                  kind,
+                  day,
+                  timeText == null ? null : LocalTime.parse(timeText),
+                  rs.getString(prefix + "cron_expression"))
+              .toSchedule();
+    } catch (ValidationException e) {
+      throw new SyncException(
+          "job " + id + " has an unusable schedule (" + kind + "): " + e.getMessage());
+    }
     long bandwidth = rs.getLong(prefix + "bandwidth_limit");
     Long bandwidthLimit = rs.wasNull() ? null : bandwidth;
     JobOptions options =
