@@ -3,6 +3,7 @@ package dev.syncjobs.http;
 import dev.syncjobs.core.model.CancelledException;
 import dev.syncjobs.core.model.DiskFullException;
 import dev.syncjobs.core.model.TransferException;
+import dev.syncjobs.core.version.Bookkeeping;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -36,16 +37,18 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * Downloads one file into the staging directory: under a temporary name in {@value #PARTIAL_DIR},
- * split into parallel Range segments when it is large and the server accepts ranges, resuming what
- * an earlier attempt left (Range + If-Range; starting over when the validator changed), retrying
+ * Downloads one file into the staging directory: under a temporary name in the staging directory's
+ * records ({@link #partialDir}, beside staging on the same file system, never inside it), split
+ * into parallel Range segments when it is large and the server accepts ranges, resuming what an
+ * earlier attempt left (Range + If-Range; starting over when the validator changed), retrying
  * faults from the bytes on disk, verifying length and checksum, then renaming into place.
  */
 final class Downloader {
   /** The mode of a completed file: it belongs to a version, which is immutable. */
   static final Set<PosixFilePermission> READ_ONLY = PosixFilePermissions.fromString("r--r--r--");
 
-  static final String PARTIAL_DIR = ".syncjobs-partial";
+  /** The folder of partial downloads in a staging directory's records ({@link Bookkeeping}). */
+  static final String PARTIAL_DIR = "partial";
 
   /**
    * A segmented download's state is saved after every 1/{@value #SAVES_PER_FILE} of the file, and
@@ -96,7 +99,7 @@ final class Downloader {
     this.settings = settings;
     this.throttle = throttle;
     this.progress = progress;
-    this.partialDir = staging.resolve(PARTIAL_DIR);
+    this.partialDir = partialDir(staging);
     this.hash = hash;
     this.log = log;
     this.stopped = stopped;
@@ -113,6 +116,27 @@ final class Downloader {
   }
 
   private final Set<String> leftovers;
+
+  /**
+   * Creates the folder of partial downloads (its records folder exists): a symbolic link or a file
+   * in its place is removed, never followed, so no partial download is written outside it.
+   */
+  void createPartialDir() throws IOException {
+    if (Files.isSymbolicLink(partialDir)
+        || Files.isRegularFile(partialDir, LinkOption.NOFOLLOW_LINKS)) {
+      Files.delete(partialDir);
+    }
+    if (!Files.isDirectory(partialDir, LinkOption.NOFOLLOW_LINKS)) {
+      Files.createDirectory(partialDir);
+    }
+    madeDirs.add(partialDir);
+  }
+
+  /** Where the partial downloads of {@code staging} are kept. */
+  static Path partialDir(Path staging) {
+    return Bookkeeping.of(staging).resolve(PARTIAL_DIR);
+  }
+
   private final Set<Path> madeDirs = ConcurrentHashMap.newKeySet();
 
   private void ensureDir(Path dir) throws IOException {

@@ -9,6 +9,7 @@ import dev.syncjobs.core.port.StagingPaths;
 import dev.syncjobs.core.port.Transfer;
 import dev.syncjobs.core.port.TransferReport;
 import dev.syncjobs.core.port.TransferRequest;
+import dev.syncjobs.core.version.Bookkeeping;
 import dev.syncjobs.core.version.VersionFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -49,9 +50,10 @@ import java.util.function.Consumer;
  * others are downloaded several at a time, large ones in parallel Range segments, resumable across
  * runs, verified against the source's checksum files.
  *
- * <p>Per-run state lives inside the staging directory: the manifest {@value Manifest#FILE} (kept
- * with the version) and partial downloads under {@value Downloader#PARTIAL_DIR} (removed once the
- * transfer succeeds, left for resuming when it fails or is cancelled).
+ * <p>Per-run state lives in the staging directory's records beside it ({@link Bookkeeping}), never
+ * in the staging directory: the manifest {@value Manifest#FILE} (which the engine keeps with the
+ * version) and partial downloads under {@value Downloader#PARTIAL_DIR} (removed once the transfer
+ * succeeds, left for resuming when it fails or is cancelled).
  */
 public final class HttpTransfer implements Transfer {
   /** HTTP says nothing about permissions: folders get the usual 0755 (files 0444). */
@@ -147,6 +149,8 @@ public final class HttpTransfer implements Transfer {
     final ExecutorService files;
     final Path staging;
     final Path previous;
+    final Path oldManifestFile;
+    final boolean previousHoldsOldRecords;
     final Map<String, Manifest.Entry> oldManifest;
     final Consumer<String> log;
     final ProgressTracker progress;
@@ -177,8 +181,9 @@ public final class HttpTransfer implements Transfer {
       this.files = files;
       this.staging = request.staging();
       this.previous = request.previousVersion().orElse(null);
-      this.oldManifest =
-          previous == null ? Map.of() : Manifest.read(previous.resolve(Manifest.FILE));
+      this.oldManifestFile = Manifest.ofPrevious(previous);
+      this.previousHoldsOldRecords = previous != null && Bookkeeping.predatesRecords(previous);
+      this.oldManifest = Manifest.read(oldManifestFile);
       Consumer<String> sink = request.log();
       this.log =
           line -> {
@@ -250,8 +255,8 @@ public final class HttpTransfer implements Transfer {
             .withFilesSkipped(paths.skipped());
       }
       Files.createDirectories(staging);
-      // A link in its place would take partial downloads outside staging.
-      paths.createFolder(staging.resolve(Downloader.PARTIAL_DIR), null);
+      Bookkeeping.create(staging);
+      downloader.createPartialDir();
       downloader.dropLeftoversExcept(remote.keySet());
 
       List<RemoteFile> sums = new ArrayList<>();
@@ -292,8 +297,8 @@ public final class HttpTransfer implements Transfer {
         }
       }
       prune(keep, emptyDirs);
-      Manifest.write(staging, previous, newManifest.values());
-      deleteTree(staging.resolve(Downloader.PARTIAL_DIR));
+      Manifest.write(staging, oldManifestFile, newManifest.values());
+      deleteTree(Downloader.partialDir(staging));
       progress.report(true);
       long filesTotal = keep.size();
       long bytes = newManifest.values().stream().mapToLong(Manifest.Entry::size).sum();
@@ -411,7 +416,7 @@ public final class HttpTransfer implements Transfer {
       if (Checksums.isChecksumFile(f.path()) && f.etag() == null && old != null) {
         f = precise(f);
       }
-      Path prevFile = previous == null ? null : previous.resolve(f.path());
+      Path prevFile = previousFile(f.path());
       Checksums.Expected exp = verify ? expected.get(f.path()) : null;
       if (unchanged(f, old, prevFile, exp)) {
         link(prevFile, target);
@@ -544,7 +549,10 @@ public final class HttpTransfer implements Transfer {
      */
     private boolean matchesPrevious(Map<String, RemoteFile> remote, Set<String> emptyDirs)
         throws IOException {
-      if (previous == null || !oldManifest.keySet().equals(remote.keySet())) {
+      if (previous == null
+          || !oldManifest.keySet().equals(remote.keySet())
+          || Bookkeeping.holdsOldRecords(previous)) {
+        // a previous version holding an earlier release's manifest is followed by one without it
         return false;
       }
       Map<String, BasicFileAttributes> before = VersionFiles.list(previous);
@@ -630,6 +638,20 @@ public final class HttpTransfer implements Transfer {
       return false;
     }
 
+    /**
+     * The previous version's file at {@code path}, or null: never a record an earlier release kept
+     * at the top of the version, which is no file of the source.
+     */
+    private Path previousFile(String path) {
+      if (previous == null
+          || (previousHoldsOldRecords
+              && path.indexOf('/') < 0
+              && path.startsWith(Bookkeeping.OLD_PREFIX))) {
+        return null;
+      }
+      return previous.resolve(path);
+    }
+
     private void link(Path prevFile, Path target) throws IOException {
       try {
         Files.createLink(target, prevFile);
@@ -660,18 +682,8 @@ public final class HttpTransfer implements Transfer {
           root,
           new SimpleFileVisitor<>() {
             @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-              return VersionFiles.isRecord(root, dir)
-                  ? FileVisitResult.SKIP_SUBTREE
-                  : FileVisitResult.CONTINUE;
-            }
-
-            @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
                 throws IOException {
-              if (VersionFiles.isRecord(root, file)) {
-                return FileVisitResult.CONTINUE;
-              }
               if (!files.contains(file) || !attrs.isRegularFile()) {
                 Files.delete(file);
               }

@@ -1,11 +1,13 @@
 package dev.syncjobs.http;
 
 import dev.syncjobs.core.port.StagingPaths;
+import dev.syncjobs.core.version.Bookkeeping;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Collection;
@@ -15,14 +17,20 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The per-version record of what each file was on the server: a tab-separated file stored at the
- * top of the version as {@value #FILE} (the engine ignores top-level {@code .syncjobs*} entries).
- * Columns: path (with %, tab, CR, LF and backslash escaped), size, mtime (epoch seconds, from
- * Last-Modified or the listing), listed (the listing's own time text as epoch seconds, so two
- * listings of the same server compare exactly whatever its time zone), ETag, SHA-256.
+ * The per-version record of what each file was on the server: a tab-separated file {@value #FILE}
+ * in the version's records folder beside it ({@link Bookkeeping}), never in the version. A version
+ * an earlier release published holds it at its top as {@value #OLD_FILE} instead; it is read from
+ * there as the previous manifest, and no new version holds it. Columns: path (with %, tab, CR, LF
+ * and backslash escaped), size, mtime (epoch seconds, from Last-Modified or the listing), listed
+ * (the listing's own time text as epoch seconds, so two listings of the same server compare exactly
+ * whatever its time zone), ETag, SHA-256.
  */
 final class Manifest {
-  static final String FILE = ".syncjobs-manifest.tsv";
+  static final String FILE = "http-manifest.tsv";
+
+  /** Where an earlier release kept the manifest: inside the version. */
+  static final String OLD_FILE = ".syncjobs-manifest.tsv";
+
   private static final String HEADER =
       "# syncjobs http manifest v1\tsize\tmtime\tlisted\tetag\tsha256";
 
@@ -39,10 +47,31 @@ final class Manifest {
 
   private Manifest() {}
 
+  /** Where the manifest of a version or staging directory is. */
+  static Path of(Path versionOrStaging) {
+    return Bookkeeping.of(versionOrStaging).resolve(FILE);
+  }
+
+  /**
+   * The manifest file of the previous version: in its records, or, for a version an earlier release
+   * published, at its top; null when it has none.
+   */
+  static Path ofPrevious(Path previous) {
+    if (previous == null) {
+      return null;
+    }
+    if (Bookkeeping.predatesRecords(previous)) {
+      Path old = previous.resolve(OLD_FILE);
+      return Files.isRegularFile(old, LinkOption.NOFOLLOW_LINKS) ? old : null;
+    }
+    Path file = of(previous);
+    return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) ? file : null;
+  }
+
   /** The entries of a manifest, empty when the file is missing or unreadable. */
   static Map<String, Entry> read(Path file) {
     Map<String, Entry> out = new LinkedHashMap<>();
-    if (!Files.isRegularFile(file)) {
+    if (file == null || !Files.isRegularFile(file)) {
       return out;
     }
     List<String> lines;
@@ -100,15 +129,16 @@ final class Manifest {
   }
 
   /**
-   * Writes the manifest into {@code staging}: as a hard link to the previous one when the text is
-   * the same, else through a temporary file and a rename.
+   * Writes the manifest into the records of {@code staging}: as a hard link to the previous one
+   * ({@link #ofPrevious}, null for none) when the text is the same, else through a temporary file
+   * and a rename.
    */
-  static void write(Path staging, Path previous, Collection<Entry> entries) throws IOException {
+  static void write(Path staging, Path old, Collection<Entry> entries) throws IOException {
     String text = render(entries);
-    Path target = staging.resolve(FILE);
+    Path records = Bookkeeping.create(staging);
+    Path target = records.resolve(FILE);
     Files.deleteIfExists(target);
-    if (previous != null) {
-      Path old = previous.resolve(FILE);
+    if (old != null) {
       try {
         if (Files.isRegularFile(old)
             && Files.readString(old, StandardCharsets.UTF_8).equals(text)) {
@@ -119,7 +149,7 @@ final class Manifest {
         // fall through and write a copy
       }
     }
-    Path tmp = staging.resolve(FILE + ".tmp");
+    Path tmp = records.resolve(FILE + ".tmp");
     Files.deleteIfExists(tmp); // a leftover, or a link: never written through
     try (OutputStream out = StagingPaths.createNew(tmp)) {
       out.write(text.getBytes(StandardCharsets.UTF_8));

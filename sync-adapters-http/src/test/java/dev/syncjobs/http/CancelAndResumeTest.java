@@ -27,7 +27,7 @@ class CancelAndResumeTest {
   }
 
   private static List<Path> partials(Path staging) throws IOException {
-    Path dir = staging.resolve(Downloader.PARTIAL_DIR);
+    Path dir = Downloader.partialDir(staging);
     if (!Files.isDirectory(dir)) {
       return List.of();
     }

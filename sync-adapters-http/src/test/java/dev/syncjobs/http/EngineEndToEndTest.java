@@ -137,6 +137,12 @@ class EngineEndToEndTest {
     Run failed = fx.runAndWait(job);
     assertThat(failed.status()).isEqualTo(RunStatus.FAILED);
     assertThat(failed.error()).contains("big.iso");
+    try (var walk = Files.walk(fx.destination("m"))) {
+      assertThat(walk.filter(p -> p.toString().endsWith(".part")))
+          .as("partial downloads lie in the staging directory's records, not in it")
+          .isNotEmpty()
+          .allMatch(p -> fx.destination("m").relativize(p).startsWith(".syncjobs"));
+    }
     long onDisk;
     try (var walk = Files.walk(fx.destination("m"))) {
       onDisk =
@@ -161,7 +167,8 @@ class EngineEndToEndTest {
     Path v = fx.destination("m").resolve(second.version());
     assertThat(Fixture.sha256(v.resolve("big.iso"))).isEqualTo(Fixture.sha256(big));
     assertThat(server.bytesServed("/mirror/big.iso")).isEqualTo(size - onDisk);
-    assertThat(v.resolve(Downloader.PARTIAL_DIR)).doesNotExist();
+    assertThat(Downloader.partialDir(v)).doesNotExist();
+    assertThat(Fixture.tree(v)).containsOnlyKeys("a.txt", "dir/b.bin", "dir/deep/c.iso", "big.iso");
   }
 
   @Test

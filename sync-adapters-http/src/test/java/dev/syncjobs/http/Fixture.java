@@ -54,13 +54,13 @@ final class Fixture {
     return t.transfer(request(source, staging, previous));
   }
 
-  /** Path to content (as text) of every regular file below {@code root}, except .syncjobs*. */
+  /** Path to content (as text) of every regular file below {@code root}. */
   static Map<String, String> tree(Path root) throws IOException {
     Map<String, String> out = new TreeMap<>();
     try (Stream<Path> s = Files.walk(root)) {
       for (Path p : (Iterable<Path>) s::iterator) {
         String rel = root.relativize(p).toString();
-        if (rel.startsWith(".syncjobs") || !Files.isRegularFile(p)) {
+        if (!Files.isRegularFile(p)) {
           continue;
         }
         out.put(rel, Files.readString(p, java.nio.charset.StandardCharsets.ISO_8859_1));

@@ -6,6 +6,7 @@ import dev.syncjobs.core.model.Source;
 import dev.syncjobs.core.port.Transfer;
 import dev.syncjobs.core.port.TransferReport;
 import dev.syncjobs.core.port.UnholdableNamesContract;
+import dev.syncjobs.core.version.Bookkeeping;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -133,15 +134,16 @@ class HttpTransferContractTest extends UnholdableNamesContract {
     Path root = newSourceRoot();
     write(root, "a.txt", "a");
     Path staging = staging(Instant.parse("2026-11-23T03:00:00Z"));
-    Files.createSymbolicLink(staging.resolve(Downloader.PARTIAL_DIR), outsideDir);
-    Files.createSymbolicLink(staging.resolve(Manifest.FILE + ".tmp"), outsideFile);
+    Path records = Files.createDirectories(Bookkeeping.of(staging));
+    Files.createSymbolicLink(Downloader.partialDir(staging), outsideDir);
+    Files.createSymbolicLink(records.resolve(Manifest.FILE + ".tmp"), outsideFile);
 
     run(serve(root), staging, Optional.empty());
 
     assertThat(outsideDir).isEmptyDirectory();
     assertThat(Files.readString(outsideFile)).isEqualTo("keep");
     assertThat(tree(staging)).isEqualTo(tree(root));
-    assertThat(Manifest.read(staging.resolve(Manifest.FILE))).containsOnlyKeys("a.txt");
+    assertThat(Manifest.read(Manifest.of(staging))).containsOnlyKeys("a.txt");
   }
 
   private static String row(String href, String text, String size) {

@@ -83,9 +83,8 @@ class IncrementalTest {
         assertThat(Fixture.inode(v2.resolve(f))).isEqualTo(Fixture.inode(v1.resolve(f)));
       }
       assertThat(Files.exists(v2.resolve("sub/carried.txt"))).isFalse();
-      assertThat(Files.exists(v2.resolve(Downloader.PARTIAL_DIR))).isFalse();
-      assertThat(Files.readString(v2.resolve(Manifest.FILE)))
-          .isEqualTo(Files.readString(v1.resolve(Manifest.FILE)));
+      assertThat(Files.exists(Downloader.partialDir(v2))).isFalse();
+      assertThat(Files.readString(Manifest.of(v2))).isEqualTo(Files.readString(Manifest.of(v1)));
     }
   }
 

@@ -5,6 +5,7 @@ import dev.syncjobs.core.model.Source;
 import dev.syncjobs.core.model.SourceAuth;
 import dev.syncjobs.core.model.TransferException;
 import dev.syncjobs.core.port.TransferRequest;
+import dev.syncjobs.core.version.Bookkeeping;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -33,8 +34,12 @@ import java.util.stream.Stream;
  * rsync://} or {@code host:}; names are checked so none can be read as an option by rsync or ssh.
  */
 final class RsyncCommand implements AutoCloseable {
-  /** Relative partial directory: rsync keeps interrupted files there and resumes from them. */
-  static final String PARTIAL_DIR = ".syncjobs-partial";
+  /**
+   * The partial directory in the staging directory's records ({@link Bookkeeping}): rsync keeps
+   * interrupted files there and resumes from them. An absolute path, so rsync puts none in the
+   * staging tree and excludes no source name for it.
+   */
+  static final String PARTIAL_DIR = "rsync-partial";
 
   private static final Pattern USER = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,63}");
   private static final Pattern SAFE_PATH = Pattern.compile("[A-Za-z0-9/._+-]+");
@@ -58,6 +63,11 @@ final class RsyncCommand implements AutoCloseable {
     return environment;
   }
 
+  /** Where rsync keeps the interrupted files of {@code staging}. */
+  static Path partialDir(Path staging) {
+    return Bookkeeping.of(staging).resolve(PARTIAL_DIR);
+  }
+
   static RsyncCommand build(Path rsync, TransferRequest request, Consumer<String> log) {
     Source source = request.source();
     SourceAuth auth = request.auth();
@@ -79,9 +89,7 @@ final class RsyncCommand implements AutoCloseable {
             "--chmod=Fa-w",
             "--delete",
             "--delete-excluded",
-            "--partial-dir=" + PARTIAL_DIR,
-            // Keeps interrupted files through --delete-excluded, which would otherwise drop them.
-            "--filter=P " + PARTIAL_DIR + "/",
+            "--partial-dir=" + partialDir(request.staging()),
             "--no-motd",
             "--no-human-readable",
             "--stats",

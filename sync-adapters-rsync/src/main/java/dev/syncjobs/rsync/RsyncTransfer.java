@@ -4,15 +4,14 @@ import dev.syncjobs.core.model.DeniedNetworks;
 import dev.syncjobs.core.model.Progress;
 import dev.syncjobs.core.model.Source;
 import dev.syncjobs.core.model.TransferException;
-import dev.syncjobs.core.port.StagingPaths;
 import dev.syncjobs.core.port.Transfer;
 import dev.syncjobs.core.port.TransferReport;
 import dev.syncjobs.core.port.TransferRequest;
+import dev.syncjobs.core.version.Bookkeeping;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.UnknownHostException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -116,6 +115,12 @@ public final class RsyncTransfer implements Transfer {
     if (resuming) {
       log.accept("resuming from the files of an interrupted attempt");
     }
+    try {
+      // rsync creates the last folder of --partial-dir only
+      Bookkeeping.create(staging);
+    } catch (IOException e) {
+      throw new TransferException("cannot create the records of " + staging + ": " + e, e);
+    }
     try (RsyncCommand command = RsyncCommand.build(rsync, request, log)) {
       RsyncExecution.Result result = new RsyncExecution(request, command, pidFile, log).execute();
       return finish(request, result, resuming, log);
@@ -167,10 +172,7 @@ public final class RsyncTransfer implements Transfer {
         throw RsyncExit.failure(result.exitCode(), result.stderrTail(), source);
       }
     }
-    if (resuming || result.exitCode() != 0) {
-      removePartialDirs(request.staging());
-    }
-    long skipped = removeReservedNames(request.staging(), log);
+    removePartialDir(request.staging());
     Progress last = result.progress();
     // The file list counts regular files only; rsync's "Total file size" adds symlink lengths.
     long filesTotal = result.totalsKnown() ? last.filesTotal() : Math.max(0, stats.regularFiles());
@@ -193,7 +195,7 @@ public final class RsyncTransfer implements Transfer {
             bytesTransferred,
             Math.max(0, stats.bytesReceived())));
     return new TransferReport(
-        filesTotal, bytesTotal, filesTransferred, bytesTransferred, warnings, false, skipped);
+        filesTotal, bytesTotal, filesTransferred, bytesTransferred, warnings, false, 0);
   }
 
   private static Consumer<String> synchronizedLog(Consumer<String> log) {
@@ -213,29 +215,6 @@ public final class RsyncTransfer implements Transfer {
     }
   }
 
-  /**
-   * rsync names files itself and keeps every name a file system holds; the top-level names reserved
-   * for the run's records ({@link StagingPaths}) are taken out again, logged and counted like every
-   * transfer's names the backend cannot hold.
-   */
-  private static long removeReservedNames(Path staging, Consumer<String> log) {
-    StagingPaths paths = new StagingPaths(staging, log);
-    try (DirectoryStream<Path> reserved =
-        Files.newDirectoryStream(staging, StagingPaths.RESERVED_PREFIX + "*")) {
-      for (Path p : reserved) {
-        String name = p.getFileName().toString();
-        if (name.equals(RsyncCommand.PARTIAL_DIR)) {
-          continue;
-        }
-        deleteTree(p);
-        paths.skip(name, paths.problem(name).orElse("reserved"));
-      }
-    } catch (IOException e) {
-      throw new TransferException("cannot clean the staging directory: " + e.getMessage(), e);
-    }
-    return paths.skipped();
-  }
-
   private static void deleteTree(Path root) throws IOException {
     try (Stream<Path> walk = Files.walk(root)) {
       for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
@@ -244,24 +223,17 @@ public final class RsyncTransfer implements Transfer {
     }
   }
 
-  /** Removes partial directories an interrupted attempt left, so they are not published. */
-  private static void removePartialDirs(Path staging) {
-    List<Path> found = new ArrayList<>();
-    try (Stream<Path> walk = Files.walk(staging)) {
-      walk.filter(p -> p.getFileName().toString().equals(RsyncCommand.PARTIAL_DIR))
-          .filter(p -> Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
-          .forEach(found::add);
-    } catch (IOException | UncheckedIOException e) {
-      throw new TransferException("cannot clean the staging directory: " + e.getMessage(), e);
-    }
-    for (Path dir : found) {
-      try (Stream<Path> walk = Files.walk(dir)) {
-        for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
-      } catch (IOException e) {
-        throw new TransferException("cannot remove " + dir + ": " + e.getMessage(), e);
+  /**
+   * Removes the partial directory once rsync finished: the version's records keep nothing of it.
+   */
+  private static void removePartialDir(Path staging) {
+    Path dir = RsyncCommand.partialDir(staging);
+    try {
+      if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+        deleteTree(dir);
       }
+    } catch (IOException e) {
+      throw new TransferException("cannot remove " + dir + ": " + e.getMessage(), e);
     }
   }
 }

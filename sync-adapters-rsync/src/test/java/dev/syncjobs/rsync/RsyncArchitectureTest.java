@@ -15,7 +15,7 @@ class RsyncArchitectureTest {
           .importPackages("dev.syncjobs.rsync");
 
   @Test
-  void the_adapter_depends_only_on_the_core_model_and_ports_and_the_jdk() {
+  void the_adapter_depends_only_on_the_core_model_ports_and_version_files_and_the_jdk() {
     classes()
         .should()
         .onlyDependOnClassesThat()
@@ -23,6 +23,7 @@ class RsyncArchitectureTest {
             "dev.syncjobs.rsync..",
             "dev.syncjobs.core.model..",
             "dev.syncjobs.core.port..",
+            "dev.syncjobs.core.version..",
             "java..")
         .check(classes);
   }

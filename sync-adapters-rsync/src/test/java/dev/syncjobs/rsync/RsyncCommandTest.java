@@ -60,7 +60,8 @@ class RsyncCommandTest {
               "--chmod=Fa-w",
               "--timeout=3",
               "--contimeout=3",
-              "--link-dest=" + tmp.resolve("20261122T030000Z"))
+              "--link-dest=" + tmp.resolve("20261122T030000Z"),
+              "--partial-dir=" + tmp.resolve(".syncjobs/20261123T030000Z.partial/rsync-partial"))
           .doesNotContain("--checksum", "--devices", "--specials", "--inplace", "-a");
       assertThat(a.subList(a.size() - 3, a.size()))
           .containsExactly(
@@ -105,7 +106,6 @@ class RsyncCommandTest {
       List<String> rules = c.arguments().stream().filter(a -> a.startsWith("--filter=")).toList();
       assertThat(rules)
           .containsExactly(
-              "--filter=P .syncjobs-partial/",
               "--filter=- --delete-after",
               "--filter=+ keep/*.log",
               "--filter=- -tmp",

@@ -592,12 +592,14 @@ abstract class RsyncTransferContract {
     token.cancel();
     assertThatThrownBy(() -> first.get(10, TimeUnit.SECONDS))
         .hasCauseInstanceOf(CancelledException.class);
-    assertThat(staging.resolve(RsyncCommand.PARTIAL_DIR).resolve("large.bin")).exists();
+    assertThat(RsyncCommand.partialDir(staging).resolve("large.bin")).exists();
+    assertThat(snapshot(staging).keySet()).noneMatch(n -> n.contains("partial"));
     log.clear();
 
     TransferReport second = transfer(source(rel(root)), staging);
 
     assertThat(snapshot(staging)).isEqualTo(snapshot(root));
+    assertThat(RsyncCommand.partialDir(staging)).doesNotExist();
     assertThat(second.filesTotal()).isEqualTo(2);
     long received =
         log.stream()

@@ -65,6 +65,8 @@ class ReadmeExampleTest {
     }
     assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("SUCCESS");
     assertThat(storage.resolve("docs/current/guide.txt")).hasContent("hello");
-    assertThat(List.of(storage.resolve("docs").toFile().list())).hasSize(2);
+    assertThat(List.of(storage.resolve("docs").toFile().list()))
+        .hasSize(3)
+        .contains("current", ".syncjobs");
   }
 }

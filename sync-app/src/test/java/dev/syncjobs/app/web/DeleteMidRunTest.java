@@ -86,11 +86,18 @@ class DeleteMidRunTest {
       Path dest = s.dataDir.resolve("storage/left");
       Path leftover = Files.createDirectories(dest.resolve("20261123T030000Z.partial/sub"));
       Files.writeString(leftover.resolve("half.bin"), "half");
+      Path records = Files.createDirectories(dest.resolve(".syncjobs/20261123T030000Z.partial"));
+      Files.writeString(records.resolve("state"), "partial state");
 
       assertThat(s.delete(JOBS + "/" + job).status()).isEqualTo(200);
 
       assertThat(partials(dest)).isEmpty();
+      assertThat(records).doesNotExist();
       assertThat(dest.resolve("current")).exists();
+      assertThat(
+              dest.resolve(".syncjobs").resolve(dest.resolve("current").toRealPath().getFileName()))
+          .as("the records of the version stay with it")
+          .isDirectory();
     }
   }
 
@@ -104,7 +111,14 @@ class DeleteMidRunTest {
       Path storage = s.dataDir.resolve("storage");
       FileTime old = FileTime.from(Instant.now().minus(Duration.ofDays(2)));
       Path orphan = stagingWithFile(storage.resolve("mirrors/gone/20261120T030000Z.partial"), old);
+      Path orphanRecords =
+          stagingWithFile(storage.resolve("mirrors/gone/.syncjobs/20261120T030000Z.partial"), old);
       Path goneVersion = stagingWithFile(storage.resolve("mirrors/gone/20261119T030000Z"), old);
+      Path goneRecords =
+          stagingWithFile(storage.resolve("mirrors/gone/.syncjobs/20261119T030000Z"), old);
+      Path recordsNamedLikeStaging =
+          stagingWithFile(storage.resolve("mirrors/gone/.syncjobs/20261118T030000Z.partial"), old);
+      Files.setLastModifiedTime(storage.resolve("mirrors/gone/.syncjobs"), old);
       Path ownedPartial =
           stagingWithFile(storage.resolve("mirrors/kept/20261120T030000Z.partial"), old);
       Path young = stagingWithFile(storage.resolve("other/20261121T030000Z.partial"), null);
@@ -113,7 +127,10 @@ class DeleteMidRunTest {
       assertThat(s.server.runtime().sweepOrphanedStaging()).containsExactly(orphan);
 
       assertThat(orphan).doesNotExist();
+      assertThat(orphanRecords).as("the records go with their staging directory").doesNotExist();
       assertThat(goneVersion).exists();
+      assertThat(goneRecords).exists();
+      assertThat(recordsNamedLikeStaging).as("the clean-up does not walk into .syncjobs").exists();
       assertThat(ownedPartial).exists();
       assertThat(young).exists();
       assertThat(notStaging).exists();

@@ -254,8 +254,10 @@ class DiskFullTest {
     files.put("mid.bin", new byte[8 << 20]);
     HttpServer http = httpSource(files, new AtomicInteger());
     Path backend = mount.resolve("http-left");
-    Path partial = backend.resolve("m/20200101T000000Z.partial/.syncjobs-partial");
+    Path staging = backend.resolve("m/20200101T000000Z.partial");
+    Path partial = backend.resolve("m/.syncjobs/20200101T000000Z.partial/partial");
     try (TestServer s = server(tmp, backend, Files.createDirectories(tmp.resolve("src")))) {
+      Files.createDirectories(staging);
       Files.createDirectories(partial);
       String key =
           java.util.HexFormat.of()

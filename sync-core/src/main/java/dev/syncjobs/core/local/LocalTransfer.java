@@ -8,7 +8,6 @@ import dev.syncjobs.core.port.StagingPaths;
 import dev.syncjobs.core.port.Transfer;
 import dev.syncjobs.core.port.TransferReport;
 import dev.syncjobs.core.port.TransferRequest;
-import dev.syncjobs.core.version.VersionFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -380,14 +379,9 @@ public final class LocalTransfer implements Transfer {
         staging,
         new SimpleFileVisitor<>() {
           @Override
-          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-            return isRecord(staging, dir) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
-          }
-
-          @Override
           public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
               throws IOException {
-            if (!expected.contains(file) && !isRecord(staging, file)) {
+            if (!expected.contains(file)) {
               Files.delete(file);
             }
             return FileVisitResult.CONTINUE;
@@ -405,12 +399,6 @@ public final class LocalTransfer implements Transfer {
             return FileVisitResult.CONTINUE;
           }
         });
-  }
-
-  /** A top-level record of the run (not a temporary file): never a source's file. */
-  private static boolean isRecord(Path staging, Path p) {
-    return VersionFiles.isRecord(staging, p)
-        && !p.getFileName().toString().startsWith(StagingPaths.TEMP_PREFIX);
   }
 
   private static MessageDigest newDigest() {

@@ -32,11 +32,12 @@ import java.util.function.Consumer;
  * asks. A name is kept byte for byte (on Linux a {@code \} is an ordinary character, never a
  * separator); one the backend cannot hold — empty, {@code .} or {@code ..}, holding a NUL or a
  * {@code /} inside one segment, longer than {@value #MAX_NAME_BYTES} bytes of UTF-8, a path longer
- * than {@value #MAX_PATH_BYTES} bytes, or a top-level {@code .syncjobs*} name reserved for the
- * run's own records — is refused: logged with its name, counted ({@link #skipped()}), never a
- * failure of the run. Every path handed out is checked to lie inside the staging directory, and the
- * folders leading to it are created without following symbolic links, so nothing planted in staging
- * can redirect a write outside it.
+ * than {@value #MAX_PATH_BYTES} bytes — is refused: logged with its name, counted ({@link
+ * #skipped()}), never a failure of the run. No name is reserved: syncjobs keeps its own records
+ * beside the staging directory ({@link dev.syncjobs.core.version.Bookkeeping}), so a source's
+ * {@code .syncjobs-…} file is an ordinary file. Every path handed out is checked to lie inside the
+ * staging directory, and the folders leading to it are created without following symbolic links, so
+ * nothing planted in staging can redirect a write outside it.
  *
  * <p>Thread-safe: a transfer may resolve names from several threads.
  */
@@ -49,9 +50,6 @@ public final class StagingPaths {
 
   /** Prefix of the temporary names files are written under before they get their own. */
   public static final String TEMP_PREFIX = ".syncjobs-tmp-";
-
-  /** Top-level names starting with this are the run's own records (manifests, partial state). */
-  public static final String RESERVED_PREFIX = ".syncjobs";
 
   private static final int MAX_LOGGED = 1000;
 
@@ -129,9 +127,6 @@ public final class StagingPaths {
       if (p.isPresent()) {
         return p;
       }
-    }
-    if (segments.get(0).startsWith(RESERVED_PREFIX)) {
-      return Optional.of("top-level names starting with .syncjobs are reserved for its records");
     }
     // the temporary name beside the file adds a few bytes; it is never longer than the name itself
     if (stagingBytes + 1 + relativeBytes > MAX_PATH_BYTES) {

@@ -18,9 +18,12 @@ import dev.syncjobs.core.model.TransferException;
  *       under its own name half-written. Leftovers in the staging directory from an interrupted
  *       earlier attempt may be reused to resume.
  *   <li>Nothing is written outside the staging directory (no symlink may point outside it), not
- *       even through a link found in it. Where each name of the source lands is {@link
- *       StagingPaths}' to say: kept byte for byte; a name the backend cannot hold is skipped,
- *       logged and counted in {@link TransferReport#filesSkipped()}, never a failed run.
+ *       even through a link found in it, except the transfer's own state (a manifest, partial
+ *       downloads), which goes to the staging directory's records folder ({@link
+ *       dev.syncjobs.core.version.Bookkeeping}) and never into the staging directory. Where each
+ *       name of the source lands is {@link StagingPaths}' to say: kept byte for byte; a name the
+ *       backend cannot hold is skipped, logged and counted in {@link
+ *       TransferReport#filesSkipped()}, never a failed run.
  *   <li>Files keep the source's permission bits without the write bits (a source without modes,
  *       such as HTTP: 0444 files, 0755 folders); no file is readable by more users than its source.
  *   <li>Never writes into a file of the previous version: those are shared hard links.

@@ -12,7 +12,9 @@ import java.util.List;
  * @param warnings problems that did not fail the run (e.g. files that vanished during it)
  * @param sameAsPrevious the transfer found the source identical to the previous version (same
  *     paths, every file unchanged) and left the staging directory empty instead of linking every
- *     file into it; the engine then publishes nothing without comparing trees
+ *     file into it; the engine then publishes nothing without comparing trees. Never set when the
+ *     previous version {@linkplain dev.syncjobs.core.version.Bookkeeping#holdsOldRecords holds an
+ *     earlier release's records}: that version is followed by one without them
  * @param filesSkipped names of the source the backend cannot hold, left out ({@link StagingPaths});
  *     not counted in {@code filesTotal}
  */

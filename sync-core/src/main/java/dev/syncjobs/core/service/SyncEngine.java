@@ -15,6 +15,7 @@ import dev.syncjobs.core.port.SourcePolicy;
 import dev.syncjobs.core.port.Transfer;
 import dev.syncjobs.core.port.TransferReport;
 import dev.syncjobs.core.port.TransferRequest;
+import dev.syncjobs.core.version.Bookkeeping;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -234,7 +235,7 @@ public final class SyncEngine {
         diff = new VersionStore.Diff(diff.added(), diff.changed(), 0, diff.previousFiles(), 0);
       }
       Progress done = last[0].completed();
-      if (previous.isPresent() && diff.unchanged()) {
+      if (previous.isPresent() && diff.unchanged() && !holdsOldRecords(previous.get(), log)) {
         return nothingChanged(
             store,
             staging,
@@ -332,6 +333,26 @@ public final class SyncEngine {
     log.accept("nothing changed; " + current + " stays current");
     return new Result(
         new RunOutcome(RunStatus.SUCCESS, outcome, null, current, filesSkipped), false);
+  }
+
+  /**
+   * Whether the previous version still holds records an earlier release kept inside versions: then
+   * an unchanged source is published anyway, as a version of links without them, so that {@code
+   * current} serves the source's files alone without the old version being changed in place.
+   */
+  private static boolean holdsOldRecords(Path previous, Consumer<String> log) {
+    try {
+      if (Bookkeeping.holdsOldRecords(previous)) {
+        log.accept(
+            previous.getFileName()
+                + " holds syncjobs' records of an earlier release; publishing the same files"
+                + " without them");
+        return true;
+      }
+      return false;
+    } catch (IOException e) {
+      throw new SyncException("cannot read " + previous + ": " + e, e);
+    }
   }
 
   private static Map<String, BasicFileAttributes> listStaging(Path staging) {

@@ -2,6 +2,7 @@ package dev.syncjobs.core.service;
 
 import dev.syncjobs.core.model.SyncException;
 import dev.syncjobs.core.port.StagingPaths;
+import dev.syncjobs.core.version.Bookkeeping;
 import dev.syncjobs.core.version.VersionFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -37,8 +38,10 @@ import java.util.regex.Pattern;
  * complete {@code <timestamp>} versions, and the {@code current} symlink. Publishing is a rename
  * followed by an atomic symlink swap, so nothing incomplete is ever visible as a version.
  *
- * <p>Top-level entries whose names start with {@code .syncjobs} (adapter manifests) are kept with a
- * version but ignored by {@link #compare}.
+ * <p>syncjobs' own records of each version and staging directory (an HTTP manifest, partial
+ * downloads) live beside them in {@code .syncjobs/<name>/} ({@link Bookkeeping}) and follow them:
+ * renamed with a reused or published staging directory, removed with a discarded one or a pruned
+ * version. A version holds the source's files alone.
  */
 public final class VersionStore {
   static final String CURRENT = "current";
@@ -128,18 +131,24 @@ public final class VersionStore {
       String name = uniqueName(nameFor(startedAt), names);
       Path staging = dir.resolve(name + PARTIAL);
       List<Path> leftovers = partials(names);
+      Set<String> kept = new HashSet<>(names);
       if (!leftovers.isEmpty()) {
         Path newest = leftovers.get(0);
         if (!newest.equals(staging)) {
           Files.move(newest, staging, StandardCopyOption.ATOMIC_MOVE);
           moveSibling(newest, staging, ".pid");
+          VersionRecords.move(newest, staging);
         }
         for (Path old : leftovers.subList(1, leftovers.size())) {
           deleteTree(old);
+          kept.remove(old.getFileName().toString());
         }
+        kept.remove(newest.getFileName().toString());
       } else if (create) {
         Files.createDirectory(staging);
       }
+      kept.add(staging.getFileName().toString());
+      VersionRecords.dropOrphans(dir, kept);
       return staging;
     } catch (IOException e) {
       throw new SyncException("cannot prepare a staging directory in " + dir + ": " + e, e);
@@ -334,6 +343,7 @@ public final class VersionStore {
       }
       makeReadOnly(staging, staged);
       Path version = dir.resolve(name);
+      VersionRecords.publish(staging, version);
       Files.move(staging, version, StandardCopyOption.ATOMIC_MOVE);
       Files.deleteIfExists(dir.resolve(partialName + ".pid"));
       // ThreadLocalRandom, not UUID.randomUUID(): SecureRandom is one lock shared by all runs.
@@ -369,14 +379,6 @@ public final class VersionStore {
         makeReadOnly(f);
       }
     }
-    // The run's own records (e.g. a manifest) are not in the listing.
-    try (DirectoryStream<Path> meta = Files.newDirectoryStream(root, ".syncjobs*")) {
-      for (Path f : meta) {
-        if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
-          makeReadOnly(f);
-        }
-      }
-    }
   }
 
   private static void makeReadOnly(Path f) throws IOException {
@@ -408,6 +410,7 @@ public final class VersionStore {
         continue;
       }
       deleteTree(v);
+      VersionRecords.delete(v);
       deleted.add(v.getFileName().toString());
     }
     return deleted;
@@ -428,6 +431,7 @@ public final class VersionStore {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    VersionRecords.delete(staging);
   }
 
   static void deleteTree(Path root) {

@@ -11,43 +11,42 @@ import java.util.Map;
 
 /**
  * What a version (or a staging directory) holds, as the engine and the transfers both see it: every
- * file below it except the run's own records, the top-level {@code .syncjobs*} entries (manifests,
- * partial downloads).
+ * file below it. syncjobs keeps its own records beside the versions ({@link Bookkeeping}); only a
+ * version an earlier release published still holds some, its top-level {@code .syncjobs*} entries,
+ * and they are left out.
  */
 public final class VersionFiles {
   private VersionFiles() {}
 
   /**
    * The files of a tree (relative path → attributes, {@code PosixFileAttributes} where the file
-   * system has them, symlinks not followed), without the top-level records; empty for a missing
-   * tree or null.
+   * system has them, symlinks not followed), without the records an earlier release kept in a
+   * version; empty for a missing tree or null.
    */
   public static Map<String, BasicFileAttributes> list(Path root) throws IOException {
     Map<String, BasicFileAttributes> out = new HashMap<>();
     if (root == null || !Files.isDirectory(root)) {
       return out;
     }
+    boolean old = Bookkeeping.predatesRecords(root);
     Files.walkFileTree(
         root,
         new SimpleFileVisitor<>() {
           @Override
           public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
-            return isRecord(root, d) ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
+            return Bookkeeping.isOldRecord(root, d, old)
+                ? FileVisitResult.SKIP_SUBTREE
+                : FileVisitResult.CONTINUE;
           }
 
           @Override
           public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
-            if (!isRecord(root, f)) {
+            if (!Bookkeeping.isOldRecord(root, f, old)) {
               out.put(root.relativize(f).toString(), attrs);
             }
             return FileVisitResult.CONTINUE;
           }
         });
     return out;
-  }
-
-  /** Whether {@code p} is one of the run's own records at the top of {@code root}. */
-  public static boolean isRecord(Path root, Path p) {
-    return root.equals(p.getParent()) && p.getFileName().toString().startsWith(".syncjobs");
   }
 }

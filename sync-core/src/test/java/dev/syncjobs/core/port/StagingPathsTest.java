@@ -78,10 +78,12 @@ class StagingPathsTest {
   }
 
   @Test
-  void top_level_syncjobs_names_are_reserved_but_deeper_ones_are_ordinary() {
-    assertThat(paths.resolve(".syncjobs-manifest.tsv")).isEmpty();
+  void syncjobs_names_are_ordinary_at_any_depth() {
+    assertThat(paths.resolve(".syncjobs-manifest.tsv")).isPresent();
+    assertThat(paths.resolve(".syncjobs")).isPresent();
+    assertThat(paths.resolve(".syncjobs-partial/x")).isPresent();
     assertThat(paths.resolve("sub/.syncjobs-manifest.tsv")).isPresent();
-    assertThat(paths.skipped()).isOne();
+    assertThat(paths.skipped()).isZero();
   }
 
   @Test

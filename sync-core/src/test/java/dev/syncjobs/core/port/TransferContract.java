@@ -9,7 +9,7 @@ import dev.syncjobs.core.model.Filters;
 import dev.syncjobs.core.model.Source;
 import dev.syncjobs.core.service.VersionStore;
 import dev.syncjobs.core.testing.Await;
-import dev.syncjobs.core.version.VersionFiles;
+import dev.syncjobs.core.version.Bookkeeping;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.FileVisitResult;
@@ -129,20 +129,25 @@ public abstract class TransferContract {
   }
 
   @Test
-  public void a_top_level_name_reserved_for_the_runs_records_is_skipped_and_counted()
+  public void source_names_like_syncjobs_records_land_as_any_other_and_records_stay_outside()
       throws Exception {
     Path root = newSourceRoot();
-    write(root, ".syncjobs-mine.txt", "a source's file with a reserved name");
+    write(root, ".syncjobs-manifest.tsv", "a source's file named like the old manifest");
+    write(root, ".syncjobs-x", "another");
+    write(root, ".syncjobs-partial/inside.bin", "x".repeat(3000));
     write(root, "ok.txt", "ok");
-    write(root, "sub/.syncjobs-deeper.txt", "an ordinary name below the top");
+    write(root, "sub/.syncjobs-deeper.txt", "deeper");
 
     Path staging = staging(T1);
     TransferReport report = run(serve(root), staging, Optional.empty());
+    VersionStore store = new VersionStore(dest);
+    String version = store.publish(staging);
 
-    assertThat(report.filesSkipped()).isOne();
-    assertThat(staging.resolve(".syncjobs-mine.txt")).doesNotExist();
-    assertThat(tree(staging)).containsOnlyKeys("ok.txt", "sub/.syncjobs-deeper.txt");
-    assertThat(log).anyMatch(l -> l.startsWith("skipped \".syncjobs-mine.txt\": "));
+    assertThat(report.filesSkipped()).isZero();
+    assertThat(tree(dest.resolve(version))).isEqualTo(tree(root));
+    assertThat(VersionStore.files(dest.resolve(version)).keySet()).isEqualTo(tree(root).keySet());
+    assertThat(allNames(dest.resolve(version)))
+        .noneMatch(n -> n.startsWith(StagingPaths.TEMP_PREFIX));
   }
 
   @Test
@@ -391,7 +396,7 @@ public abstract class TransferContract {
 
   /**
    * Relative path → SHA-256 of every regular file below {@code root}, symbolic links as "->
-   * target", without the run's top-level records.
+   * target".
    */
   protected static Map<String, String> tree(Path root) throws IOException {
     Map<String, String> out = new TreeMap<>();
@@ -399,17 +404,7 @@ public abstract class TransferContract {
         root,
         new SimpleFileVisitor<>() {
           @Override
-          public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) {
-            return VersionFiles.isRecord(root, d)
-                ? FileVisitResult.SKIP_SUBTREE
-                : FileVisitResult.CONTINUE;
-          }
-
-          @Override
           public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
-            if (VersionFiles.isRecord(root, f)) {
-              return FileVisitResult.CONTINUE;
-            }
             String rel = root.relativize(f).toString();
             out.put(rel, a.isSymbolicLink() ? "-> " + Files.readSymbolicLink(f) : sha256(f));
             return FileVisitResult.CONTINUE;
@@ -427,12 +422,22 @@ public abstract class TransferContract {
     return names;
   }
 
-  /** Nothing was created in the test's folder beside the destination and the source trees. */
+  /**
+   * Nothing was created in the test's folder beside the destination and the source trees, nor in
+   * the destination beside the staging directory but its records.
+   */
   private void assertNothingOutside(Path staging) throws IOException {
     assertThat(staging.startsWith(dest)).isTrue();
+    String version = staging.getFileName().toString().replace(".partial", "");
     try (var s = Files.list(dest)) {
       assertThat(s.map(p -> p.getFileName().toString()))
-          .allMatch(n -> n.startsWith(staging.getFileName().toString().replace(".partial", "")));
+          .allMatch(n -> n.startsWith(version) || n.equals(Bookkeeping.DIR));
+    }
+    Path records = dest.resolve(Bookkeeping.DIR);
+    if (Files.isDirectory(records)) {
+      try (var s = Files.list(records)) {
+        assertThat(s.map(p -> p.getFileName().toString())).allMatch(n -> n.startsWith(version));
+      }
     }
   }
 

@@ -33,8 +33,7 @@ public abstract class UnholdableNamesContract extends TransferContract {
             "..",
             ".",
             "x".repeat(300),
-            "é".repeat(128) + ".txt",
-            ".syncjobs-state");
+            "é".repeat(128) + ".txt");
     Path root = newSourceRoot();
     write(root, "good.txt", "good");
     write(root, "sub/also good.txt", "also good");

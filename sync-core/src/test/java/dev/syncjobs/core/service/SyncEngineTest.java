@@ -72,27 +72,44 @@ class SyncEngineTest {
     assertThat(fx.runtime.jobs().get(job.id()).status()).isEqualTo(JobStatus.SYNCED);
     try (var list = Files.list(dest)) {
       assertThat(list.map(p -> p.getFileName().toString()))
-          .containsExactlyInAnyOrder("current", run.version());
+          .containsExactlyInAnyOrder("current", run.version(), ".syncjobs");
     }
+    try (var records = Files.list(dest.resolve(".syncjobs"))) {
+      assertThat(records.map(p -> p.getFileName().toString())).containsExactly(run.version());
+    }
+    assertThat(VersionStore.files(dest.resolve(run.version())))
+        .containsOnlyKeys("a.txt", "dir/b.txt", "dir/deep/c.iso");
   }
 
   @Test
-  void a_name_the_backend_cannot_hold_is_skipped_and_counted_on_the_run_not_fatal()
+  void top_level_source_files_named_like_syncjobs_records_are_mirrored_like_any_other()
       throws Exception {
     EngineFixture.write(source.resolve(".syncjobs-manifest.tsv"), "a source file of that name");
+    EngineFixture.write(source.resolve(".syncjobs-x"), "another");
+    EngineFixture.write(source.resolve(".syncjobs/inside.txt"), "a folder of that name");
     Job job = fx.localJob("mirror", source, "m", JobOptions.DEFAULTS);
 
     Run run = fx.runAndWait(job);
     Run again = fx.runAndWait(job);
+    Files.delete(source.resolve(".syncjobs-x"));
+    Run third = fx.runAndWait(job);
 
     assertThat(run.status()).isEqualTo(RunStatus.SUCCESS);
-    assertThat(run.filesSkipped()).isOne();
-    assertThat(run.progress().filesTotal()).isEqualTo(3);
-    assertThat(fx.destination("m").resolve("current/.syncjobs-manifest.tsv")).doesNotExist();
-    assertThat(fx.runtime.jobs().log(job.id(), run.id()))
-        .contains("skipped \".syncjobs-manifest.tsv\": top-level names starting with .syncjobs");
-    assertThat(again.filesSkipped()).isOne();
-    assertThat(again.version()).isEqualTo(run.version());
+    assertThat(run.filesSkipped()).isZero();
+    assertThat(run.progress().filesTotal()).isEqualTo(6);
+    Path v1 = fx.destination("m").resolve(run.version());
+    assertThat(v1.resolve(".syncjobs-manifest.tsv")).hasContent("a source file of that name");
+    assertThat(v1.resolve(".syncjobs-x")).hasContent("another");
+    assertThat(v1.resolve(".syncjobs/inside.txt")).hasContent("a folder of that name");
+    assertThat(again.version()).as("an unchanged source").isEqualTo(run.version());
+    assertThat(third.version()).isNotEqualTo(run.version());
+    assertThat(VersionStore.files(fx.destination("m").resolve(third.version())))
+        .containsOnlyKeys(
+            "a.txt",
+            "dir/b.txt",
+            "dir/deep/c.iso",
+            ".syncjobs-manifest.tsv",
+            ".syncjobs/inside.txt");
   }
 
   @Test
@@ -138,6 +155,11 @@ class SyncEngineTest {
     assertThat(versions.get(0).name()).isEqualTo(last);
     assertThat(versions.get(0).current()).isTrue();
     assertThat(versions.get(1).current()).isFalse();
+    try (var records = Files.list(fx.destination("m").resolve(".syncjobs"))) {
+      assertThat(records.map(p -> p.getFileName().toString()))
+          .as("the records of pruned versions go with them")
+          .containsExactlyInAnyOrder(versions.get(0).name(), versions.get(1).name());
+    }
   }
 
   @Test

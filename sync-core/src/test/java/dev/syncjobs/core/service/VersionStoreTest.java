@@ -31,12 +31,13 @@ class VersionStoreTest {
       throws IOException {
     Path tree = Files.createDirectories(tmp.resolve("tree/sub"));
     Files.writeString(tree.resolve("a.txt"), "a");
-    Files.writeString(tmp.resolve("tree/.syncjobs-manifest"), "record");
+    Files.writeString(tmp.resolve("tree/.syncjobs-manifest.tsv"), "a source's file");
     Path file = Files.writeString(tmp.resolve("plain.txt"), "x");
 
     assertThat(VersionStore.files(tmp.resolve("missing"))).isEmpty();
     assertThat(VersionStore.files(file)).isEmpty();
-    assertThat(VersionStore.files(tmp.resolve("tree"))).containsOnlyKeys("sub/a.txt");
+    assertThat(VersionStore.files(tmp.resolve("tree")))
+        .containsOnlyKeys("sub/a.txt", ".syncjobs-manifest.tsv");
   }
 
   @Test
