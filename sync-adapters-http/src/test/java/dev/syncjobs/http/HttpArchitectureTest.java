@@ -42,8 +42,6 @@ class HttpArchitectureTest {
         .haveSimpleNameStartingWith("HttpTransfer")
         .orShould()
         .haveSimpleName("HttpSettings")
-        .orShould()
-        .haveSimpleName("BandwidthWindow")
         .check(HTTP);
   }
 }
