@@ -7,11 +7,15 @@ import dev.syncjobs.core.model.Job;
 import dev.syncjobs.core.model.JobOptions;
 import dev.syncjobs.core.model.Run;
 import dev.syncjobs.core.model.RunStatus;
+import dev.syncjobs.core.port.Transfer;
+import dev.syncjobs.core.port.TransferReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -95,6 +99,38 @@ class SharedBandwidthTest {
       double secs = (System.nanoTime() - changed) / 1e9;
       assertThat(fx.find(job, run.id()).status()).isEqualTo(RunStatus.SUCCESS);
       assertThat(secs).as("the rest of the run after the limit was lifted").isLessThan(15);
+    }
+  }
+
+  @Test
+  void a_transfer_that_cannot_follow_the_bucket_gets_the_lower_limit_at_start() throws Exception {
+    List<Long> limits = new CopyOnWriteArrayList<>();
+    Transfer capture =
+        EngineFixture.anySource(
+            r -> {
+              limits.add(r.options().bandwidthLimit());
+              return new TransferReport(0, 0, 0, 0, List.of());
+            });
+    try (EngineFixture fx =
+        new EngineFixture(
+            tmp.resolve("fx"),
+            List.of(capture),
+            new RunWorker.Settings(
+                "test",
+                3,
+                Duration.ofSeconds(30),
+                Duration.ofMillis(20),
+                Duration.ofSeconds(30)))) {
+      Path src = source(tmp.resolve("src"), 10, 4);
+      Job own = fx.localJob("own", src, "own", new JobOptions(true, false, true, 50, 3, 300L, 2));
+      Job none = fx.localJob("none", src, "none", JobOptions.DEFAULTS);
+      fx.runAndWait(own);
+      fx.runAndWait(none);
+      fx.runtime.bandwidth().replace(new BandwidthSettings(null, 1000L, false, 0, 0));
+      fx.clock.advance(Duration.ofMinutes(5));
+      fx.runAndWait(own);
+      fx.runAndWait(none);
+      assertThat(limits).containsExactly(300L, null, 300L, 1000L);
     }
   }
 }
