@@ -1,7 +1,6 @@
 package dev.syncjobs.http;
 
 import dev.syncjobs.core.model.DeniedNetworks;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 
@@ -9,8 +8,6 @@ import java.util.Map;
  * Settings of an {@link HttpTransfer} that hold across runs.
  *
  * @param connections files downloaded at once (SYNCJOBS_HTTP_CONNECTIONS, default 4)
- * @param bandwidth the global download limit and its time-of-day window, shared by all runs
- * @param clock the clock the time-of-day window is read from (its zone decides the hour)
  * @param connectTimeout how long to wait for a TCP/TLS connection
  * @param maxRetries retries of one request after a network fault, 5xx or 429 (without progress)
  * @param retryBaseDelay first backoff delay; doubles per retry, with jitter, capped at 60 s
@@ -24,8 +21,6 @@ import java.util.Map;
  */
 public record HttpSettings(
     int connections,
-    BandwidthWindow bandwidth,
-    Clock clock,
     Duration connectTimeout,
     int maxRetries,
     Duration retryBaseDelay,
@@ -49,22 +44,18 @@ public record HttpSettings(
     if (maxRetries < 0) {
       throw new IllegalArgumentException("maxRetries must not be negative");
     }
-    bandwidth = bandwidth == null ? BandwidthWindow.UNLIMITED : bandwidth;
-    clock = clock == null ? Clock.systemDefaultZone() : clock;
     connectTimeout = connectTimeout == null ? Duration.ofSeconds(30) : connectTimeout;
     retryBaseDelay = retryBaseDelay == null ? Duration.ofMillis(500) : retryBaseDelay;
     deniedNetworks = deniedNetworks == null ? DeniedNetworks.DEFAULT : deniedNetworks;
   }
 
   /**
-   * 4 connections, no global limit, 5 retries, 64 MiB files split into 4 streams, link-local and
-   * metadata addresses denied.
+   * 4 connections, 5 retries, 64 MiB files split into 4 streams, link-local and metadata addresses
+   * denied.
    */
   public static HttpSettings defaults() {
     return new HttpSettings(
         4,
-        BandwidthWindow.UNLIMITED,
-        Clock.systemDefaultZone(),
         Duration.ofSeconds(30),
         5,
         Duration.ofMillis(500),
@@ -93,24 +84,6 @@ public record HttpSettings(
   public HttpSettings withConnections(int n) {
     return new HttpSettings(
         n,
-        bandwidth,
-        clock,
-        connectTimeout,
-        maxRetries,
-        retryBaseDelay,
-        segmentThreshold,
-        segmentStreams,
-        maxListingDepth,
-        maxListingEntries,
-        maxPageBytes,
-        deniedNetworks);
-  }
-
-  public HttpSettings withBandwidth(BandwidthWindow window, Clock windowClock) {
-    return new HttpSettings(
-        connections,
-        window,
-        windowClock,
         connectTimeout,
         maxRetries,
         retryBaseDelay,
@@ -125,8 +98,6 @@ public record HttpSettings(
   public HttpSettings withRetries(int retries, Duration baseDelay) {
     return new HttpSettings(
         connections,
-        bandwidth,
-        clock,
         connectTimeout,
         retries,
         baseDelay,
@@ -141,8 +112,6 @@ public record HttpSettings(
   public HttpSettings withSegments(long threshold, int streams) {
     return new HttpSettings(
         connections,
-        bandwidth,
-        clock,
         connectTimeout,
         maxRetries,
         retryBaseDelay,
@@ -157,8 +126,6 @@ public record HttpSettings(
   public HttpSettings withListingLimits(int depth, int entries, int pageBytes) {
     return new HttpSettings(
         connections,
-        bandwidth,
-        clock,
         connectTimeout,
         maxRetries,
         retryBaseDelay,
@@ -173,8 +140,6 @@ public record HttpSettings(
   public HttpSettings withDeniedNetworks(DeniedNetworks networks) {
     return new HttpSettings(
         connections,
-        bandwidth,
-        clock,
         connectTimeout,
         maxRetries,
         retryBaseDelay,

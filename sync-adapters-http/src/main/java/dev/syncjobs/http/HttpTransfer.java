@@ -61,7 +61,6 @@ public final class HttpTransfer implements Transfer {
       PosixFilePermissions.fromString("rwxr-xr-x");
 
   private final HttpSettings settings;
-  private final Throttle.GlobalLimit global;
 
   /** Defaults, with {@code SYNCJOBS_HTTP_CONNECTIONS} from the environment. */
   public HttpTransfer() {
@@ -70,12 +69,6 @@ public final class HttpTransfer implements Transfer {
 
   public HttpTransfer(HttpSettings settings) {
     this.settings = settings;
-    this.global = new Throttle.GlobalLimit(settings.bandwidth(), settings.clock());
-  }
-
-  /** Replaces the global bandwidth setting; running transfers follow it from their next read. */
-  public void updateBandwidth(BandwidthWindow window) {
-    global.update(window == null ? BandwidthWindow.UNLIMITED : window);
   }
 
   @Override
@@ -204,16 +197,12 @@ public final class HttpTransfer implements Transfer {
               stop,
               settings.deniedNetworks());
       this.verify = request.options().verifyChecksums();
-      Long runLimit = request.options().bandwidthLimit();
-      Throttle throttle =
-          new Throttle(
-              runLimit == null ? null : new TokenBucket(runLimit, System::nanoTime), global);
       this.downloader =
           new Downloader(
               http,
               retry,
               settings,
-              throttle,
+              request.options().throttle(),
               progress,
               staging,
               verify,

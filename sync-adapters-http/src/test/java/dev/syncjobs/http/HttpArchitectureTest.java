@@ -44,8 +44,6 @@ class HttpArchitectureTest {
         .haveSimpleNameStartingWith("HttpTransfer")
         .orShould()
         .haveSimpleName("HttpSettings")
-        .orShould()
-        .haveSimpleName("BandwidthWindow")
         .check(HTTP);
   }
 

@@ -15,14 +15,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Wakes this instance's worker and scheduler when any instance on the same PostgreSQL schema
  * (cluster mode) queues a run or changes a job, so a run created on one instance starts on another
- * at once instead of at its next poll; the poll stays as the fallback for a lost notification.
+ * at once instead of at its next poll; the poll stays as the fallback for a lost notification. On
+ * the same connection it hears of changed shared settings ({@link #announceSettingsChange}, sent by
+ * {@link JdbcSettingsRepository}), so every instance reads them again within a moment.
  *
  * <p>The repositories announce in the transaction that writes ({@link #announceWork} when a run is
  * inserted by {@link JdbcRunRepository#insert} or queued as a follow-up, {@link
  * #announceScheduleChange} when a job is created or updated), so PostgreSQL delivers the NOTIFY at
  * commit, when the row is there to be claimed. A listener thread on a dedicated connection calls
- * the wake-ups; it reconnects after a lost connection and then wakes both, since notifications sent
- * meanwhile are lost. Channels are named after the schema, so one schema is one cluster.
+ * the wake-ups; it reconnects after a lost connection and then wakes all three, since notifications
+ * sent meanwhile are lost. Channels are named after the schema, so one schema is one cluster.
  */
 public final class PostgresWakeUps implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PostgresWakeUps.class);
@@ -30,14 +32,17 @@ public final class PostgresWakeUps implements AutoCloseable {
   private final Database db;
   private final String workChannel;
   private final String scheduleChannel;
+  private final String settingsChannel;
   private final Runnable workQueued;
   private final Runnable scheduleChanged;
+  private final Runnable settingsChanged;
   private final CountDownLatch listening = new CountDownLatch(1);
   private volatile boolean closed;
   private volatile Connection listenConnection;
   private Thread listener;
 
-  private PostgresWakeUps(Database db, Runnable workQueued, Runnable scheduleChanged) {
+  private PostgresWakeUps(
+      Database db, Runnable workQueued, Runnable scheduleChanged, Runnable settingsChanged) {
     if (!db.isPostgres()) {
       throw new IllegalArgumentException("LISTEN/NOTIFY needs PostgreSQL");
     }
@@ -46,6 +51,8 @@ public final class PostgresWakeUps implements AutoCloseable {
     this.scheduleChannel = scheduleChannel(db);
     this.workQueued = workQueued;
     this.scheduleChanged = scheduleChanged;
+    this.settingsChannel = settingsChannel(db);
+    this.settingsChanged = settingsChanged;
   }
 
   /**
@@ -56,7 +63,20 @@ public final class PostgresWakeUps implements AutoCloseable {
    * @throws SyncException when the database cannot be reached within 30 seconds
    */
   public static PostgresWakeUps start(Database db, Runnable workQueued, Runnable scheduleChanged) {
-    PostgresWakeUps wakeUps = new PostgresWakeUps(db, workQueued, scheduleChanged);
+    return start(db, workQueued, scheduleChanged, () -> {});
+  }
+
+  /**
+   * Starts listening and returns once the listener is subscribed.
+   *
+   * @param workQueued called when some instance queued a run (wake the worker)
+   * @param scheduleChanged called when some instance created or changed a job (wake the scheduler)
+   * @param settingsChanged called when some instance (this one included) changed shared settings
+   * @throws SyncException when the database cannot be reached within 30 seconds
+   */
+  public static PostgresWakeUps start(
+      Database db, Runnable workQueued, Runnable scheduleChanged, Runnable settingsChanged) {
+    PostgresWakeUps wakeUps = new PostgresWakeUps(db, workQueued, scheduleChanged, settingsChanged);
     wakeUps.listener = new Thread(wakeUps::listen, "syncjobs-pg-wake-ups");
     wakeUps.listener.setDaemon(true);
     wakeUps.listener.start();
@@ -79,6 +99,15 @@ public final class PostgresWakeUps implements AutoCloseable {
 
   static String scheduleChannel(Database db) {
     return PostgresProgressPublisher.channel(db, "schedule");
+  }
+
+  static String settingsChannel(Database db) {
+    return PostgresProgressPublisher.channel(db, "settings");
+  }
+
+  /** In the caller's transaction: shared settings changed (delivered at commit). */
+  static void announceSettingsChange(Database db, Connection c) throws SQLException {
+    announce(c, settingsChannel(db));
   }
 
   /** In the caller's transaction: a run is pending (delivered at commit). */
@@ -107,12 +136,14 @@ public final class PostgresWakeUps implements AutoCloseable {
         try (Statement s = c.createStatement()) {
           s.execute("LISTEN \"" + workChannel + "\"");
           s.execute("LISTEN \"" + scheduleChannel + "\"");
+          s.execute("LISTEN \"" + settingsChannel + "\"");
         }
         listening.countDown();
         backoffMillis = 200;
         if (reconnected) {
           wake(workQueued);
           wake(scheduleChanged);
+          wake(settingsChanged);
         }
         PGConnection pg = c.unwrap(PGConnection.class);
         while (!closed) {
@@ -122,15 +153,20 @@ public final class PostgresWakeUps implements AutoCloseable {
           }
           boolean work = false;
           boolean schedule = false;
+          boolean settings = false;
           for (PGNotification note : notes) {
             work |= note.getName().equals(workChannel);
             schedule |= note.getName().equals(scheduleChannel);
+            settings |= note.getName().equals(settingsChannel);
           }
           if (work) {
             wake(workQueued);
           }
           if (schedule) {
             wake(scheduleChanged);
+          }
+          if (settings) {
+            wake(settingsChanged);
           }
         }
       } catch (SQLException | RuntimeException e) {

@@ -59,6 +59,10 @@ final class PostgresTestSupport {
     execute(
         "TRUNCATE "
             + schema
+            + ".manual_run_grants, "
+            + schema
+            + ".settings, "
+            + schema
             + ".run_log_lines, "
             + schema
             + ".run_logs, "

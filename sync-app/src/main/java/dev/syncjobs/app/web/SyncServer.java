@@ -2,6 +2,7 @@ package dev.syncjobs.app.web;
 
 import dev.syncjobs.app.config.DataDir;
 import dev.syncjobs.app.config.ServerConfig;
+import dev.syncjobs.core.model.BandwidthSettings;
 import dev.syncjobs.core.model.Job;
 import dev.syncjobs.core.model.RunStatus;
 import dev.syncjobs.core.model.StorageBackend;
@@ -45,7 +46,6 @@ public final class SyncServer implements AutoCloseable {
   private final DataDir dataDir;
   private final SyncRuntime runtime;
   private final Auth auth;
-  private final BandwidthSettings bandwidth;
   private final WebSocketProgressPublisher sockets;
   private final AutoCloseable database;
   private final Clock clock;
@@ -60,14 +60,12 @@ public final class SyncServer implements AutoCloseable {
       DataDir dataDir,
       SyncRuntime runtime,
       Auth auth,
-      BandwidthSettings bandwidth,
       AutoCloseable database,
       Clock clock) {
     this.config = config;
     this.dataDir = dataDir;
     this.runtime = runtime;
     this.auth = auth;
-    this.bandwidth = bandwidth;
     this.database = database;
     this.clock = clock;
     this.sockets = new WebSocketProgressPublisher(runtime.jobs(), runtime.runRepository());
@@ -239,12 +237,12 @@ public final class SyncServer implements AutoCloseable {
   }
 
   private void getBandwidth(Context ctx) {
-    JobsApi.data(ctx, 200, BandwidthSettings.toJson(bandwidth.values()), "ok");
+    JobsApi.data(ctx, 200, BandwidthJson.toJson(runtime.settings().bandwidth()), "ok");
   }
 
   private void putBandwidth(Context ctx) {
-    BandwidthSettings.Values v = bandwidth.replace(Json.object(ctx));
-    JobsApi.data(ctx, 200, BandwidthSettings.toJson(v), "bandwidth settings saved");
+    BandwidthSettings v = runtime.bandwidth().replace(BandwidthJson.parse(Json.object(ctx)));
+    JobsApi.data(ctx, 200, BandwidthJson.toJson(v), "bandwidth settings saved");
   }
 
   private void health(Context ctx) {

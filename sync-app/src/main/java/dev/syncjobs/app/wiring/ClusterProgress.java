@@ -12,7 +12,8 @@ import java.util.function.Consumer;
  * Progress across instances in cluster mode: this instance's events go out over PostgreSQL NOTIFY,
  * the other instances' events come in to the local bus (and so to this instance's WebSocket
  * clients); a run queued or a job changed on another instance wakes this instance's worker or
- * scheduler. With SQLite it does nothing.
+ * scheduler, and a settings change made on another instance is read again here. With SQLite it does
+ * nothing.
  */
 final class ClusterProgress implements ProgressPublisher, AutoCloseable {
   private volatile Consumer<ProgressEvent> local = e -> {};
@@ -45,12 +46,13 @@ final class ClusterProgress implements ProgressPublisher, AutoCloseable {
   }
 
   /**
-   * Calls {@code worker} when any instance queued a run and {@code scheduler} when any instance
-   * created or changed a job (cluster mode; the loops' polls remain the fallback).
+   * Calls {@code worker} when any instance queued a run, {@code scheduler} when any instance
+   * created or changed a job, and {@code settings} when any instance changed the shared settings
+   * (cluster mode; the loops' polls and the settings' periodic reload remain the fallback).
    */
-  void wakeOnClusterChanges(Runnable worker, Runnable scheduler) {
+  void wakeOnClusterChanges(Runnable worker, Runnable scheduler, Runnable settings) {
     if (db.isPostgres()) {
-      wakeUps = PostgresWakeUps.start(db, worker, scheduler);
+      wakeUps = PostgresWakeUps.start(db, worker, scheduler, settings);
     }
   }
 

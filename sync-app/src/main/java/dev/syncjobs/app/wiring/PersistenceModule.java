@@ -10,10 +10,12 @@ import dev.syncjobs.app.config.ServerConfig;
 import dev.syncjobs.core.port.JobRepository;
 import dev.syncjobs.core.port.RunLog;
 import dev.syncjobs.core.port.RunRepository;
+import dev.syncjobs.core.port.SettingsRepository;
 import dev.syncjobs.persistence.Database;
 import dev.syncjobs.persistence.JdbcJobRepository;
 import dev.syncjobs.persistence.JdbcRunLog;
 import dev.syncjobs.persistence.JdbcRunRepository;
+import dev.syncjobs.persistence.JdbcSettingsRepository;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -33,6 +35,9 @@ abstract class PersistenceModule {
 
   @Binds
   abstract RunLog bindRunLog(JdbcRunLog impl);
+
+  @Binds
+  abstract SettingsRepository settingsRepository(JdbcSettingsRepository impl);
 
   /** Opened after the data dir is locked, so two servers never share one SQLite file. */
   @Provides
@@ -71,6 +76,12 @@ abstract class PersistenceModule {
   @Singleton
   static JdbcRunLog jdbcRunLog(Database db, ServerConfig config) {
     return new JdbcRunLog(db, config.runLogMaxBytes());
+  }
+
+  @Provides
+  @Singleton
+  static JdbcSettingsRepository settings(Database db) {
+    return new JdbcSettingsRepository(db);
   }
 
   @Provides

@@ -6,12 +6,13 @@ import dev.syncjobs.app.config.DataDir;
 import dev.syncjobs.app.config.ServerConfig;
 import dev.syncjobs.app.config.SourceConfinement;
 import dev.syncjobs.app.web.Auth;
-import dev.syncjobs.app.web.BandwidthSettings;
+import dev.syncjobs.app.web.BandwidthFileImport;
 import dev.syncjobs.app.web.SyncServer;
 import dev.syncjobs.core.model.StorageBackend;
 import dev.syncjobs.core.port.JobRepository;
 import dev.syncjobs.core.port.RunLog;
 import dev.syncjobs.core.port.RunRepository;
+import dev.syncjobs.core.port.SettingsRepository;
 import dev.syncjobs.core.service.RunWorker;
 import dev.syncjobs.core.service.StorageBackends;
 import dev.syncjobs.core.service.SyncRuntime;
@@ -54,13 +55,6 @@ final class ServerModule {
 
   @Provides
   @Singleton
-  static BandwidthSettings bandwidth(ServerConfig config, DataDir dataDir, Clock clock) {
-    return new BandwidthSettings(
-        dataDir.root().resolve("bandwidth.json"), clock, config.timezone());
-  }
-
-  @Provides
-  @Singleton
   static SyncRuntime runtime(
       ServerConfig config,
       @Named("engine") Clock clock,
@@ -69,7 +63,9 @@ final class ServerModule {
       RunRepository runs,
       RunLog runLog,
       List<StorageBackend> backends,
-      BandwidthSettings bandwidth) {
+      SettingsRepository settings,
+      DataDir dataDir) {
+    BandwidthFileImport.importOnce(dataDir.root(), settings);
     SyncRuntime.Builder b =
         SyncRuntime.builder()
             .repositories(jobs, runs)
@@ -83,7 +79,8 @@ final class ServerModule {
                     .build())
             .manualRunInterval(config.manualRunInterval())
             .runRetention(config.runRetention())
-            .globalBandwidthLimitSource(bandwidth)
+            .settings(settings)
+            .bandwidthZone(config.timezone())
             .sourcePolicy(SourceConfinement.of(config));
     backends.forEach(b::backend);
     Transfers.all(config.rsyncPath(), config.httpConnections(), config.sourceDenyNetworks())
@@ -92,7 +89,8 @@ final class ServerModule {
     cluster.deliverRemoteTo(runtime.progress()::publish);
     // A repeated request is harmless: the repository announces a cancel only once.
     cluster.onCancelRequested(id -> runtime.worker().cancel(id));
-    cluster.wakeOnClusterChanges(runtime.worker()::wakeUp, runtime.scheduler()::wakeUp);
+    cluster.wakeOnClusterChanges(
+        runtime.worker()::wakeUp, runtime.scheduler()::wakeUp, runtime.bandwidth()::reload);
     return runtime;
   }
 
@@ -103,9 +101,8 @@ final class ServerModule {
       DataDir dataDir,
       SyncRuntime runtime,
       Auth auth,
-      BandwidthSettings bandwidth,
       @Named("database") AutoCloseable database,
       Clock clock) {
-    return new SyncServer(config, dataDir, runtime, auth, bandwidth, database, clock);
+    return new SyncServer(config, dataDir, runtime, auth, database, clock);
   }
 }

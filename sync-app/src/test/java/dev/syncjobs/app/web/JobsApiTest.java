@@ -373,7 +373,9 @@ class JobsApiTest {
     JsonNode now = s.get("/api/v1/sync/bandwidth/limit").data();
     assertThat(now.get("download_speed_limit").asLong()).isEqualTo(5_000_000);
     assertThat(now.get("throttle_start_hour").asInt()).isEqualTo(22);
-    assertThat(s.dataDir.resolve("bandwidth.json")).exists();
+    assertThat(s.server.runtime().settings().bandwidth().downloadLimit()).isEqualTo(5_000_000L);
+    assertThat(s.server.runtime().bandwidth().settings().uploadLimit()).isEqualTo(1000L);
+    assertThat(s.dataDir.resolve("bandwidth.json")).doesNotExist();
     TestServer.Response bad =
         s.send(
             "PUT",

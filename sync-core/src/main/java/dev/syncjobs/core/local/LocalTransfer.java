@@ -292,7 +292,6 @@ public final class LocalTransfer implements Transfer {
     Path temp = StagingPaths.tempFor(target);
     DiskFullException.requireSpace(target.getParent(), e.size(), "copying " + e.shown());
     MessageDigest digest = request.options().verifyChecksums() ? newDigest() : null;
-    LocalThrottle throttle = new LocalThrottle(request.options().bandwidthLimit());
     try (InputStream in = Files.newInputStream(e.file(), LinkOption.NOFOLLOW_LINKS);
         OutputStream out = StagingPaths.createNew(temp)) {
       byte[] buf = new byte[BUFFER];
@@ -303,7 +302,7 @@ public final class LocalTransfer implements Transfer {
           digest.update(buf, 0, n);
         }
         counter.bytes(n, e.shown());
-        throttle.take(n);
+        request.options().throttle().acquire(n, request.cancel()::isCancelled);
       }
     } catch (IOException | RuntimeException failed) {
       // A copy restarts from byte 0, so a half-written temp file is only weight: on a full disk

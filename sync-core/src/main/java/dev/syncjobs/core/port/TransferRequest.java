@@ -53,15 +53,30 @@ public record TransferRequest(
    *
    * @param verifyChecksums verify every transferred file
    * @param compareChecksums decide "changed" by content, not size and time
-   * @param bandwidthLimit bytes per second for the whole run, null for unlimited
+   * @param bandwidthLimit bytes per second for the whole run as the run starts (the lower of the
+   *     job's limit and the global one then in force), null for unlimited: what a transfer that
+   *     cannot take {@code throttle} (an external process) is limited to
    * @param timeout I/O timeout (stalled connection)
+   * @param throttle what a transfer that moves bytes itself takes each read or write from: the
+   *     job's own limit and the instance's live global limit
    */
   public record Options(
-      boolean verifyChecksums, boolean compareChecksums, Long bandwidthLimit, Duration timeout) {
+      boolean verifyChecksums,
+      boolean compareChecksums,
+      Long bandwidthLimit,
+      Duration timeout,
+      Throttle throttle) {
     public static final Options DEFAULTS = new Options(true, false, null, Duration.ofSeconds(60));
 
     public Options {
       timeout = timeout == null ? Duration.ofSeconds(60) : timeout;
+      throttle = throttle == null ? Throttle.NONE : throttle;
+    }
+
+    /** Options whose throttle is a bucket of their own at {@code bandwidthLimit}. */
+    public Options(
+        boolean verifyChecksums, boolean compareChecksums, Long bandwidthLimit, Duration timeout) {
+      this(verifyChecksums, compareChecksums, bandwidthLimit, timeout, Throttle.of(bandwidthLimit));
     }
   }
 }

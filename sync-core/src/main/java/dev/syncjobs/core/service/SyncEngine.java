@@ -1,5 +1,6 @@
 package dev.syncjobs.core.service;
 
+import dev.syncjobs.core.bandwidth.GlobalBandwidth;
 import dev.syncjobs.core.model.CancellationToken;
 import dev.syncjobs.core.model.CancelledException;
 import dev.syncjobs.core.model.DiskFullException;
@@ -26,7 +27,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * Executes one run of a job, start to end: stage → transfer → verify → publish → prune. It never
@@ -40,13 +40,13 @@ public final class SyncEngine {
   private final StorageBackends backends;
   private final List<Transfer> transfers;
   private final Clock clock;
-  private final Supplier<Long> globalBandwidthLimit;
+  private final GlobalBandwidth bandwidth;
   private final Duration ioTimeout;
   private final SourcePolicy sourcePolicy;
 
   /**
    * @param transfers the available transfer adapters; the first that supports a source is used
-   * @param globalBandwidthLimit bytes per second for jobs without their own limit, or null
+   * @param globalBandwidthLimit a fixed global download limit in bytes per second, or null
    */
   public SyncEngine(
       StorageBackends backends,
@@ -54,23 +54,18 @@ public final class SyncEngine {
       Clock clock,
       Long globalBandwidthLimit,
       Duration ioTimeout) {
-    this(backends, transfers, clock, ioTimeout, () -> globalBandwidthLimit);
+    this(
+        backends,
+        transfers,
+        clock,
+        ioTimeout,
+        GlobalBandwidth.fixed(globalBandwidthLimit),
+        SourcePolicy.ALLOW_ALL);
   }
 
   /**
-   * @param globalBandwidthLimit asked at the start of each run: bytes per second for jobs without
-   *     their own limit, or null (a server whose setting changes at run time)
-   */
-  public SyncEngine(
-      StorageBackends backends,
-      List<Transfer> transfers,
-      Clock clock,
-      Duration ioTimeout,
-      Supplier<Long> globalBandwidthLimit) {
-    this(backends, transfers, clock, ioTimeout, globalBandwidthLimit, SourcePolicy.ALLOW_ALL);
-  }
-
-  /**
+   * @param bandwidth the instance's global limits, shared by every run (the job's own limit applies
+   *     on top)
    * @param sourcePolicy asked as each run starts, before anything is staged; the transfer reads the
    *     source it returns
    */
@@ -79,13 +74,13 @@ public final class SyncEngine {
       List<Transfer> transfers,
       Clock clock,
       Duration ioTimeout,
-      Supplier<Long> globalBandwidthLimit,
+      GlobalBandwidth bandwidth,
       SourcePolicy sourcePolicy) {
     this.sourcePolicy = sourcePolicy;
     this.backends = backends;
     this.transfers = List.copyOf(transfers);
     this.clock = clock;
-    this.globalBandwidthLimit = globalBandwidthLimit;
+    this.bandwidth = bandwidth;
     this.ioTimeout = ioTimeout;
   }
 
@@ -152,10 +147,7 @@ public final class SyncEngine {
       Transfer transfer = transferFor(source);
       staging = store.prepareStaging(clock.instant(), !transfer.createsStaging());
       log.accept("staging in " + staging.getFileName());
-      Long limit =
-          job.options().bandwidthLimit() != null
-              ? job.options().bandwidthLimit()
-              : globalBandwidthLimit.get();
+      Long jobLimit = job.options().bandwidthLimit();
       TransferReport report =
           transfer.transfer(
               new TransferRequest(
@@ -168,8 +160,9 @@ public final class SyncEngine {
                   new TransferRequest.Options(
                       job.options().verifyChecksums(),
                       job.options().compareChecksums(),
-                      limit,
-                      ioTimeout),
+                      bandwidth.downloadLimitNow(jobLimit),
+                      ioTimeout,
+                      bandwidth.downloadThrottle(jobLimit)),
                   monotonic,
                   cancel,
                   log));

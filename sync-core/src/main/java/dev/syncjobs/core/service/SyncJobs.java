@@ -1,5 +1,6 @@
 package dev.syncjobs.core.service;
 
+import dev.syncjobs.core.memory.InMemorySettingsRepository;
 import dev.syncjobs.core.model.BackendOfflineException;
 import dev.syncjobs.core.model.ConflictException;
 import dev.syncjobs.core.model.Job;
@@ -16,6 +17,7 @@ import dev.syncjobs.core.model.VersionInfo;
 import dev.syncjobs.core.port.JobRepository;
 import dev.syncjobs.core.port.RunLog;
 import dev.syncjobs.core.port.RunRepository;
+import dev.syncjobs.core.port.SettingsRepository;
 import dev.syncjobs.core.port.SourcePolicy;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -27,11 +29,9 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +53,7 @@ public final class SyncJobs {
   private final Supplier<UUID> ids;
   private final Duration manualRunInterval;
   private final SourcePolicy sourcePolicy;
-  private final Map<JobId, Instant> lastManualRun = new ConcurrentHashMap<>();
+  private final SettingsRepository settings;
 
   public SyncJobs(
       JobRepository jobs,
@@ -75,11 +75,13 @@ public final class SyncJobs {
         clock,
         ids,
         manualRunInterval,
-        SourcePolicy.ALLOW_ALL);
+        SourcePolicy.ALLOW_ALL,
+        new InMemorySettingsRepository());
   }
 
   /**
    * @param sourcePolicy checks a new job's source, and a changed one
+   * @param settings where manual runs are granted, so every instance enforces one rate limit
    */
   public SyncJobs(
       JobRepository jobs,
@@ -91,8 +93,10 @@ public final class SyncJobs {
       Clock clock,
       Supplier<UUID> ids,
       Duration manualRunInterval,
-      SourcePolicy sourcePolicy) {
+      SourcePolicy sourcePolicy,
+      SettingsRepository settings) {
     this.sourcePolicy = sourcePolicy;
+    this.settings = settings;
     this.jobs = jobs;
     this.runs = runs;
     this.runLog = runLog;
@@ -321,22 +325,27 @@ public final class SyncJobs {
     Job job = get(id);
     backends.resolve(job.destination());
     Instant now = clock.instant();
-    Instant last = lastManualRun.get(id);
-    if (last != null && last.plus(manualRunInterval).isAfter(now)) {
-      Duration wait = Duration.between(now, last.plus(manualRunInterval));
-      throw new RateLimitedException(
-          "job '"
-              + job.name()
-              + "' was started by hand less than "
-              + manualRunInterval.toSeconds()
-              + "s ago",
-          wait);
+    SettingsRepository.Grant grant = null;
+    if (!manualRunInterval.isZero() && !manualRunInterval.isNegative()) {
+      grant = settings.grantManualRun(id, now, manualRunInterval);
+      if (!grant.granted()) {
+        throw new RateLimitedException(
+            "job '"
+                + job.name()
+                + "' was started by hand less than "
+                + manualRunInterval.toSeconds()
+                + "s ago",
+            grant.retryAfter());
+      }
     }
     Run run = Run.pending(new RunId(ids.get()), id, Trigger.MANUAL, null, now, 0);
     if (runs.insert(run) != RunRepository.InsertResult.INSERTED) {
+      if (grant != null) {
+        // refused for another reason: the next attempt must not be refused for this one
+        settings.revokeManualRun(id, grant.grantedAt());
+      }
       throw new ConflictException(null, "job '" + job.name() + "' already has an active run");
     }
-    lastManualRun.put(id, now);
     worker.wakeUp();
     return run;
   }

@@ -1,19 +1,24 @@
 package dev.syncjobs.core.service;
 
+import dev.syncjobs.core.bandwidth.GlobalBandwidth;
 import dev.syncjobs.core.local.LocalTransfer;
 import dev.syncjobs.core.memory.InMemoryJobRepository;
 import dev.syncjobs.core.memory.InMemoryRunLog;
 import dev.syncjobs.core.memory.InMemoryRunRepository;
+import dev.syncjobs.core.memory.InMemorySettingsRepository;
 import dev.syncjobs.core.model.StorageBackend;
 import dev.syncjobs.core.port.JobRepository;
 import dev.syncjobs.core.port.Notifier;
 import dev.syncjobs.core.port.ProgressPublisher;
 import dev.syncjobs.core.port.RunLog;
 import dev.syncjobs.core.port.RunRepository;
+import dev.syncjobs.core.port.SettingsRepository;
 import dev.syncjobs.core.port.SourcePolicy;
 import dev.syncjobs.core.port.Transfer;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -28,6 +33,8 @@ public final class SyncRuntime implements AutoCloseable {
   private final JobRepository jobRepository;
   private final RunRepository runRepository;
   private final RunLog runLog;
+  private final SettingsRepository settings;
+  private final GlobalBandwidth bandwidth;
   private final ProgressBus bus;
   private final SyncEngine engine;
   private final RunWorker worker;
@@ -63,9 +70,11 @@ public final class SyncRuntime implements AutoCloseable {
     if (transfers.stream().noneMatch(t -> t instanceof LocalTransfer)) {
       transfers.add(new LocalTransfer());
     }
+    this.settings = b.settings != null ? b.settings : new InMemorySettingsRepository();
+    this.bandwidth = new GlobalBandwidth(settings, Clock.systemUTC(), b.bandwidthZone);
+    bandwidth.reload();
     this.engine =
-        new SyncEngine(
-            backends, transfers, b.clock, b.ioTimeout, b.globalBandwidthLimit, b.sourcePolicy);
+        new SyncEngine(backends, transfers, b.clock, b.ioTimeout, bandwidth, b.sourcePolicy);
     Supplier<UUID> ids = b.ids != null ? b.ids : new TimeOrderedIds(Clock.systemUTC());
     this.worker =
         new RunWorker(
@@ -100,7 +109,8 @@ public final class SyncRuntime implements AutoCloseable {
             b.clock,
             ids,
             b.manualRunInterval,
-            b.sourcePolicy);
+            b.sourcePolicy,
+            settings);
     this.retention = new HistoryRetention(runRepository, b.clock, b.runRetention, 500);
     this.orphans = new OrphanedStaging(jobRepository, backends, b.clock, ORPHAN_MIN_AGE, log::info);
   }
@@ -117,6 +127,7 @@ public final class SyncRuntime implements AutoCloseable {
 
   /** Starts the worker and scheduler loops. */
   public SyncRuntime start() {
+    bandwidth.start();
     worker.start();
     scheduler.start();
     housekeeping.scheduleWithFixedDelay(
@@ -176,6 +187,19 @@ public final class SyncRuntime implements AutoCloseable {
     return runLog;
   }
 
+  /** The settings every instance of the repositories' database shares. */
+  public SettingsRepository settings() {
+    return settings;
+  }
+
+  /**
+   * The instance's global bandwidth limits: change them with {@link GlobalBandwidth#replace}; call
+   * {@link GlobalBandwidth#reload} when another instance announced a change.
+   */
+  public GlobalBandwidth bandwidth() {
+    return bandwidth;
+  }
+
   /** Waits until no run is executing or due; false on timeout. */
   public boolean awaitIdle(Duration timeout) throws InterruptedException {
     return worker.awaitIdle(timeout);
@@ -187,6 +211,7 @@ public final class SyncRuntime implements AutoCloseable {
     housekeeping.shutdownNow();
     scheduler.close();
     worker.close();
+    bandwidth.close();
   }
 
   /** Builder with in-memory and system defaults. */
@@ -204,7 +229,8 @@ public final class SyncRuntime implements AutoCloseable {
     private Duration misfireGrace = Duration.ofMinutes(1);
     private Duration schedulerPollInterval = Duration.ofMillis(500);
     private Duration manualRunInterval = Duration.ZERO;
-    private Supplier<Long> globalBandwidthLimit = () -> null;
+    private SettingsRepository settings;
+    private ZoneId bandwidthZone = ZoneOffset.UTC;
     private Duration ioTimeout = Duration.ofSeconds(60);
     private Duration runRetention = Duration.ofDays(30);
     private SourcePolicy sourcePolicy = SourcePolicy.ALLOW_ALL;
@@ -274,17 +300,18 @@ public final class SyncRuntime implements AutoCloseable {
       return this;
     }
 
-    public Builder globalBandwidthLimit(Long bytesPerSecond) {
-      this.globalBandwidthLimit = () -> bytesPerSecond;
+    /**
+     * Where the shared settings live (bandwidth, notifications, manual-run grants); in memory by
+     * default.
+     */
+    public Builder settings(SettingsRepository value) {
+      this.settings = value;
       return this;
     }
 
-    /**
-     * A global limit that may change while the runtime runs (a server setting): asked at the start
-     * of each run; null means unlimited.
-     */
-    public Builder globalBandwidthLimitSource(Supplier<Long> bytesPerSecond) {
-      this.globalBandwidthLimit = bytesPerSecond;
+    /** The zone of the bandwidth window's hours (default UTC). */
+    public Builder bandwidthZone(ZoneId value) {
+      this.bandwidthZone = java.util.Objects.requireNonNull(value, "bandwidthZone");
       return this;
     }
 
