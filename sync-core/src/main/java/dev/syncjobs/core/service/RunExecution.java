@@ -32,6 +32,9 @@ final class RunExecution {
 
   private static final Duration PROGRESS_EVENTS = Duration.ofMillis(500);
 
+  /** How long a run waits for its log lines to be stored before it records its outcome. */
+  private static final Duration LOG_WRITTEN = Duration.ofSeconds(5);
+
   private final RunRepository runs;
   private final RunLog runLog;
   private final SyncEngine engine;
@@ -128,6 +131,8 @@ final class RunExecution {
       if (slots.transferEnded(id)) {
         slotFreed.run();
       }
+      // the run's log is readable once the run reads ended (the slot is free meanwhile)
+      runLines.awaitWritten(LOG_WRITTEN);
       Run next =
           interrupted
               ? followUps.resume(run)

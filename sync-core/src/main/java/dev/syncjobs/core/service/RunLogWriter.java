@@ -8,11 +8,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +40,9 @@ final class RunLogWriter {
   private final AtomicInteger pending = new AtomicInteger();
 
   /** Log batches waiting for the writer, oldest first. */
-  private final Queue<Map.Entry<RunId, List<String>>> queued = new ConcurrentLinkedQueue<>();
+  private final Queue<Batch> queued = new ConcurrentLinkedQueue<>();
+
+  private record Batch(RunId run, List<String> lines, CompletableFuture<Void> written) {}
 
   RunLogWriter(RunLog runLog) {
     this.runLog = runLog;
@@ -64,6 +69,7 @@ final class RunLogWriter {
     private final RunId run;
     private final List<String> lines = new ArrayList<>();
     private long lastFlush = System.nanoTime();
+    private CompletableFuture<Void> lastWritten = CompletableFuture.completedFuture(null);
 
     private Buffer(RunId run) {
       this.run = run;
@@ -81,14 +87,33 @@ final class RunLogWriter {
       if (lines.isEmpty()) {
         return;
       }
-      List<String> batch = List.copyOf(lines);
+      Batch batch = new Batch(run, List.copyOf(lines), new CompletableFuture<>());
       lines.clear();
+      lastWritten = batch.written();
       pending.incrementAndGet();
-      queued.add(Map.entry(run, batch));
+      queued.add(batch);
       try {
         writer.execute(RunLogWriter.this::writeQueued);
       } catch (RejectedExecutionException e) {
         writeQueued();
+      }
+    }
+
+    /**
+     * Waits up to {@code timeout} until every line handed over so far is stored (or its write
+     * failed and was logged), so a run is recorded ended only with its log readable.
+     */
+    void awaitWritten(Duration timeout) {
+      CompletableFuture<Void> last;
+      synchronized (this) {
+        last = lastWritten;
+      }
+      try {
+        last.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException | TimeoutException e) {
+        log.warn("the log of run {} was not stored in time: {}", run, e.toString());
       }
     }
   }
@@ -100,11 +125,12 @@ final class RunLogWriter {
   private void writeQueued() {
     synchronized (queued) {
       Map<RunId, List<String>> byRun = new LinkedHashMap<>();
-      int batches = 0;
-      for (Map.Entry<RunId, List<String>> e; (e = queued.poll()) != null; batches++) {
-        byRun.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).addAll(e.getValue());
+      List<Batch> taken = new ArrayList<>();
+      for (Batch b; (b = queued.poll()) != null; ) {
+        taken.add(b);
+        byRun.computeIfAbsent(b.run(), k -> new ArrayList<>()).addAll(b.lines());
       }
-      if (batches == 0) {
+      if (taken.isEmpty()) {
         return;
       }
       try {
@@ -112,7 +138,8 @@ final class RunLogWriter {
       } catch (RuntimeException e) {
         log.warn("could not record the run log: {}", e.toString());
       } finally {
-        pending.addAndGet(-batches);
+        pending.addAndGet(-taken.size());
+        taken.forEach(b -> b.written().complete(null));
       }
     }
   }
