@@ -59,6 +59,10 @@ final class PostgresTestSupport {
     execute(
         "TRUNCATE "
             + schema
+            + ".upload_chunks, "
+            + schema
+            + ".uploads, "
+            + schema
             + ".run_log_lines, "
             + schema
             + ".run_logs, "
@@ -66,6 +70,7 @@ final class PostgresTestSupport {
             + ".runs, "
             + schema
             + ".jobs");
+    execute("UPDATE " + schema + ".upload_cleanup SET last_day = ''");
   }
 
   static void requireServer() {
