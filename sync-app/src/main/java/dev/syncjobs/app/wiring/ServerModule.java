@@ -16,6 +16,7 @@ import dev.syncjobs.core.port.RunRepository;
 import dev.syncjobs.core.service.RunWorker;
 import dev.syncjobs.core.service.StorageBackends;
 import dev.syncjobs.core.service.SyncRuntime;
+import dev.syncjobs.core.upload.Uploads;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -109,7 +110,8 @@ final class ServerModule {
       Auth auth,
       BandwidthSettings bandwidth,
       @Named("database") AutoCloseable database,
-      Clock clock) {
-    return new SyncServer(config, dataDir, runtime, auth, bandwidth, database, clock);
+      Clock clock,
+      Uploads uploads) {
+    return new SyncServer(config, dataDir, runtime, auth, bandwidth, database, clock, uploads);
   }
 }

@@ -4,10 +4,14 @@ import dev.syncjobs.core.model.Upload;
 import dev.syncjobs.core.model.UploadStatus;
 import dev.syncjobs.core.port.UploadRepository;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -45,6 +49,32 @@ public final class UploadCleanup {
       log.accept("removed " + removed + " upload(s) idle past their expiry");
     }
     return removed;
+  }
+
+  /**
+   * Checks every {@code every} whether the clean-up is due ({@link #runIfDue}) on a daemon thread
+   * of its own; closing the result stops it.
+   */
+  public AutoCloseable daily(ZoneId zone, LocalTime at, Duration every, Consumer<String> log) {
+    ScheduledExecutorService timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "syncjobs-upload-cleanup");
+              t.setDaemon(true);
+              return t;
+            });
+    timer.scheduleWithFixedDelay(
+        () -> {
+          try {
+            runIfDue(zone, at, log);
+          } catch (RuntimeException e) {
+            log.accept("the upload clean-up failed (tried again later): " + e);
+          }
+        },
+        every.toMillis(),
+        every.toMillis(),
+        TimeUnit.MILLISECONDS);
+    return timer::shutdownNow;
   }
 
   /** Removes every upload expired now; returns how many. */
