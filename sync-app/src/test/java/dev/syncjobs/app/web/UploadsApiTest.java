@@ -273,7 +273,7 @@ class UploadsApiTest {
   }
 
   @Test
-  void the_daily_clean_up_removes_uploads_idle_past_their_expiry_once_per_day() {
+  void the_daily_clean_up_removes_uploads_idle_past_their_expiry_once_per_day() throws Exception {
     start(Map.of("SYNCJOBS_UPLOAD_EXPIRY_HOURS", "24"));
     byte[] file = random(2 * CHUNK, 9);
     String idle = admin.started("idle.bin", file.length, CHUNK, null);
@@ -282,6 +282,10 @@ class UploadsApiTest {
     admin.chunk(done, 0, slice(file, 0, CHUNK));
     clock.advance(Duration.ofHours(20));
     String active = admin.started("active.bin", file.length, CHUNK, null);
+    Path orphan = uploadsFolder().resolve("0f0e0d0c-0000-4000-8000-000000000001.data");
+    Files.write(orphan, new byte[10]);
+    Files.setLastModifiedTime(
+        orphan, java.nio.file.attribute.FileTime.from(Instant.parse("2026-11-20T00:00:00Z")));
     var cleanup = server.uploads().cleanup();
     List<String> log = new ArrayList<>();
 
@@ -290,7 +294,8 @@ class UploadsApiTest {
         .isEqualTo(-1);
     clock.set(Instant.parse("2026-11-24T11:00:00Z"));
     assertThat(cleanup.runIfDue(ZoneOffset.UTC, SyncServer.UPLOAD_CLEANUP_AT, log::add))
-        .isEqualTo(2);
+        .isEqualTo(3);
+    assertThat(orphan).doesNotExist();
     assertThat(cleanup.runIfDue(ZoneOffset.UTC, SyncServer.UPLOAD_CLEANUP_AT, log::add))
         .isEqualTo(-1);
 

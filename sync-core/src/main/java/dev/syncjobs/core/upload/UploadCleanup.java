@@ -1,14 +1,23 @@
 package dev.syncjobs.core.upload;
 
+import dev.syncjobs.core.model.StorageBackend;
 import dev.syncjobs.core.model.Upload;
+import dev.syncjobs.core.model.UploadId;
 import dev.syncjobs.core.model.UploadStatus;
 import dev.syncjobs.core.port.UploadRepository;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +36,10 @@ public final class UploadCleanup {
   private final UploadTargets targets;
   private final Clock clock;
 
-  UploadCleanup(UploadRepository repo, UploadTargets targets, Clock clock) {
+  private final Duration expiry;
+
+  UploadCleanup(UploadRepository repo, UploadTargets targets, Clock clock, Duration expiry) {
+    this.expiry = expiry;
     this.repo = repo;
     this.targets = targets;
     this.clock = clock;
@@ -93,8 +105,39 @@ public final class UploadCleanup {
         }
       }
       if (batch.size() < BATCH) {
-        return removed;
+        return removed + orphans();
       }
     }
+  }
+
+  /** Removes data files older than the expiry that no upload names; returns how many. */
+  private int orphans() {
+    int removed = 0;
+    Instant cutoff = clock.instant().minus(expiry);
+    for (StorageBackend b : targets.all()) {
+      Path folder = b.root().resolve(UploadTargets.DATA_FOLDER);
+      if (!b.isOnline() || !Files.isDirectory(folder, LinkOption.NOFOLLOW_LINKS)) {
+        continue;
+      }
+      try (DirectoryStream<Path> files = Files.newDirectoryStream(folder, "*.data")) {
+        for (Path f : files) {
+          String name = f.getFileName().toString();
+          UploadId id;
+          try {
+            id = new UploadId(UUID.fromString(name.substring(0, name.length() - ".data".length())));
+          } catch (IllegalArgumentException e) {
+            continue;
+          }
+          if (Files.getLastModifiedTime(f, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(cutoff)
+              && repo.find(id).isEmpty()) {
+            Uploads.deleteQuietly(f);
+            removed++;
+          }
+        }
+      } catch (IOException e) {
+        // the next day's clean-up looks again
+      }
+    }
+    return removed;
   }
 }

@@ -112,6 +112,11 @@ public final class UploadTargets {
     return dataFile(configured(upload), upload.id());
   }
 
+  /** Every configured backend. */
+  public List<StorageBackend> all() {
+    return backends.all();
+  }
+
   /** The configured backend of an existing upload, empty when it is no longer configured. */
   public Optional<StorageBackend> configuredIfAny(Upload upload) {
     return backends.find(upload.backendId());

@@ -67,7 +67,7 @@ public final class Uploads {
     ChunkLocks locks = new ChunkLocks(Duration.ofSeconds(30));
     this.chunks = new ChunkReceiver(this, repo, targets, slots, locks, throttle, finisher);
     this.tus = new TusReceiver(this, repo, targets, slots, locks, throttle, finisher);
-    this.cleanup = new UploadCleanup(repo, targets, clock);
+    this.cleanup = new UploadCleanup(repo, targets, clock, settings.expiry());
   }
 
   /** The chunked protocol's receiver. */
