@@ -34,10 +34,11 @@ import javax.net.ssl.SSLContext;
  * name cache (kept 30 s unless {@code networkaddress.cache.ttl} says otherwise), so a name that
  * resolves into a denied range is refused before anything is sent to it.
  *
- * <p>Built on the JDK's {@link HttpURLConnection} rather than {@code java.net.http.HttpClient}:
- * the latter hands every chunk of a body between threads (and starts a thread per response on
- * machines with fewer than three cores), which makes bulk mirrors CPU-bound. Blocking reads into the caller's buffer, a
- * native read timeout and keep-alive pooling come with the JDK, without a dependency.
+ * <p>Built on the JDK's {@link HttpURLConnection} rather than {@code java.net.http.HttpClient}: the
+ * latter hands every chunk of a body between threads (and starts a thread per response on machines
+ * with fewer than three cores), which makes bulk mirrors CPU-bound. Blocking reads into the
+ * caller's buffer, a native read timeout and keep-alive pooling come with the JDK, without a
+ * dependency.
  */
 final class HttpFetcher {
   static final int MAX_REDIRECTS = 5;
