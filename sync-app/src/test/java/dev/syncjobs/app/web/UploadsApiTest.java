@@ -218,6 +218,7 @@ class UploadsApiTest {
                 .errorField())
         .isEqualTo("backend_id");
     assertThat(admin.progress("0f0e0d0c-0000-4000-8000-000000000000").status()).isEqualTo(404);
+    assertThat(admin.progress("not-a-uuid").errorField()).isEqualTo("upload_id");
   }
 
   @Test

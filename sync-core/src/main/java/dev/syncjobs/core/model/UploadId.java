@@ -9,12 +9,14 @@ public record UploadId(UUID value) {
     Objects.requireNonNull(value, "value");
   }
 
-  /** Parses a UUID string; a malformed one is a {@link NotFoundException}: no such upload. */
+  /**
+   * Parses a UUID string; a malformed one is a {@link ValidationException} on {@code upload_id}.
+   */
   public static UploadId parse(String text) {
     try {
       return new UploadId(UUID.fromString(text));
     } catch (IllegalArgumentException | NullPointerException e) {
-      throw new NotFoundException("no upload " + text);
+      throw new ValidationException("upload_id", "must be a UUID");
     }
   }
 
