@@ -335,6 +335,10 @@ public final class SyncServer implements AutoCloseable {
         "# HELP syncjobs_websocket_clients Connected progress clients.\n"
             + "# TYPE syncjobs_websocket_clients gauge\n");
     out.append("syncjobs_websocket_clients ").append(sockets.clientCount()).append('\n');
+    out.append(
+        "# HELP syncjobs_upload_bytes_total Upload bytes received, verified and stored here.\n"
+            + "# TYPE syncjobs_upload_bytes_total counter\n");
+    out.append("syncjobs_upload_bytes_total ").append(uploads.bytesStored()).append('\n');
     ctx.status(200).contentType("text/plain; version=0.0.4; charset=utf-8").result(out.toString());
   }
 

@@ -99,6 +99,8 @@ class UploadsApiTest {
     try (Stream<Path> left = Files.list(uploadsFolder())) {
       assertThat(left).isEmpty();
     }
+    assertThat(admin.send("GET", "/metrics", null, Map.of()).text())
+        .contains("syncjobs_upload_bytes_total " + file.length + "\n");
   }
 
   @Test

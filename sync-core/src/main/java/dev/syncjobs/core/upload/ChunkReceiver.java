@@ -132,7 +132,9 @@ public final class ChunkReceiver {
         throw superseded(n);
       }
       String hex = HexFormat.of().formatHex(actual);
-      if (!repo.recordChunk(id, n, hex, uploads.expiryFromNow())) {
+      if (repo.recordChunk(id, n, hex, uploads.expiryFromNow())) {
+        uploads.countStored(w.bytes());
+      } else {
         Upload now = uploads.get(id);
         String other = repo.chunks(id).get(n);
         if (other == null || !other.equals(hex)) {

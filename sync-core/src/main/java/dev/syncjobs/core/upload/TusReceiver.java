@@ -170,6 +170,7 @@ public final class TusReceiver {
           && !repo.advanceOffset(id, offset, offset + w.bytes(), uploads.expiryFromNow())) {
         throw new ConflictException("Upload-Offset", "the upload moved on meanwhile");
       }
+      uploads.countStored(w.bytes());
       if (w.overflow()) {
         throw new BodyTooLargeException(
             "the body passes Upload-Length or "

@@ -21,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
@@ -49,6 +50,7 @@ public final class Uploads {
   private final ChunkReceiver chunks;
   private final TusReceiver tus;
   private final UploadCleanup cleanup;
+  private final AtomicLong stored = new AtomicLong();
 
   public Uploads(
       UploadRepository repo,
@@ -220,6 +222,15 @@ public final class Uploads {
     if (u.status() != UploadStatus.COMPLETED) {
       targets.configuredIfAny(u).ifPresent(b -> deleteQuietly(UploadTargets.dataFile(b, u.id())));
     }
+  }
+
+  /** Bytes of uploads this instance received, verified and recorded since it started. */
+  public long bytesStored() {
+    return stored.get();
+  }
+
+  void countStored(long bytes) {
+    stored.addAndGet(bytes);
   }
 
   void extendQuietly(UploadId id) {
