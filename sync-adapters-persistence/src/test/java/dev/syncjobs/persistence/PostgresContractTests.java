@@ -4,6 +4,8 @@ import dev.syncjobs.core.port.JobRepositoryContract;
 import dev.syncjobs.core.port.PortsUnderTest;
 import dev.syncjobs.core.port.RunLogContract;
 import dev.syncjobs.core.port.RunRepositoryContract;
+import dev.syncjobs.core.port.UploadRepository;
+import dev.syncjobs.core.port.UploadRepositoryContract;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -68,6 +70,15 @@ class PostgresContractTests {
     @Override
     protected PortsUnderTest openEmptyStore(long runLogMaxBytes) {
       return open(runLogMaxBytes);
+    }
+  }
+
+  @Nested
+  class Uploads extends UploadRepositoryContract {
+    @Override
+    protected UploadRepository openEmptyStore() {
+      PostgresTestSupport.truncate(schema);
+      return new JdbcUploadRepository(db);
     }
   }
 }

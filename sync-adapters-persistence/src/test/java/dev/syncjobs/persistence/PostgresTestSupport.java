@@ -62,6 +62,9 @@ final class PostgresTestSupport {
             + ".manual_run_grants, "
             + schema
             + ".settings, "
+            + ".upload_chunks, "
+            + schema
+            + ".uploads, "
             + schema
             + ".run_log_lines, "
             + schema
@@ -70,6 +73,7 @@ final class PostgresTestSupport {
             + ".runs, "
             + schema
             + ".jobs");
+    execute("UPDATE " + schema + ".upload_cleanup SET last_day = ''");
   }
 
   static void requireServer() {

@@ -4,6 +4,8 @@ import dev.syncjobs.core.port.JobRepositoryContract;
 import dev.syncjobs.core.port.PortsUnderTest;
 import dev.syncjobs.core.port.RunLogContract;
 import dev.syncjobs.core.port.RunRepositoryContract;
+import dev.syncjobs.core.port.UploadRepository;
+import dev.syncjobs.core.port.UploadRepositoryContract;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
@@ -67,6 +69,23 @@ class SqliteContractTests {
     @AfterEach
     void close() {
       db[0].close();
+    }
+  }
+
+  @Nested
+  class Uploads extends UploadRepositoryContract {
+    @TempDir Path dir;
+    Database db;
+
+    @Override
+    protected UploadRepository openEmptyStore() {
+      db = Database.open("jdbc:sqlite:" + dir.resolve("syncjobs.db"));
+      return new JdbcUploadRepository(db);
+    }
+
+    @AfterEach
+    void close() {
+      db.close();
     }
   }
 }

@@ -35,6 +35,8 @@ import java.util.regex.Pattern;
  * @param secretKeyFile the key that seals stored credentials ({@code <data>/secret.key} unless
  *     {@code SYNCJOBS_SECRET_KEY_FILE} names a file every cluster instance shares)
  * @param sourceDenyNetworks address ranges network sources may never reach
+ * @param maxConcurrentUploads uploads receiving bytes at once on this instance
+ * @param uploadExpiry how long an upload may stay idle before the daily clean-up removes it
  */
 public record ServerConfig(
     String host,
@@ -56,7 +58,9 @@ public record ServerConfig(
     List<Path> localSourceRoots,
     boolean metricsPublic,
     Path secretKeyFile,
-    DeniedNetworks sourceDenyNetworks) {
+    DeniedNetworks sourceDenyNetworks,
+    int maxConcurrentUploads,
+    Duration uploadExpiry) {
 
   /**
    * A configured backend.
@@ -87,7 +91,9 @@ public record ServerConfig(
           "SYNCJOBS_LOCAL_SOURCE_ROOTS",
           "SYNCJOBS_SOURCE_DENY_NETWORKS",
           "SYNCJOBS_METRICS_PUBLIC",
-          "SYNCJOBS_SECRET_KEY_FILE");
+          "SYNCJOBS_SECRET_KEY_FILE",
+          "SYNCJOBS_MAX_CONCURRENT_UPLOADS",
+          "SYNCJOBS_UPLOAD_EXPIRY_HOURS");
 
   /** Minimum length of a configured token. */
   public static final int MIN_TOKEN_LENGTH = 16;
@@ -202,6 +208,9 @@ public record ServerConfig(
         in.path("SYNCJOBS_SECRET_KEY_FILE", dataDir.resolve("secret.key"))
             .toAbsolutePath()
             .normalize();
+    int maxUploads = in.integer("SYNCJOBS_MAX_CONCURRENT_UPLOADS", 10, 1, 1000);
+    Duration uploadExpiry =
+        Duration.ofHours(in.integer("SYNCJOBS_UPLOAD_EXPIRY_HOURS", 168, 1, 87_600));
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
@@ -225,7 +234,9 @@ public record ServerConfig(
         roots,
         metricsPublic,
         keyFile,
-        denied);
+        denied,
+        maxUploads,
+        uploadExpiry);
   }
 
   private static void checkToken(String key, String token, List<String> problems) {

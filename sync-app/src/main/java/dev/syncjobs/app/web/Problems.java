@@ -1,8 +1,11 @@
 package dev.syncjobs.app.web;
 
 import dev.syncjobs.core.model.BackendOfflineException;
+import dev.syncjobs.core.model.BodyTooLargeException;
+import dev.syncjobs.core.model.ChecksumMismatchException;
 import dev.syncjobs.core.model.ConflictException;
 import dev.syncjobs.core.model.FieldError;
+import dev.syncjobs.core.model.InsufficientStorageException;
 import dev.syncjobs.core.model.NotFoundException;
 import dev.syncjobs.core.model.RateLimitedException;
 import dev.syncjobs.core.model.ValidationException;
@@ -56,6 +59,38 @@ final class Problems {
                 e.getMessage(),
                 List.of(new FieldError("destination_backend_id", e.getMessage()))));
     app.exception(
+        ChecksumMismatchException.class,
+        (e, ctx) -> {
+          // tus names its own status for a checksum mismatch
+          int status = ctx.path().startsWith("/api/v1/tus/") ? 460 : 400;
+          write(
+              ctx,
+              status,
+              title(status),
+              e.getMessage(),
+              List.of(new FieldError(e.field(), e.getMessage())));
+        });
+    app.exception(
+        InsufficientStorageException.class,
+        (e, ctx) -> {
+          int status = e.tooLargeEver() ? 413 : 507;
+          write(
+              ctx,
+              status,
+              title(status),
+              e.getMessage(),
+              List.of(new FieldError("total_size", e.getMessage())));
+        });
+    app.exception(
+        BodyTooLargeException.class,
+        (e, ctx) ->
+            write(
+                ctx,
+                413,
+                title(413),
+                e.getMessage(),
+                List.of(new FieldError("Content-Length", e.getMessage()))));
+    app.exception(
         ApiProblem.class, (e, ctx) -> write(ctx, e.status, e.title, e.getMessage(), null));
     app.exception(
         HttpResponseException.class,
@@ -97,11 +132,14 @@ final class Problems {
       case 404 -> "Not Found";
       case 405 -> "Method Not Allowed";
       case 409 -> "Conflict";
+      case 412 -> "Precondition Failed";
       case 413 -> "Content Too Large";
       case 414 -> "URI Too Long";
       case 415 -> "Unsupported Media Type";
       case 429 -> "Too Many Requests";
       case 431 -> "Request Header Fields Too Large";
+      case 460 -> "Checksum Mismatch";
+      case 507 -> "Insufficient Storage";
       default -> status >= 500 ? "Internal Server Error" : "Bad Request";
     };
   }

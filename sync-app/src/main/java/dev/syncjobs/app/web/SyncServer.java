@@ -9,6 +9,7 @@ import dev.syncjobs.core.model.StorageBackend;
 import dev.syncjobs.core.model.Subscription;
 import dev.syncjobs.core.model.SyncException;
 import dev.syncjobs.core.service.SyncRuntime;
+import dev.syncjobs.core.upload.Uploads;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
@@ -39,6 +40,9 @@ public final class SyncServer implements AutoCloseable {
   /** Largest accepted request body. */
   public static final long MAX_BODY_BYTES = 1024 * 1024;
 
+  /** Local time (in {@code SYNCJOBS_TIMEZONE}) from which the daily upload clean-up runs. */
+  public static final java.time.LocalTime UPLOAD_CLEANUP_AT = java.time.LocalTime.of(3, 0);
+
   /** One HTTP route (for the route list that docs/api.md must match). */
   public record Route(String method, String path) {}
 
@@ -50,6 +54,8 @@ public final class SyncServer implements AutoCloseable {
   private final AutoCloseable database;
   private final Clock clock;
   private final JobsApi api;
+  private final Uploads uploads;
+  private AutoCloseable uploadCleanup;
   private final List<Route> routes = new ArrayList<>();
   private Javalin app;
   private Subscription subscription;
@@ -61,13 +67,15 @@ public final class SyncServer implements AutoCloseable {
       SyncRuntime runtime,
       Auth auth,
       AutoCloseable database,
-      Clock clock) {
+      Clock clock,
+      Uploads uploads) {
     this.config = config;
     this.dataDir = dataDir;
     this.runtime = runtime;
     this.auth = auth;
     this.database = database;
     this.clock = clock;
+    this.uploads = uploads;
     this.sockets = new WebSocketProgressPublisher(runtime.jobs(), runtime.runRepository());
     this.api =
         new JobsApi(
@@ -146,6 +154,10 @@ public final class SyncServer implements AutoCloseable {
     Problems.register(app);
     routes(app);
     app.start(config.host(), config.port());
+    uploadCleanup =
+        uploads
+            .cleanup()
+            .daily(config.timezone(), UPLOAD_CLEANUP_AT, Duration.ofMinutes(1), log::info);
     dataDir.writePort(app.port());
     log.info(
         "syncjobs listening on http://{}:{} (data dir {}), ready {} ms after the JVM started",
@@ -223,6 +235,9 @@ public final class SyncServer implements AutoCloseable {
     route(app, HandlerType.GET, jobs + "/{id}/versions", api::versions);
     route(app, HandlerType.GET, "/api/v1/sync/bandwidth/limit", this::getBandwidth);
     route(app, HandlerType.PUT, "/api/v1/sync/bandwidth/limit", this::putBandwidth);
+    UploadsApi.Routes add = (method, path, handler) -> route(app, method, path, handler);
+    new UploadsApi(uploads).register(add);
+    new TusApi(uploads, runtime.engine().backends()).register(add);
     route(app, HandlerType.GET, "/health", this::health);
     route(app, HandlerType.GET, "/metrics", this::metrics);
     app.ws("/api/v1/ws/sync", ws -> sockets.configure(ws, false));
@@ -319,6 +334,10 @@ public final class SyncServer implements AutoCloseable {
         "# HELP syncjobs_websocket_clients Connected progress clients.\n"
             + "# TYPE syncjobs_websocket_clients gauge\n");
     out.append("syncjobs_websocket_clients ").append(sockets.clientCount()).append('\n');
+    out.append(
+        "# HELP syncjobs_upload_bytes_total Upload bytes received, verified and stored here.\n"
+            + "# TYPE syncjobs_upload_bytes_total counter\n");
+    out.append("syncjobs_upload_bytes_total ").append(uploads.bytesStored()).append('\n');
     ctx.status(200).contentType("text/plain; version=0.0.4; charset=utf-8").result(out.toString());
   }
 
@@ -340,6 +359,11 @@ public final class SyncServer implements AutoCloseable {
     return config;
   }
 
+  /** The upload store the upload routes serve. */
+  public Uploads uploads() {
+    return uploads;
+  }
+
   public WebSocketProgressPublisher sockets() {
     return sockets;
   }
@@ -351,6 +375,13 @@ public final class SyncServer implements AutoCloseable {
       return;
     }
     closed = true;
+    if (uploadCleanup != null) {
+      try {
+        uploadCleanup.close();
+      } catch (Exception ignored) {
+        // only stops a timer
+      }
+    }
     runtime.scheduler().close();
     runtime.worker().shutdown(Duration.ofSeconds(6));
     runtime.close();

@@ -16,6 +16,7 @@ import dev.syncjobs.core.port.SettingsRepository;
 import dev.syncjobs.core.service.RunWorker;
 import dev.syncjobs.core.service.StorageBackends;
 import dev.syncjobs.core.service.SyncRuntime;
+import dev.syncjobs.core.upload.Uploads;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -102,7 +103,8 @@ final class ServerModule {
       SyncRuntime runtime,
       Auth auth,
       @Named("database") AutoCloseable database,
-      Clock clock) {
-    return new SyncServer(config, dataDir, runtime, auth, database, clock);
+      Clock clock,
+      Uploads uploads) {
+    return new SyncServer(config, dataDir, runtime, auth, database, clock, uploads);
   }
 }

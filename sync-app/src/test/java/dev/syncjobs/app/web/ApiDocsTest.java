@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** docs/api.md lists exactly the server's routes. */
 class ApiDocsTest {
   private static final Pattern ROW =
-      Pattern.compile("^\\| (GET|POST|PATCH|PUT|DELETE|WS) \\| `([^`]+)` \\|", Pattern.MULTILINE);
+      Pattern.compile(
+          "^\\| (GET|HEAD|OPTIONS|POST|PATCH|PUT|DELETE|WS) \\| `([^`]+)` \\|", Pattern.MULTILINE);
 
   @TempDir Path tmp;
 

@@ -23,6 +23,7 @@ class AuthTest {
   static TestServer s;
   static String jobId;
   static String runId;
+  static String uploadId;
 
   @BeforeAll
   static void start() throws Exception {
@@ -31,6 +32,11 @@ class AuthTest {
     jobId = s.createJob(jobJson("auth-job", src, "auth", ""));
     runId = s.post("/api/v1/storage/sync-jobs/" + jobId + "/run", null).data().get("id").asText();
     s.awaitRunEnd(jobId, runId, Duration.ofSeconds(30));
+    uploadId =
+        s.post("/api/v1/sync/upload/start", "{\"file_path\":\"auth.bin\",\"total_size\":10}")
+            .data()
+            .get("upload_id")
+            .asText();
   }
 
   @AfterAll
@@ -45,7 +51,10 @@ class AuthTest {
   }
 
   private static String concrete(String path) {
-    return path.replace("{id}", jobId).replace("{run_id}", runId);
+    return path.replace("{id}", jobId)
+        .replace("{run_id}", runId)
+        .replace("{upload_id}", uploadId)
+        .replace("{chunk_number}", "0");
   }
 
   private static String bodyFor(SyncServer.Route r) {
@@ -73,7 +82,9 @@ class AuthTest {
   @Test
   void a_viewer_gets_403_on_every_mutating_route_and_nothing_changes() {
     List<SyncServer.Route> mutating =
-        httpRoutes().stream().filter(r -> !r.method().equals("GET")).toList();
+        httpRoutes().stream()
+            .filter(r -> !r.method().equals("GET") && !r.method().equals("HEAD"))
+            .toList();
     assertThat(mutating)
         .extracting(SyncServer.Route::method)
         .contains("POST", "PATCH", "DELETE", "PUT");
@@ -84,6 +95,7 @@ class AuthTest {
       assertThat(res.json().get("status").asInt()).isEqualTo(403);
     }
     assertThat(s.get("/api/v1/storage/sync-jobs/" + jobId).status()).isEqualTo(200);
+    assertThat(s.get("/api/v1/sync/upload/" + uploadId + "/progress").status()).isEqualTo(200);
     assertThat(s.get("/api/v1/storage/sync-jobs/" + jobId + "/history").json().get("total").asInt())
         .isEqualTo(1);
   }
