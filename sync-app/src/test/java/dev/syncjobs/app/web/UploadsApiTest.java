@@ -104,6 +104,30 @@ class UploadsApiTest {
   }
 
   @Test
+  void chunks_take_from_the_upload_speed_limit_of_the_bandwidth_settings() throws Exception {
+    start(Map.of());
+    UploadClient.Response put =
+        admin.send(
+            "PUT",
+            "/api/v1/sync/bandwidth/limit",
+            "{\"upload_speed_limit\":262144,\"download_speed_limit\":null}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            Map.of("Content-Type", "application/json"));
+    assertThat(put.status()).as(put.text()).isEqualTo(200);
+    byte[] file = random(4 * CHUNK, 9);
+    String id = admin.started("paced.bin", file.length, CHUNK, sha256(file));
+    long t0 = System.nanoTime();
+    for (int n = 0; n < 4; n++) {
+      UploadClient.Response r = admin.chunk(id, n, slice(file, n * CHUNK, CHUNK));
+      assertThat(r.status()).as(r.text()).isEqualTo(200);
+    }
+    // 1 MiB at 256 KiB/s: the bucket's first second is free, the rest waits about 3 s; without
+    // the limit the four chunks take milliseconds on loopback
+    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isGreaterThan(Duration.ofMillis(2500));
+    assertThat(sha256(Files.readAllBytes(storage().resolve("paced.bin")))).isEqualTo(sha256(file));
+  }
+
+  @Test
   void the_default_chunk_is_5_mib_and_passes_the_small_body_limit() {
     start(Map.of());
     byte[] file = random(Upload.DEFAULT_CHUNK_SIZE + 10, 2);
