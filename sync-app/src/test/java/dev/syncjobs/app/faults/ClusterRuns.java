@@ -28,6 +28,8 @@ final class ClusterRuns {
   final List<String> cron = new ArrayList<>();
   final Map<String, String> names = new LinkedHashMap<>();
   Instant created;
+  private int files;
+  private int size;
 
   ClusterRuns(SourceServer source) {
     this.source = source;
@@ -47,14 +49,11 @@ final class ClusterRuns {
    * folder of its own that takes a few seconds to mirror at the source's throttle.
    */
   void createJobs(ServerProcess via, int busyJobs, int cronJobs, int files, int size) {
-    Random random = new Random(5);
+    this.files = files;
+    this.size = size;
     for (int j = 0; j < busyJobs + cronJobs; j++) {
       String name = (j < busyJobs ? "busy" : "cron") + j;
-      for (int i = 0; i < files; i++) {
-        byte[] data = new byte[size];
-        random.nextBytes(data);
-        source.put("/" + name + "/f" + i + ".bin", data, Instant.EPOCH);
-      }
+      writeFolder(name);
       String extra = j < busyJobs ? "" : "\"schedule\":\"cron\",\"cron_expression\":\"* * * * *\"";
       String id = via.createJob(ServerProcess.httpJob(name, source.url("/" + name + "/"), extra));
       (j < busyJobs ? busy : cron).add(id);
@@ -63,11 +62,34 @@ final class ClusterRuns {
     created = Instant.now();
   }
 
-  /** Starts a manual run of every busy job that has none active; a 409 (one is active) is fine. */
+  /**
+   * Starts a manual run of every busy job that has none active, after changing its source folder so
+   * that the run has the whole folder to download again (an unchanged source makes a no-op run). A
+   * job's runs start only here, or as the resume of a run stopped with its instance, which happens
+   * only on the caller's thread: the source never changes under a run.
+   */
   void keepBusy(ServerProcess via) {
     for (String job : busy) {
-      int status = via.post("/api/v1/storage/sync-jobs/" + job + "/run", null).status();
-      assertThat(status).as("triggering %s", names.get(job)).isIn(202, 409);
+      JsonNode newest = via.get("/api/v1/storage/sync-jobs/" + job + "/history?limit=1").data();
+      if (!newest.isEmpty() && ServerProcess.active(newest.get(0))) {
+        continue;
+      }
+      writeFolder(names.get(job));
+      ServerProcess.Answer a = via.post("/api/v1/storage/sync-jobs/" + job + "/run", null);
+      assertThat(a.status()).as("triggering %s: %s", names.get(job), a.json()).isEqualTo(202);
+    }
+  }
+
+  private final Random random = new Random(5);
+  private int change;
+
+  /** New content and a later modification time for every file of a job's source folder. */
+  private void writeFolder(String name) {
+    change++;
+    for (int i = 0; i < files; i++) {
+      byte[] data = new byte[size];
+      random.nextBytes(data);
+      source.put("/" + name + "/f" + i + ".bin", data, Instant.EPOCH.plusSeconds(60L * change));
     }
   }
 

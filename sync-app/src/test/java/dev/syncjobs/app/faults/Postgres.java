@@ -82,10 +82,20 @@ final class Postgres {
 
   /**
    * The command that restarts the local PostgreSQL cluster serving {@link #URL} (Debian's {@code
-   * pg_ctlcluster <version> main restart}, as root); skips loudly, or fails under CI, when there is
-   * none or it may not be run.
+   * pg_ctlcluster <version> <cluster> restart}, as root); skips loudly, or fails under CI, when
+   * there is none or it may not be run. A restart breaks every other client of that PostgreSQL, so
+   * outside CI it needs {@code -Dfaults.restartPostgres=true}: a developer's {@code mvn verify}
+   * never restarts their database unasked.
    */
   static String[] restartCommand(String test) throws IOException, InterruptedException {
+    if (!"true".equals(System.getenv("CI")) && !Boolean.getBoolean("faults.restartPostgres")) {
+      skipOrFail(
+          test
+              + " restarts the PostgreSQL at "
+              + URL
+              + ", which breaks its other clients: it runs under CI=true or with"
+              + " -Dfaults.restartPostgres=true");
+    }
     Process p;
     try {
       p = new ProcessBuilder("pg_lsclusters", "-h").redirectErrorStream(true).start();

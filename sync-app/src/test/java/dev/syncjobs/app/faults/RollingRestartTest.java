@@ -49,9 +49,9 @@ class RollingRestartTest {
         nodes.add(new ServerProcess(name, tmp, env));
       }
       ClusterRuns cluster = new ClusterRuns(source);
-      source.throttle(100_000);
+      source.throttle(50_000);
       ClusterRuns.startAll(nodes);
-      cluster.createJobs(nodes.get(0), 3, 3, 6, 250_000);
+      cluster.createJobs(nodes.get(0), 5, 3, 6, 250_000);
       Instant boundary =
           cluster.created.plusSeconds(2).truncatedTo(ChronoUnit.MINUTES).plusSeconds(60);
 
@@ -61,22 +61,21 @@ class RollingRestartTest {
       while (restarts < 3 || Instant.now().isBefore(boundary.plusSeconds(5))) {
         ServerProcess victim = nodes.get(restarts % 3);
         ServerProcess other = nodes.get((restarts + 1) % 3);
-        cluster.keepBusy(other);
         Map<String, String> others = new HashMap<>();
         Await.until(
-            "a run in flight on an instance other than " + victim.instanceId(),
-            Duration.ofSeconds(60),
+            "runs in flight on " + victim.instanceId() + " and on another instance",
+            Duration.ofSeconds(90),
             () -> {
+              cluster.keepBusy(other);
+              Map<String, String> running = cluster.running(other);
               others.clear();
-              cluster
-                  .running(other)
-                  .forEach(
-                      (run, at) -> {
-                        if (!at.equals(victim.instanceId())) {
-                          others.put(run, at);
-                        }
-                      });
-              return !others.isEmpty();
+              running.forEach(
+                  (run, at) -> {
+                    if (!at.equals(victim.instanceId())) {
+                      others.put(run, at);
+                    }
+                  });
+              return !others.isEmpty() && running.containsValue(victim.instanceId());
             });
         stopped.add(victim.instanceId());
         victim.terminate();
@@ -116,6 +115,9 @@ class RollingRestartTest {
           occurrences,
           (System.nanoTime() - t0) / 1_000_000_000L);
       assertThat(occurrences).isPositive();
+      assertThat(ClusterRuns.count(all, "cancelled"))
+          .as("runs stopped with their instance")
+          .isPositive();
     } finally {
       nodes.forEach(ServerProcess::close);
     }
