@@ -43,6 +43,7 @@ import java.util.regex.Pattern;
 public final class VersionStore {
   static final String CURRENT = "current";
   static final String PARTIAL = ".partial";
+  private static final String SWAP_PREFIX = ".current-";
   private static final Pattern VERSION = Pattern.compile("\\d{8}T\\d{6}Z(-\\d+)?");
   private static final DateTimeFormatter NAME =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
@@ -125,6 +126,7 @@ public final class VersionStore {
         Files.createDirectories(dir);
         names = Set.of();
       }
+      removeSwapLinks(names);
       String name = uniqueName(nameFor(startedAt), names);
       Path staging = dir.resolve(name + PARTIAL);
       List<Path> leftovers = partials(names);
@@ -143,6 +145,19 @@ public final class VersionStore {
       return staging;
     } catch (IOException e) {
       throw new SyncException("cannot prepare a staging directory in " + dir + ": " + e, e);
+    }
+  }
+
+  /**
+   * Removes the temporary links {@link #publish} renames over {@code current}: one is left only by
+   * a process that died between creating it and the rename, and a job has one run at a time, so
+   * none belongs to a publish in progress.
+   */
+  private void removeSwapLinks(Set<String> names) throws IOException {
+    for (String n : names) {
+      if (n.startsWith(SWAP_PREFIX)) {
+        Files.deleteIfExists(dir.resolve(n));
+      }
     }
   }
 
@@ -339,7 +354,7 @@ public final class VersionStore {
       // ThreadLocalRandom, not UUID.randomUUID(): SecureRandom is one lock shared by all runs.
       Path tmp =
           dir.resolve(
-              ".current-"
+              SWAP_PREFIX
                   + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE));
       Files.createSymbolicLink(tmp, Path.of(name));
       Files.move(tmp, dir.resolve(CURRENT), StandardCopyOption.ATOMIC_MOVE);

@@ -66,6 +66,22 @@ class VersionStoreTest {
   }
 
   @Test
+  void a_current_link_left_by_a_crash_in_the_middle_of_the_swap_is_removed_by_the_next_run()
+      throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("d"));
+    Files.createDirectory(dir.resolve("20261126T000000Z"));
+    Files.createSymbolicLink(dir.resolve(".current-1f2e3d"), Path.of("20261126T000000Z"));
+    VersionStore store = new VersionStore(dir);
+
+    store.publish(store.prepareStaging(T));
+
+    try (var names = Files.list(dir)) {
+      assertThat(names.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("20261126T000000Z", "20261127T140000Z", "current");
+    }
+  }
+
+  @Test
   void the_newest_partial_is_reused_with_its_pid_file_and_older_ones_are_deleted()
       throws IOException {
     Path dir = Files.createDirectories(tmp.resolve("d"));
