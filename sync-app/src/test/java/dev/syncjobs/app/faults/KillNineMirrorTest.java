@@ -47,6 +47,7 @@ class KillNineMirrorTest {
     int kills = 0;
     int resumed = 0;
     Map<String, Integer> afterKill = new TreeMap<>();
+    int resumesKilled = 0;
     try (SourceServer src = new SourceServer();
         ServerProcess server = new ServerProcess("kill", tmp, Map.of())) {
       source = src;
@@ -90,6 +91,11 @@ class KillNineMirrorTest {
               .isIn("pending", "running", "success", "failed");
           if (status.equals("failed")) {
             assertThat(killed.get("error").asText()).contains("interrupted");
+            if (random.nextInt(100) < 40) {
+              killDuringResume(server, job, changedBytes);
+              kills++;
+              resumesKilled++;
+            }
           }
         }
         List<JsonNode> history = awaitQuiet(server, job);
@@ -106,10 +112,28 @@ class KillNineMirrorTest {
       assertThat(MirrorDir.leftovers(dest)).isEmpty();
     }
     System.err.printf(
-        "KillNineMirrorTest: %d runs, %d kills (the killed run at the restart: %s),"
-            + " %d resume runs, %d s%n",
-        runs, kills, afterKill, resumed, (System.nanoTime() - t0) / 1_000_000_000L);
+        "KillNineMirrorTest: %d runs, %d kills (the killed run at the restart: %s;"
+            + " %d resume runs, %d of them killed too), %d s%n",
+        runs, kills, afterKill, resumed, resumesKilled, (System.nanoTime() - t0) / 1_000_000_000L);
     assertThat(kills).as("kills in %d runs", runs).isGreaterThanOrEqualTo(runs / 6);
+  }
+
+  /**
+   * Kills the server again while the resume run of the killed one goes on (or once it ended), and
+   * starts it again: the resume is failed as interrupted and, with no retries, the job's next run
+   * reuses the staging data two attempts left, after the source changed.
+   */
+  private void killDuringResume(ServerProcess server, String job, long changedBytes) {
+    long before = source.bytesServed();
+    long threshold = (long) (random.nextDouble() * changedBytes / 2);
+    Await.until(
+        "the resume run to transfer " + threshold + " bytes",
+        Duration.ofSeconds(60),
+        () ->
+            source.bytesServed() - before >= threshold
+                || server.history(job).stream().noneMatch(ServerProcess::active));
+    server.kill();
+    server.start();
   }
 
   private static String trigger(JsonNode run) {
@@ -221,9 +245,14 @@ class KillNineMirrorTest {
 
   private final Map<String, Integer> sizes = new TreeMap<>();
 
-  /** New content and a new modification time (a later minute each time) for a file. */
+  /**
+   * New content and a new modification time (a later minute each time) for a file; half the time
+   * with the length it had, so only the time tells the change.
+   */
   private void writeFile(String path) {
-    byte[] data = new byte[20_000 + random.nextInt(180_000)];
+    Integer had = sizes.get(path.substring("/mirror/".length()));
+    byte[] data =
+        new byte[had != null && random.nextBoolean() ? had : 20_000 + random.nextInt(180_000)];
     random.nextBytes(data);
     source.put(path, data, T0.plusSeconds(60L * ++change));
     sizes.put(path.substring("/mirror/".length()), data.length);
