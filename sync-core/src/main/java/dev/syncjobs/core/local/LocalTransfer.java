@@ -363,7 +363,8 @@ public final class LocalTransfer implements Transfer {
           @Override
           public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
               throws IOException {
-            if (attrs.isRegularFile() && file.getFileName().toString().startsWith(StagingPaths.TEMP_PREFIX)) {
+            if (attrs.isRegularFile()
+                && file.getFileName().toString().startsWith(StagingPaths.TEMP_PREFIX)) {
               Files.delete(file);
             }
             return FileVisitResult.CONTINUE;
