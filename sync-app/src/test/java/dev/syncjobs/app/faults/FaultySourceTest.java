@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,7 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 class FaultySourceTest {
   static final int SIZE = 2_000_000;
 
-  @TempDir Path tmp;
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+  Path tmp;
 
   @Test
   void stalls_and_resets_are_retried_and_a_wrong_content_length_fails_naming_the_file()
@@ -31,7 +33,7 @@ class FaultySourceTest {
     try (SourceServer source = new SourceServer();
         ServerProcess server = new ServerProcess("faulty", tmp, Map.of())) {
       Random random = new Random(3);
-      for (String folder : new String[] {"/stall/", "/reset/", "/wrong/"}) {
+      for (String folder : new String[] {"/stall/", "/reset/", "/wrong/", "/short/"}) {
         source.put(folder + "big.bin", bytes(random, SIZE), Instant.EPOCH);
         source.put(folder + "small.txt", bytes(random, 1000), Instant.EPOCH);
       }
@@ -39,6 +41,7 @@ class FaultySourceTest {
       String stall = server.createJob(ServerProcess.httpJob("stall", source.url("/stall/"), ""));
       String reset = server.createJob(ServerProcess.httpJob("reset", source.url("/reset/"), ""));
       String wrong = server.createJob(ServerProcess.httpJob("wrong", source.url("/wrong/"), ""));
+      String cut = server.createJob(ServerProcess.httpJob("short", source.url("/short/"), ""));
       Path storage = server.dataDir.resolve("storage");
 
       JsonNode first = end(server, wrong, server.trigger(wrong));
@@ -46,6 +49,7 @@ class FaultySourceTest {
       Map<String, String> published = source.tree("/wrong/");
       source.put("/wrong/big.bin", bytes(random, SIZE), Instant.EPOCH.plusSeconds(60));
       source.wrongContentLength("/wrong/big.bin", 1000);
+      source.wrongContentLength("/short/big.bin", -1000);
       source.fault("/stall/big.bin", new SourceServer.StallAfter(500_000));
       source.fault(
           "/reset/big.bin",
@@ -55,6 +59,7 @@ class FaultySourceTest {
       String stallRun = server.trigger(stall);
       String resetRun = server.trigger(reset);
       String wrongRun = server.trigger(wrong);
+      String cutRun = server.trigger(cut);
 
       JsonNode failed = end(server, wrong, wrongRun);
       assertThat(failed.get("status").asText()).as(failed.toString()).isEqualTo("failed");
@@ -62,6 +67,11 @@ class FaultySourceTest {
       Path wrongDest = storage.resolve("wrong");
       assertThat(MirrorDir.versions(wrongDest)).hasSize(1);
       assertThat(MirrorDir.tree(MirrorDir.current(wrongDest).orElseThrow())).isEqualTo(published);
+
+      JsonNode cutShort = end(server, cut, cutRun);
+      assertThat(cutShort.get("status").asText()).as(cutShort.toString()).isEqualTo("failed");
+      assertThat(cutShort.get("error").asText()).contains("big.bin");
+      assertThat(MirrorDir.versions(storage.resolve("short"))).isEmpty();
 
       JsonNode reset2 = end(server, reset, resetRun);
       assertThat(reset2.get("status").asText()).as(reset2.toString()).isEqualTo("success");
@@ -73,7 +83,10 @@ class FaultySourceTest {
       assertThat(MirrorDir.tree(MirrorDir.current(storage.resolve("stall")).orElseThrow()))
           .isEqualTo(source.tree("/stall/"));
       assertThat(server.text("/api/v1/storage/sync-jobs/" + stall + "/runs/" + stallRun + "/log"))
-          .contains("big.bin");
+          .contains("retrying big.bin at byte")
+          .contains("(stalled)");
+      assertThat(server.text("/api/v1/storage/sync-jobs/" + reset + "/runs/" + resetRun + "/log"))
+          .contains("retrying big.bin at byte");
       for (String name : new String[] {"stall", "reset"}) {
         assertThat(MirrorDir.leftovers(storage.resolve(name))).as(name).isEmpty();
       }

@@ -3,6 +3,7 @@ package dev.syncjobs.app.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,6 +15,7 @@ import java.util.Random;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,7 +30,8 @@ class KillNineMirrorTest {
   static final long DEFAULT_SEED = 20261204L;
   static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
-  @TempDir Path tmp;
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+  Path tmp;
 
   final List<Map<String, String>> sourceStates = new ArrayList<>();
   SourceServer source;
@@ -100,8 +103,12 @@ class KillNineMirrorTest {
         }
         List<JsonNode> history = awaitQuiet(server, job);
         resumed = (int) history.stream().filter(r -> trigger(r).equals("resume")).count();
-        checkRuns(history);
-        checkDestination(dest, history, round);
+        try {
+          checkRuns(history);
+          checkDestination(dest, history, round);
+        } catch (AssertionError e) {
+          throw new AssertionError(e.getMessage() + "\n" + runLogs(server, job, history), e);
+        }
       }
 
       String last = server.trigger(job);
@@ -134,6 +141,24 @@ class KillNineMirrorTest {
                 || server.history(job).stream().noneMatch(ServerProcess::active));
     server.kill();
     server.start();
+  }
+
+  /** The runs and their logs, newest first, written to the test's folder (kept on failure). */
+  private String runLogs(ServerProcess server, String job, List<JsonNode> history) {
+    StringBuilder sb = new StringBuilder();
+    for (JsonNode r : history) {
+      sb.append(r).append('\n');
+      sb.append(
+          server.text(
+              "/api/v1/storage/sync-jobs/" + job + "/runs/" + r.get("id").asText() + "/log"));
+      sb.append("\n\n");
+    }
+    try {
+      Files.writeString(tmp.resolve("runs.log"), sb);
+    } catch (java.io.IOException e) {
+      return "(cannot write runs.log: " + e + ")";
+    }
+    return "runs and their logs: " + tmp.resolve("runs.log");
   }
 
   private static String trigger(JsonNode run) {

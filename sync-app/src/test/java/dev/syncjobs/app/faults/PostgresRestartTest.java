@@ -12,9 +12,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -28,7 +30,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("faults")
 class PostgresRestartTest {
-  @TempDir Path tmp;
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+  Path tmp;
+
   Postgres pg;
 
   @AfterEach
@@ -84,6 +88,7 @@ class PostgresRestartTest {
       Instant until = Instant.now();
       cluster.stopFiring(a);
       Map<String, List<JsonNode>> all = cluster.awaitQuiet(() -> a, Duration.ofSeconds(120));
+      Map<String, Long> inFlightEnded = new TreeMap<>();
       for (String run : inFlight.keySet()) {
         JsonNode r =
             all.values().stream()
@@ -91,7 +96,7 @@ class PostgresRestartTest {
                 .filter(x -> x.get("id").asText().equals(run))
                 .findFirst()
                 .orElseThrow();
-        System.err.println("PostgresRestartTest: in flight during the restart: " + r);
+        inFlightEnded.merge(r.get("status").asText(), 1L, Long::sum);
       }
       cluster.checkOutcomes(all, Set.of());
       int occurrences = cluster.checkOccurrences(all, until);
@@ -111,9 +116,13 @@ class PostgresRestartTest {
           .containsExactlyInAnyOrder(a.instanceId(), b.instanceId());
       cluster.checkMirrors(tmp.resolve("shared"), after);
       System.err.printf(
-          "PostgresRestartTest: restart took %d ms, %d runs in flight, %d occurrences checked,"
-              + " %d s%n",
-          restartMillis, inFlight.size(), occurrences, (System.nanoTime() - t0) / 1_000_000_000L);
+          "PostgresRestartTest: restart took %d ms, %d runs in flight ended %s, %d occurrences"
+              + " checked, %d s%n",
+          restartMillis,
+          inFlight.size(),
+          inFlightEnded,
+          occurrences,
+          (System.nanoTime() - t0) / 1_000_000_000L);
     }
   }
 }

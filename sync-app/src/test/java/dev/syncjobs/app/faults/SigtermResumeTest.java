@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,7 +31,8 @@ class SigtermResumeTest {
    */
   static final long LOST_AT_MOST = 3 * 300_000 + (1 << 20);
 
-  @TempDir Path tmp;
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+  Path tmp;
 
   @Test
   void the_resume_run_finishes_without_a_trigger_and_downloads_less_than_the_whole()

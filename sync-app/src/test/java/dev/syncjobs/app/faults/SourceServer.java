@@ -105,7 +105,9 @@ final class SourceServer implements AutoCloseable {
   }
 
   /**
-   * Every answer for {@code path} announces {@code extra} more bytes than it sends, then closes.
+   * Every answer for {@code path} announces {@code extra} bytes more than the file has. A positive
+   * {@code extra}: the whole file is sent, then the connection closes (the body ends early). A
+   * negative one: the body is as long as announced, a well-formed answer cut short.
    */
   void wrongContentLength(String path, long extra) {
     wrongLength.put(path, extra);
@@ -303,7 +305,7 @@ final class SourceServer implements AutoCloseable {
     if (method.equals("HEAD")) {
       return true;
     }
-    long limit = count;
+    long limit = extra != null && extra < 0 ? Math.max(0, count + extra) : count;
     if (fault instanceof ResetAfter r) {
       limit = Math.min(limit, r.bytes());
     } else if (fault instanceof StallAfter st) {
@@ -325,7 +327,7 @@ final class SourceServer implements AutoCloseable {
       }
       return false;
     }
-    return extra == null;
+    return extra == null || extra < 0;
   }
 
   /** Sends {@code count} bytes from {@code from}, at the throttle's pace; false if interrupted. */
