@@ -44,6 +44,7 @@ public final class VersionStore {
   static final String CURRENT = "current";
   static final String PARTIAL = ".partial";
   private static final String SWAP_PREFIX = ".current-";
+  private static final String PRUNED = ".pruned";
   private static final Pattern VERSION = Pattern.compile("\\d{8}T\\d{6}Z(-\\d+)?");
   private static final DateTimeFormatter NAME =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
@@ -126,7 +127,7 @@ public final class VersionStore {
         Files.createDirectories(dir);
         names = Set.of();
       }
-      removeSwapLinks(names);
+      removeLeftovers(names);
       String name = uniqueName(nameFor(startedAt), names);
       Path staging = dir.resolve(name + PARTIAL);
       List<Path> leftovers = partials(names);
@@ -149,14 +150,16 @@ public final class VersionStore {
   }
 
   /**
-   * Removes the temporary links {@link #publish} renames over {@code current}: one is left only by
-   * a process that died between creating it and the rename, and a job has one run at a time, so
-   * none belongs to a publish in progress.
+   * Removes what a process killed while publishing or pruning leaves: the temporary link {@link
+   * #publish} renames over {@code current}, and a version {@link #prune} had renamed away but not
+   * yet deleted. A job has one run at a time, so none belongs to a publish or prune in progress.
    */
-  private void removeSwapLinks(Set<String> names) throws IOException {
+  private void removeLeftovers(Set<String> names) throws IOException {
     for (String n : names) {
       if (n.startsWith(SWAP_PREFIX)) {
         Files.deleteIfExists(dir.resolve(n));
+      } else if (n.endsWith(PRUNED)) {
+        deleteTree(dir.resolve(n));
       }
     }
   }
@@ -422,7 +425,16 @@ public final class VersionStore {
       if (current.isPresent() && current.get().equals(v)) {
         continue;
       }
-      deleteTree(v);
+      // Out of the versions first: a process killed while deleting leaves no half-deleted
+      // folder under a version's name, only one that the next run's staging removes.
+      Path doomed = dir.resolve(v.getFileName() + PRUNED);
+      deleteTree(doomed);
+      try {
+        Files.move(v, doomed, StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        throw new SyncException("cannot remove version " + v + ": " + e, e);
+      }
+      deleteTree(doomed);
       deleted.add(v.getFileName().toString());
     }
     return deleted;

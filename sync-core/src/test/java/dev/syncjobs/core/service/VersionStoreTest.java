@@ -82,6 +82,27 @@ class VersionStoreTest {
   }
 
   @Test
+  void a_version_being_pruned_leaves_the_versions_before_its_files_go_and_the_next_run_finishes()
+      throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("d"));
+    Path half = Files.createDirectories(dir.resolve("20261120T000000Z.pruned/sub"));
+    Files.writeString(half.resolve("left.bin"), "left by a kill in the middle of a prune");
+    VersionStore store = new VersionStore(dir);
+    for (int day = 21; day <= 23; day++) {
+      Path staging = store.prepareStaging(Instant.parse("2026-11-" + day + "T00:00:00Z"));
+      Files.writeString(staging.resolve("f"), "day " + day);
+      store.publish(staging);
+    }
+
+    assertThat(store.prune(2)).containsExactly("20261121T000000Z");
+
+    try (var names = Files.list(dir)) {
+      assertThat(names.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("20261122T000000Z", "20261123T000000Z", "current");
+    }
+  }
+
+  @Test
   void the_newest_partial_is_reused_with_its_pid_file_and_older_ones_are_deleted()
       throws IOException {
     Path dir = Files.createDirectories(tmp.resolve("d"));
