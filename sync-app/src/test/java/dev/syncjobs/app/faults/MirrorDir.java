@@ -64,14 +64,17 @@ final class MirrorDir {
 
   /**
    * Staging and temporary data in a destination: staging folders and their pid files, a {@code
-   * current} link being swapped, partial downloads and temporary files in the current version or in
-   * the bookkeeping beside the versions.
+   * current} link being swapped, a version being pruned, partial downloads and temporary files in
+   * the current version or in the bookkeeping beside the versions.
    */
   static List<String> leftovers(Path dest) {
     List<String> out = new ArrayList<>();
     for (Path p : entries(dest)) {
       String n = p.getFileName().toString();
-      if (n.endsWith(".partial") || n.endsWith(".partial.pid") || n.startsWith(".current-")) {
+      if (n.endsWith(".partial")
+          || n.endsWith(".partial.pid")
+          || n.startsWith(".current-")
+          || n.endsWith(".pruned")) {
         out.add(n);
       }
     }
