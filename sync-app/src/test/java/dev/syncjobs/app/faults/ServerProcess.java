@@ -36,6 +36,15 @@ final class ServerProcess implements AutoCloseable {
     }
   }
 
+  /** Servers still running when the test JVM exits (a test interrupted midway) are killed. */
+  private static final java.util.Set<Process> LIVE =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime()
+        .addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly), "faults-reaper"));
+  }
+
   final String name;
   final Path home;
   final Path dataDir;
@@ -88,7 +97,10 @@ final class ServerProcess implements AutoCloseable {
       e.putAll(env);
       pb.redirectErrorStream(true);
       pb.redirectOutput(home.resolve(instanceId + ".log").toFile());
-      process = pb.start();
+      Process started = pb.start();
+      LIVE.add(started);
+      started.onExit().thenRun(() -> LIVE.remove(started));
+      process = started;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
