@@ -455,6 +455,22 @@ public final class HttpTransfer implements Transfer {
         filesTransferred.incrementAndGet();
       }
       if (f.size() != null && f.size() != r.size()) {
+        if (sameAsListed(f, r)) {
+          // The listing and the answer describe the same file (same time, same ETag) but disagree
+          // on its length: publishing either could publish a short file. A file that really
+          // changed meanwhile has another time or ETag, and is mirrored as it is now.
+          Files.deleteIfExists(target);
+          throw new TransferException(
+              "download of "
+                  + f.path()
+                  + " has "
+                  + r.size()
+                  + " bytes, the listing says "
+                  + f.size()
+                  + " for the same modification time",
+              true,
+              null);
+        }
         String w =
             f.path()
                 + " changed size during the run (listed "
@@ -476,6 +492,17 @@ public final class HttpTransfer implements Transfer {
               r.etag() != null ? r.etag() : f.etag(),
               sha));
       progress.fileDone();
+    }
+
+    /** Whether a download's validators say it is the very file the listing described. */
+    private static boolean sameAsListed(RemoteFile f, Downloader.Result r) {
+      if (f.etag() != null && r.etag() != null) {
+        return f.etag().equals(r.etag());
+      }
+      return f.mtime() != null
+          && r.lastModified() != null
+          && Math.abs(r.lastModified().getEpochSecond() - f.mtime().getEpochSecond())
+              < Math.max(1, f.precisionSeconds());
     }
 
     /**

@@ -134,6 +134,41 @@ class FaultsTest {
   }
 
   @Test
+  void a_well_formed_answer_shorter_than_the_listed_file_fails_the_run_naming_the_file()
+      throws IOException {
+    try (TestServer s = server(Fixture.randomBytes(SIZE, 18))) {
+      s.wrongContentLength("/f/big.iso", -1000);
+      Fixture fx = new Fixture();
+      Path st = tmp.resolve("st");
+      HttpTransfer t =
+          new HttpTransfer(Fixture.fastSettings().withRetries(2, Duration.ofMillis(10)));
+      assertThatThrownBy(() -> fx.run(t, s.uri("/f/"), st, null))
+          .isInstanceOf(TransferException.class)
+          .hasMessageContaining("big.iso")
+          .hasMessageContaining("listing says " + SIZE);
+      assertThat(Files.exists(st.resolve("big.iso"))).isFalse();
+    }
+  }
+
+  @Test
+  void a_file_that_changed_since_the_listing_is_mirrored_as_it_is_now() throws IOException {
+    try (TestServer s = server(Fixture.randomBytes(SIZE, 19))) {
+      s.page(
+          "/f/",
+          "<html>\n<head><title>Index of /f/</title></head>\n<body>\n<h1>Index of /f/</h1><hr>"
+              + "<pre><a href=\"../\">../</a>\n"
+              + "<a href=\"big.iso\">big.iso</a>              01-Sep-2026 10:00       12345\n"
+              + "<a href=\"small.txt\">small.txt</a>              01-Oct-2026 12:00       5\n"
+              + "</pre><hr></body>\n</html>\n");
+      Fixture fx = new Fixture();
+      Path st = tmp.resolve("st");
+      var report = fx.run(new HttpTransfer(Fixture.fastSettings()), s.uri("/f/"), st, null);
+      assertThat(Files.size(st.resolve("big.iso"))).isEqualTo(SIZE);
+      assertThat(report.warnings()).anyMatch(w -> w.contains("big.iso changed size"));
+    }
+  }
+
+  @Test
   void a_checksum_file_that_disagrees_fails_the_run_naming_the_file() throws IOException {
     byte[] good = Fixture.randomBytes(10_000, 15);
     try (TestServer s = TestServer.start()) {

@@ -46,6 +46,8 @@ import java.util.regex.Pattern;
 public final class VersionStore {
   static final String CURRENT = "current";
   static final String PARTIAL = ".partial";
+  private static final String SWAP_PREFIX = ".current-";
+  private static final String PRUNED = ".pruned";
   private static final Pattern VERSION = Pattern.compile("\\d{8}T\\d{6}Z(-\\d+)?");
   private static final DateTimeFormatter NAME =
       DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
@@ -128,6 +130,7 @@ public final class VersionStore {
         Files.createDirectories(dir);
         names = Set.of();
       }
+      removeLeftovers(names);
       String name = uniqueName(nameFor(startedAt), names);
       Path staging = dir.resolve(name + PARTIAL);
       List<Path> leftovers = partials(names);
@@ -152,6 +155,21 @@ public final class VersionStore {
       return staging;
     } catch (IOException e) {
       throw new SyncException("cannot prepare a staging directory in " + dir + ": " + e, e);
+    }
+  }
+
+  /**
+   * Removes what a process killed while publishing or pruning leaves: the temporary link {@link
+   * #publish} renames over {@code current}, and a version {@link #prune} had renamed away but not
+   * yet deleted. A job has one run at a time, so none belongs to a publish or prune in progress.
+   */
+  private void removeLeftovers(Set<String> names) throws IOException {
+    for (String n : names) {
+      if (n.startsWith(SWAP_PREFIX)) {
+        Files.deleteIfExists(dir.resolve(n));
+      } else if (n.endsWith(PRUNED)) {
+        deleteTree(dir.resolve(n));
+      }
     }
   }
 
@@ -349,7 +367,7 @@ public final class VersionStore {
       // ThreadLocalRandom, not UUID.randomUUID(): SecureRandom is one lock shared by all runs.
       Path tmp =
           dir.resolve(
-              ".current-"
+              SWAP_PREFIX
                   + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE));
       Files.createSymbolicLink(tmp, Path.of(name));
       Files.move(tmp, dir.resolve(CURRENT), StandardCopyOption.ATOMIC_MOVE);
@@ -409,7 +427,16 @@ public final class VersionStore {
       if (current.isPresent() && current.get().equals(v)) {
         continue;
       }
-      deleteTree(v);
+      // Out of the versions first: a process killed while deleting leaves no half-deleted
+      // folder under a version's name, only one that the next run's staging removes.
+      Path doomed = dir.resolve(v.getFileName() + PRUNED);
+      deleteTree(doomed);
+      try {
+        Files.move(v, doomed, StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        throw new SyncException("cannot remove version " + v + ": " + e, e);
+      }
+      deleteTree(doomed);
       VersionRecords.delete(v);
       deleted.add(v.getFileName().toString());
     }

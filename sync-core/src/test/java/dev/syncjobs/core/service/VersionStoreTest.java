@@ -2,6 +2,7 @@ package dev.syncjobs.core.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.syncjobs.core.version.Bookkeeping;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -64,6 +65,49 @@ class VersionStoreTest {
     Path staging = new VersionStore(dir).prepareStaging(T);
 
     assertThat(staging).hasFileName("20261127T140000Z-2.partial");
+  }
+
+  @Test
+  void a_current_link_left_by_a_crash_in_the_middle_of_the_swap_is_removed_by_the_next_run()
+      throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("d"));
+    Files.createDirectory(dir.resolve("20261126T000000Z"));
+    Files.createSymbolicLink(dir.resolve(".current-1f2e3d"), Path.of("20261126T000000Z"));
+    VersionStore store = new VersionStore(dir);
+
+    store.publish(store.prepareStaging(T));
+
+    try (var names = Files.list(dir)) {
+      assertThat(names.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder(
+              "20261126T000000Z", "20261127T140000Z", "current", Bookkeeping.DIR);
+    }
+  }
+
+  @Test
+  void a_version_being_pruned_leaves_the_versions_before_its_files_go_and_the_next_run_finishes()
+      throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("d"));
+    Path half = Files.createDirectories(dir.resolve("20261120T000000Z.pruned/sub"));
+    Files.writeString(half.resolve("left.bin"), "left by a kill in the middle of a prune");
+    VersionStore store = new VersionStore(dir);
+    for (int day = 21; day <= 23; day++) {
+      Path staging = store.prepareStaging(Instant.parse("2026-11-" + day + "T00:00:00Z"));
+      Files.writeString(staging.resolve("f"), "day " + day);
+      store.publish(staging);
+    }
+
+    assertThat(store.prune(2)).containsExactly("20261121T000000Z");
+
+    try (var names = Files.list(dir)) {
+      assertThat(names.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder(
+              "20261122T000000Z", "20261123T000000Z", "current", Bookkeeping.DIR);
+    }
+    try (var records = Files.list(dir.resolve(Bookkeeping.DIR))) {
+      assertThat(records.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder("20261122T000000Z", "20261123T000000Z");
+    }
   }
 
   @Test
