@@ -22,6 +22,7 @@ import dev.syncjobs.core.port.TransferReport;
 import dev.syncjobs.core.port.TransferRequest;
 import dev.syncjobs.core.service.StorageBackends;
 import dev.syncjobs.core.service.SyncEngine;
+import dev.syncjobs.core.service.VersionDiff;
 import dev.syncjobs.core.service.VersionStore;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -353,7 +354,7 @@ abstract class RsyncTransferContract {
         assertThat(inode(f)).as(f.toString()).isEqualTo(inode(first.resolve(second.relativize(f))));
       }
     }
-    assertThat(VersionStore.compare(second, Optional.of(first)).unchanged()).isTrue();
+    assertThat(VersionDiff.compare(second, Optional.of(first)).unchanged()).isTrue();
     assertThat(seen.get(seen.size() - 1).percent()).isEqualTo(100.0);
   }
 

@@ -190,15 +190,15 @@ public final class SyncEngine {
             log);
       }
       Map<String, BasicFileAttributes> staged;
-      VersionStore.Diff diff;
+      VersionDiff.Diff diff;
       if (previous.isEmpty() && transfer.writesReadOnlyFiles()) {
         // A first version compares with nothing, and its files are read-only already.
         staged = Map.of();
         int files = (int) Math.min(Integer.MAX_VALUE, report.filesTotal());
-        diff = new VersionStore.Diff(files, 0, 0, 0, files);
+        diff = new VersionDiff.Diff(files, 0, 0, 0, files);
       } else {
         staged = listStaging(staging);
-        diff = VersionStore.compare(staged, previous);
+        diff = VersionDiff.compare(staged, previous);
       }
       log.accept(
           String.format(
@@ -223,9 +223,9 @@ public final class SyncEngine {
               false);
         }
       } else if (previous.isPresent() && diff.removed() > 0) {
-        int carried = VersionStore.carryOver(staging, previous.get());
+        int carried = VersionDiff.carryOver(staging, previous.get());
         log.accept("carried over " + carried + " files the source no longer has");
-        diff = new VersionStore.Diff(diff.added(), diff.changed(), 0, diff.previousFiles(), 0);
+        diff = new VersionDiff.Diff(diff.added(), diff.changed(), 0, diff.previousFiles(), 0);
       }
       Progress done = last[0].completed();
       if (previous.isPresent() && diff.unchanged() && !holdsOldRecords(previous.get(), log)) {

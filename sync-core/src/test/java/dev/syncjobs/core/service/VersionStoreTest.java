@@ -193,7 +193,7 @@ class VersionStoreTest {
     Path outside = Files.createDirectories(tmp.resolve("outside"));
     Files.createSymbolicLink(staging.resolve("moved"), outside);
 
-    int carried = VersionStore.carryOver(staging, previous.getParent());
+    int carried = VersionDiff.carryOver(staging, previous.getParent());
 
     assertThat(carried).isOne();
     assertThat(staging.resolve("private/kept.txt")).hasContent("kept");
