@@ -62,6 +62,7 @@ final class PostgresTestSupport {
             + ".manual_run_grants, "
             + schema
             + ".settings, "
+            + schema
             + ".upload_chunks, "
             + schema
             + ".uploads, "
