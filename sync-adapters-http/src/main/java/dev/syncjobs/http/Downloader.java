@@ -165,7 +165,7 @@ final class Downloader {
   }
 
   /** One file's download in progress. */
-  private final class Job {
+  private final class FileDownload {
     final RemoteFile file;
     final Path part;
     final Path stateFile;
@@ -182,7 +182,7 @@ final class Downloader {
     volatile Instant lastModified;
     volatile String etag;
 
-    Job(RemoteFile file, String key) {
+    FileDownload(RemoteFile file, String key) {
       this.file = file;
       this.part = partialDir.resolve(key + ".part");
       this.stateFile = partialDir.resolve(key + ".state");
@@ -276,7 +276,7 @@ final class Downloader {
   Result fetch(RemoteFile f, Path target, Checksums.Expected expected) throws IOException {
     ensureDir(partialDir);
     String key = key(f.path());
-    Job j = new Job(f, key);
+    FileDownload j = new FileDownload(f, key);
     boolean left = leftovers.contains(key + ".state") || leftovers.contains(key + ".part");
     PartialState st = left ? PartialState.load(j.stateFile) : null;
     if (st != null
@@ -376,7 +376,7 @@ final class Downloader {
   }
 
   /** Runs {@code j}'s segments to the end, restarting from byte 0 when the file changed. */
-  private PartialState download(Job j, PartialState st) throws IOException {
+  private PartialState download(FileDownload j, PartialState st) throws IOException {
     RemoteFile f = j.file;
     for (int restart = 0; ; restart++) {
       try (FileChannel ch =
@@ -434,7 +434,7 @@ final class Downloader {
     }
   }
 
-  private PartialState start(Job j) throws IOException {
+  private PartialState start(FileDownload j) throws IOException {
     RemoteFile f = j.file;
     int streams = settings.segmentStreams();
     boolean segmented = f.size() != null && f.size() >= settings.segmentThreshold() && streams > 1;
@@ -506,7 +506,7 @@ final class Downloader {
     }
   }
 
-  private void runSegments(Job j) throws IOException {
+  private void runSegments(FileDownload j) throws IOException {
     List<PartialState.Segment> todo = new ArrayList<>();
     synchronized (j.state.segments) {
       for (PartialState.Segment s : j.state.segments) {
@@ -564,7 +564,7 @@ final class Downloader {
     }
   }
 
-  private void segmentLoop(Job j, PartialState.Segment seg) throws IOException {
+  private void segmentLoop(FileDownload j, PartialState.Segment seg) throws IOException {
     HttpFetcher.Response r = j.initial.remove(seg);
     int noProgress = 0;
     int attempts = 0;
@@ -619,7 +619,7 @@ final class Downloader {
     }
   }
 
-  private HttpFetcher.Response open(Job j, PartialState.Segment seg) throws IOException {
+  private HttpFetcher.Response open(FileDownload j, PartialState.Segment seg) throws IOException {
     long from = seg.start + seg.done;
     Map<String, String> h = new LinkedHashMap<>();
     h.put("Range", "bytes=" + from + "-" + (seg.end >= 0 ? String.valueOf(seg.end - 1) : ""));
@@ -667,7 +667,8 @@ final class Downloader {
     return r;
   }
 
-  private void stream(Job j, PartialState.Segment seg, HttpFetcher.Response r) throws IOException {
+  private void stream(FileDownload j, PartialState.Segment seg, HttpFetcher.Response r)
+      throws IOException {
     long announced = r.contentLength();
     long got = 0;
     long pos = seg.start + seg.done;
@@ -734,8 +735,8 @@ final class Downloader {
   }
 
   /** Writes the first {@code n} bytes of {@code bb}'s array at {@code pos}; returns the new end. */
-  private static long write(Job j, PartialState.Segment seg, ByteBuffer bb, int n, long pos)
-      throws IOException {
+  private static long write(
+      FileDownload j, PartialState.Segment seg, ByteBuffer bb, int n, long pos) throws IOException {
     if (n == 0) {
       return pos;
     }

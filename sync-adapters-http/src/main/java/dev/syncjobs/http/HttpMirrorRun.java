@@ -1,0 +1,449 @@
+package dev.syncjobs.http;
+
+import dev.syncjobs.core.model.CancellationToken;
+import dev.syncjobs.core.model.CancelledException;
+import dev.syncjobs.core.model.Source;
+import dev.syncjobs.core.model.TransferException;
+import dev.syncjobs.core.port.StagingPaths;
+import dev.syncjobs.core.port.TransferReport;
+import dev.syncjobs.core.port.TransferRequest;
+import dev.syncjobs.core.version.Bookkeeping;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * One run of an HTTP mirror: crawls the listing (or takes the one file), decides per file whether
+ * it is unchanged ({@link ChangeDetector}), links, reuses or downloads it, and writes the new
+ * manifest; prunes staging of what the source no longer lists.
+ */
+final class HttpMirrorRun {
+  /** HTTP says nothing about permissions: folders get the usual 0755 (files 0444). */
+  private static final Set<PosixFilePermission> DIR_MODE =
+      PosixFilePermissions.fromString("rwxr-xr-x");
+
+  final HttpSettings settings;
+  final TransferRequest request;
+  final Source.Http src;
+  final CancellationToken stop;
+  final ExecutorService files;
+  final Path staging;
+  final Path previous;
+  final Path oldManifestFile;
+  final Map<String, Manifest.Entry> oldManifest;
+  final Consumer<String> log;
+  final ProgressTracker progress;
+  final Retry retry;
+  final HttpFetcher http;
+  final Downloader downloader;
+  final boolean verify;
+  final Map<String, Checksums.Expected> expected = new ConcurrentHashMap<>();
+  final Map<String, Manifest.Entry> newManifest = new ConcurrentHashMap<>();
+  final List<String> warnings = Collections.synchronizedList(new ArrayList<>());
+  final Set<String> vanished = ConcurrentHashMap.newKeySet();
+  final AtomicLong filesTransferred = new AtomicLong();
+  Crawler crawler;
+  final ChangeDetector changes;
+  final StagingPaths paths;
+
+  /** Where each listed file lands in staging, by its path in the listing. */
+  final Map<String, Path> targets = new ConcurrentHashMap<>();
+
+  HttpMirrorRun(
+      HttpSettings settings,
+      TransferRequest request,
+      Source.Http src,
+      CancellationToken stop,
+      ExecutorService files,
+      ExecutorService segments) {
+    this.settings = settings;
+    this.request = request;
+    this.src = src;
+    this.stop = stop;
+    this.files = files;
+    this.staging = request.staging();
+    this.previous = request.previousVersion().orElse(null);
+    this.oldManifestFile = Manifest.ofPrevious(previous);
+    this.oldManifest = Manifest.read(oldManifestFile);
+    this.changes =
+        new ChangeDetector(
+            previous, oldManifest, request.options().compareChecksums(), this::precise);
+    Consumer<String> sink = request.log();
+    this.log =
+        line -> {
+          synchronized (sink) {
+            sink.accept(line);
+          }
+        };
+    this.paths = new StagingPaths(staging, log);
+    this.progress = new ProgressTracker(request.progress());
+    this.retry = new Retry(settings.maxRetries(), settings.retryBaseDelay(), stop, log);
+    this.http =
+        new HttpFetcher(
+            HttpTransfer.tls(request.caBundle()),
+            settings.connectTimeout(),
+            root(src.uri()),
+            request.auth(),
+            request.options().timeout(),
+            stop,
+            settings.deniedNetworks());
+    this.verify = request.options().verifyChecksums();
+    this.downloader =
+        new Downloader(
+            http,
+            retry,
+            settings,
+            request.options().throttle(),
+            progress,
+            staging,
+            verify,
+            log,
+            stop::isCancelled,
+            segments);
+  }
+
+  private static URI root(URI u) {
+    if (u.getRawPath() == null || u.getRawPath().isEmpty()) {
+      return URI.create(u.toString() + "/");
+    }
+    return u;
+  }
+
+  TransferReport execute() throws IOException {
+    crawler = new Crawler(http, retry, settings, request.filters(), log, files, oldManifest, paths);
+    Crawler.Result found = list(crawler);
+    Map<String, RemoteFile> remote = found.files();
+    for (var it = remote.values().iterator(); it.hasNext(); ) {
+      RemoteFile f = it.next();
+      Optional<Path> target = paths.resolve(f.path());
+      if (target.isPresent()) {
+        targets.put(f.path(), target.get());
+      } else {
+        it.remove();
+      }
+    }
+    long bytesTotal =
+        remote.values().stream().mapToLong(f -> f.size() == null ? 0 : f.size()).sum();
+    progress.totals(remote.size(), bytesTotal);
+    log.accept("listed " + remote.size() + " files, " + bytesTotal + " bytes");
+    if (changes.matchesPrevious(remote, found.emptyDirs())) {
+      remote.values().forEach(f -> progress.fileDone());
+      progress.bytes(bytesTotal);
+      progress.report(true);
+      return TransferReport.sameAsPrevious(remote.size(), bytesTotal, warnings)
+          .withFilesSkipped(paths.skipped());
+    }
+    Files.createDirectories(staging);
+    Bookkeeping.create(staging);
+    downloader.createPartialDir();
+    downloader.dropLeftoversExcept(remote.keySet());
+
+    List<RemoteFile> sums = new ArrayList<>();
+    List<RemoteFile> rest = new ArrayList<>();
+    for (RemoteFile f : remote.values()) {
+      (Checksums.isChecksumFile(f.path()) ? sums : rest).add(f);
+    }
+    runAll(sums);
+    if (verify) {
+      for (RemoteFile f : sums) {
+        if (vanished.contains(f.path())) {
+          continue;
+        }
+        String text = Files.readString(targets.get(f.path()), StandardCharsets.ISO_8859_1);
+        Checksums.parse(f.path(), text)
+            .forEach(
+                (path, exp) -> {
+                  if (remote.containsKey(path)) {
+                    expected.put(path, exp);
+                  }
+                });
+      }
+    }
+    runAll(rest);
+
+    Set<String> keep = new HashSet<>();
+    for (String p : remote.keySet()) {
+      if (!vanished.contains(p)) {
+        keep.add(p);
+      }
+    }
+    Set<Path> emptyDirs = new HashSet<>();
+    for (String d : found.emptyDirs()) {
+      Optional<Path> dir = paths.resolve(d);
+      if (dir.isPresent()) {
+        paths.createFolder(dir.get(), DIR_MODE);
+        emptyDirs.add(dir.get());
+      }
+    }
+    prune(keep, emptyDirs);
+    Manifest.write(staging, oldManifestFile, newManifest.values());
+    HttpTransfer.deleteTree(Downloader.partialDir(staging));
+    progress.report(true);
+    long filesTotal = keep.size();
+    long bytes = newManifest.values().stream().mapToLong(Manifest.Entry::size).sum();
+    return new TransferReport(
+        filesTotal,
+        bytes,
+        filesTransferred.get(),
+        progress.downloaded(),
+        warnings,
+        false,
+        paths.skipped());
+  }
+
+  private Crawler.Result list(Crawler crawler) throws IOException {
+    URI root = root(src.uri());
+    if (src.isDirectory()) {
+      return crawler.crawl(root);
+    }
+    Crawler.Probe probe;
+    try {
+      probe = retry.call("HEAD " + root, () -> crawler.probe(root));
+    } catch (HttpFetcher.RefusedRedirectException e) {
+      log.accept("skipped " + root + ": " + e.getMessage());
+      return new Crawler.Result(Map.of(), Set.of());
+    } catch (IOException e) {
+      throw Retry.failure("reading " + root, e);
+    }
+    if (probe.directory()) {
+      return new Crawler(
+              new HttpFetcher(
+                  HttpTransfer.tls(request.caBundle()),
+                  settings.connectTimeout(),
+                  probe.finalUri(),
+                  request.auth(),
+                  request.options().timeout(),
+                  stop,
+                  settings.deniedNetworks()),
+              retry,
+              settings,
+              request.filters(),
+              log,
+              files,
+              oldManifest,
+              paths)
+          .crawl(probe.finalUri());
+    }
+    String raw = root.getRawPath();
+    String rawName = raw.substring(raw.lastIndexOf('/') + 1);
+    String name = UriText.decodeSegment(rawName);
+    Map<String, RemoteFile> one = new java.util.LinkedHashMap<>();
+    if (name == null) {
+      paths.skip(rawName, "it is not valid UTF-8");
+    } else if (request.filters().includes(name, false)) {
+      one.put(name, new RemoteFile(name, root, probe.size(), probe.mtime(), 1, null, probe.etag()));
+    }
+    return new Crawler.Result(one, Set.of());
+  }
+
+  private void runAll(List<RemoteFile> list) throws IOException {
+    if (list.isEmpty()) {
+      return;
+    }
+    List<Future<?>> futures = new ArrayList<>(list.size());
+    for (RemoteFile f : list) {
+      futures.add(
+          files.submit(
+              () -> {
+                try {
+                  one(f);
+                } catch (IOException | RuntimeException e) {
+                  stop.cancel();
+                  throw e;
+                }
+                return null;
+              }));
+    }
+    Throwable first = null;
+    for (Future<?> fu : futures) {
+      try {
+        fu.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        stop.cancel();
+        first = first == null ? new CancelledException() : first;
+      } catch (ExecutionException e) {
+        Throwable c = e.getCause();
+        if (first == null
+            || (first instanceof CancelledException && !(c instanceof CancelledException))) {
+          first = c;
+        }
+      }
+    }
+    if (request.cancel().isCancelled()) {
+      throw new CancelledException();
+    }
+    if (first instanceof IOException io) {
+      throw io;
+    }
+    if (first instanceof RuntimeException re) {
+      throw re;
+    }
+    if (first != null) {
+      throw new TransferException(first.toString(), first);
+    }
+  }
+
+  private void one(RemoteFile f) throws IOException {
+    if (stop.isCancelled()) {
+      throw new CancelledException();
+    }
+    Path target = targets.get(f.path());
+    paths.createParents(target, DIR_MODE);
+    Manifest.Entry old = oldManifest.get(f.path());
+    if (Checksums.isChecksumFile(f.path()) && f.etag() == null && old != null) {
+      f = precise(f);
+    }
+    Path prevFile = changes.previousFile(f.path());
+    Checksums.Expected exp = verify ? expected.get(f.path()) : null;
+    if (changes.unchanged(f, old, prevFile, exp)) {
+      link(prevFile, target);
+      long size = Files.size(prevFile);
+      newManifest.put(
+          f.path(),
+          new Manifest.Entry(
+              f.path(),
+              size,
+              old != null && old.mtime() != null
+                  ? old.mtime()
+                  : f.mtime() == null ? null : f.mtime().getEpochSecond(),
+              f.listed() != null ? f.listed() : old == null ? null : old.listed(),
+              f.etag() != null ? f.etag() : old == null ? null : old.etag(),
+              old == null ? null : old.sha256()));
+      progress.bytes(size);
+      progress.fileDone();
+      return;
+    }
+    Downloader.Result r = Leftovers.reuse(f, target, exp, verify, log, progress);
+    try {
+      if (r == null) {
+        r = downloader.fetch(f, target, exp);
+      }
+    } catch (Downloader.VanishedException e) {
+      vanished.add(f.path());
+      warnings.add(e.getMessage());
+      log.accept("warning: " + e.getMessage());
+      progress.fileDone();
+      return;
+    } catch (HttpFetcher.RefusedRedirectException e) {
+      vanished.add(f.path());
+      log.accept("skipped " + f.path() + ": " + e.getMessage());
+      progress.fileDone();
+      return;
+    }
+    String sha = r.sha256();
+    if (request.options().compareChecksums()
+        && old != null
+        && sha != null
+        && sha.equals(old.sha256())
+        && prevFile != null
+        && Files.isRegularFile(prevFile, LinkOption.NOFOLLOW_LINKS)
+        && Files.size(prevFile) == r.size()) {
+      link(prevFile, target);
+    } else {
+      filesTransferred.incrementAndGet();
+    }
+    if (f.size() != null && f.size() != r.size()) {
+      if (ChangeDetector.sameAsListed(f, r)) {
+        // The listing and the answer describe the same file (same time, same ETag) but disagree
+        // on its length: publishing either could publish a short file. A file that really
+        // changed meanwhile has another time or ETag, and is mirrored as it is now.
+        Files.deleteIfExists(target);
+        throw new TransferException(
+            "download of "
+                + f.path()
+                + " has "
+                + r.size()
+                + " bytes, the listing says "
+                + f.size()
+                + " for the same modification time",
+            true,
+            null);
+      }
+      String w =
+          f.path() + " changed size during the run (listed " + f.size() + ", got " + r.size() + ")";
+      warnings.add(w);
+      log.accept("warning: " + w);
+    }
+    Instant mtime = r.lastModified() != null ? r.lastModified() : f.mtime();
+    newManifest.put(
+        f.path(),
+        new Manifest.Entry(
+            f.path(),
+            r.size(),
+            mtime == null ? null : mtime.getEpochSecond(),
+            f.listed(),
+            r.etag() != null ? r.etag() : f.etag(),
+            sha));
+    progress.fileDone();
+  }
+
+  /**
+   * A checksum file with its ETag and exact time from a HEAD request: listings show minutes at
+   * best, and a stale checksum file would hide a change.
+   */
+  private RemoteFile precise(RemoteFile f) throws IOException {
+    Crawler.Probe p;
+    try {
+      p = retry.call("HEAD " + f.uri(), () -> crawler.probe(f.uri()));
+    } catch (HttpFetcher.StatusException e) {
+      return f;
+    }
+    return new RemoteFile(
+        f.path(),
+        f.uri(),
+        p.size() != null ? p.size() : f.size(),
+        p.mtime() != null ? p.mtime() : f.mtime(),
+        p.mtime() != null ? 1 : f.precisionSeconds(),
+        f.listed(),
+        p.etag());
+  }
+
+  private void link(Path prevFile, Path target) throws IOException {
+    try {
+      Files.createLink(target, prevFile);
+    } catch (FileAlreadyExistsException e) {
+      // left by an interrupted attempt in a reused staging directory
+      if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)
+          && Files.isSameFile(target, prevFile)) {
+        return;
+      }
+      Files.delete(target);
+      Files.createLink(target, prevFile);
+    }
+  }
+
+  /** Removes from staging whatever the source does not hold (leftovers of earlier attempts). */
+  private void prune(Set<String> keepFiles, Set<Path> keepDirs) throws IOException {
+    Set<Path> files = new HashSet<>();
+    Set<Path> dirs = new HashSet<>(keepDirs);
+    for (String f : keepFiles) {
+      Path target = targets.get(f);
+      files.add(target);
+      for (Path d = target.getParent(); !d.equals(paths.staging()); d = d.getParent()) {
+        dirs.add(d);
+      }
+    }
+    StagingPrune.keepOnly(paths.staging(), files, dirs);
+  }
+}
