@@ -91,7 +91,11 @@ class RollingRestartTest {
         }
         victim.start();
         restarts++;
-        assertThat(restarts).as("restarts before the minute boundary passed").isLessThan(20);
+        // a guard against a loop that never ends, not a count: on a quiet machine a restart takes
+        // a few seconds, so the restarts until the boundary may be many
+        assertThat(Instant.now())
+            .as("restarting past the minute boundary")
+            .isBefore(boundary.plus(Duration.ofMinutes(3)));
       }
       Instant until = Instant.now();
       cluster.stopFiring(nodes.get(0));
