@@ -18,7 +18,7 @@ class BandwidthTest {
   @TempDir Path tmp;
 
   @Test
-  void a_one_megabyte_per_second_limit_takes_at_least_four_and_a_half_seconds_for_five_megabytes()
+  void a_one_megabyte_per_second_limit_takes_at_least_four_seconds_for_five_megabytes()
       throws IOException {
     try (TestServer s = TestServer.start()) {
       s.file("/bw/a.bin", Fixture.randomBytes(2_500_000, 1), Instant.parse("2026-01-01T00:00:00Z"));
@@ -28,7 +28,9 @@ class BandwidthTest {
       long t0 = System.nanoTime();
       fx.run(new HttpTransfer(Fixture.fastSettings()), s.uri("/bw/"), tmp.resolve("st"), null);
       double secs = (System.nanoTime() - t0) / 1e9;
-      assertThat(secs).isGreaterThanOrEqualTo(4.5);
+      // five seconds at the rate, less what the bucket lets pass before it is in debt (its burst
+      // and the read that overdraws it); without the limit this takes a fraction of a second
+      assertThat(secs).isGreaterThanOrEqualTo(4.0);
       assertThat(Fixture.tree(tmp.resolve("st"))).hasSize(2);
     }
   }
