@@ -1,13 +1,11 @@
 package dev.syncjobs.http;
 
-import dev.syncjobs.core.model.CancelledException;
 import dev.syncjobs.core.model.DiskFullException;
 import dev.syncjobs.core.model.TransferException;
 import dev.syncjobs.core.port.Throttle;
 import dev.syncjobs.core.version.Bookkeeping;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,17 +20,12 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -51,28 +44,6 @@ final class Downloader {
   /** The folder of partial downloads in a staging directory's records ({@link Bookkeeping}). */
   static final String PARTIAL_DIR = "partial";
 
-  /**
-   * A segmented download's state is saved after every 1/{@value #SAVES_PER_FILE} of the file, and
-   * after at least {@link #SAVE_EVERY_MIN} bytes: a crash loses at most that much of each file.
-   */
-  private static final long SAVES_PER_FILE = 128;
-
-  private static final long SAVE_EVERY_MIN = 512L << 10;
-
-  /**
-   * Received bytes are gathered in a megabyte per stream before they are written: one write (and
-   * one take of the file's lock, which the segments of a file share) per megabyte instead of one
-   * per socket read. One buffer per download thread, reused by its files.
-   */
-  private static final ThreadLocal<byte[]> WRITE_BUFFERS =
-      ThreadLocal.withInitial(() -> new byte[1 << 20]);
-
-  /** Gathered bytes are written at the latest this long after the previous write. */
-  private static final long WRITE_DELAY_NANOS = 100_000_000L;
-
-  /** Smaller files are not worth a state file: an interrupted one starts again. */
-  private static final long RESUME_MIN = 4L << 20;
-
   private final HttpFetcher http;
   private final Retry retry;
   private final HttpSettings settings;
@@ -82,7 +53,7 @@ final class Downloader {
   private final boolean hash;
   private final Consumer<String> log;
   private final BooleanSupplier stopped;
-  private final ExecutorService segmentPool;
+  private final SegmentFetcher segments;
 
   Downloader(
       HttpFetcher http,
@@ -104,7 +75,7 @@ final class Downloader {
     this.hash = hash;
     this.log = log;
     this.stopped = stopped;
-    this.segmentPool = segmentPool;
+    this.segments = new SegmentFetcher(http, retry, throttle, log, segmentPool);
     Set<String> found = ConcurrentHashMap.newKeySet();
     if (Files.isDirectory(partialDir)) {
       try (Stream<Path> list = Files.list(partialDir)) {
@@ -157,89 +128,6 @@ final class Downloader {
     }
   }
 
-  /** The bytes on disk belong to another version of the file: start again from byte 0. */
-  private static final class RestartException extends IOException {
-    RestartException(String message) {
-      super(message);
-    }
-  }
-
-  /** One file's download in progress. */
-  private final class FileDownload {
-    final RemoteFile file;
-    final Path part;
-    final Path stateFile;
-    final AtomicLong onDisk = new AtomicLong();
-    final AtomicLong credited = new AtomicLong();
-    final AtomicLong sinceSave = new AtomicLong();
-    final Map<PartialState.Segment, HttpFetcher.Response> initial = new ConcurrentHashMap<>();
-    volatile boolean failed;
-    volatile boolean stateWritten;
-    FileChannel channel;
-    PartialState state;
-    MessageDigest digest;
-    long digestPos;
-    volatile Instant lastModified;
-    volatile String etag;
-
-    FileDownload(RemoteFile file, String key) {
-      this.file = file;
-      this.part = partialDir.resolve(key + ".part");
-      this.stateFile = partialDir.resolve(key + ".state");
-    }
-
-    boolean stopped() {
-      return failed || stopped.getAsBoolean();
-    }
-
-    void headers(HttpFetcher.Response r) {
-      Instant lm = r.lastModified();
-      if (lm != null) {
-        lastModified = lm;
-      }
-      etag = r.header("ETag").orElse(etag);
-    }
-
-    void wrote(long n) {
-      long now = onDisk.addAndGet(n);
-      progress.downloaded(n);
-      while (true) {
-        long c = credited.get();
-        if (now <= c) {
-          break;
-        }
-        if (credited.compareAndSet(c, now)) {
-          progress.bytes(now - c);
-          break;
-        }
-      }
-      PartialState st = state;
-      if (st != null
-          && st.segments.size() > 1
-          && sinceSave.addAndGet(n) >= Math.max(SAVE_EVERY_MIN, st.total / SAVES_PER_FILE)) {
-        sinceSave.set(0);
-        saveQuietly();
-      }
-    }
-
-    void saveQuietly() {
-      PartialState s = state;
-      if (s != null && (s.total < 0 || s.total >= RESUME_MIN)) {
-        try {
-          s.save(stateFile);
-          stateWritten = true;
-        } catch (IOException e) {
-          // the next save or the final one will try again
-        }
-      }
-    }
-
-    void resetDigest() {
-      digest = hash ? sha256() : null;
-      digestPos = 0;
-    }
-  }
-
   /**
    * Removes what earlier attempts left of files the source no longer lists: nothing would resume
    * them, and on a nearly full disk they would keep the files that are listed from fitting.
@@ -276,7 +164,7 @@ final class Downloader {
   Result fetch(RemoteFile f, Path target, Checksums.Expected expected) throws IOException {
     ensureDir(partialDir);
     String key = key(f.path());
-    FileDownload j = new FileDownload(f, key);
+    FileDownload j = new FileDownload(f, key, partialDir, stopped, progress, hash);
     boolean left = leftovers.contains(key + ".state") || leftovers.contains(key + ".part");
     PartialState st = left ? PartialState.load(j.stateFile) : null;
     if (st != null
@@ -396,7 +284,7 @@ final class Downloader {
           j.saveQuietly();
         }
         j.state = st;
-        runSegments(j);
+        segments.run(j);
         break;
       } catch (RestartException e) {
         if (restart >= 2) {
@@ -480,7 +368,7 @@ final class Downloader {
     return st;
   }
 
-  private void vanished(HttpFetcher.Response r, RemoteFile f) throws IOException {
+  static void vanished(HttpFetcher.Response r, RemoteFile f) throws IOException {
     if (r.status() == 404 || r.status() == 410) {
       r.body().abort();
       throw new VanishedException(f.path() + " is gone from the server (HTTP " + r.status() + ")");
@@ -504,249 +392,6 @@ final class Downloader {
     } catch (RuntimeException e) {
       return null;
     }
-  }
-
-  private void runSegments(FileDownload j) throws IOException {
-    List<PartialState.Segment> todo = new ArrayList<>();
-    synchronized (j.state.segments) {
-      for (PartialState.Segment s : j.state.segments) {
-        if (!s.complete()) {
-          todo.add(s);
-        }
-      }
-    }
-    if (todo.size() == 1) {
-      segmentLoop(j, todo.get(0));
-      return;
-    }
-    Map<PartialState.Segment, Future<?>> futures = new LinkedHashMap<>();
-    for (PartialState.Segment s : todo) {
-      futures.put(
-          s,
-          segmentPool.submit(
-              () -> {
-                try {
-                  segmentLoop(j, s);
-                } catch (IOException | RuntimeException e) {
-                  j.failed = true;
-                  throw e;
-                }
-                return null;
-              }));
-    }
-    Throwable first = null;
-    for (Future<?> fu : futures.values()) {
-      try {
-        fu.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        j.failed = true;
-        if (first == null) {
-          first = new CancelledException();
-        }
-      } catch (ExecutionException e) {
-        j.failed = true;
-        Throwable c = e.getCause();
-        if (first == null
-            || (first instanceof CancelledException && !(c instanceof CancelledException))) {
-          first = c;
-        }
-      }
-    }
-    if (first != null) {
-      if (first instanceof IOException io) {
-        throw io;
-      }
-      if (first instanceof RuntimeException re) {
-        throw re;
-      }
-      throw new IOException(first);
-    }
-  }
-
-  private void segmentLoop(FileDownload j, PartialState.Segment seg) throws IOException {
-    HttpFetcher.Response r = j.initial.remove(seg);
-    int noProgress = 0;
-    int attempts = 0;
-    int limit = 4 * (retry.maxRetries() + 1) + 8;
-    while (!seg.complete()) {
-      if (j.stopped()) {
-        if (r != null) {
-          r.body().abort();
-        }
-        throw new CancelledException();
-      }
-      long before = seg.done;
-      try {
-        if (r == null) {
-          r = open(j, seg);
-        }
-        stream(j, seg, r);
-        r = null;
-        if (seg.end < 0) {
-          seg.end = seg.start + seg.done;
-          j.state.total = seg.end;
-        }
-      } catch (VanishedException | RestartException | HttpFetcher.RefusedRedirectException e) {
-        throw e;
-      } catch (IOException e) {
-        if (r != null) {
-          r.body().abort();
-          r = null;
-        }
-        if (!Retry.retryable(e)) {
-          throw Retry.failure("download of " + j.file.path(), e);
-        }
-        noProgress = seg.done > before ? 0 : noProgress + 1;
-        attempts++;
-        if (noProgress > retry.maxRetries() || attempts > limit) {
-          throw Retry.failure(
-              "download of " + j.file.path() + " failed after " + attempts + " attempts", e);
-        }
-        java.time.Duration d = retry.delay(Math.max(1, noProgress), e);
-        log.accept(
-            "retrying "
-                + j.file.path()
-                + " at byte "
-                + (seg.start + seg.done)
-                + " in "
-                + d.toMillis()
-                + " ms: "
-                + e.getMessage());
-        j.saveQuietly();
-        retry.pause(d);
-      }
-    }
-  }
-
-  private HttpFetcher.Response open(FileDownload j, PartialState.Segment seg) throws IOException {
-    long from = seg.start + seg.done;
-    Map<String, String> h = new LinkedHashMap<>();
-    h.put("Range", "bytes=" + from + "-" + (seg.end >= 0 ? String.valueOf(seg.end - 1) : ""));
-    String validator = j.state.validator;
-    if (validator != null) {
-      h.put("If-Range", validator);
-    }
-    HttpFetcher.Response r = http.send("GET", j.file.uri(), h, false);
-    vanished(r, j.file);
-    if (r.status() == 206) {
-      long[] cr = contentRange(r);
-      if (cr == null || cr[0] != from) {
-        r.body().abort();
-        throw new IOException(
-            "server answered range from " + from + " with " + r.header("Content-Range").orElse(""));
-      }
-      j.headers(r);
-      return r;
-    }
-    if (r.status() == 200) {
-      boolean single;
-      synchronized (j.state.segments) {
-        single = j.state.segments.size() == 1 && seg.start == 0;
-      }
-      if (!single) {
-        r.body().abort();
-        throw new RestartException("the server sent the whole file instead of a range");
-      }
-      log.accept(
-          "restarting "
-              + j.file.path()
-              + " from byte 0: the server sent the whole file (file changed or ranges unsupported)");
-      j.headers(r);
-      j.channel.truncate(0);
-      j.onDisk.set(0);
-      seg.done = 0;
-      long len = r.contentLength();
-      seg.end = len;
-      j.state.total = len;
-      j.state.validator = r.validator();
-      j.resetDigest();
-      return r;
-    }
-    HttpFetcher.expect(r, Clock.systemUTC(), 200, 206);
-    return r;
-  }
-
-  private void stream(FileDownload j, PartialState.Segment seg, HttpFetcher.Response r)
-      throws IOException {
-    long announced = r.contentLength();
-    long got = 0;
-    long pos = seg.start + seg.done;
-    boolean overflow = false;
-    progress.current(j.file.path());
-    byte[] buf = WRITE_BUFFERS.get();
-    ByteBuffer bb = ByteBuffer.wrap(buf);
-    int gathered = 0;
-    long lastWrite = System.nanoTime();
-    while (!overflow) {
-      int n;
-      try {
-        n = r.body().read(buf, gathered, buf.length - gathered, j::stopped);
-      } catch (IOException e) {
-        // what arrived before the fault is good: keep it for the resume
-        pos = write(j, seg, bb, gathered, pos);
-        throw e;
-      }
-      if (n < 0) {
-        break;
-      }
-      long at = pos + gathered;
-      if (seg.end >= 0 && at + n > seg.end) {
-        n = (int) Math.max(0, seg.end - at);
-        overflow = true;
-      }
-      if (n > 0) {
-        throttle.acquire(n, j::stopped);
-        if (j.digest != null) {
-          if (j.digestPos == at) {
-            j.digest.update(buf, gathered, n);
-            j.digestPos += n;
-          } else {
-            j.digest = null;
-          }
-        }
-        gathered += n;
-        got += n;
-      }
-      long now = System.nanoTime();
-      if (gathered == buf.length || now - lastWrite >= WRITE_DELAY_NANOS) {
-        pos = write(j, seg, bb, gathered, pos);
-        gathered = 0;
-        lastWrite = now;
-      }
-    }
-    pos = write(j, seg, bb, gathered, pos);
-    if (overflow) {
-      r.body().abort();
-    }
-    if (!overflow && announced >= 0 && got < announced) {
-      throw new IOException(
-          "connection closed after "
-              + got
-              + " of "
-              + announced
-              + " announced bytes of "
-              + j.file.path());
-    }
-    if (seg.end >= 0 && !seg.complete()) {
-      throw new IOException(
-          "body of " + j.file.path() + " ended at byte " + pos + " before " + seg.end);
-    }
-  }
-
-  /** Writes the first {@code n} bytes of {@code bb}'s array at {@code pos}; returns the new end. */
-  private static long write(
-      FileDownload j, PartialState.Segment seg, ByteBuffer bb, int n, long pos) throws IOException {
-    if (n == 0) {
-      return pos;
-    }
-    bb.clear().limit(n);
-    while (bb.hasRemaining()) {
-      pos += j.channel.write(bb, pos);
-    }
-    seg.done += n;
-    j.wrote(n);
-    return pos;
   }
 
   static MessageDigest sha256() {
