@@ -405,7 +405,9 @@ class UploadsApiTest {
       Await.until(
           "the stalled chunk to hold the only upload slot",
           Duration.ofSeconds(10),
-          () -> admin.chunk(second, 0, chunk).status() == 429);
+          // a probe with a wrong hash never completes the chunk: should it come before the stalled
+          // request took the slot, it is refused (400) and the next probe asks again
+          () -> admin.chunk(second, 0, chunk, "0".repeat(64)).status() == 429);
       UploadClient.Response limited = admin.chunk(second, 0, chunk);
       assertThat(limited.header("Retry-After")).isNotNull();
 
