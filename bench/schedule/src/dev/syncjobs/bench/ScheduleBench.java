@@ -1,7 +1,7 @@
 package dev.syncjobs.bench;
 
 import dev.syncjobs.core.model.Schedule;
-import dev.syncjobs.core.service.SchedulePlanner;
+import dev.syncjobs.core.schedule.SchedulePlanner;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Instant;

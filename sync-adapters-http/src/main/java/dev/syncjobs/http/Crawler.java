@@ -3,7 +3,7 @@ package dev.syncjobs.http;
 import dev.syncjobs.core.model.CancelledException;
 import dev.syncjobs.core.model.Filters;
 import dev.syncjobs.core.model.TransferException;
-import dev.syncjobs.core.port.StagingPaths;
+import dev.syncjobs.core.staging.StagingPaths;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;

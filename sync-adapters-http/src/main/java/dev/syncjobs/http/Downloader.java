@@ -2,7 +2,7 @@ package dev.syncjobs.http;
 
 import dev.syncjobs.core.model.DiskFullException;
 import dev.syncjobs.core.model.TransferException;
-import dev.syncjobs.core.port.Throttle;
+import dev.syncjobs.core.throttle.Throttle;
 import dev.syncjobs.core.version.Bookkeeping;
 import java.io.IOException;
 import java.io.InputStream;

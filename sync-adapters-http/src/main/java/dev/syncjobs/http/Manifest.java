@@ -1,6 +1,6 @@
 package dev.syncjobs.http;
 
-import dev.syncjobs.core.port.StagingPaths;
+import dev.syncjobs.core.staging.StagingPaths;
 import dev.syncjobs.core.version.Bookkeeping;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,7 +1,7 @@
 package dev.syncjobs.http;
 
 import dev.syncjobs.core.model.CancelledException;
-import dev.syncjobs.core.port.Throttle;
+import dev.syncjobs.core.throttle.Throttle;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Clock;

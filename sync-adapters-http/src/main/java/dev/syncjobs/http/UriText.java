@@ -97,7 +97,7 @@ final class UriText {
 
   /**
    * Decodes one raw path segment as UTF-8, or null when it is not valid UTF-8. Whether the name can
-   * be held by the backend is {@link dev.syncjobs.core.port.StagingPaths}' to say.
+   * be held by the backend is {@link dev.syncjobs.core.staging.StagingPaths}' to say.
    */
   static String decodeSegment(String raw) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length());

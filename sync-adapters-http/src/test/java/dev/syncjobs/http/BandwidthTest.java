@@ -2,9 +2,9 @@ package dev.syncjobs.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.syncjobs.core.port.Throttle;
-import dev.syncjobs.core.port.TokenBucket;
 import dev.syncjobs.core.port.TransferRequest;
+import dev.syncjobs.core.throttle.Throttle;
+import dev.syncjobs.core.throttle.TokenBucket;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

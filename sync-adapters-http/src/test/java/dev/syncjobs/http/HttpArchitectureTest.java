@@ -27,6 +27,8 @@ class HttpArchitectureTest {
             "dev.syncjobs.core.model..",
             "dev.syncjobs.core.port..",
             "dev.syncjobs.core.version..",
+            "dev.syncjobs.core.staging..",
+            "dev.syncjobs.core.throttle..",
             "java..",
             "javax.net.ssl..",
             "org.jsoup..")

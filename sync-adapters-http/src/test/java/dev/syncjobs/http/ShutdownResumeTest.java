@@ -2,6 +2,7 @@ package dev.syncjobs.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.syncjobs.core.SyncRuntime;
 import dev.syncjobs.core.memory.InMemoryJobRepository;
 import dev.syncjobs.core.memory.InMemoryRunLog;
 import dev.syncjobs.core.memory.InMemoryRunRepository;
@@ -12,9 +13,8 @@ import dev.syncjobs.core.model.RunStatus;
 import dev.syncjobs.core.model.Source;
 import dev.syncjobs.core.model.StorageBackend;
 import dev.syncjobs.core.model.Trigger;
-import dev.syncjobs.core.service.RunWorker;
-import dev.syncjobs.core.service.StorageBackends;
-import dev.syncjobs.core.service.SyncRuntime;
+import dev.syncjobs.core.run.RunWorker;
+import dev.syncjobs.core.version.StorageBackends;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

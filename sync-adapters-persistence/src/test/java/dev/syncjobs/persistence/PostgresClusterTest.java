@@ -2,6 +2,7 @@ package dev.syncjobs.persistence;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.syncjobs.core.SyncRuntime;
 import dev.syncjobs.core.memory.SettableClock;
 import dev.syncjobs.core.model.CancelledException;
 import dev.syncjobs.core.model.ConflictException;
@@ -19,10 +20,9 @@ import dev.syncjobs.core.model.Trigger;
 import dev.syncjobs.core.port.Transfer;
 import dev.syncjobs.core.port.TransferReport;
 import dev.syncjobs.core.port.TransferRequest;
-import dev.syncjobs.core.service.RunWorker;
-import dev.syncjobs.core.service.StorageBackends;
-import dev.syncjobs.core.service.SyncRuntime;
+import dev.syncjobs.core.run.RunWorker;
 import dev.syncjobs.core.testing.Await;
+import dev.syncjobs.core.version.StorageBackends;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

@@ -2,8 +2,8 @@ package dev.syncjobs.persistence;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.syncjobs.core.SyncRuntime;
 import dev.syncjobs.core.model.BandwidthSettings;
-import dev.syncjobs.core.service.SyncRuntime;
 import dev.syncjobs.core.testing.Await;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -2,6 +2,7 @@ package dev.syncjobs.persistence;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.syncjobs.core.SyncRuntime;
 import dev.syncjobs.core.model.Destination;
 import dev.syncjobs.core.model.Job;
 import dev.syncjobs.core.model.Run;
@@ -10,10 +11,9 @@ import dev.syncjobs.core.model.Schedule;
 import dev.syncjobs.core.model.Source;
 import dev.syncjobs.core.model.StorageBackend;
 import dev.syncjobs.core.model.Trigger;
-import dev.syncjobs.core.service.RunWorker;
-import dev.syncjobs.core.service.StorageBackends;
-import dev.syncjobs.core.service.SyncRuntime;
+import dev.syncjobs.core.run.RunWorker;
 import dev.syncjobs.core.testing.Await;
+import dev.syncjobs.core.version.StorageBackends;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -2,11 +2,11 @@ package dev.syncjobs.persistence;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.syncjobs.core.SyncRuntime;
 import dev.syncjobs.core.model.Run;
 import dev.syncjobs.core.model.RunId;
 import dev.syncjobs.core.model.RunStatus;
 import dev.syncjobs.core.model.Trigger;
-import dev.syncjobs.core.service.SyncRuntime;
 import dev.syncjobs.core.testing.Await;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

@@ -24,6 +24,8 @@ class RsyncArchitectureTest {
             "dev.syncjobs.core.model..",
             "dev.syncjobs.core.port..",
             "dev.syncjobs.core.version..",
+            "dev.syncjobs.core.staging..",
+            "dev.syncjobs.core.throttle..",
             "java..")
         .check(classes);
   }

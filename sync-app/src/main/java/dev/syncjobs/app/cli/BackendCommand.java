@@ -4,7 +4,7 @@ import dev.syncjobs.app.config.ConfigException;
 import dev.syncjobs.app.config.ServerConfig;
 import dev.syncjobs.core.model.StorageBackend;
 import dev.syncjobs.core.model.SyncException;
-import dev.syncjobs.core.service.StorageBackends;
+import dev.syncjobs.core.version.StorageBackends;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;

@@ -1,6 +1,7 @@
 package dev.syncjobs.app.cli;
 
 import dev.syncjobs.app.wiring.Transfers;
+import dev.syncjobs.core.SyncRuntime;
 import dev.syncjobs.core.model.DeniedNetworks;
 import dev.syncjobs.core.model.Destination;
 import dev.syncjobs.core.model.FilterRule;
@@ -14,8 +15,7 @@ import dev.syncjobs.core.model.Source;
 import dev.syncjobs.core.model.StorageBackend;
 import dev.syncjobs.core.model.SyncException;
 import dev.syncjobs.core.model.ValidationException;
-import dev.syncjobs.core.service.RunWorker;
-import dev.syncjobs.core.service.SyncRuntime;
+import dev.syncjobs.core.run.RunWorker;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

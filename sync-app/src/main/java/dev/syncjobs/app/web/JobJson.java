@@ -14,7 +14,7 @@ import dev.syncjobs.core.model.ScheduleFields;
 import dev.syncjobs.core.model.Source;
 import dev.syncjobs.core.model.SourceAuth;
 import dev.syncjobs.core.model.ValidationException;
-import dev.syncjobs.core.service.StorageBackends;
+import dev.syncjobs.core.version.StorageBackends;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.ArrayList;

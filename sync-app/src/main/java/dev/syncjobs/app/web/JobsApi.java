@@ -1,6 +1,7 @@
 package dev.syncjobs.app.web;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.syncjobs.core.job.SyncJobs;
 import dev.syncjobs.core.model.Job;
 import dev.syncjobs.core.model.JobId;
 import dev.syncjobs.core.model.JobStatus;
@@ -8,8 +9,7 @@ import dev.syncjobs.core.model.Run;
 import dev.syncjobs.core.model.RunStatus;
 import dev.syncjobs.core.model.StorageBackend;
 import dev.syncjobs.core.model.ValidationException;
-import dev.syncjobs.core.service.StorageBackends;
-import dev.syncjobs.core.service.SyncJobs;
+import dev.syncjobs.core.version.StorageBackends;
 import io.javalin.http.Context;
 import java.time.Duration;
 import java.util.LinkedHashMap;

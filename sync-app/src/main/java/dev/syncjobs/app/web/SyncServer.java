@@ -2,13 +2,13 @@ package dev.syncjobs.app.web;
 
 import dev.syncjobs.app.config.DataDir;
 import dev.syncjobs.app.config.ServerConfig;
+import dev.syncjobs.core.SyncRuntime;
 import dev.syncjobs.core.model.BandwidthSettings;
 import dev.syncjobs.core.model.Job;
 import dev.syncjobs.core.model.RunStatus;
 import dev.syncjobs.core.model.StorageBackend;
 import dev.syncjobs.core.model.Subscription;
 import dev.syncjobs.core.model.SyncException;
-import dev.syncjobs.core.service.SyncRuntime;
 import dev.syncjobs.core.upload.Uploads;
 import io.javalin.Javalin;
 import io.javalin.http.Context;

@@ -1,5 +1,6 @@
 package dev.syncjobs.app.web;
 
+import dev.syncjobs.core.job.SyncJobs;
 import dev.syncjobs.core.model.Job;
 import dev.syncjobs.core.model.JobId;
 import dev.syncjobs.core.model.NotFoundException;
@@ -11,7 +12,6 @@ import dev.syncjobs.core.model.RunStatus;
 import dev.syncjobs.core.model.ValidationException;
 import dev.syncjobs.core.port.ProgressPublisher;
 import dev.syncjobs.core.port.RunRepository;
-import dev.syncjobs.core.service.SyncJobs;
 import io.javalin.websocket.WsConfig;
 import io.javalin.websocket.WsContext;
 import java.util.ArrayDeque;

@@ -4,7 +4,7 @@ import java.time.LocalTime;
 
 /**
  * When a job fires on its own. Times are wall-clock times in the job's zone; {@code
- * dev.syncjobs.core.service.SchedulePlanner} turns a schedule into instants, including the
+ * dev.syncjobs.core.schedule.SchedulePlanner} turns a schedule into instants, including the
  * daylight-saving rules of the API.
  */
 public sealed interface Schedule

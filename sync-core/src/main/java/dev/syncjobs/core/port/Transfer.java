@@ -3,6 +3,7 @@ package dev.syncjobs.core.port;
 import dev.syncjobs.core.model.CancelledException;
 import dev.syncjobs.core.model.Source;
 import dev.syncjobs.core.model.TransferException;
+import dev.syncjobs.core.staging.StagingPaths;
 
 /**
  * Fills a staging directory from a source. The engine owns everything around it: the staging

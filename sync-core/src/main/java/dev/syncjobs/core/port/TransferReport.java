@@ -1,5 +1,6 @@
 package dev.syncjobs.core.port;
 
+import dev.syncjobs.core.staging.StagingPaths;
 import java.util.List;
 
 /**

@@ -4,6 +4,7 @@ import dev.syncjobs.core.model.CancellationToken;
 import dev.syncjobs.core.model.Filters;
 import dev.syncjobs.core.model.Source;
 import dev.syncjobs.core.model.SourceAuth;
+import dev.syncjobs.core.throttle.Throttle;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;

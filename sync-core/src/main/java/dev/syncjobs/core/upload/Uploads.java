@@ -12,7 +12,7 @@ import dev.syncjobs.core.model.UploadProtocol;
 import dev.syncjobs.core.model.UploadStatus;
 import dev.syncjobs.core.model.ValidationException;
 import dev.syncjobs.core.port.UploadRepository;
-import dev.syncjobs.core.service.StorageBackends;
+import dev.syncjobs.core.version.StorageBackends;
 import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;

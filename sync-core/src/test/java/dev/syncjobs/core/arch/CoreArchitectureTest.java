@@ -1,5 +1,8 @@
 package dev.syncjobs.core.arch;
 
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
@@ -38,32 +41,26 @@ class CoreArchitectureTest {
 
   @Test
   void model_depends_on_nothing_else_in_core() {
-    noClasses()
+    classes()
         .that()
         .resideInAPackage("dev.syncjobs.core.model..")
         .should()
-        .dependOnClassesThat()
-        .resideInAnyPackage(
-            "dev.syncjobs.core.port..",
-            "dev.syncjobs.core.service..",
-            "dev.syncjobs.core.version..",
-            "dev.syncjobs.core.memory..",
-            "dev.syncjobs.core.local..")
+        .onlyDependOnClassesThat(
+            resideOutsideOfPackage("dev.syncjobs.core..")
+                .or(resideInAPackage("dev.syncjobs.core.model..")))
         .check(CORE);
   }
 
   @Test
-  void ports_depend_only_on_the_model() {
-    noClasses()
+  void ports_speak_only_of_the_model_and_the_throttle() {
+    classes()
         .that()
         .resideInAPackage("dev.syncjobs.core.port..")
         .should()
-        .dependOnClassesThat()
-        .resideInAnyPackage(
-            "dev.syncjobs.core.service..",
-            "dev.syncjobs.core.version..",
-            "dev.syncjobs.core.memory..",
-            "dev.syncjobs.core.local..")
+        .onlyDependOnClassesThat(
+            resideOutsideOfPackage("dev.syncjobs.core..")
+                .or(resideInAnyPackage("dev.syncjobs.core.port..", "dev.syncjobs.core.model.."))
+                .or(resideInAPackage("dev.syncjobs.core.throttle..")))
         .check(CORE);
   }
 
@@ -74,7 +71,12 @@ class CoreArchitectureTest {
         .resideInAnyPackage("dev.syncjobs.core.memory..", "dev.syncjobs.core.local..")
         .should()
         .dependOnClassesThat()
-        .resideInAPackage("dev.syncjobs.core.service..")
+        .resideInAnyPackage(
+            "dev.syncjobs.core",
+            "dev.syncjobs.core.run..",
+            "dev.syncjobs.core.schedule..",
+            "dev.syncjobs.core.job..",
+            "dev.syncjobs.core.version..")
         .check(CORE);
   }
 

@@ -3,7 +3,7 @@ package dev.syncjobs.core.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.syncjobs.core.service.ProgressBus;
+import dev.syncjobs.core.progress.ProgressBus;
 import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;

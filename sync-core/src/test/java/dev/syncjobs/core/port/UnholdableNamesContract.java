@@ -3,6 +3,7 @@ package dev.syncjobs.core.port;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.syncjobs.core.model.Source;
+import dev.syncjobs.core.staging.StagingPaths;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
