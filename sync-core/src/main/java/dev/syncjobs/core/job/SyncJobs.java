@@ -183,8 +183,8 @@ public final class SyncJobs {
   }
 
   /**
-   * Now, in the microseconds the databases keep, so that the job a save returns equals the one
-   * read back.
+   * Now, in the microseconds the databases keep, so that the job a save returns equals the one read
+   * back.
    */
   private Instant savedAt() {
     return clock.instant().truncatedTo(ChronoUnit.MICROS);
