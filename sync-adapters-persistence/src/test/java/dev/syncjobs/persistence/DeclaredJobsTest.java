@@ -14,9 +14,7 @@ import dev.syncjobs.core.model.Source;
 import dev.syncjobs.core.model.SourceAuth;
 import dev.syncjobs.core.model.StorageBackend;
 import dev.syncjobs.core.port.JobRepository;
-import dev.syncjobs.core.port.Transfer;
-import dev.syncjobs.core.port.TransferReport;
-import dev.syncjobs.core.port.TransferRequest;
+import dev.syncjobs.core.testing.HttpInNameOnly;
 import java.nio.file.Path;
 import java.time.LocalTime;
 import java.time.ZoneId;
@@ -39,20 +37,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DeclaredJobsTest {
 
-  /** Reads http sources in name only: these tests save jobs and never run them. */
-  static final Transfer HTTP_IN_NAME_ONLY =
-      new Transfer() {
-        @Override
-        public boolean supports(Source source) {
-          return source instanceof Source.Http;
-        }
-
-        @Override
-        public TransferReport transfer(TransferRequest request) {
-          throw new UnsupportedOperationException("not run by these tests");
-        }
-      };
-
   abstract static class Scenarios {
     @TempDir Path tmp;
     final byte[] key = Database.newSecretKey();
@@ -74,10 +58,25 @@ class DeclaredJobsTest {
               .repositories(jobs, new JdbcRunRepository(db, key))
               .runLog(new JdbcRunLog(db))
               .backend(new StorageBackend("default", tmp.resolve("storage")).adopt())
-              .transfer(HTTP_IN_NAME_ONLY)
+              .transfer(new HttpInNameOnly())
               .build();
       closing.add(0, runtime);
       return runtime;
+    }
+
+    Database opened() {
+      Database db = database();
+      closing.add(db);
+      return db;
+    }
+
+    /**
+     * A second instance that read before the other's insert committed: it saw neither the name nor
+     * the job.
+     */
+    SyncRuntime staleLoser() {
+      Database db = opened();
+      return runtime(db, new StaleFirstReads(new JdbcJobRepository(db, key)));
     }
 
     SyncRuntime runtime(Database db) {
@@ -143,13 +142,8 @@ class DeclaredJobsTest {
 
     @Test
     void the_loser_of_a_create_race_caught_by_the_unique_name_ends_with_the_winners_row() {
-      Database a = database();
-      Database b = database();
-      closing.add(a);
-      closing.add(b);
-      SyncRuntime winner = runtime(a);
-      // the loser read before the winner's insert committed: it saw neither the name nor the job
-      SyncRuntime loser = runtime(b, new StaleFirstReads(new JdbcJobRepository(b, key)));
+      SyncRuntime winner = runtime(opened());
+      SyncRuntime loser = staleLoser();
       Job declared = declarations().get(0);
 
       Job won = winner.jobs().ensure(declared);
@@ -162,12 +156,8 @@ class DeclaredJobsTest {
 
     @Test
     void a_loser_whose_declaration_differs_updates_the_winners_row() {
-      Database a = database();
-      Database b = database();
-      closing.add(a);
-      closing.add(b);
-      SyncRuntime winner = runtime(a);
-      SyncRuntime loser = runtime(b, new StaleFirstReads(new JdbcJobRepository(b, key)));
+      SyncRuntime winner = runtime(opened());
+      SyncRuntime loser = staleLoser();
 
       Job won = winner.jobs().ensure(declarations().get(0));
       Job lost =
@@ -210,11 +200,7 @@ class DeclaredJobsTest {
     @Test
     void two_instances_ensuring_the_same_jobs_at_once_end_with_one_row_each_and_no_error()
         throws Exception {
-      Database a = database();
-      Database b = database();
-      closing.add(a);
-      closing.add(b);
-      SyncRuntime[] instances = {runtime(a), runtime(b)};
+      SyncRuntime[] instances = {runtime(opened()), runtime(opened())};
       CyclicBarrier start = new CyclicBarrier(2);
       ExecutorService pool = Executors.newFixedThreadPool(2);
       try {

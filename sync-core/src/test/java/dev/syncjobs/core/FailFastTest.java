@@ -14,9 +14,7 @@ import dev.syncjobs.core.model.Source;
 import dev.syncjobs.core.model.StorageBackend;
 import dev.syncjobs.core.model.ValidationException;
 import dev.syncjobs.core.port.JobRepository;
-import dev.syncjobs.core.port.Transfer;
-import dev.syncjobs.core.port.TransferReport;
-import dev.syncjobs.core.port.TransferRequest;
+import dev.syncjobs.core.testing.HttpInNameOnly;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -76,19 +74,8 @@ class FailFastTest {
   @Test
   void a_registered_transfer_makes_its_scheme_acceptable() throws Exception {
     StorageBackend backend = new StorageBackend("default", tmp.resolve("storage")).adopt();
-    Transfer http =
-        new Transfer() {
-          @Override
-          public boolean supports(Source source) {
-            return source instanceof Source.Http;
-          }
-
-          @Override
-          public TransferReport transfer(TransferRequest request) {
-            throw new UnsupportedOperationException("never run here");
-          }
-        };
-    try (SyncRuntime sync = SyncRuntime.builder().backend(backend).transfer(http).build()) {
+    try (SyncRuntime sync =
+        SyncRuntime.builder().backend(backend).transfer(new HttpInNameOnly()).build()) {
       Job created = sync.jobs().create(job("web", "http://127.0.0.1:9/isos/", "default", "w"));
       assertThat(sync.jobs().get(created.id()).source()).isEqualTo(created.source());
     }

@@ -1,6 +1,5 @@
 package dev.syncjobs.core.job;
 
-import dev.syncjobs.core.memory.InMemorySettingsRepository;
 import dev.syncjobs.core.model.BackendOfflineException;
 import dev.syncjobs.core.model.ConflictException;
 import dev.syncjobs.core.model.Job;
@@ -58,30 +57,6 @@ public final class SyncJobs {
   private final Duration manualRunInterval;
   private final SourcePolicy sourcePolicy;
   private final SettingsRepository settings;
-
-  public SyncJobs(
-      JobRepository jobs,
-      RunRepository runs,
-      RunLog runLog,
-      StorageBackends backends,
-      SchedulePlanner planner,
-      RunWorker worker,
-      Clock clock,
-      Supplier<UUID> ids,
-      Duration manualRunInterval) {
-    this(
-        jobs,
-        runs,
-        runLog,
-        backends,
-        planner,
-        worker,
-        clock,
-        ids,
-        manualRunInterval,
-        SourcePolicy.ALLOW_ALL,
-        new InMemorySettingsRepository());
-  }
 
   /**
    * @param sourcePolicy checks a new job's source, and a changed one

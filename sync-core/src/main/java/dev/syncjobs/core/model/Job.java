@@ -141,27 +141,14 @@ public record Job(
       Instant next,
       Instant created,
       Instant updated) {
-    return new Job(
-        id,
-        name,
-        source,
-        auth,
-        caBundle,
-        destination,
-        includePattern,
-        excludePattern,
-        filters,
-        schedule,
-        zone,
-        options,
-        enabled,
-        misfirePolicy,
-        newStatus,
-        lastRun,
-        error,
-        next,
-        created,
-        updated);
+    Builder b = toBuilder();
+    b.status = newStatus;
+    b.lastRunAt = lastRun;
+    b.lastError = error;
+    b.nextRunAt = next;
+    b.createdAt = created;
+    b.updatedAt = updated;
+    return b.build();
   }
 
   /**
