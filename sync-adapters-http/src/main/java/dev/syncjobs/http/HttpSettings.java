@@ -2,12 +2,12 @@ package dev.syncjobs.http;
 
 import dev.syncjobs.core.model.DeniedNetworks;
 import java.time.Duration;
-import java.util.Map;
 
 /**
- * Settings of an {@link HttpTransfer} that hold across runs.
+ * Settings of an {@link HttpTransfer} that hold across runs, passed in by the application (the
+ * adapter reads no environment variable; the server maps its {@code SYNCJOBS_*} variables here).
  *
- * @param connections files downloaded at once (SYNCJOBS_HTTP_CONNECTIONS, default 4)
+ * @param connections files downloaded at once (default 4)
  * @param connectTimeout how long to wait for a TCP/TLS connection
  * @param maxRetries retries of one request after a network fault, 5xx or 429 (without progress)
  * @param retryBaseDelay first backoff delay; doubles per retry, with jitter, capped at 60 s
@@ -17,7 +17,7 @@ import java.util.Map;
  * @param maxListingEntries entries in the whole listing before the run is refused
  * @param maxPageBytes size of one index page before the run is refused
  * @param deniedNetworks address ranges never connected to: every address a host resolves to is
- *     checked before each request, redirects included (SYNCJOBS_SOURCE_DENY_NETWORKS)
+ *     checked before each request, redirects included
  */
 public record HttpSettings(
     int connections,
@@ -30,9 +30,6 @@ public record HttpSettings(
     int maxListingEntries,
     int maxPageBytes,
     DeniedNetworks deniedNetworks) {
-
-  /** The environment variable that sets {@link #connections()}. */
-  public static final String CONNECTIONS_ENV = "SYNCJOBS_HTTP_CONNECTIONS";
 
   public HttpSettings {
     if (connections < 1 || connections > 64) {
@@ -65,20 +62,6 @@ public record HttpSettings(
         1_000_000,
         32 << 20,
         DeniedNetworks.DEFAULT);
-  }
-
-  /** The defaults, with {@code SYNCJOBS_HTTP_CONNECTIONS} applied when set. */
-  public static HttpSettings fromEnvironment(Map<String, String> env) {
-    HttpSettings s = defaults();
-    String value = env.get(CONNECTIONS_ENV);
-    if (value != null && !value.isBlank()) {
-      try {
-        s = s.withConnections(Integer.parseInt(value.trim()));
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException(CONNECTIONS_ENV + " must be a number, got " + value);
-      }
-    }
-    return s;
   }
 
   public HttpSettings withConnections(int n) {

@@ -38,11 +38,12 @@ public final class HttpTransfer implements Transfer {
 
   private final HttpSettings settings;
 
-  /** Defaults, with {@code SYNCJOBS_HTTP_CONNECTIONS} from the environment. */
+  /** With {@link HttpSettings#defaults()}; the adapter reads no environment variable. */
   public HttpTransfer() {
-    this(HttpSettings.fromEnvironment(System.getenv()));
+    this(HttpSettings.defaults());
   }
 
+  /** With the given settings (the server builds them from its configuration). */
   public HttpTransfer(HttpSettings settings) {
     this.settings = settings;
   }

@@ -6,6 +6,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import dev.syncjobs.core.testing.EnvironmentReads;
 import org.junit.jupiter.api.Test;
 
 /** The adapter's place in the hexagon and its public surface. */
@@ -58,5 +59,10 @@ class HttpArchitectureTest {
         .beFreeOfCycles()
         .allowEmptyShould(true)
         .check(HTTP);
+  }
+
+  @Test
+  void reads_no_environment_variable_or_system_property() {
+    EnvironmentReads.forbidden().check(HTTP);
   }
 }

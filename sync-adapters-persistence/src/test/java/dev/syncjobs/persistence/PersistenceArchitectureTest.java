@@ -6,6 +6,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import dev.syncjobs.core.testing.EnvironmentReads;
 import org.junit.jupiter.api.Test;
 
 /** The adapter's place in the hexagon: it sees the core's model and ports, never its services. */
@@ -46,5 +47,10 @@ class PersistenceArchitectureTest {
         .beFreeOfCycles()
         .allowEmptyShould(true)
         .check(PERSISTENCE);
+  }
+
+  @Test
+  void reads_no_environment_variable_or_system_property() {
+    EnvironmentReads.forbidden().check(PERSISTENCE);
   }
 }

@@ -40,6 +40,7 @@ class PostgresSettingsChangeTest {
     SyncRuntime runtime =
         SyncRuntime.builder()
             .repositories(new JdbcJobRepository(db, key), new JdbcRunRepository(db, key))
+            .runLog(new JdbcRunLog(db))
             .settings(new JdbcSettingsRepository(db))
             .build();
     closing.add(0, runtime);

@@ -6,6 +6,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import dev.syncjobs.core.testing.EnvironmentReads;
 import org.junit.jupiter.api.Test;
 
 class RsyncArchitectureTest {
@@ -59,5 +60,10 @@ class RsyncArchitectureTest {
         .beFreeOfCycles()
         .allowEmptyShould(true)
         .check(classes);
+  }
+
+  @Test
+  void reads_no_environment_variable_or_system_property() {
+    EnvironmentReads.forbiddenOutside(RsyncProcesses.class).check(classes);
   }
 }

@@ -1,6 +1,7 @@
 package dev.syncjobs.core;
 
 import dev.syncjobs.core.bandwidth.GlobalBandwidth;
+import dev.syncjobs.core.job.KnownTransfers;
 import dev.syncjobs.core.job.SyncJobs;
 import dev.syncjobs.core.local.LocalTransfer;
 import dev.syncjobs.core.memory.InMemoryJobRepository;
@@ -67,6 +68,16 @@ public final class SyncRuntime implements AutoCloseable {
     if ((b.runs == null) != (b.jobs == null)) {
       throw new IllegalArgumentException("give both job and run repositories, or neither");
     }
+    boolean durable =
+        !(jobRepository instanceof InMemoryJobRepository
+            && runRepository instanceof InMemoryRunRepository);
+    if (b.runLog == null && durable) {
+      // run logs in memory beside durable history would be empty after every restart
+      throw new IllegalStateException(
+          "durable repositories need a durable run log: add .runLog(…) (for example a JdbcRunLog"
+              + " on the same database), or .runLog(new InMemoryRunLog()) to keep logs in memory"
+              + " on purpose");
+    }
     this.runLog = b.runLog != null ? b.runLog : new InMemoryRunLog();
     this.bus = new ProgressBus();
     ProgressPublisher publisher =
@@ -120,7 +131,7 @@ public final class SyncRuntime implements AutoCloseable {
             b.clock,
             ids,
             b.manualRunInterval,
-            b.sourcePolicy,
+            new KnownTransfers(transfers, b.sourcePolicy),
             settings);
     this.retention = new HistoryRetention(runRepository, b.clock, b.runRetention, 500);
     this.orphans = new OrphanedStaging(jobRepository, backends, b.clock, ORPHAN_MIN_AGE, log::info);
@@ -346,6 +357,11 @@ public final class SyncRuntime implements AutoCloseable {
       return this;
     }
 
+    /**
+     * @throws IllegalArgumentException when only one of the job and run repositories is given
+     * @throws IllegalStateException when durable repositories are given without a run log
+     * @throws dev.syncjobs.core.model.ValidationException when two backends have one name
+     */
     public SyncRuntime build() {
       return new SyncRuntime(this);
     }

@@ -334,15 +334,35 @@ class JobsApiTest {
   }
 
   @Test
-  void a_run_on_an_offline_backend_is_400() {
-    String id =
-        s.createJob(
-            "{\"name\":\"offline-job\",\"source_url\":\""
+  void a_job_on_an_offline_backend_is_refused_at_create_naming_the_backend() {
+    TestServer.Response r =
+        s.post(
+            JOBS,
+            "{\"name\":\"unadopted-job\",\"source_url\":\""
                 + src.toUri()
                 + "\",\"destination_backend_id\":\"share\",\"destination_path\":\"x\"}");
-    TestServer.Response r = s.post(JOBS + "/" + id + "/run", null);
     assertThat(r.status()).isEqualTo(400);
-    assertThat(r.json().get("detail").asText()).contains("offline");
+    assertThat(r.contentType()).startsWith("application/problem+json");
+    assertThat(r.body()).contains("destination_backend_id").contains(StorageBackend.MARKER);
+  }
+
+  @Test
+  void a_run_on_a_backend_that_went_offline_is_400() throws Exception {
+    Path marker = offlineRoot.resolve(StorageBackend.MARKER);
+    Files.createFile(marker);
+    try {
+      String id =
+          s.createJob(
+              "{\"name\":\"offline-job\",\"source_url\":\""
+                  + src.toUri()
+                  + "\",\"destination_backend_id\":\"share\",\"destination_path\":\"x\"}");
+      Files.delete(marker);
+      TestServer.Response r = s.post(JOBS + "/" + id + "/run", null);
+      assertThat(r.status()).isEqualTo(400);
+      assertThat(r.json().get("detail").asText()).contains("offline");
+    } finally {
+      Files.deleteIfExists(marker);
+    }
   }
 
   @Test

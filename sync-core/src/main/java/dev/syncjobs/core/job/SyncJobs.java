@@ -1,6 +1,5 @@
 package dev.syncjobs.core.job;
 
-import dev.syncjobs.core.memory.InMemorySettingsRepository;
 import dev.syncjobs.core.model.BackendOfflineException;
 import dev.syncjobs.core.model.ConflictException;
 import dev.syncjobs.core.model.Job;
@@ -31,9 +30,9 @@ import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -58,30 +57,6 @@ public final class SyncJobs {
   private final Duration manualRunInterval;
   private final SourcePolicy sourcePolicy;
   private final SettingsRepository settings;
-
-  public SyncJobs(
-      JobRepository jobs,
-      RunRepository runs,
-      RunLog runLog,
-      StorageBackends backends,
-      SchedulePlanner planner,
-      RunWorker worker,
-      Clock clock,
-      Supplier<UUID> ids,
-      Duration manualRunInterval) {
-    this(
-        jobs,
-        runs,
-        runLog,
-        backends,
-        planner,
-        worker,
-        clock,
-        ids,
-        manualRunInterval,
-        SourcePolicy.ALLOW_ALL,
-        new InMemorySettingsRepository());
-  }
 
   /**
    * @param sourcePolicy checks a new job's source, and a changed one
@@ -120,54 +95,41 @@ public final class SyncJobs {
   /**
    * Stores a new job and plans its first occurrence.
    *
-   * @throws ValidationException for a source the source policy refuses, an unknown backend or an
-   *     invalid cron expression
+   * @throws ValidationException for a source the source policy refuses or no transfer reads, an
+   *     unknown or offline backend (field {@code destination_backend_id}) or an invalid cron
+   *     expression
    * @throws ConflictException for a duplicate name or an overlapping destination
    */
   public Job create(Job draft) {
     sourcePolicy.checkSaved(draft.source());
-    validate(draft);
-    Instant now = clock.instant();
-    Job job =
-        new Job(
-            draft.id(),
-            draft.name(),
-            draft.source(),
-            draft.auth(),
-            draft.caBundle(),
-            draft.destination(),
-            draft.includePattern(),
-            draft.excludePattern(),
-            draft.filters(),
-            draft.schedule(),
-            draft.zone(),
-            draft.options(),
-            draft.enabled(),
-            draft.misfirePolicy(),
-            draft.status(),
-            null,
-            null,
-            nextOccurrence(draft, now),
-            now,
-            now);
+    validate(draft, true);
+    Instant now = savedAt();
+    Job job = draft.withState(draft.status(), null, null, nextOccurrence(draft, now), now, now);
     jobs.create(job);
     return job;
   }
 
   /**
    * Replaces a job's configuration. While a run is active only {@code enabled}, {@code name}, the
-   * schedule fields and {@code max_retries} may change.
+   * schedule fields and {@code max_retries} may change. A changed source is checked as in {@link
+   * #create}, and so is a changed backend.
    */
   public Job update(Job changed) {
-    Job old = get(changed.id());
+    return update(get(changed.id()), changed);
+  }
+
+  private Job update(Job old, Job changed) {
+    List<String> fields = old.changedFields(changed);
     // An unchanged source is not checked again here: a job whose source the rules no longer allow
-    // can still be disabled or renamed; its runs are refused when they start.
-    if (!old.source().equals(changed.source())) {
+    // can still be disabled or renamed; its runs are refused when they start. Likewise a job whose
+    // backend went offline.
+    if (fields.contains("source_url")) {
       sourcePolicy.checkSaved(changed.source());
     }
-    validate(changed);
+    validate(changed, fields.contains("destination_backend_id"));
     if (runs.findActive(changed.id()).isPresent()) {
-      List<String> locked = lockedChanges(old, changed);
+      List<String> locked = new ArrayList<>(fields);
+      locked.removeAll(CHANGEABLE_WHILE_RUNNING);
       if (!locked.isEmpty()) {
         throw new ConflictException(
             locked.get(0),
@@ -177,28 +139,14 @@ public final class SyncJobs {
                 + ")");
       }
     }
-    Instant now = clock.instant();
+    Instant now = savedAt();
     boolean replan =
-        !Objects.equals(old.schedule(), changed.schedule())
-            || !Objects.equals(old.zone(), changed.zone())
-            || old.enabled() != changed.enabled()
+        fields.contains("schedule")
+            || fields.contains("timezone")
+            || fields.contains("enabled")
             || old.nextRunAt() == null;
     Job job =
-        new Job(
-            changed.id(),
-            changed.name(),
-            changed.source(),
-            changed.auth(),
-            changed.caBundle(),
-            changed.destination(),
-            changed.includePattern(),
-            changed.excludePattern(),
-            changed.filters(),
-            changed.schedule(),
-            changed.zone(),
-            changed.options(),
-            changed.enabled(),
-            changed.misfirePolicy(),
+        changed.withState(
             old.status(),
             old.lastRunAt(),
             old.lastError(),
@@ -209,39 +157,77 @@ public final class SyncJobs {
     return job;
   }
 
-  private static List<String> lockedChanges(Job a, Job b) {
-    List<String> out = new ArrayList<>();
-    if (!a.source().equals(b.source())) {
-      out.add("source_url");
-    }
-    if (!Objects.equals(a.auth(), b.auth())) {
-      out.add("source_auth");
-    }
-    if (!Objects.equals(a.caBundle(), b.caBundle())) {
-      out.add("ca_bundle");
-    }
-    if (!a.destination().equals(b.destination())) {
-      out.add("destination_path");
-    }
-    if (!Objects.equals(a.includePattern(), b.includePattern())) {
-      out.add("include_pattern");
-    }
-    if (!Objects.equals(a.excludePattern(), b.excludePattern())) {
-      out.add("exclude_pattern");
-    }
-    if (!a.filters().equals(b.filters())) {
-      out.add("filters");
-    }
-    if (!a.options().withMaxRetries(0).equals(b.options().withMaxRetries(0))) {
-      out.add("options");
-    }
-    if (a.misfirePolicy() != b.misfirePolicy()) {
-      out.add("misfire_policy");
-    }
-    return out;
+  /**
+   * Now, in the microseconds the databases keep, so that the job a save returns equals the one read
+   * back.
+   */
+  private Instant savedAt() {
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
   }
 
-  private void validate(Job job) {
+  private static final List<String> CHANGEABLE_WHILE_RUNNING =
+      List.of("name", "enabled", "schedule", "timezone", "max_retries");
+
+  /** The job with this name (ignoring case, as names are unique), if there is one. */
+  public Optional<Job> findByName(String name) {
+    return jobs.findByName(name);
+  }
+
+  /**
+   * Makes the stored job named as {@code declared} match it: creates it when no job has the name,
+   * changes the stored one's configuration (keeping its id, history and status) when it differs,
+   * and writes nothing when it already matches, so the next run time is not planned again. For
+   * applications that declare their jobs in code and call this at every start; the declared job's
+   * id is used only when the job is created.
+   *
+   * <p>Safe when several instances sharing one database call it at once: an instance that loses the
+   * race to create the job adopts the row the winner created (and updates it, should the two
+   * declarations differ).
+   *
+   * @return the job as stored
+   * @throws ValidationException, ConflictException as {@link #create} and {@link #update}; a change
+   *     other than {@code enabled}, {@code name}, the schedule fields and {@code max_retries} while
+   *     the job runs is a {@link ConflictException}
+   */
+  public Job ensure(Job declared) {
+    Optional<Job> existing = jobs.findByName(declared.name());
+    if (existing.isEmpty()) {
+      try {
+        return create(declared);
+      } catch (ConflictException e) {
+        existing = jobs.findByName(declared.name());
+        if (!"name".equals(e.field()) || existing.isEmpty()) {
+          throw e;
+        }
+      }
+    }
+    Job stored = existing.get();
+    Job wanted = withId(declared, stored.id());
+    if (stored.changedFields(wanted).isEmpty()) {
+      return stored;
+    }
+    return update(stored, wanted);
+  }
+
+  private static Job withId(Job job, JobId id) {
+    if (job.id().equals(id)) {
+      return job;
+    }
+    return Job.builder(id, job.name(), job.source(), job.destination())
+        .auth(job.auth())
+        .caBundle(job.caBundle())
+        .include(job.includePattern())
+        .exclude(job.excludePattern())
+        .filters(job.filters())
+        .schedule(job.schedule())
+        .zone(job.zone())
+        .options(job.options())
+        .enabled(job.enabled())
+        .misfirePolicy(job.misfirePolicy())
+        .build();
+  }
+
+  private void validate(Job job, boolean backendMustBeOnline) {
     StorageBackend backend =
         backends
             .find(job.destination().backendId())
@@ -250,7 +236,11 @@ public final class SyncJobs {
                     new ValidationException(
                         "destination_backend_id",
                         "no backend named '" + job.destination().backendId() + "'"));
-    Objects.requireNonNull(backend);
+    if (backendMustBeOnline && !backend.isOnline()) {
+      throw new ValidationException(
+          "destination_backend_id",
+          "backend '" + backend.name() + "' is offline: " + backend.offlineReason());
+    }
     String refusal = job.destination().refusal();
     if (refusal != null) {
       throw new ValidationException("destination_path", refusal);

@@ -237,15 +237,8 @@ public final class LocalTransfer implements Transfer {
    * changing it would change a published file.
    */
   private static boolean leftover(Path target, Entry e) throws IOException {
-    PosixFileAttributes a;
-    try {
-      a = Files.readAttributes(target, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    } catch (NoSuchFileException missing) {
-      return false;
-    }
-    if (!a.isRegularFile()
-        || a.size() != e.size()
-        || a.lastModifiedTime().toMillis() != e.modified().toMillis()) {
+    PosixFileAttributes a = sizeAndTimeOf(target, e);
+    if (a == null) {
       return false;
     }
     if (a.permissions().equals(e.mode())) {
@@ -260,16 +253,26 @@ public final class LocalTransfer implements Transfer {
   }
 
   private static boolean sameFile(Path candidate, Entry e) throws IOException {
+    PosixFileAttributes a = sizeAndTimeOf(candidate, e);
+    return a != null && a.permissions().equals(e.mode());
+  }
+
+  /**
+   * The attributes of {@code p} (its link never followed) when it is a regular file with the
+   * entry's size and modification time; null otherwise, or when it does not exist.
+   */
+  private static PosixFileAttributes sizeAndTimeOf(Path p, Entry e) throws IOException {
     PosixFileAttributes a;
     try {
-      a = Files.readAttributes(candidate, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      a = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
     } catch (NoSuchFileException missing) {
-      return false;
+      return null;
     }
-    return a.isRegularFile()
-        && a.size() == e.size()
-        && a.lastModifiedTime().toMillis() == e.modified().toMillis()
-        && a.permissions().equals(e.mode());
+    boolean same =
+        a.isRegularFile()
+            && a.size() == e.size()
+            && a.lastModifiedTime().toMillis() == e.modified().toMillis();
+    return same ? a : null;
   }
 
   private static boolean sameContent(Path a, Path b) throws IOException {

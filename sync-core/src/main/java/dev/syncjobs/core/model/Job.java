@@ -123,51 +123,66 @@ public record Job(
   }
 
   public Job withNextRunAt(Instant next) {
-    return new Job(
-        id,
-        name,
-        source,
-        auth,
-        caBundle,
-        destination,
-        includePattern,
-        excludePattern,
-        filters,
-        schedule,
-        zone,
-        options,
-        enabled,
-        misfirePolicy,
-        status,
-        lastRunAt,
-        lastError,
-        next,
-        createdAt,
-        updatedAt);
+    return withState(status, lastRunAt, lastError, next, createdAt, updatedAt);
   }
 
   public Job withStatus(JobStatus newStatus, Instant lastRun, String error) {
-    return new Job(
-        id,
-        name,
-        source,
-        auth,
-        caBundle,
-        destination,
-        includePattern,
-        excludePattern,
-        filters,
-        schedule,
-        zone,
-        options,
-        enabled,
-        misfirePolicy,
-        newStatus,
-        lastRun,
-        error,
-        nextRunAt,
-        createdAt,
-        updatedAt);
+    return withState(newStatus, lastRun, error, nextRunAt, createdAt, updatedAt);
+  }
+
+  /**
+   * This job's id and configuration with the given state: what the services store when a job is
+   * created or its configuration changes.
+   */
+  public Job withState(
+      JobStatus newStatus,
+      Instant lastRun,
+      String error,
+      Instant next,
+      Instant created,
+      Instant updated) {
+    Builder b = toBuilder();
+    b.status = newStatus;
+    b.lastRunAt = lastRun;
+    b.lastError = error;
+    b.nextRunAt = next;
+    b.createdAt = created;
+    b.updatedAt = updated;
+    return b.build();
+  }
+
+  /**
+   * The configuration fields in which {@code other} differs from this job, by their API names
+   * ({@code max_retries} apart from the rest of {@code options}); the id, status and run times are
+   * not compared. Empty when saving {@code other} over this job would change nothing.
+   */
+  public List<String> changedFields(Job other) {
+    List<String> out = new ArrayList<>();
+    addIf(out, !name.equals(other.name), "name");
+    addIf(out, !source.equals(other.source), "source_url");
+    addIf(out, !Objects.equals(auth, other.auth), "source_auth");
+    addIf(out, !Objects.equals(caBundle, other.caBundle), "ca_bundle");
+    addIf(
+        out,
+        !destination.backendId().equals(other.destination.backendId()),
+        "destination_backend_id");
+    addIf(out, !destination.path().equals(other.destination.path()), "destination_path");
+    addIf(out, !Objects.equals(includePattern, other.includePattern), "include_pattern");
+    addIf(out, !Objects.equals(excludePattern, other.excludePattern), "exclude_pattern");
+    addIf(out, !filters.equals(other.filters), "filters");
+    addIf(out, !schedule.equals(other.schedule), "schedule");
+    addIf(out, !zone.equals(other.zone), "timezone");
+    addIf(out, !options.withMaxRetries(0).equals(other.options.withMaxRetries(0)), "options");
+    addIf(out, options.maxRetries() != other.options.maxRetries(), "max_retries");
+    addIf(out, enabled != other.enabled, "enabled");
+    addIf(out, misfirePolicy != other.misfirePolicy, "misfire_policy");
+    return out;
+  }
+
+  private static void addIf(List<String> out, boolean changed, String field) {
+    if (changed) {
+      out.add(field);
+    }
   }
 
   /** A builder seeded with the API's defaults, for embedders and tests. */

@@ -34,6 +34,48 @@ public record StorageBackend(String name, Path root, boolean requiresMarker) {
     this(name, root, true);
   }
 
+  /**
+   * Adopts this backend's root as a folder syncjobs may write into: creates the root (and its
+   * parents) when missing and writes the {@link #MARKER} file. For a folder the embedding
+   * application owns; idempotent. An operator adopts a mounted share on purpose instead, so that an
+   * unmounted one (an empty mount point) stays offline.
+   *
+   * @return this backend, to chain into {@code SyncRuntime.builder().backend(…)}
+   * @throws SyncException when the root or the marker cannot be written
+   */
+  public StorageBackend adopt() {
+    try {
+      Files.createDirectories(root);
+      Path marker = root.resolve(MARKER);
+      if (!Files.exists(marker)) {
+        Files.createFile(marker);
+      }
+      return this;
+    } catch (java.io.IOException e) {
+      throw new SyncException("cannot write the backend marker in " + root + ": " + e);
+    }
+  }
+
+  /** Why this backend is offline, in words, or null when it is online. */
+  public String offlineReason() {
+    if (!Files.isDirectory(root)) {
+      return "its root " + root + " does not exist";
+    }
+    if (requiresMarker && !Files.isRegularFile(root.resolve(MARKER))) {
+      return "its root "
+          + root
+          + " has no "
+          + MARKER
+          + " marker file (adopt the folder: StorageBackend.adopt(), or `syncjobs backend init "
+          + name
+          + "`)";
+    }
+    if (!Files.isWritable(root)) {
+      return "its root " + root + " is not writable";
+    }
+    return null;
+  }
+
   public boolean isOnline() {
     // a marker file inside the root proves the root a directory: one check fewer per run
     return (requiresMarker ? Files.isRegularFile(root.resolve(MARKER)) : Files.isDirectory(root))

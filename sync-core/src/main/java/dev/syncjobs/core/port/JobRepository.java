@@ -51,6 +51,14 @@ public interface JobRepository {
   /** All jobs, ordered by name. */
   List<Job> list();
 
+  /**
+   * The job with this name ignoring case (names are unique ignoring case), if there is one. The
+   * default reads {@link #list()}; a store with an index on the name may answer from it.
+   */
+  default Optional<Job> findByName(String name) {
+    return list().stream().filter(j -> j.name().equalsIgnoreCase(name)).findFirst();
+  }
+
   /** Enabled jobs whose {@code nextRunAt} is at or before {@code now}, oldest first. */
   List<Job> due(Instant now, int limit);
 

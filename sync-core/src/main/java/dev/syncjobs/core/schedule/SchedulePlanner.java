@@ -187,8 +187,13 @@ public final class SchedulePlanner {
     /** The first matching wall-clock time strictly after {@code wall}. */
     Optional<LocalDateTime> nextAfter(LocalDateTime wall);
 
-    /** True if the schedule fires every elapsed hour across DST changes (wildcard hour). */
-    boolean everyElapsedHour();
+    /**
+     * True if the schedule fires every elapsed hour across DST changes (wildcard hour); a schedule
+     * at a fixed time of day does not.
+     */
+    default boolean everyElapsedHour() {
+      return false;
+    }
   }
 
   private static final WallClock HOURLY =
@@ -210,11 +215,6 @@ public final class SchedulePlanner {
       LocalDateTime candidate = wall.toLocalDate().atTime(time);
       return Optional.of(candidate.isAfter(wall) ? candidate : candidate.plusDays(1));
     }
-
-    @Override
-    public boolean everyElapsedHour() {
-      return false;
-    }
   }
 
   private record WeeklyClock(DayOfWeek day, LocalTime time) implements WallClock {
@@ -223,11 +223,6 @@ public final class SchedulePlanner {
       LocalDateTime candidate =
           wall.toLocalDate().with(TemporalAdjusters.nextOrSame(day)).atTime(time);
       return Optional.of(candidate.isAfter(wall) ? candidate : candidate.plusWeeks(1));
-    }
-
-    @Override
-    public boolean everyElapsedHour() {
-      return false;
     }
   }
 
@@ -242,11 +237,6 @@ public final class SchedulePlanner {
         }
         month = month.plusMonths(1);
       }
-    }
-
-    @Override
-    public boolean everyElapsedHour() {
-      return false;
     }
   }
 

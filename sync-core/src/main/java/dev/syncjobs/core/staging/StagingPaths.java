@@ -283,7 +283,12 @@ public final class StagingPaths {
     checkedDirs.add(staging);
   }
 
-  private static void ensureDirectory(Path dir, Set<PosixFilePermission> mode) throws IOException {
+  /**
+   * Makes {@code dir} a directory whose parent exists: kept when it is one, a symbolic link or file
+   * in its place removed (never followed), created with {@code mode} (null: the default mode) when
+   * missing, and a race with another thread creating it tolerated.
+   */
+  public static void ensureDirectory(Path dir, Set<PosixFilePermission> mode) throws IOException {
     for (int attempt = 0; ; attempt++) {
       BasicFileAttributes a;
       try {

@@ -1,13 +1,12 @@
 package dev.syncjobs.core.version;
 
+import dev.syncjobs.core.staging.StagingPaths;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.regex.Pattern;
 
 /**
@@ -50,8 +49,8 @@ public final class Bookkeeping {
    */
   public static Path create(Path versionOrStaging) throws IOException {
     Path records = of(versionOrStaging);
-    ensureDirectory(records.getParent());
-    ensureDirectory(records);
+    StagingPaths.ensureDirectory(records.getParent(), null);
+    StagingPaths.ensureDirectory(records, null);
     return records;
   }
 
@@ -91,30 +90,5 @@ public final class Bookkeeping {
     return rootPredatesRecords
         && root.equals(p.getParent())
         && p.getFileName().toString().startsWith(OLD_PREFIX);
-  }
-
-  private static void ensureDirectory(Path dir) throws IOException {
-    for (int attempt = 0; ; attempt++) {
-      BasicFileAttributes a;
-      try {
-        a = Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      } catch (NoSuchFileException e) {
-        a = null;
-      }
-      if (a != null && a.isDirectory()) {
-        return;
-      }
-      if (a != null) {
-        Files.delete(dir); // a symbolic link or a file: never followed
-      }
-      try {
-        Files.createDirectory(dir);
-        return;
-      } catch (FileAlreadyExistsException e) {
-        if (attempt > 2) {
-          throw e;
-        }
-      }
-    }
   }
 }

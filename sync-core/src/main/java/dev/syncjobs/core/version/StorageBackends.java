@@ -3,10 +3,8 @@ package dev.syncjobs.core.version;
 import dev.syncjobs.core.model.BackendOfflineException;
 import dev.syncjobs.core.model.Destination;
 import dev.syncjobs.core.model.StorageBackend;
-import dev.syncjobs.core.model.SyncException;
 import dev.syncjobs.core.model.ValidationException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -41,29 +39,20 @@ public final class StorageBackends {
    * existing directory without a marker is left alone: it must be adopted on purpose.
    */
   public static void initialiseOwnRoot(StorageBackend backend) {
-    try {
-      if (!Files.exists(backend.root())) {
-        Files.createDirectories(backend.root());
-        Files.createFile(backend.root().resolve(StorageBackend.MARKER));
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    if (!Files.exists(backend.root())) {
+      backend.adopt();
     }
   }
 
-  /** Adopts an existing directory as a backend by writing its marker file. */
+  /**
+   * Adopts an existing directory as a backend by writing its marker file (the {@code backend init}
+   * command: a missing directory is an unmounted share, never created here).
+   */
   public static void adopt(Path root) {
-    try {
-      if (!Files.isDirectory(root)) {
-        throw new ValidationException("root", root + " is not a directory");
-      }
-      Path marker = root.resolve(StorageBackend.MARKER);
-      if (!Files.exists(marker)) {
-        Files.createFile(marker);
-      }
-    } catch (IOException e) {
-      throw new SyncException("cannot write the backend marker in " + root + ": " + e.getMessage());
+    if (!Files.isDirectory(root)) {
+      throw new ValidationException("root", root + " is not a directory");
     }
+    new StorageBackend("adopted", root).adopt();
   }
 
   /**
@@ -83,13 +72,7 @@ public final class StorageBackends {
                         "no backend named '" + destination.backendId() + "'"));
     if (!backend.isOnline()) {
       throw new BackendOfflineException(
-          "backend '"
-              + backend.name()
-              + "' is offline: its root "
-              + backend.root()
-              + " is missing, not writable, or has no "
-              + StorageBackend.MARKER
-              + " marker");
+          "backend '" + backend.name() + "' is offline: " + backend.offlineReason());
     }
     Path root = backend.root();
     Path target = root.resolve(destination.path()).normalize();

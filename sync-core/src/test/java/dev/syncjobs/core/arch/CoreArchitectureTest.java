@@ -10,6 +10,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import dev.syncjobs.core.testing.EnvironmentReads;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -101,5 +102,10 @@ class CoreArchitectureTest {
             "jakarta.inject..",
             "java.net.http..")
         .check(CORE);
+  }
+
+  @Test
+  void reads_no_environment_variable_or_system_property() {
+    EnvironmentReads.forbidden().check(CORE);
   }
 }

@@ -3,6 +3,7 @@ package dev.syncjobs.core.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.syncjobs.core.memory.InMemorySettingsRepository;
 import dev.syncjobs.core.model.ConflictException;
 import dev.syncjobs.core.model.Destination;
 import dev.syncjobs.core.model.Job;
@@ -11,6 +12,7 @@ import dev.syncjobs.core.model.RateLimitedException;
 import dev.syncjobs.core.model.Schedule;
 import dev.syncjobs.core.model.Source;
 import dev.syncjobs.core.model.ValidationException;
+import dev.syncjobs.core.port.SourcePolicy;
 import dev.syncjobs.core.schedule.SchedulePlanner;
 import dev.syncjobs.core.testing.EngineFixture;
 import java.nio.file.Files;
@@ -181,7 +183,9 @@ class SyncJobsTest {
               limited.runtime.worker(),
               limited.clock,
               java.util.UUID::randomUUID,
-              Duration.ofSeconds(60));
+              Duration.ofSeconds(60),
+              SourcePolicy.ALLOW_ALL,
+              new InMemorySettingsRepository());
       Job job =
           jobs.create(
               Job.builder(

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.syncjobs.core.SyncRuntime;
 import dev.syncjobs.core.memory.InMemoryJobRepository;
+import dev.syncjobs.core.memory.InMemoryRunLog;
 import dev.syncjobs.core.memory.InMemoryRunRepository;
 import dev.syncjobs.core.model.CancelledException;
 import dev.syncjobs.core.model.ConflictException;
@@ -203,6 +204,7 @@ class RunWorkerTest {
     try (SyncRuntime runtime =
         SyncRuntime.builder()
             .repositories(new InMemoryJobRepository(store), slowClaims)
+            .runLog(new InMemoryRunLog())
             .backend(backend)
             .transfer(transfer)
             .workerSettings(
