@@ -258,10 +258,9 @@ public final class JdbcPersistence implements Persistence {
           lock =
               OwnerLock.acquire(
                   sqliteFile.resolveSibling(sqliteFile.getFileName() + LOCK_SUFFIX),
-                  "the SQLite database "
-                      + sqliteFile
-                      + " (one process owns it; processes that"
-                      + " share a database use PostgreSQL)");
+                  "the SQLite database " + sqliteFile,
+                  "a SQLite database has one owner: stop the other process, or let processes share"
+                      + " a PostgreSQL database");
           if (jdbcUrl != null) {
             privateDatabase(sqliteFile);
           }

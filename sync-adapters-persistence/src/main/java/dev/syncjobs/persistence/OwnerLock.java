@@ -47,10 +47,11 @@ public final class OwnerLock implements AutoCloseable {
    * Takes the lock on {@code lockFile} (created when missing) at once, without waiting.
    *
    * @param guarded what the lock guards, for the message: "the SQLite database /srv/x/syncjobs.db"
+   * @param advice what to do when it is held, for the message
    * @throws HeldException when another process (or this one) holds it
    * @throws SyncException when the lock file cannot be created or locked
    */
-  public static OwnerLock acquire(Path lockFile, String guarded) {
+  public static OwnerLock acquire(Path lockFile, String guarded, String advice) {
     FileChannel channel = null;
     try {
       Path parent = lockFile.toAbsolutePath().getParent();
@@ -60,12 +61,12 @@ public final class OwnerLock implements AutoCloseable {
       channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       FileLock lock = channel.tryLock();
       if (lock == null) {
-        throw held(lockFile, guarded, "another process");
+        throw held(lockFile, guarded, "another process", advice);
       }
       return new OwnerLock(lockFile, channel, lock);
     } catch (OverlappingFileLockException e) {
       closeQuietly(channel);
-      throw held(lockFile, guarded, "this process already");
+      throw held(lockFile, guarded, "this process already", advice);
     } catch (IOException e) {
       closeQuietly(channel);
       throw new SyncException("cannot lock " + lockFile + ": " + e.getMessage(), e);
@@ -75,9 +76,10 @@ public final class OwnerLock implements AutoCloseable {
     }
   }
 
-  private static HeldException held(Path lockFile, String guarded, String who) {
+  private static HeldException held(Path lockFile, String guarded, String who, String advice) {
     return new HeldException(
-        lockFile, guarded + " is in use: " + who + " holds its lock file " + lockFile);
+        lockFile,
+        guarded + " is in use: " + who + " holds its lock file " + lockFile + "; " + advice);
   }
 
   /** The lock file. */

@@ -41,7 +41,10 @@ public final class DataDir implements AutoCloseable {
       throw new ConfigException("SYNCJOBS_DATA_DIR: cannot create " + root + ": " + e.getMessage());
     }
     try {
-      return new DataDir(root, OwnerLock.acquire(root.resolve(LOCK_FILE), "the data dir " + root));
+      return new DataDir(
+          root,
+          OwnerLock.acquire(
+              root.resolve(LOCK_FILE), "the data dir " + root, "stop the other server"));
     } catch (OwnerLock.HeldException e) {
       throw new ConfigException(
           "another syncjobs server already uses the data dir "
