@@ -110,6 +110,26 @@ class MirrorAppRestartTest {
     assertThat(jobLines(restarted.stdout())).isEqualTo(jobs);
   }
 
+  @Test
+  void without_the_sqlite_driver_the_error_names_the_dependency_to_add() throws Exception {
+    String withoutDriver =
+        java.util.Arrays.stream(
+                System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+            .filter(entry -> !entry.contains("sqlite-jdbc"))
+            .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+    Child child =
+        runInNewJvmOn(
+            withoutDriver,
+            tmp.resolve("data").toString(),
+            tmp.resolve("storage").toString(),
+            tmp.toString(),
+            listing);
+    assertThat(child.exitCode()).isNotZero();
+    assertThat(child.stderr())
+        .contains("the SQLite JDBC driver is not on the class path")
+        .contains("org.xerial:sqlite-jdbc");
+  }
+
   private static List<String> jobLines(List<String> output) {
     return output.stream().filter(l -> l.startsWith("job ")).toList();
   }
@@ -131,6 +151,10 @@ class MirrorAppRestartTest {
   record Child(int exitCode, List<String> stdout, String stderr) {}
 
   private Child runInNewJvm(String... args) throws Exception {
+    return runInNewJvmOn(System.getProperty("java.class.path"), args);
+  }
+
+  private Child runInNewJvmOn(String classPath, String... args) throws Exception {
     Path out = Files.createTempFile(tmp, "child", ".out");
     Path err = Files.createTempFile(tmp, "child", ".err");
     List<String> command =
@@ -138,7 +162,7 @@ class MirrorAppRestartTest {
             List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp",
-                System.getProperty("java.class.path"),
+                classPath,
                 MirrorApp.class.getName()));
     command.addAll(List.of(args));
     Process child =
