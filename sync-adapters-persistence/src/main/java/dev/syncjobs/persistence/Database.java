@@ -29,8 +29,8 @@ import org.flywaydb.core.api.Location;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 
 /**
- * The database behind the JDBC repositories, opened from a JDBC URL and migrated to the current
- * schema on open.
+ * The database behind the JDBC repositories, opened from a JDBC URL (in a pool of its own) and
+ * migrated to the current schema on open.
  *
  * <ul>
  *   <li>{@code jdbc:sqlite:<file>} (the embedded default): WAL journal, {@code synchronous=FULL}, a
@@ -43,9 +43,14 @@ import org.flywaydb.core.api.configuration.FluentConfiguration;
  *       cluster.
  * </ul>
  *
- * Migrations are plain SQL files under {@code db/migration/<dialect>/} applied by Flyway; several
- * instances starting at once are serialised by Flyway's lock. Instants are stored at microsecond
- * precision in both dialects.
+ * Or on an application's own data source (either dialect, see {@link JdbcPersistence}), which it
+ * uses and never closes. Table names may carry a prefix ({@link Tables}): statements name a table
+ * as {@code {jobs}}, and the connections handed to the repositories write the prefixed name in.
+ *
+ * <p>Migrations are plain SQL files under {@code db/migration/<dialect>/} applied by Flyway (with
+ * {@code ${prefix}} before each name, see {@link Migrations}), recorded in the history table the
+ * prefix names; several instances starting at once are serialised by Flyway's lock. Instants are
+ * stored at microsecond precision in both dialects.
  */
 public final class Database implements AutoCloseable {
 
