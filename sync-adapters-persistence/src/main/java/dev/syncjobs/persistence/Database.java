@@ -1,14 +1,11 @@
 package dev.syncjobs.persistence;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import dev.syncjobs.core.model.NotFoundException;
 import dev.syncjobs.core.model.SyncException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.sql.Array;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -19,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -27,12 +25,12 @@ import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
-import org.sqlite.SQLiteConfig;
-import org.sqlite.SQLiteDataSource;
+import org.flywaydb.core.api.Location;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 
 /**
- * The database behind the JDBC repositories, opened from a JDBC URL and migrated to the current
- * schema on open.
+ * The database behind the JDBC repositories, opened from a JDBC URL (in a pool of its own) and
+ * migrated to the current schema on open.
  *
  * <ul>
  *   <li>{@code jdbc:sqlite:<file>} (the embedded default): WAL journal, {@code synchronous=FULL}, a
@@ -45,9 +43,14 @@ import org.sqlite.SQLiteDataSource;
  *       cluster.
  * </ul>
  *
- * Migrations are plain SQL files under {@code db/migration/<dialect>/} applied by Flyway; several
- * instances starting at once are serialised by Flyway's lock. Instants are stored at microsecond
- * precision in both dialects.
+ * Or on an application's own data source (either dialect, see {@link JdbcPersistence}), which it
+ * uses and never closes. Table names may carry a prefix ({@link Tables}): statements name a table
+ * as {@code {jobs}}, and the connections handed to the repositories write the prefixed name in.
+ *
+ * <p>Migrations are plain SQL files under {@code db/migration/<dialect>/} applied by Flyway (with
+ * {@code ${prefix}} before each name, see {@link Migrations}), recorded in the history table the
+ * prefix names; several instances starting at once are serialised by Flyway's lock. Instants are
+ * stored at microsecond precision in both dialects.
  */
 public final class Database implements AutoCloseable {
 
@@ -73,8 +76,18 @@ public final class Database implements AutoCloseable {
   static final int SQLITE_BUSY_TIMEOUT_MILLIS = 10_000;
 
   private final Dialect dialect;
-  private final HikariDataSource pool;
+  private final DataSource pool;
+
+  /** Closes the pool this class made; null for an application's data source (never closed here). */
+  private final AutoCloseable ownPool;
+
+  /** How to reach the database, when opened from a URL; null on an application's data source. */
   private final Settings settings;
+
+  private final Tables tables;
+
+  /** SQLite on an application's data source: connections get syncjobs' settings when handed out. */
+  private final boolean configureSqliteConnections;
 
   /** SQLite: the write transactions waiting for the writer, and the writer. */
   private final GroupCommit<Write, Outcome> writes =
@@ -89,38 +102,51 @@ public final class Database implements AutoCloseable {
 
   private final String schema;
 
-  private Database(Settings settings) {
+  private Database(
+      Dialect dialect,
+      DataSource pool,
+      AutoCloseable ownPool,
+      Settings settings,
+      Tables tables,
+      boolean configureSqliteConnections) {
+    this.dialect = dialect;
+    this.pool = pool;
+    this.ownPool = ownPool;
     this.settings = settings;
-    this.dialect = Dialect.of(settings.url());
-    HikariConfig config = new HikariConfig();
-    config.setPoolName("syncjobs-" + dialect.name().toLowerCase());
-    if (dialect == Dialect.SQLITE) {
-      config.setDataSource(sqlite(settings.url()));
-      config.setMaximumPoolSize(Math.min(4, settings.maxPoolSize()));
-    } else {
-      config.setJdbcUrl(settings.url());
-      if (settings.user() != null) {
-        config.setUsername(settings.user());
-      }
-      if (settings.password() != null) {
-        config.setPassword(settings.password());
-      }
-      config.setMaximumPoolSize(settings.maxPoolSize());
-    }
-    config.setMinimumIdle(1);
-    config.setConnectionTimeout(30_000);
-    try {
-      this.pool = new HikariDataSource(config);
-    } catch (RuntimeException e) {
-      throw new SyncException("cannot open the database: " + rootMessage(e), e);
-    }
+    this.tables = tables;
+    this.configureSqliteConnections = configureSqliteConnections;
     try {
       this.schema = dialect == Dialect.POSTGRESQL ? currentSchema() : "main";
       migrate();
     } catch (RuntimeException e) {
-      pool.close();
+      closeOwnPool();
       throw e;
     }
+  }
+
+  /**
+   * Opens the database at {@code settings.url()} in a pool of its own, tables named by {@code
+   * tables}.
+   */
+  static Database open(Settings settings, Tables tables) {
+    Dialect dialect = Dialect.of(settings.url());
+    dialect.requireDriver();
+    Pool pool = Pool.open(settings, dialect);
+    return new Database(dialect, pool.dataSource(), pool, settings, tables, false);
+  }
+
+  /**
+   * Uses an application's data source (PostgreSQL or SQLite, told apart by its connections), which
+   * stays the application's: {@link #close()} does not close it.
+   */
+  static Database on(DataSource dataSource, Tables tables) {
+    Dialect dialect;
+    try (Connection c = dataSource.getConnection()) {
+      dialect = Dialect.ofProduct(c.getMetaData().getDatabaseProductName());
+    } catch (SQLException e) {
+      throw new SyncException("cannot connect to the database: " + rootMessage(e), e);
+    }
+    return new Database(dialect, dataSource, null, null, tables, dialect == Dialect.SQLITE);
   }
 
   /** Opens (creating and migrating when needed) the database at {@code url} with no credentials. */
@@ -133,9 +159,13 @@ public final class Database implements AutoCloseable {
     return open(new Settings(url, user, password, 10));
   }
 
-  /** Opens (creating and migrating when needed) the database described by {@code settings}. */
+  /**
+   * Opens (creating and migrating when needed) the database described by {@code settings}, with the
+   * server's table names (no prefix, Flyway's default history table). An embedding application uses
+   * {@link JdbcPersistence} instead.
+   */
   public static Database open(Settings settings) {
-    return new Database(settings);
+    return open(settings, Tables.unprefixed());
   }
 
   /** 32 random bytes, a fresh key for {@link JdbcJobRepository}'s credential encryption. */
@@ -158,7 +188,10 @@ public final class Database implements AutoCloseable {
     return isPostgres() ? new DatabaseClock(this) : Clock.systemUTC();
   }
 
-  /** The pooled data source, for tools that need plain JDBC. */
+  /**
+   * The data source, for tools that need plain JDBC (its statements see the prefixed table names,
+   * {@link #table}).
+   */
   public DataSource dataSource() {
     return pool;
   }
@@ -168,17 +201,95 @@ public final class Database implements AutoCloseable {
     return schema;
   }
 
+  /**
+   * The name of syncjobs' table {@code table} ({@code "jobs"}, {@code "runs"}, …) in this database.
+   */
+  public String table(String table) {
+    if (!Tables.NAMES.contains(table)) {
+      throw new IllegalArgumentException(
+          "no syncjobs table " + table + "; tables: " + Tables.NAMES);
+    }
+    return tables.name(table);
+  }
+
+  /** The table Flyway records the applied migrations in. */
+  public String historyTable() {
+    return tables.historyTable();
+  }
+
+  /** Closes the pool this class opened; an application's data source is left open. */
   @Override
   public void close() {
-    pool.close();
+    closeOwnPool();
+  }
+
+  private void closeOwnPool() {
+    if (ownPool != null) {
+      try {
+        ownPool.close();
+      } catch (Exception e) {
+        throw new SyncException("cannot close the database: " + rootMessage(e), e);
+      }
+    }
   }
 
   Dialect dialect() {
     return dialect;
   }
 
-  Settings settings() {
-    return settings;
+  Tables tables() {
+    return tables;
+  }
+
+  /** The notification channel of {@code kind} ({@code progress}, {@code work}, …). */
+  String channel(String kind) {
+    return tables.channel(schema, kind);
+  }
+
+  /**
+   * A connection of its own for LISTEN, named {@code applicationName} for pg_stat_activity: a new
+   * one from the URL, or one taken from the application's data source for as long as it listens.
+   */
+  Connection listenConnection(String applicationName) throws SQLException {
+    Connection c;
+    if (settings != null) {
+      Properties props = new Properties();
+      props.setProperty("ApplicationName", applicationName);
+      if (settings.user() != null) {
+        props.setProperty("user", settings.user());
+      }
+      if (settings.password() != null) {
+        props.setProperty("password", settings.password());
+      }
+      c = DriverManager.getConnection(settings.url(), props);
+    } else {
+      c = pool.getConnection();
+      try {
+        c.setClientInfo("ApplicationName", applicationName);
+      } catch (SQLException ignored) {
+        // only a label for operators
+      }
+    }
+    c.setAutoCommit(true);
+    return c;
+  }
+
+  /**
+   * A connection of the pool whose prepared statements name the tables with their prefix ({@code
+   * {jobs}} in a statement's text becomes the prefixed name, see {@link Tables#sql}).
+   */
+  private Connection connection() throws SQLException {
+    Connection c = pool.getConnection();
+    if (configureSqliteConnections) {
+      try (Statement s = c.createStatement()) {
+        s.execute("PRAGMA foreign_keys = ON");
+        s.execute("PRAGMA busy_timeout = " + SQLITE_BUSY_TIMEOUT_MILLIS);
+      } catch (SQLException e) {
+        c.close();
+        throw e;
+      }
+    }
+    return NamedTables.wrap(c, tables);
   }
 
   /** Work done with one connection. */
@@ -207,7 +318,7 @@ public final class Database implements AutoCloseable {
       return shared(work);
     }
     for (int attempt = 1; ; attempt++) {
-      try (Connection c = pool.getConnection()) {
+      try (Connection c = connection()) {
         return committed(c, work);
       } catch (SQLException e) {
         if (attempt < 3 && isRetryable(e)) {
@@ -272,7 +383,7 @@ public final class Database implements AutoCloseable {
   /** SQLite writer: runs a group of transactions, each in a savepoint, under one commit. */
   private List<Outcome> write(List<Write> group) {
     WRITING.set(true);
-    try (Connection c = pool.getConnection()) {
+    try (Connection c = connection()) {
       return committed(
           c,
           conn -> {
@@ -318,7 +429,7 @@ public final class Database implements AutoCloseable {
    */
   <T> T statement(SqlWork<T> work) {
     for (int attempt = 1; ; attempt++) {
-      try (Connection c = pool.getConnection()) {
+      try (Connection c = connection()) {
         return work.apply(c);
       } catch (SQLException e) {
         if (attempt < 3 && isRetryable(e)) {
@@ -352,7 +463,7 @@ public final class Database implements AutoCloseable {
 
   /** Runs read-only {@code work} in auto-commit mode. */
   <T> T query(SqlWork<T> work) {
-    try (Connection c = pool.getConnection()) {
+    try (Connection c = connection()) {
       return work.apply(c);
     } catch (SQLException e) {
       throw translate(e);
@@ -399,46 +510,24 @@ public final class Database implements AutoCloseable {
 
   private void migrate() {
     try {
-      Flyway.configure(Database.class.getClassLoader())
-          .dataSource(pool)
-          .locations("classpath:db/migration/" + dialect.migrations)
-          .loggers("slf4j")
-          .load()
-          .migrate();
+      Location location = new Location("classpath:db/migration/" + dialect.migrations);
+      FluentConfiguration config =
+          Flyway.configure(Database.class.getClassLoader())
+              .dataSource(pool)
+              .locations(location)
+              .table(tables.historyTable())
+              // syncjobs' tables may share a schema with an application's own: Flyway then
+              // records a baseline below the first migration instead of refusing the schema
+              .baselineOnMigrate(true)
+              .baselineVersion("0")
+              .loggers("slf4j");
+      config.resourceProvider(new Migrations(config, location, tables.prefix())).load().migrate();
     } catch (FlywayException e) {
       throw new SyncException("database migration failed: " + rootMessage(e), e);
     }
   }
 
-  private static SQLiteDataSource sqlite(String url) {
-    String file = url.substring("jdbc:sqlite:".length());
-    int query = file.indexOf('?');
-    String path = query >= 0 ? file.substring(0, query) : file;
-    if (path.startsWith("file:")) {
-      path = path.substring("file:".length());
-    }
-    if (!path.isEmpty() && !path.equals(":memory:")) {
-      try {
-        Path parent = Path.of(path).toAbsolutePath().getParent();
-        if (parent != null) {
-          Files.createDirectories(parent);
-        }
-      } catch (java.io.IOException | RuntimeException e) {
-        throw new SyncException("cannot create the database folder for " + path, e);
-      }
-    }
-    SQLiteConfig config = new SQLiteConfig();
-    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-    config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
-    config.setBusyTimeout(SQLITE_BUSY_TIMEOUT_MILLIS);
-    config.enforceForeignKeys(true);
-    config.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
-    SQLiteDataSource ds = new SQLiteDataSource(config);
-    ds.setUrl(url);
-    return ds;
-  }
-
-  private static String rootMessage(Throwable e) {
+  static String rootMessage(Throwable e) {
     Throwable t = e;
     while (t.getCause() != null && t.getCause() != t) {
       t = t.getCause();

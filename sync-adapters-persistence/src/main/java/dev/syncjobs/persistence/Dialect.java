@@ -118,6 +118,46 @@ enum Dialect {
 
   abstract boolean isForeignKeyViolation(SQLException e);
 
+  /** The driver class of this dialect and the Maven coordinates that bring it. */
+  private static final String[][] DRIVERS = {
+    {"org.sqlite.JDBC", "org.xerial:sqlite-jdbc"},
+    {"org.postgresql.Driver", "org.postgresql:postgresql"}
+  };
+
+  /**
+   * Checks that this dialect's JDBC driver is on the class path: syncjobs leaves the choice of
+   * driver to the application, which adds the one it uses.
+   *
+   * @throws dev.syncjobs.core.model.SyncException naming the dependency to add
+   */
+  void requireDriver() {
+    String[] driver = DRIVERS[ordinal()];
+    try {
+      Class.forName(driver[0], false, Dialect.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      throw new dev.syncjobs.core.model.SyncException(
+          "the "
+              + (this == SQLITE ? "SQLite" : "PostgreSQL")
+              + " JDBC driver is not on the class path: add the dependency "
+              + driver[1]
+              + " to the application",
+          e);
+    }
+  }
+
+  /** The dialect of a database by the product name its driver reports. */
+  static Dialect ofProduct(String productName) {
+    String name = productName == null ? "" : productName.toLowerCase(java.util.Locale.ROOT);
+    if (name.contains("sqlite")) {
+      return SQLITE;
+    }
+    if (name.contains("postgresql")) {
+      return POSTGRESQL;
+    }
+    throw new IllegalArgumentException(
+        "unsupported database " + productName + " (syncjobs runs on SQLite or PostgreSQL)");
+  }
+
   static Dialect of(String jdbcUrl) {
     if (jdbcUrl.startsWith("jdbc:sqlite:")) {
       return SQLITE;

@@ -51,7 +51,7 @@ public final class JdbcJobRepository implements JobRepository {
             c -> {
               try (PreparedStatement ps =
                   c.prepareStatement(
-                      "INSERT INTO jobs ("
+                      "INSERT INTO {jobs} ("
                           + JobRows.COLUMNS
                           + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
                           + " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
@@ -86,7 +86,7 @@ public final class JdbcJobRepository implements JobRepository {
               c -> {
                 try (PreparedStatement ps =
                     c.prepareStatement(
-                        "UPDATE jobs SET id = ?, name = ?, source_url = ?, auth_sealed = ?,"
+                        "UPDATE {jobs} SET id = ?, name = ?, source_url = ?, auth_sealed = ?,"
                             + " ca_bundle = ?, backend_id = ?, destination_path = ?,"
                             + " include_pattern = ?, exclude_pattern = ?, filters = ?,"
                             + " schedule_kind = ?, schedule_time = ?, schedule_day = ?,"
@@ -121,7 +121,7 @@ public final class JdbcJobRepository implements JobRepository {
   public boolean delete(JobId id) {
     return db.transaction(
         c -> {
-          try (PreparedStatement ps = c.prepareStatement("DELETE FROM jobs WHERE id = ?")) {
+          try (PreparedStatement ps = c.prepareStatement("DELETE FROM {jobs} WHERE id = ?")) {
             dialect.setUuid(ps, 1, id.value());
             return ps.executeUpdate() == 1;
           }
@@ -133,7 +133,7 @@ public final class JdbcJobRepository implements JobRepository {
     return db.query(
         c -> {
           try (PreparedStatement ps =
-              c.prepareStatement("SELECT " + JobRows.COLUMNS + " FROM jobs WHERE id = ?")) {
+              c.prepareStatement("SELECT " + JobRows.COLUMNS + " FROM {jobs} WHERE id = ?")) {
             dialect.setUuid(ps, 1, id.value());
             List<Job> jobs = rows.read(ps);
             return jobs.isEmpty() ? Optional.empty() : Optional.of(jobs.get(0));
@@ -164,7 +164,7 @@ public final class JdbcJobRepository implements JobRepository {
     return db.query(
         c -> {
           try (PreparedStatement ps =
-              c.prepareStatement("SELECT " + JobRows.COLUMNS + " FROM jobs ORDER BY " + order)) {
+              c.prepareStatement("SELECT " + JobRows.COLUMNS + " FROM {jobs} ORDER BY " + order)) {
             return rows.read(ps);
           }
         });
@@ -189,7 +189,7 @@ public final class JdbcJobRepository implements JobRepository {
           // the jobs_due index ((next_run_at) WHERE enabled) answers this from its first entry
           try (PreparedStatement ps =
                   c.prepareStatement(
-                      "SELECT min(next_run_at) AS next_run_at FROM jobs WHERE enabled = TRUE"
+                      "SELECT min(next_run_at) AS next_run_at FROM {jobs} WHERE enabled = TRUE"
                           + " AND next_run_at IS NOT NULL");
               ResultSet rs = ps.executeQuery()) {
             return rs.next()

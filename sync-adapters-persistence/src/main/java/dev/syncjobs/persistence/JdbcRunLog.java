@@ -226,13 +226,13 @@ public final class JdbcRunLog implements RunLog {
    * else to the tail; so the entry is in the head iff the tail is still empty afterwards.
    */
   private static final String FILE_ON_CONFLICT =
-      " ON CONFLICT (run_id) DO UPDATE SET next_seq = run_logs.next_seq + 1,"
-          + " head_bytes = CASE WHEN run_logs.tail_bytes = 0"
-          + " AND run_logs.head_bytes + excluded.head_bytes <= ?"
-          + " THEN run_logs.head_bytes + excluded.head_bytes ELSE run_logs.head_bytes END,"
-          + " tail_bytes = CASE WHEN run_logs.tail_bytes = 0"
-          + " AND run_logs.head_bytes + excluded.head_bytes <= ?"
-          + " THEN 0 ELSE run_logs.tail_bytes + excluded.head_bytes END";
+      " ON CONFLICT (run_id) DO UPDATE SET next_seq = {run_logs}.next_seq + 1,"
+          + " head_bytes = CASE WHEN {run_logs}.tail_bytes = 0"
+          + " AND {run_logs}.head_bytes + excluded.head_bytes <= ?"
+          + " THEN {run_logs}.head_bytes + excluded.head_bytes ELSE {run_logs}.head_bytes END,"
+          + " tail_bytes = CASE WHEN {run_logs}.tail_bytes = 0"
+          + " AND {run_logs}.head_bytes + excluded.head_bytes <= ?"
+          + " THEN 0 ELSE {run_logs}.tail_bytes + excluded.head_bytes END";
 
   /**
    * PostgreSQL: files one entry for each of several runs (each run once) and returns the runs whose
@@ -242,11 +242,11 @@ public final class JdbcRunLog implements RunLog {
    */
   static final String FILE_ROUND =
       "WITH e AS (SELECT * FROM unnest(?::uuid[], ?::integer[], ?::text[]) AS e(run_id, bytes,"
-          + " line)), counters AS (INSERT INTO run_logs (run_id, head_bytes, next_seq)"
+          + " line)), counters AS (INSERT INTO {run_logs} (run_id, head_bytes, next_seq)"
           + " SELECT run_id, bytes, 1 FROM e"
           + FILE_ON_CONFLICT
           + " RETURNING run_id, tail_bytes, next_seq - 1 AS seq),"
-          + " filed AS (INSERT INTO run_log_lines (run_id, seq, in_head, bytes, line)"
+          + " filed AS (INSERT INTO {run_log_lines} (run_id, seq, in_head, bytes, line)"
           + " SELECT e.run_id, counters.seq, counters.tail_bytes = 0, e.bytes, e.line"
           + " FROM counters JOIN e ON e.run_id = counters.run_id)"
           + " SELECT run_id, tail_bytes FROM counters WHERE tail_bytes > ?";
@@ -256,7 +256,7 @@ public final class JdbcRunLog implements RunLog {
    * counters.
    */
   private static final String FILE_ENTRY =
-      "INSERT INTO run_logs (run_id, head_bytes, next_seq) VALUES (?, ?, 1)" + FILE_ON_CONFLICT;
+      "INSERT INTO {run_logs} (run_id, head_bytes, next_seq) VALUES (?, ?, 1)" + FILE_ON_CONFLICT;
 
   private void bindEntry(PreparedStatement ps, Pending p) throws SQLException {
     dialect.setUuid(ps, 1, p.run());
@@ -270,7 +270,7 @@ public final class JdbcRunLog implements RunLog {
     long[] dropped = trimTail(c, id, tailBytes - half);
     try (PreparedStatement ps =
         c.prepareStatement(
-            "UPDATE run_logs SET tail_bytes = tail_bytes - ?,"
+            "UPDATE {run_logs} SET tail_bytes = tail_bytes - ?,"
                 + " dropped_lines = dropped_lines + ?, dropped_bytes = dropped_bytes + ?"
                 + " WHERE run_id = ?")) {
       ps.setLong(1, dropped[1]);
@@ -285,7 +285,7 @@ public final class JdbcRunLog implements RunLog {
       FILE_ENTRY + " RETURNING tail_bytes, next_seq - 1";
 
   private static final String INSERT_LINE =
-      "INSERT INTO run_log_lines (run_id, seq, in_head, bytes, line) VALUES (?, ?, ?, ?, ?)";
+      "INSERT INTO {run_log_lines} (run_id, seq, in_head, bytes, line) VALUES (?, ?, ?, ?, ?)";
 
   /** Files one entry with the statements {@link #appendEntries} prepared. */
   private void appendOne(Connection c, PreparedStatement file, PreparedStatement line, Pending p)
@@ -320,7 +320,7 @@ public final class JdbcRunLog implements RunLog {
           long droppedBytes = 0;
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "SELECT dropped_lines, dropped_bytes FROM run_logs WHERE run_id = ?")) {
+                  "SELECT dropped_lines, dropped_bytes FROM {run_logs} WHERE run_id = ?")) {
             dialect.setUuid(ps, 1, run.value());
             try (ResultSet rs = ps.executeQuery()) {
               if (!rs.next()) {
@@ -334,7 +334,7 @@ public final class JdbcRunLog implements RunLog {
           boolean markerDone = droppedLines == 0;
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "SELECT in_head, line FROM run_log_lines WHERE run_id = ? ORDER BY seq")) {
+                  "SELECT in_head, line FROM {run_log_lines} WHERE run_id = ? ORDER BY seq")) {
             dialect.setUuid(ps, 1, run.value());
             try (ResultSet rs = ps.executeQuery()) {
               while (rs.next()) {
@@ -361,7 +361,7 @@ public final class JdbcRunLog implements RunLog {
     while (bytes < excess) {
       try (PreparedStatement ps =
           c.prepareStatement(
-              "SELECT seq, bytes FROM run_log_lines WHERE run_id = ? AND in_head = FALSE"
+              "SELECT seq, bytes FROM {run_log_lines} WHERE run_id = ? AND in_head = FALSE"
                   + " AND seq > ? ORDER BY seq LIMIT 64")) {
         dialect.setUuid(ps, 1, id);
         ps.setLong(2, lastSeq);
@@ -382,7 +382,7 @@ public final class JdbcRunLog implements RunLog {
     if (lines > 0) {
       try (PreparedStatement ps =
           c.prepareStatement(
-              "DELETE FROM run_log_lines WHERE run_id = ? AND in_head = FALSE AND seq <= ?")) {
+              "DELETE FROM {run_log_lines} WHERE run_id = ? AND in_head = FALSE AND seq <= ?")) {
         dialect.setUuid(ps, 1, id);
         ps.setLong(2, lastSeq);
         ps.executeUpdate();

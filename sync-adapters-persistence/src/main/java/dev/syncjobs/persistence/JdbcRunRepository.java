@@ -98,7 +98,7 @@ public final class JdbcRunRepository implements RunRepository {
               c.prepareStatement(
                   "SELECT "
                       + RunRows.COLUMNS
-                      + " FROM runs WHERE job_id = ? AND "
+                      + " FROM {runs} WHERE job_id = ? AND "
                       + RunRows.ACTIVE)) {
             dialect.setUuid(ps, 1, jobId.value());
             return RunRows.first(rows.read(ps));
@@ -114,7 +114,7 @@ public final class JdbcRunRepository implements RunRepository {
               c.prepareStatement(
                   "SELECT "
                       + RunRows.COLUMNS
-                      + " FROM runs WHERE job_id = ? ORDER BY created_at DESC, id DESC"
+                      + " FROM {runs} WHERE job_id = ? ORDER BY created_at DESC, id DESC"
                       + " LIMIT ? OFFSET ?")) {
             dialect.setUuid(ps, 1, jobId.value());
             ps.setInt(2, limit);
@@ -129,7 +129,7 @@ public final class JdbcRunRepository implements RunRepository {
     return db.query(
         c -> {
           try (PreparedStatement ps =
-              c.prepareStatement("SELECT count(*) FROM runs WHERE job_id = ?")) {
+              c.prepareStatement("SELECT count(*) FROM {runs} WHERE job_id = ?")) {
             dialect.setUuid(ps, 1, jobId.value());
             try (ResultSet rs = ps.executeQuery()) {
               rs.next();
@@ -158,7 +158,7 @@ public final class JdbcRunRepository implements RunRepository {
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "UPDATE runs SET lease_until = ? WHERE id = ? AND fence = ?"
+                  "UPDATE {runs} SET lease_until = ? WHERE id = ? AND fence = ?"
                       + " AND status = 'RUNNING' RETURNING cancel_requested")) {
             dialect.setInstant(ps, 1, leaseUntil);
             dialect.setUuid(ps, 2, id.value());
@@ -179,7 +179,7 @@ public final class JdbcRunRepository implements RunRepository {
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "UPDATE runs SET files_done = ?, files_total = ?, bytes_done = ?,"
+                  "UPDATE {runs} SET files_done = ?, files_total = ?, bytes_done = ?,"
                       + " bytes_total = ?, current_file = ?, bytes_per_second = ?"
                       + " WHERE id = ? AND fence = ? AND status = 'RUNNING'")) {
             int i = RunRows.bindProgress(ps, 1, progress);
@@ -249,7 +249,7 @@ public final class JdbcRunRepository implements RunRepository {
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "UPDATE runs SET status = 'CANCELLED', completed_at = ?, error = ?"
+                  "UPDATE {runs} SET status = 'CANCELLED', completed_at = ?, error = ?"
                       + " WHERE id = ? AND status = 'PENDING'")) {
             dialect.setInstant(ps, 1, now);
             ps.setString(2, "cancelled before it started");
@@ -260,7 +260,7 @@ public final class JdbcRunRepository implements RunRepository {
           }
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "UPDATE runs SET cancel_requested = TRUE WHERE id = ? AND status = 'RUNNING'"
+                  "UPDATE {runs} SET cancel_requested = TRUE WHERE id = ? AND status = 'RUNNING'"
                       + " AND cancel_requested = FALSE")) {
             dialect.setUuid(ps, 1, id.value());
             if (ps.executeUpdate() == 0) {
@@ -282,7 +282,7 @@ public final class JdbcRunRepository implements RunRepository {
               c.prepareStatement(
                   "SELECT "
                       + RunRows.COLUMNS
-                      + " FROM runs WHERE "
+                      + " FROM {runs} WHERE "
                       + RunRows.ACTIVE
                       + " ORDER BY created_at, id")) {
             return rows.read(ps);
@@ -298,7 +298,7 @@ public final class JdbcRunRepository implements RunRepository {
               c.prepareStatement(
                   "SELECT "
                       + RunRows.COLUMNS
-                      + " FROM runs WHERE status = 'RUNNING' AND lease_until < ?"
+                      + " FROM {runs} WHERE status = 'RUNNING' AND lease_until < ?"
                       + " ORDER BY lease_until, id")) {
             dialect.setInstant(ps, 1, now);
             return rows.read(ps);
@@ -315,7 +315,7 @@ public final class JdbcRunRepository implements RunRepository {
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "DELETE FROM runs WHERE id IN (SELECT id FROM runs WHERE status NOT IN"
+                  "DELETE FROM {runs} WHERE id IN (SELECT id FROM {runs} WHERE status NOT IN"
                       + " ('PENDING', 'RUNNING') AND completed_at < ?"
                       + " ORDER BY completed_at LIMIT ?)")) {
             dialect.setInstant(ps, 1, cutoff);

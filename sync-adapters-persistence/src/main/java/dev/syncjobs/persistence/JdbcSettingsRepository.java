@@ -35,7 +35,7 @@ public final class JdbcSettingsRepository implements SettingsRepository {
   private static final String NOTIFICATIONS = "notifications";
 
   private static final String UPSERT =
-      "INSERT INTO settings (name, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO"
+      "INSERT INTO {settings} (name, value, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO"
           + " UPDATE SET value = excluded.value, updated_at = excluded.updated_at";
 
   private final Database db;
@@ -62,7 +62,7 @@ public final class JdbcSettingsRepository implements SettingsRepository {
             c -> {
               Map<String, String> found = new HashMap<>();
               try (PreparedStatement ps =
-                  c.prepareStatement("SELECT name, value FROM settings WHERE name LIKE ?")) {
+                  c.prepareStatement("SELECT name, value FROM {settings} WHERE name LIKE ?")) {
                 ps.setString(1, "bandwidth.%");
                 try (ResultSet rs = ps.executeQuery()) {
                   while (rs.next()) {
@@ -114,7 +114,7 @@ public final class JdbcSettingsRepository implements SettingsRepository {
           // the download row is written with every save: claiming it decides who imports
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "INSERT INTO settings (name, value, updated_at) VALUES (?, ?, ?)"
+                  "INSERT INTO {settings} (name, value, updated_at) VALUES (?, ?, ?)"
                       + " ON CONFLICT (name) DO NOTHING")) {
             bind(ps, DOWNLOAD, rows.get(DOWNLOAD), now);
             if (ps.executeUpdate() == 0) {
@@ -140,7 +140,7 @@ public final class JdbcSettingsRepository implements SettingsRepository {
     return db.query(
         c -> {
           try (PreparedStatement ps =
-              c.prepareStatement("SELECT value FROM settings WHERE name = ?")) {
+              c.prepareStatement("SELECT value FROM {settings} WHERE name = ?")) {
             ps.setString(1, NOTIFICATIONS);
             try (ResultSet rs = ps.executeQuery()) {
               return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
@@ -170,9 +170,9 @@ public final class JdbcSettingsRepository implements SettingsRepository {
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "INSERT INTO manual_run_grants (job_id, granted_at) VALUES (?, ?)"
+                  "INSERT INTO {manual_run_grants} (job_id, granted_at) VALUES (?, ?)"
                       + " ON CONFLICT (job_id) DO UPDATE SET granted_at = excluded.granted_at"
-                      + " WHERE manual_run_grants.granted_at <= ?")) {
+                      + " WHERE {manual_run_grants}.granted_at <= ?")) {
             dialect.setUuid(ps, 1, job.value());
             dialect.setInstant(ps, 2, at);
             dialect.setInstant(ps, 3, at.minus(interval));
@@ -192,7 +192,7 @@ public final class JdbcSettingsRepository implements SettingsRepository {
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "DELETE FROM manual_run_grants WHERE job_id = ? AND granted_at = ?")) {
+                  "DELETE FROM {manual_run_grants} WHERE job_id = ? AND granted_at = ?")) {
             dialect.setUuid(ps, 1, job.value());
             dialect.setInstant(ps, 2, grantedAt);
             return ps.executeUpdate();
@@ -202,7 +202,7 @@ public final class JdbcSettingsRepository implements SettingsRepository {
 
   private Instant lastGrant(Connection c, JobId job) throws SQLException {
     try (PreparedStatement ps =
-        c.prepareStatement("SELECT granted_at FROM manual_run_grants WHERE job_id = ?")) {
+        c.prepareStatement("SELECT granted_at FROM {manual_run_grants} WHERE job_id = ?")) {
       dialect.setUuid(ps, 1, job.value());
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next() ? dialect.getInstant(rs, "granted_at") : null;

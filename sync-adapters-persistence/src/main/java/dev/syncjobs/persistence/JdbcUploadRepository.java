@@ -41,7 +41,7 @@ public final class JdbcUploadRepository implements UploadRepository {
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "INSERT INTO uploads ("
+                  "INSERT INTO {uploads} ("
                       + COLUMNS
                       + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
             dialect.setUuid(ps, 1, u.id().value());
@@ -72,7 +72,7 @@ public final class JdbcUploadRepository implements UploadRepository {
     return db.query(
         c -> {
           try (PreparedStatement ps =
-              c.prepareStatement("SELECT " + COLUMNS + " FROM uploads WHERE id = ?")) {
+              c.prepareStatement("SELECT " + COLUMNS + " FROM {uploads} WHERE id = ?")) {
             dialect.setUuid(ps, 1, id.value());
             try (ResultSet rs = ps.executeQuery()) {
               return rs.next() ? Optional.of(read(rs)) : Optional.empty();
@@ -87,7 +87,7 @@ public final class JdbcUploadRepository implements UploadRepository {
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "SELECT chunk_number, sha256 FROM upload_chunks WHERE upload_id = ?")) {
+                  "SELECT chunk_number, sha256 FROM {upload_chunks} WHERE upload_id = ?")) {
             dialect.setUuid(ps, 1, id.value());
             SortedMap<Integer, String> out = new TreeMap<>();
             try (ResultSet rs = ps.executeQuery()) {
@@ -107,8 +107,8 @@ public final class JdbcUploadRepository implements UploadRepository {
           int inserted;
           try (PreparedStatement ps =
               c.prepareStatement(
-                  "INSERT INTO upload_chunks (upload_id, chunk_number, sha256)"
-                      + " SELECT id, ?, ? FROM uploads WHERE id = ? AND status = 'ACTIVE'"
+                  "INSERT INTO {upload_chunks} (upload_id, chunk_number, sha256)"
+                      + " SELECT id, ?, ? FROM {uploads} WHERE id = ? AND status = 'ACTIVE'"
                       + " ON CONFLICT (upload_id, chunk_number) DO NOTHING")) {
             ps.setInt(1, n);
             ps.setString(2, sha256);
@@ -119,7 +119,7 @@ public final class JdbcUploadRepository implements UploadRepository {
             return false;
           }
           try (PreparedStatement ps =
-              c.prepareStatement("UPDATE uploads SET expires_at = ? WHERE id = ?")) {
+              c.prepareStatement("UPDATE {uploads} SET expires_at = ? WHERE id = ?")) {
             dialect.setInstant(ps, 1, expiresAt);
             dialect.setUuid(ps, 2, id.value());
             ps.executeUpdate();
@@ -131,7 +131,7 @@ public final class JdbcUploadRepository implements UploadRepository {
   @Override
   public boolean advanceOffset(UploadId id, long from, long to, Instant expiresAt) {
     return update(
-        "UPDATE uploads SET upload_offset = ?, expires_at = ?"
+        "UPDATE {uploads} SET upload_offset = ?, expires_at = ?"
             + " WHERE id = ? AND upload_offset = ? AND status = 'ACTIVE'",
         ps -> {
           ps.setLong(1, to);
@@ -144,7 +144,7 @@ public final class JdbcUploadRepository implements UploadRepository {
   @Override
   public boolean extend(UploadId id, Instant expiresAt) {
     return update(
-        "UPDATE uploads SET expires_at = ? WHERE id = ?",
+        "UPDATE {uploads} SET expires_at = ? WHERE id = ?",
         ps -> {
           dialect.setInstant(ps, 1, expiresAt);
           dialect.setUuid(ps, 2, id.value());
@@ -154,7 +154,7 @@ public final class JdbcUploadRepository implements UploadRepository {
   @Override
   public boolean finish(UploadId id, UploadStatus status, String error) {
     return update(
-        "UPDATE uploads SET status = ?, error = ? WHERE id = ? AND status = 'ACTIVE'",
+        "UPDATE {uploads} SET status = ?, error = ? WHERE id = ? AND status = 'ACTIVE'",
         ps -> {
           ps.setString(1, status.name());
           ps.setString(2, error);
@@ -164,7 +164,7 @@ public final class JdbcUploadRepository implements UploadRepository {
 
   @Override
   public boolean delete(UploadId id) {
-    return update("DELETE FROM uploads WHERE id = ?", ps -> dialect.setUuid(ps, 1, id.value()));
+    return update("DELETE FROM {uploads} WHERE id = ?", ps -> dialect.setUuid(ps, 1, id.value()));
   }
 
   @Override
@@ -175,7 +175,7 @@ public final class JdbcUploadRepository implements UploadRepository {
               c.prepareStatement(
                   "SELECT "
                       + COLUMNS
-                      + " FROM uploads WHERE expires_at < ? ORDER BY expires_at LIMIT ?")) {
+                      + " FROM {uploads} WHERE expires_at < ? ORDER BY expires_at LIMIT ?")) {
             dialect.setInstant(ps, 1, now);
             ps.setInt(2, limit);
             List<Upload> out = new ArrayList<>();
@@ -192,7 +192,7 @@ public final class JdbcUploadRepository implements UploadRepository {
   @Override
   public boolean claimCleanup(LocalDate day) {
     return update(
-        "UPDATE upload_cleanup SET last_day = ? WHERE id = 1 AND last_day < ?",
+        "UPDATE {upload_cleanup} SET last_day = ? WHERE id = 1 AND last_day < ?",
         ps -> {
           ps.setString(1, day.toString());
           ps.setString(2, day.toString());

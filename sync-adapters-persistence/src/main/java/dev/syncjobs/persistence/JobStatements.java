@@ -24,7 +24,7 @@ abstract sealed class JobStatements permits SqliteJobStatements, PostgresJobStat
   static final String DUE =
       "SELECT "
           + JobRows.COLUMNS
-          + " FROM jobs WHERE enabled = TRUE AND next_run_at IS NOT NULL"
+          + " FROM {jobs} WHERE enabled = TRUE AND next_run_at IS NOT NULL"
           + " AND next_run_at <= ? ORDER BY next_run_at, id LIMIT ?";
 
   final Database db;

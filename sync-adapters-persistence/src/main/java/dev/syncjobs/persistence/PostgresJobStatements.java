@@ -33,7 +33,7 @@ final class PostgresJobStatements extends JobStatements {
   @Override
   List<Job> findAll(Connection c, List<JobId> ids) throws SQLException {
     try (PreparedStatement ps =
-        c.prepareStatement("SELECT " + JobRows.COLUMNS + " FROM jobs WHERE id = ANY (?)")) {
+        c.prepareStatement("SELECT " + JobRows.COLUMNS + " FROM {jobs} WHERE id = ANY (?)")) {
       ps.setArray(1, Database.uuidArray(c, ids.stream().map(JobId::value)));
       return jobs.read(ps);
     }
@@ -78,9 +78,9 @@ final class PostgresJobStatements extends JobStatements {
 
   /** Moves the batch's (distinct) jobs in one statement. */
   static final String ADVANCE =
-      "UPDATE jobs SET next_run_at = f.next FROM unnest(?::uuid[], ?::timestamptz[],"
+      "UPDATE {jobs} SET next_run_at = f.next FROM unnest(?::uuid[], ?::timestamptz[],"
           + " ?::timestamptz[]) AS f(id, expected, next)"
-          + " WHERE jobs.id = f.id AND jobs.next_run_at = f.expected RETURNING jobs.id";
+          + " WHERE {jobs}.id = f.id AND {jobs}.next_run_at = f.expected RETURNING {jobs}.id";
 
   @Override
   int[] advance(Connection c, List<Job> due, List<Firing> firings) throws SQLException {

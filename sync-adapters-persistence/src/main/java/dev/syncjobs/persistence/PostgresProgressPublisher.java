@@ -11,14 +11,11 @@ import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -167,9 +164,7 @@ public final class PostgresProgressPublisher implements ProgressPublisher, AutoC
   }
 
   static String channel(Database db, String kind) {
-    String schema = db.schema().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
-    String name = schema.equals("public") ? "syncjobs_" + kind : "syncjobs_" + schema + "_" + kind;
-    return name.length() > 63 ? name.substring(0, 63) : name;
+    return db.channel(kind);
   }
 
   private void deliver(ProgressEvent event) {
@@ -218,18 +213,7 @@ public final class PostgresProgressPublisher implements ProgressPublisher, AutoC
 
   /** A connection of its own for LISTEN, named for pg_stat_activity. */
   static Connection openListenConnection(Database db) throws SQLException {
-    Database.Settings s = db.settings();
-    Properties props = new Properties();
-    props.setProperty("ApplicationName", LISTENER_APPLICATION_NAME);
-    if (s.user() != null) {
-      props.setProperty("user", s.user());
-    }
-    if (s.password() != null) {
-      props.setProperty("password", s.password());
-    }
-    Connection c = DriverManager.getConnection(s.url(), props);
-    c.setAutoCommit(true);
-    return c;
+    return db.listenConnection(LISTENER_APPLICATION_NAME);
   }
 
   private void dispatch(String channel, String payload) {

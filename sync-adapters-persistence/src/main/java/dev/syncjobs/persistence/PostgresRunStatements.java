@@ -34,7 +34,7 @@ final class PostgresRunStatements extends RunStatements {
           + String.format(PICK, " FOR UPDATE SKIP LOCKED")
           + ", claimed AS ("
           + CLAIM
-          + "), marked AS (UPDATE jobs SET status = 'RUNNING', last_run_at = ?,"
+          + "), marked AS (UPDATE {jobs} SET status = 'RUNNING', last_run_at = ?,"
           + " last_error = NULL WHERE id IN (SELECT job_id FROM claimed)";
 
   /** Claims the runs and marks their jobs running in one statement. */
@@ -138,18 +138,18 @@ final class PostgresRunStatements extends RunStatements {
           + " ?::text[], ?::text[], ?::timestamptz[], ?::bigint[]) AS u(id, fence, status,"
           + " job_status, files_done, files_total, bytes_done, bytes_total, current_file,"
           + " bytes_per_second, error, version, completed_at, files_skipped)),"
-          + " ended AS (UPDATE runs SET status = v.status, files_done = v.files_done,"
+          + " ended AS (UPDATE {runs} SET status = v.status, files_done = v.files_done,"
           + " files_total = v.files_total, bytes_done = v.bytes_done,"
           + " bytes_total = v.bytes_total, current_file = v.current_file,"
           + " bytes_per_second = v.bytes_per_second, error = v.error,"
           + " version = v.version, completed_at = v.completed_at, lease_until = NULL,"
           + " files_skipped = v.files_skipped"
-          + " FROM v WHERE runs.id = v.id AND runs.fence = v.fence"
-          + " AND runs.status = v.running"
-          + " RETURNING runs.id, runs.job_id, v.job_status, v.error, v.completed_at),"
-          + " recorded AS (UPDATE jobs SET status = ended.job_status,"
+          + " FROM v WHERE {runs}.id = v.id AND {runs}.fence = v.fence"
+          + " AND {runs}.status = v.running"
+          + " RETURNING {runs}.id, {runs}.job_id, v.job_status, v.error, v.completed_at),"
+          + " recorded AS (UPDATE {jobs} SET status = ended.job_status,"
           + " last_run_at = ended.completed_at, last_error = ended.error"
-          + " FROM ended WHERE jobs.id = ended.job_id)"
+          + " FROM ended WHERE {jobs}.id = ended.job_id)"
           + " SELECT id FROM ended";
 
   /** {@link #COMPLETE} for the batch; true per run ended. */
@@ -207,7 +207,7 @@ final class PostgresRunStatements extends RunStatements {
 
   /** The runs given as one array per column, inserted by one statement. */
   static final String INSERT_ALL =
-      "INSERT INTO runs ("
+      "INSERT INTO {runs} ("
           + RunRows.COLUMNS
           + ") SELECT * FROM unnest(?::uuid[], ?::uuid[], ?::text[], ?::timestamptz[], ?::text[],"
           + " ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::bigint[],"

@@ -36,7 +36,7 @@ final class RunRows {
   static final String ACTIVE = "status IN ('PENDING', 'RUNNING') AND job_id IS NOT NULL";
 
   private static final String INSERT =
-      "INSERT INTO runs ("
+      "INSERT INTO {runs} ("
           + COLUMNS
           + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
           + " ON CONFLICT DO NOTHING";
@@ -72,7 +72,7 @@ final class RunRows {
   /** Whether the job has a pending or running run. */
   boolean hasActive(Connection c, JobId jobId) throws SQLException {
     try (PreparedStatement ps =
-        c.prepareStatement("SELECT 1 FROM runs WHERE job_id = ? AND " + ACTIVE)) {
+        c.prepareStatement("SELECT 1 FROM {runs} WHERE job_id = ? AND " + ACTIVE)) {
       dialect.setUuid(ps, 1, jobId.value());
       try (ResultSet rs = ps.executeQuery()) {
         return rs.next();
@@ -83,7 +83,7 @@ final class RunRows {
   /** Whether the run's job already has a run for the run's occurrence. */
   boolean occurrenceExists(Connection c, Run run) throws SQLException {
     try (PreparedStatement ps =
-        c.prepareStatement("SELECT 1 FROM runs WHERE job_id = ? AND scheduled_for = ?")) {
+        c.prepareStatement("SELECT 1 FROM {runs} WHERE job_id = ? AND scheduled_for = ?")) {
       dialect.setUuid(ps, 1, run.jobId().value());
       dialect.setInstant(ps, 2, run.scheduledFor());
       try (ResultSet rs = ps.executeQuery()) {
@@ -94,7 +94,7 @@ final class RunRows {
 
   Optional<Run> find(Connection c, UUID id) throws SQLException {
     try (PreparedStatement ps =
-        c.prepareStatement("SELECT " + COLUMNS + " FROM runs WHERE id = ?")) {
+        c.prepareStatement("SELECT " + COLUMNS + " FROM {runs} WHERE id = ?")) {
       dialect.setUuid(ps, 1, id);
       return first(read(ps));
     }

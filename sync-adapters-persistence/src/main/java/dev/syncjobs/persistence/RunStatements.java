@@ -43,7 +43,7 @@ abstract sealed class RunStatements permits SqliteRunStatements, PostgresRunStat
   // limit, so PostgreSQL would plan the claim afresh each time. Batch sizes range up to an
   // instance's slots: a few statement texts, each prepared once and kept with its own plan.
   static final String PICK =
-      "picked AS MATERIALIZED (SELECT id FROM runs WHERE status = 'PENDING' AND not_before <= ?"
+      "picked AS MATERIALIZED (SELECT id FROM {runs} WHERE status = 'PENDING' AND not_before <= ?"
           + " ORDER BY created_at, id LIMIT {max}%s)";
 
   /** A claim statement that picks at most {@code max} runs. */
@@ -56,7 +56,7 @@ abstract sealed class RunStatements permits SqliteRunStatements, PostgresRunStat
   // read the whole runs_claimable index instead of the primary key whenever its statistics were
   // taken before a burst (a few pending runs by the statistics, thousands in fact).
   static final String CLAIM =
-      "UPDATE runs SET status = 'RUNNING', owner = ?, lease_until = ?, started_at = ?,"
+      "UPDATE {runs} SET status = 'RUNNING', owner = ?, lease_until = ?, started_at = ?,"
           + " fence = fence + 1, cancel_requested = FALSE"
           + " WHERE id IN (SELECT id FROM picked) RETURNING "
           + RunRows.COLUMNS;
@@ -83,7 +83,7 @@ abstract sealed class RunStatements permits SqliteRunStatements, PostgresRunStat
             // though other runs are pending: look again while some are
             try (PreparedStatement ps =
                 c.prepareStatement(
-                    "SELECT 1 FROM runs WHERE status = 'PENDING' AND not_before <= ? LIMIT 1")) {
+                    "SELECT 1 FROM {runs} WHERE status = 'PENDING' AND not_before <= ? LIMIT 1")) {
               dialect.setInstant(ps, 1, now);
               try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {

@@ -86,7 +86,9 @@ final class SecretBox {
 
   private void requireKey() {
     if (key == null) {
-      throw new SyncException("no secret key configured: source credentials cannot be stored");
+      throw new SyncException(
+          "no secret key configured: source credentials cannot be stored (give JdbcPersistence a"
+              + " secretKey or secretKeyFile)");
     }
   }
 

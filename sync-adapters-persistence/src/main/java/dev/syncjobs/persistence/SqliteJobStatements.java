@@ -28,7 +28,7 @@ final class SqliteJobStatements extends JobStatements {
         c.prepareStatement(
             "SELECT "
                 + JobRows.COLUMNS
-                + " FROM jobs WHERE id IN ("
+                + " FROM {jobs} WHERE id IN ("
                 + Database.placeholders(ids.size())
                 + ")")) {
       int i = 1;
@@ -70,7 +70,7 @@ final class SqliteJobStatements extends JobStatements {
   @Override
   int[] advance(Connection c, List<Job> due, List<Firing> firings) throws SQLException {
     try (PreparedStatement ps =
-        c.prepareStatement("UPDATE jobs SET next_run_at = ? WHERE id = ? AND next_run_at = ?")) {
+        c.prepareStatement("UPDATE {jobs} SET next_run_at = ? WHERE id = ? AND next_run_at = ?")) {
       for (int k = 0; k < due.size(); k++) {
         dialect.setInstant(ps, 1, firings.get(k).nextRunAt());
         dialect.setUuid(ps, 2, due.get(k).id().value());

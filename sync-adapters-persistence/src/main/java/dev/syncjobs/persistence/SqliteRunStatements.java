@@ -64,7 +64,7 @@ final class SqliteRunStatements extends RunStatements {
     String marks = Database.placeholders(claimed.size());
     try (PreparedStatement ps =
         c.prepareStatement(
-            "UPDATE jobs SET status = 'RUNNING', last_run_at = ?, last_error = NULL"
+            "UPDATE {jobs} SET status = 'RUNNING', last_run_at = ?, last_error = NULL"
                 + " WHERE id IN ("
                 + marks
                 + ")")) {
@@ -93,7 +93,7 @@ final class SqliteRunStatements extends RunStatements {
     boolean[] written = new boolean[batch.size()];
     try (PreparedStatement ps =
         c.prepareStatement(
-            "UPDATE runs SET status = ?, files_done = ?, files_total = ?, bytes_done = ?,"
+            "UPDATE {runs} SET status = ?, files_done = ?, files_total = ?, bytes_done = ?,"
                 + " bytes_total = ?, current_file = ?, bytes_per_second = ?, error = ?,"
                 + " version = ?, completed_at = ?, lease_until = NULL, files_skipped = ?"
                 + " WHERE id = ? AND fence = ? AND status = 'RUNNING'")) {
@@ -116,8 +116,8 @@ final class SqliteRunStatements extends RunStatements {
     boolean any = false;
     try (PreparedStatement ps =
         c.prepareStatement(
-            "UPDATE jobs SET status = ?, last_run_at = ?, last_error = ?"
-                + " WHERE id = (SELECT job_id FROM runs WHERE id = ?)")) {
+            "UPDATE {jobs} SET status = ?, last_run_at = ?, last_error = ?"
+                + " WHERE id = (SELECT job_id FROM {runs} WHERE id = ?)")) {
       for (int k = 0; k < batch.size(); k++) {
         if (!written[k]) {
           continue;

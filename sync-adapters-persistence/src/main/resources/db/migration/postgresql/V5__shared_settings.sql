@@ -1,7 +1,7 @@
 -- Settings every instance shares (bandwidth limits, notification settings), one row per setting:
 -- a bandwidth field per row ('bandwidth.download_speed_limit' ...), the notification settings as
 -- one JSON text. Keep in step with ../sqlite/V5__shared_settings.sql.
-CREATE TABLE settings (
+CREATE TABLE ${prefix}settings (
   name        text PRIMARY KEY,
   value       text,
   updated_at  timestamptz NOT NULL
@@ -9,7 +9,7 @@ CREATE TABLE settings (
 
 -- When each job was last started by hand: the manual-run rate limit, granted by a conditional
 -- upsert so that of two instances granting at once only one wins.
-CREATE TABLE manual_run_grants (
-  job_id      uuid PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,
+CREATE TABLE ${prefix}manual_run_grants (
+  job_id      uuid PRIMARY KEY REFERENCES ${prefix}jobs (id) ON DELETE CASCADE,
   granted_at  timestamptz NOT NULL
 );

@@ -1,7 +1,7 @@
 -- syncjobs schema, SQLite dialect (embedded default). Keep in step with ../postgresql/V1__schema.sql.
 -- Instants are microseconds since the epoch (UTC); booleans are 0/1.
 
-CREATE TABLE jobs (
+CREATE TABLE ${prefix}jobs (
   id                  text PRIMARY KEY,
   name                text NOT NULL,
   source_url          text NOT NULL,
@@ -34,12 +34,12 @@ CREATE TABLE jobs (
   updated_at          integer NOT NULL
 );
 -- Job names are unique ignoring case.
-CREATE UNIQUE INDEX jobs_name_key ON jobs (lower(name));
-CREATE INDEX jobs_due ON jobs (next_run_at) WHERE enabled = 1;
+CREATE UNIQUE INDEX ${prefix}jobs_name_key ON ${prefix}jobs (lower(name));
+CREATE INDEX ${prefix}jobs_due ON ${prefix}jobs (next_run_at) WHERE enabled = 1;
 
-CREATE TABLE runs (
+CREATE TABLE ${prefix}runs (
   id                  text PRIMARY KEY,
-  job_id              text NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+  job_id              text NOT NULL REFERENCES ${prefix}jobs (id) ON DELETE CASCADE,
   trigger             text NOT NULL,
   scheduled_for       integer,
   status              text NOT NULL
@@ -62,27 +62,27 @@ CREATE TABLE runs (
   attempt             integer NOT NULL DEFAULT 0,
   cancel_requested    integer NOT NULL DEFAULT 0,
   -- One run per scheduled occurrence (manual runs and retries have no occurrence: NULLs are distinct).
-  CONSTRAINT runs_one_per_occurrence UNIQUE (job_id, scheduled_for)
+  CONSTRAINT ${prefix}runs_one_per_occurrence UNIQUE (job_id, scheduled_for)
 );
 -- At most one active (pending or running) run per job.
-CREATE UNIQUE INDEX runs_one_active_per_job ON runs (job_id) WHERE status IN ('PENDING', 'RUNNING');
-CREATE INDEX runs_claimable ON runs (not_before, created_at) WHERE status = 'PENDING';
-CREATE INDEX runs_leases ON runs (lease_until) WHERE status = 'RUNNING';
-CREATE INDEX runs_history ON runs (job_id, created_at DESC);
-CREATE INDEX runs_finished ON runs (completed_at) WHERE status NOT IN ('PENDING', 'RUNNING');
+CREATE UNIQUE INDEX ${prefix}runs_one_active_per_job ON ${prefix}runs (job_id) WHERE status IN ('PENDING', 'RUNNING');
+CREATE INDEX ${prefix}runs_claimable ON ${prefix}runs (not_before, created_at) WHERE status = 'PENDING';
+CREATE INDEX ${prefix}runs_leases ON ${prefix}runs (lease_until) WHERE status = 'RUNNING';
+CREATE INDEX ${prefix}runs_history ON ${prefix}runs (job_id, created_at DESC);
+CREATE INDEX ${prefix}runs_finished ON ${prefix}runs (completed_at) WHERE status NOT IN ('PENDING', 'RUNNING');
 
 -- A run's log: the first lines up to half the cap ("head"), then a window of the latest lines up to
 -- the other half ("tail"); lines dropped between them are counted here.
-CREATE TABLE run_logs (
-  run_id              text PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+CREATE TABLE ${prefix}run_logs (
+  run_id              text PRIMARY KEY REFERENCES ${prefix}runs (id) ON DELETE CASCADE,
   head_bytes          bigint NOT NULL DEFAULT 0,
   tail_bytes          bigint NOT NULL DEFAULT 0,
   dropped_lines       bigint NOT NULL DEFAULT 0,
   dropped_bytes       bigint NOT NULL DEFAULT 0,
   next_seq            bigint NOT NULL DEFAULT 0
 );
-CREATE TABLE run_log_lines (
-  run_id              text NOT NULL REFERENCES run_logs (run_id) ON DELETE CASCADE,
+CREATE TABLE ${prefix}run_log_lines (
+  run_id              text NOT NULL REFERENCES ${prefix}run_logs (run_id) ON DELETE CASCADE,
   seq                 bigint NOT NULL,
   in_head             integer NOT NULL,
   bytes               integer NOT NULL,

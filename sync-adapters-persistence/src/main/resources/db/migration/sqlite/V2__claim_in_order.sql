@@ -2,5 +2,5 @@
 -- index led with not_before, so every claim read and sorted all pending runs: with a burst of
 -- thousands pending, each claim cost milliseconds. This one is read in claim order and stops after
 -- n entries; not_before is checked from the index.
-DROP INDEX runs_claimable;
-CREATE INDEX runs_claimable ON runs (created_at, id, not_before) WHERE status = 'PENDING';
+DROP INDEX ${prefix}runs_claimable;
+CREATE INDEX ${prefix}runs_claimable ON ${prefix}runs (created_at, id, not_before) WHERE status = 'PENDING';

@@ -5,6 +5,6 @@
 -- claim. job_id is never null; the added term keeps the index to statements that name a job
 -- (job_id = ?), which are the ones it is for, and to the list of active runs, which says the term
 -- too. The uniqueness it enforces is unchanged.
-DROP INDEX runs_one_active_per_job;
-CREATE UNIQUE INDEX runs_one_active_per_job ON runs (job_id)
+DROP INDEX ${prefix}runs_one_active_per_job;
+CREATE UNIQUE INDEX ${prefix}runs_one_active_per_job ON ${prefix}runs (job_id)
   WHERE status IN ('PENDING', 'RUNNING') AND job_id IS NOT NULL;

@@ -115,7 +115,8 @@ class PostgresPlansTest {
     assertThat(running).hasSize(10);
     String plan;
     try (Connection c = db.dataSource().getConnection();
-        PreparedStatement ps = c.prepareStatement("EXPLAIN " + PostgresRunStatements.COMPLETE)) {
+        PreparedStatement ps =
+            c.prepareStatement("EXPLAIN " + db.tables().sql(PostgresRunStatements.COMPLETE))) {
       int n = running.size();
       Object[] ids = running.stream().map(r -> r.id().value()).toArray();
       Object[] fences = running.stream().map(Run::fence).toArray();
@@ -166,7 +167,8 @@ class PostgresPlansTest {
   @Test
   void the_claims_generic_plan_is_the_one_for_its_own_limit() throws SQLException {
     pendingRunsForTheEndedJobs();
-    String sql = RunStatements.withLimit(PostgresRunStatements.CLAIM_MARK_AND_READ, 3);
+    String sql =
+        db.tables().sql(RunStatements.withLimit(PostgresRunStatements.CLAIM_MARK_AND_READ, 3));
     StringBuilder numbered = new StringBuilder();
     int n = 0;
     for (char ch : sql.toCharArray()) {
@@ -237,7 +239,9 @@ class PostgresPlansTest {
   private String explainClaim(Connection c) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement(
-            "EXPLAIN " + RunStatements.withLimit(PostgresRunStatements.CLAIM_MARK_AND_READ, 10))) {
+            "EXPLAIN "
+                + db.tables()
+                    .sql(RunStatements.withLimit(PostgresRunStatements.CLAIM_MARK_AND_READ, 10)))) {
       db.dialect().setInstant(ps, 1, now);
       ps.setString(2, "test");
       db.dialect().setInstant(ps, 3, now.plusSeconds(60));

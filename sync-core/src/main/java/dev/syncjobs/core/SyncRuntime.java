@@ -11,6 +11,7 @@ import dev.syncjobs.core.memory.InMemorySettingsRepository;
 import dev.syncjobs.core.model.StorageBackend;
 import dev.syncjobs.core.port.JobRepository;
 import dev.syncjobs.core.port.Notifier;
+import dev.syncjobs.core.port.Persistence;
 import dev.syncjobs.core.port.ProgressPublisher;
 import dev.syncjobs.core.port.RunLog;
 import dev.syncjobs.core.port.RunRepository;
@@ -53,6 +54,7 @@ public final class SyncRuntime implements AutoCloseable {
   private final Scheduler scheduler;
   private final SyncJobs jobs;
   private final HistoryRetention retention;
+  private final Persistence persistence;
   private final java.util.concurrent.ScheduledExecutorService housekeeping =
       java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -62,6 +64,7 @@ public final class SyncRuntime implements AutoCloseable {
           });
 
   private SyncRuntime(Builder b) {
+    this.persistence = b.persistence;
     InMemoryRunRepository memRuns = new InMemoryRunRepository();
     this.runRepository = b.runs != null ? b.runs : memRuns;
     this.jobRepository = b.jobs != null ? b.jobs : new InMemoryJobRepository(memRuns);
@@ -227,13 +230,23 @@ public final class SyncRuntime implements AutoCloseable {
     return worker.awaitIdle(timeout);
   }
 
-  /** Stops firing, cancels runs in progress (they record their state), waits up to 10 s. */
+  /**
+   * Stops firing, cancels runs in progress (they record their state), waits up to 10 s; then, when
+   * the runtime was given a {@link Builder#persistence(Persistence) persistence}, closes it: it is
+   * closed last, because the runs stopping record their state in it.
+   */
   @Override
   public void close() {
-    housekeeping.shutdownNow();
-    scheduler.close();
-    worker.close();
-    bandwidth.close();
+    try {
+      housekeeping.shutdownNow();
+      scheduler.close();
+      worker.close();
+      bandwidth.close();
+    } finally {
+      if (persistence != null) {
+        persistence.close();
+      }
+    }
   }
 
   /** Builder with in-memory and system defaults. */
@@ -256,6 +269,26 @@ public final class SyncRuntime implements AutoCloseable {
     private Duration ioTimeout = Duration.ofSeconds(60);
     private Duration runRetention = Duration.ofDays(30);
     private SourcePolicy sourcePolicy = SourcePolicy.ALLOW_ALL;
+    private Persistence persistence;
+    private boolean clockGiven;
+
+    /**
+     * Every durable port from one store: the job and run repositories, the run log, the shared
+     * settings and the clock (unless {@link #clock(Clock)} is given too, which wins). The runtime
+     * owns it from then on: {@link SyncRuntime#close()} closes it after the worker and scheduler
+     * have stopped.
+     */
+    public Builder persistence(Persistence value) {
+      this.persistence = java.util.Objects.requireNonNull(value, "persistence");
+      this.jobs = value.jobs();
+      this.runs = value.runs();
+      this.runLog = value.runLog();
+      this.settings = value.settings();
+      if (!clockGiven) {
+        this.clock = value.clock();
+      }
+      return this;
+    }
 
     public Builder repositories(JobRepository jobRepository, RunRepository runRepository) {
       this.jobs = jobRepository;
@@ -292,6 +325,7 @@ public final class SyncRuntime implements AutoCloseable {
 
     public Builder clock(Clock value) {
       this.clock = value;
+      this.clockGiven = true;
       return this;
     }
 

@@ -3,9 +3,7 @@ package dev.syncjobs.app.wiring;
 import dagger.Binds;
 import dagger.Module;
 import dagger.Provides;
-import dev.syncjobs.app.config.ConfigException;
 import dev.syncjobs.app.config.DataDir;
-import dev.syncjobs.app.config.PrivateFiles;
 import dev.syncjobs.app.config.ServerConfig;
 import dev.syncjobs.core.port.JobRepository;
 import dev.syncjobs.core.port.RunLog;
@@ -13,6 +11,7 @@ import dev.syncjobs.core.port.RunRepository;
 import dev.syncjobs.core.port.SettingsRepository;
 import dev.syncjobs.persistence.Database;
 import dev.syncjobs.persistence.JdbcJobRepository;
+import dev.syncjobs.persistence.JdbcPersistence;
 import dev.syncjobs.persistence.JdbcRunLog;
 import dev.syncjobs.persistence.JdbcRunRepository;
 import dev.syncjobs.persistence.JdbcSettingsRepository;
@@ -22,8 +21,9 @@ import java.time.Clock;
 
 /**
  * The JDBC repositories behind the server, on the database {@code SYNCJOBS_DB_URL} names (SQLite in
- * the data dir by default, PostgreSQL for cluster mode). Source credentials are sealed with the key
- * in {@code <data>/secret.key}.
+ * the data dir by default, PostgreSQL for cluster mode), opened by {@link JdbcPersistence} as an
+ * embedding application's would be. Source credentials are sealed with the key in {@code
+ * SYNCJOBS_SECRET_KEY_FILE} ({@code <data>/secret.key} by default).
  */
 @Module
 abstract class PersistenceModule {
@@ -39,49 +39,49 @@ abstract class PersistenceModule {
   @Binds
   abstract SettingsRepository settingsRepository(JdbcSettingsRepository impl);
 
-  /** Opened after the data dir is locked, so two servers never share one SQLite file. */
+  /**
+   * The database and key, opened after the data dir is locked: a SQLite database is created private
+   * to its owner and locked ({@code <file>.lock}), so two servers never share one file.
+   */
   @Provides
   @Singleton
-  static Database database(ServerConfig config, DataDir dataDir) {
-    PrivateFiles.sqliteDatabase(config.dbUrl());
-    return Database.open(config.dbUrl());
-  }
-
-  /** The key source credentials are sealed with, kept in the data dir (created once). */
-  @Provides
-  @Singleton
-  @Named("secretKey")
-  static byte[] secretKey(DataDir dataDir, ServerConfig config) {
-    byte[] key = dataDir.secretKey(config.secretKeyFile(), Database::newSecretKey);
-    if (key.length != 32) {
-      throw new ConfigException(config.secretKeyFile() + " must hold a 32-byte key");
-    }
-    return key;
+  static JdbcPersistence persistence(ServerConfig config, DataDir dataDir) {
+    return JdbcPersistence.builder()
+        .url(config.dbUrl())
+        .secretKeyFile(config.secretKeyFile())
+        .runLogMaxBytes(config.runLogMaxBytes())
+        .build();
   }
 
   @Provides
   @Singleton
-  static JdbcJobRepository jobs(Database db, @Named("secretKey") byte[] key) {
-    return new JdbcJobRepository(db, key);
+  static Database database(JdbcPersistence persistence) {
+    return persistence.database();
+  }
+
+  @Provides
+  @Singleton
+  static JdbcJobRepository jobs(JdbcPersistence persistence) {
+    return persistence.jobs();
   }
 
   /** Its claims read the claimed runs' jobs too (on PostgreSQL), opening them with the same key. */
   @Provides
   @Singleton
-  static JdbcRunRepository runs(Database db, @Named("secretKey") byte[] key) {
-    return new JdbcRunRepository(db, key);
+  static JdbcRunRepository runs(JdbcPersistence persistence) {
+    return persistence.runs();
   }
 
   @Provides
   @Singleton
-  static JdbcRunLog jdbcRunLog(Database db, ServerConfig config) {
-    return new JdbcRunLog(db, config.runLogMaxBytes());
+  static JdbcRunLog jdbcRunLog(JdbcPersistence persistence) {
+    return persistence.runLog();
   }
 
   @Provides
   @Singleton
-  static JdbcSettingsRepository settings(Database db) {
-    return new JdbcSettingsRepository(db);
+  static JdbcSettingsRepository settings(JdbcPersistence persistence) {
+    return persistence.settings();
   }
 
   @Provides
@@ -97,20 +97,20 @@ abstract class PersistenceModule {
   @Provides
   @Singleton
   @Named("engine")
-  static Clock engineClock(Database db, Clock clock) {
-    return db.isPostgres() ? db.clock() : clock;
+  static Clock engineClock(JdbcPersistence persistence, Clock clock) {
+    return persistence.database().isPostgres() ? persistence.clock() : clock;
   }
 
   /** What the server closes last on shutdown. */
   @Provides
   @Singleton
   @Named("database")
-  static AutoCloseable closeable(Database db, ClusterProgress cluster) {
+  static AutoCloseable closeable(JdbcPersistence persistence, ClusterProgress cluster) {
     return () -> {
       try {
         cluster.close();
       } finally {
-        db.close();
+        persistence.close();
       }
     };
   }

@@ -163,12 +163,6 @@ class ServerConfigTest {
       assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
           .isEqualTo("rw-------");
       assertThat(dir.adminToken("configured-token-123456")).isEqualTo("configured-token-123456");
-      byte[] key = dir.secretKey(() -> new byte[32]);
-      assertThat(key).hasSize(32);
-      assertThat(
-              PosixFilePermissions.toString(
-                  Files.getPosixFilePermissions(tmp.resolve("data/secret.key"))))
-          .isEqualTo("rw-------");
     }
     try (DataDir again = DataDir.open(tmp.resolve("data"))) {
       assertThat(again.adminToken(null)).isEqualTo(token);
