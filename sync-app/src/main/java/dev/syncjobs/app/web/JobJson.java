@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  * Job JSON (API.md's snake_case fields) to and from the domain. Reading checks every field's type
  * and names every bad field at once; the domain then validates the values again.
  */
-final class JobJson {
+public final class JobJson {
   static final Set<String> WRITABLE =
       Set.of(
           "name",
@@ -73,7 +73,7 @@ final class JobJson {
   private final ZoneId defaultZone;
   private final StorageBackends backends;
 
-  JobJson(ZoneId defaultZone, StorageBackends backends) {
+  public JobJson(ZoneId defaultZone, StorageBackends backends) {
     this.defaultZone = defaultZone;
     this.backends = backends;
   }

@@ -19,12 +19,12 @@ import java.util.Map;
 import java.util.OptionalDouble;
 
 /** Handlers of the storage backend and sync job routes. */
-final class JobsApi {
+public final class JobsApi {
   private final SyncJobs jobs;
   private final StorageBackends backends;
   private final JobJson json;
 
-  JobsApi(SyncJobs jobs, StorageBackends backends, JobJson json) {
+  public JobsApi(SyncJobs jobs, StorageBackends backends, JobJson json) {
     this.jobs = jobs;
     this.backends = backends;
     this.json = json;
