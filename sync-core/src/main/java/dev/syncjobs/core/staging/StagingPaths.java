@@ -1,5 +1,6 @@
 package dev.syncjobs.core.staging;
 
+import dev.syncjobs.core.model.Destination;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.CharBuffer;
@@ -49,7 +50,7 @@ public final class StagingPaths {
   public static final int MAX_PATH_BYTES = 4095;
 
   /** Prefix of the temporary names files are written under before they get their own. */
-  public static final String TEMP_PREFIX = ".syncjobs-tmp-";
+  public static final String TEMP_PREFIX = Destination.RESERVED_PREFIX + "-tmp-";
 
   private static final int MAX_LOGGED = 1000;
 
@@ -283,7 +284,12 @@ public final class StagingPaths {
     checkedDirs.add(staging);
   }
 
-  private static void ensureDirectory(Path dir, Set<PosixFilePermission> mode) throws IOException {
+  /**
+   * Makes {@code dir} a directory (given {@code mode} when created, unless null), following no
+   * link: a link or a file standing there is removed, never followed; a directory made meanwhile by
+   * another thread is taken as it is.
+   */
+  public static void ensureDirectory(Path dir, Set<PosixFilePermission> mode) throws IOException {
     for (int attempt = 0; ; attempt++) {
       BasicFileAttributes a;
       try {

@@ -1,13 +1,13 @@
 package dev.syncjobs.core.version;
 
+import dev.syncjobs.core.model.Destination;
+import dev.syncjobs.core.staging.StagingPaths;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.regex.Pattern;
 
 /**
@@ -25,10 +25,10 @@ import java.util.regex.Pattern;
  */
 public final class Bookkeeping {
   /** The folder of the destination that holds the records. */
-  public static final String DIR = ".syncjobs";
+  public static final String DIR = Destination.RESERVED_PREFIX;
 
   /** Prefix of the top-level names an earlier release kept its records under, inside a version. */
-  public static final String OLD_PREFIX = ".syncjobs";
+  public static final String OLD_PREFIX = Destination.RESERVED_PREFIX;
 
   private static final Pattern VERSION = Pattern.compile("\\d{8}T\\d{6}Z(-\\d+)?");
 
@@ -50,8 +50,8 @@ public final class Bookkeeping {
    */
   public static Path create(Path versionOrStaging) throws IOException {
     Path records = of(versionOrStaging);
-    ensureDirectory(records.getParent());
-    ensureDirectory(records);
+    StagingPaths.ensureDirectory(records.getParent(), null);
+    StagingPaths.ensureDirectory(records, null);
     return records;
   }
 
@@ -91,30 +91,5 @@ public final class Bookkeeping {
     return rootPredatesRecords
         && root.equals(p.getParent())
         && p.getFileName().toString().startsWith(OLD_PREFIX);
-  }
-
-  private static void ensureDirectory(Path dir) throws IOException {
-    for (int attempt = 0; ; attempt++) {
-      BasicFileAttributes a;
-      try {
-        a = Files.readAttributes(dir, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      } catch (NoSuchFileException e) {
-        a = null;
-      }
-      if (a != null && a.isDirectory()) {
-        return;
-      }
-      if (a != null) {
-        Files.delete(dir); // a symbolic link or a file: never followed
-      }
-      try {
-        Files.createDirectory(dir);
-        return;
-      } catch (FileAlreadyExistsException e) {
-        if (attempt > 2) {
-          throw e;
-        }
-      }
-    }
   }
 }
