@@ -103,6 +103,18 @@ public final class JobJson {
     int maxRetries = JobOptions.DEFAULTS.maxRetries();
     boolean enabled = true;
     String misfire = "run_once";
+
+    /** The options as given; the record validates them. */
+    JobOptions options() {
+      return new JobOptions(
+          verify,
+          compare,
+          deleteRemoved,
+          maxDeletePercent,
+          keepVersions,
+          bandwidthLimit,
+          maxRetries);
+    }
   }
 
   /** A new job from a create request. */
@@ -307,15 +319,7 @@ public final class JobJson {
     }
     JobOptions options = null;
     try {
-      options =
-          new JobOptions(
-              d.verify,
-              d.compare,
-              d.deleteRemoved,
-              d.maxDeletePercent,
-              d.keepVersions,
-              d.bandwidthLimit,
-              d.maxRetries);
+      options = d.options();
     } catch (ValidationException e) {
       errors.addAll(e.errors());
     }
@@ -380,14 +384,7 @@ public final class JobJson {
         filters,
         schedule,
         ZoneId.of(d.timezone),
-        new JobOptions(
-            d.verify,
-            d.compare,
-            d.deleteRemoved,
-            d.maxDeletePercent,
-            d.keepVersions,
-            d.bandwidthLimit,
-            d.maxRetries),
+        d.options(),
         d.enabled,
         MisfirePolicy.valueOf(d.misfire.toUpperCase(Locale.ROOT)),
         old == null ? null : old.status(),

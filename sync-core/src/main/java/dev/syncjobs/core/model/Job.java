@@ -5,6 +5,7 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -123,51 +124,24 @@ public record Job(
   }
 
   public Job withNextRunAt(Instant next) {
-    return new Job(
-        id,
-        name,
-        source,
-        auth,
-        caBundle,
-        destination,
-        includePattern,
-        excludePattern,
-        filters,
-        schedule,
-        zone,
-        options,
-        enabled,
-        misfirePolicy,
-        status,
-        lastRunAt,
-        lastError,
-        next,
-        createdAt,
-        updatedAt);
+    return with(b -> b.nextRunAt = next);
   }
 
   public Job withStatus(JobStatus newStatus, Instant lastRun, String error) {
-    return new Job(
-        id,
-        name,
-        source,
-        auth,
-        caBundle,
-        destination,
-        includePattern,
-        excludePattern,
-        filters,
-        schedule,
-        zone,
-        options,
-        enabled,
-        misfirePolicy,
-        newStatus,
-        lastRun,
-        error,
-        nextRunAt,
-        createdAt,
-        updatedAt);
+    return with(
+        b -> {
+          b.status = newStatus;
+          b.lastRunAt = lastRun;
+          b.lastError = error;
+        });
+  }
+
+  /** This job with {@code change} applied to a copy, every other field as it is. */
+  private Job with(Consumer<Builder> change) {
+    Builder b = toBuilder();
+    change.accept(b);
+    b.defaultUpdatedAt = false;
+    return b.build();
   }
 
   /** A builder seeded with the API's defaults, for embedders and tests. */
@@ -222,6 +196,7 @@ public record Job(
     private String lastError;
     private Instant nextRunAt;
     private Instant updatedAt;
+    private boolean defaultUpdatedAt = true;
 
     private Builder(JobId id, String name, Source source, Destination destination) {
       this.id = id;
@@ -321,7 +296,7 @@ public record Job(
           lastError,
           nextRunAt,
           createdAt,
-          updatedAt == null ? createdAt : updatedAt);
+          updatedAt == null && defaultUpdatedAt ? createdAt : updatedAt);
     }
   }
 }

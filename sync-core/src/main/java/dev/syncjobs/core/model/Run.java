@@ -52,46 +52,6 @@ public record Run(
     }
   }
 
-  /** A run that skipped no names. */
-  public Run(
-      RunId id,
-      JobId jobId,
-      Trigger trigger,
-      Instant scheduledFor,
-      RunStatus status,
-      Instant createdAt,
-      Instant notBefore,
-      Instant startedAt,
-      Instant completedAt,
-      Progress progress,
-      String error,
-      String version,
-      String owner,
-      Instant leaseUntil,
-      long fence,
-      int attempt,
-      boolean cancelRequested) {
-    this(
-        id,
-        jobId,
-        trigger,
-        scheduledFor,
-        status,
-        createdAt,
-        notBefore,
-        startedAt,
-        completedAt,
-        progress,
-        error,
-        version,
-        owner,
-        leaseUntil,
-        fence,
-        attempt,
-        cancelRequested,
-        0);
-  }
-
   /** A new pending run. */
   public static Run pending(
       RunId id, JobId jobId, Trigger trigger, Instant scheduledFor, Instant now, int attempt) {
@@ -112,7 +72,8 @@ public record Run(
         null,
         0,
         attempt,
-        false);
+        false,
+        0);
   }
 
   /** A record of an occurrence that was due while the job's previous run was still active. */
@@ -134,170 +95,134 @@ public record Run(
         null,
         0,
         0,
-        false);
+        false,
+        0);
   }
 
   public Run withNotBefore(Instant instant) {
-    return copy(
-        status,
-        instant,
-        startedAt,
-        completedAt,
-        progress,
-        error,
-        version,
-        owner,
-        leaseUntil,
-        fence,
-        cancelRequested);
+    Change c = change();
+    c.notBefore = instant;
+    return c.run();
   }
 
   /** This run claimed by {@code newOwner}: running since {@code now}, fence raised. */
   public Run claimed(String newOwner, Instant now, Instant until) {
-    return copy(
-        RunStatus.RUNNING,
-        notBefore,
-        now,
-        null,
-        progress,
-        null,
-        null,
-        newOwner,
-        until,
-        fence + 1,
-        cancelRequested);
+    Change c = change();
+    c.status = RunStatus.RUNNING;
+    c.startedAt = now;
+    c.completedAt = null;
+    c.error = null;
+    c.version = null;
+    c.owner = newOwner;
+    c.leaseUntil = until;
+    c.fence = fence + 1;
+    return c.run();
   }
 
   public Run withLease(Instant until) {
-    return copy(
-        status,
-        notBefore,
-        startedAt,
-        completedAt,
-        progress,
-        error,
-        version,
-        owner,
-        until,
-        fence,
-        cancelRequested);
+    Change c = change();
+    c.leaseUntil = until;
+    return c.run();
   }
 
   public Run withProgress(Progress p) {
-    return copy(
-        status,
-        notBefore,
-        startedAt,
-        completedAt,
-        p,
-        error,
-        version,
-        owner,
-        leaseUntil,
-        fence,
-        cancelRequested);
+    Change c = change();
+    c.progress = p;
+    return c.run();
   }
 
   /** This run ended with {@code outcome} at {@code at}; its lease is released. */
   public Run completed(RunOutcome outcome, Instant at) {
-    return copy(
-            outcome.status(),
-            notBefore,
-            startedAt,
-            at,
-            outcome.progress(),
-            outcome.error(),
-            outcome.version(),
-            owner,
-            null,
-            fence,
-            cancelRequested)
-        .withFilesSkipped(outcome.filesSkipped());
+    Change c = change();
+    c.status = outcome.status();
+    c.completedAt = at;
+    c.progress = outcome.progress();
+    c.error = outcome.error();
+    c.version = outcome.version();
+    c.leaseUntil = null;
+    c.filesSkipped = outcome.filesSkipped();
+    return c.run();
   }
 
   /** This run, having left out {@code n} names the backend cannot hold. */
   public Run withFilesSkipped(long n) {
-    return new Run(
-        id,
-        jobId,
-        trigger,
-        scheduledFor,
-        status,
-        createdAt,
-        notBefore,
-        startedAt,
-        completedAt,
-        progress,
-        error,
-        version,
-        owner,
-        leaseUntil,
-        fence,
-        attempt,
-        cancelRequested,
-        n);
+    Change c = change();
+    c.filesSkipped = n;
+    return c.run();
   }
 
   /** A running run asked to stop, or a pending one cancelled before it started. */
   public Run cancelRequested(Instant now) {
+    Change c = change();
+    c.cancelRequested = true;
     if (status == RunStatus.PENDING) {
-      return copy(
-          RunStatus.CANCELLED,
-          notBefore,
-          null,
-          now,
-          progress,
-          "cancelled before it started",
-          null,
-          null,
-          null,
-          fence,
-          true);
+      c.status = RunStatus.CANCELLED;
+      c.startedAt = null;
+      c.completedAt = now;
+      c.error = "cancelled before it started";
+      c.version = null;
+      c.owner = null;
+      c.leaseUntil = null;
     }
-    return copy(
-        status,
-        notBefore,
-        startedAt,
-        completedAt,
-        progress,
-        error,
-        version,
-        owner,
-        leaseUntil,
-        fence,
-        true);
+    return c.run();
   }
 
-  private Run copy(
-      RunStatus newStatus,
-      Instant newNotBefore,
-      Instant newStartedAt,
-      Instant newCompletedAt,
-      Progress newProgress,
-      String newError,
-      String newVersion,
-      String newOwner,
-      Instant newLeaseUntil,
-      long newFence,
-      boolean newCancelRequested) {
-    return new Run(
-        id,
-        jobId,
-        trigger,
-        scheduledFor,
-        newStatus,
-        createdAt,
-        newNotBefore,
-        newStartedAt,
-        newCompletedAt,
-        newProgress,
-        newError,
-        newVersion,
-        newOwner,
-        newLeaseUntil,
-        newFence,
-        attempt,
-        newCancelRequested,
-        filesSkipped);
+  private Change change() {
+    return new Change(this);
+  }
+
+  /** The fields a run's life changes, starting from one run's values; the rest stays. */
+  private static final class Change {
+    private final Run from;
+    RunStatus status;
+    Instant notBefore;
+    Instant startedAt;
+    Instant completedAt;
+    Progress progress;
+    String error;
+    String version;
+    String owner;
+    Instant leaseUntil;
+    long fence;
+    boolean cancelRequested;
+    long filesSkipped;
+
+    Change(Run r) {
+      from = r;
+      status = r.status;
+      notBefore = r.notBefore;
+      startedAt = r.startedAt;
+      completedAt = r.completedAt;
+      progress = r.progress;
+      error = r.error;
+      version = r.version;
+      owner = r.owner;
+      leaseUntil = r.leaseUntil;
+      fence = r.fence;
+      cancelRequested = r.cancelRequested;
+      filesSkipped = r.filesSkipped;
+    }
+
+    Run run() {
+      return new Run(
+          from.id,
+          from.jobId,
+          from.trigger,
+          from.scheduledFor,
+          status,
+          from.createdAt,
+          notBefore,
+          startedAt,
+          completedAt,
+          progress,
+          error,
+          version,
+          owner,
+          leaseUntil,
+          fence,
+          from.attempt,
+          cancelRequested,
+          filesSkipped);
+    }
   }
 }

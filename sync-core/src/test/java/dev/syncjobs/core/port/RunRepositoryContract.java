@@ -85,7 +85,8 @@ public abstract class RunRepositoryContract {
             null,
             0,
             2,
-            false);
+            false,
+            0);
 
     assertThat(runs.insert(run)).isEqualTo(InsertResult.INSERTED);
 
