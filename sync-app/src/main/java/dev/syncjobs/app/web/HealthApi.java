@@ -5,6 +5,7 @@ import dev.syncjobs.core.port.JobRepository;
 import dev.syncjobs.core.schedule.Scheduler;
 import dev.syncjobs.core.version.StorageBackends;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,7 +16,7 @@ import java.util.Map;
  * {@code GET /health}: the database answers, the scheduler ticked within 30 seconds, every backend
  * is online. 200 when all hold, else 503 with the same body.
  */
-public final class HealthApi {
+public final class HealthApi implements RouteGroup {
   private final JobRepository jobs;
   private final Scheduler scheduler;
   private final StorageBackends backends;
@@ -26,6 +27,11 @@ public final class HealthApi {
     this.scheduler = scheduler;
     this.backends = backends;
     this.clock = clock;
+  }
+
+  @Override
+  public void register(Routes r) {
+    r.add(HandlerType.GET, "/health", this::health);
   }
 
   void health(Context ctx) {

@@ -14,14 +14,16 @@ import io.javalin.http.staticfiles.Location;
 import java.lang.management.ManagementFactory;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The bundled server: REST API, WebSocket progress, web page, health and metrics on one port. It
- * starts Javalin, registers the routes (the table in {@link #routes(Routes)}: a route is one line)
- * and closes; the handlers come built from the Dagger component, and {@link EngineLifecycle} brings
- * the engine up before the server listens and down when it closes, within 10 seconds.
+ * starts Javalin, installs the security headers and the authorisation filters, registers the routes
+ * of every {@link RouteGroup} (the handler classes, built by the Dagger component) and {@code
+ * /metrics}, and closes; {@link EngineLifecycle} brings the engine up before the server listens and
+ * down when it closes, within 10 seconds.
  */
 public final class SyncServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(SyncServer.class);
@@ -40,11 +42,7 @@ public final class SyncServer implements AutoCloseable {
   private final SyncRuntime runtime;
   private final Auth auth;
   private final EngineLifecycle engine;
-  private final JobsApi api;
-  private final SettingsApi settings;
-  private final HealthApi health;
-  private final UploadsApi uploadsApi;
-  private final TusApi tus;
+  private final Set<RouteGroup> groups;
   private final WebSocketProgressPublisher sockets;
   private final Uploads uploads;
   private Javalin app;
@@ -57,11 +55,7 @@ public final class SyncServer implements AutoCloseable {
       SyncRuntime runtime,
       Auth auth,
       EngineLifecycle engine,
-      JobsApi api,
-      SettingsApi settings,
-      HealthApi health,
-      UploadsApi uploadsApi,
-      TusApi tus,
+      Set<RouteGroup> groups,
       WebSocketProgressPublisher sockets,
       Uploads uploads) {
     this.config = config;
@@ -69,11 +63,7 @@ public final class SyncServer implements AutoCloseable {
     this.runtime = runtime;
     this.auth = auth;
     this.engine = engine;
-    this.api = api;
-    this.settings = settings;
-    this.health = health;
-    this.uploadsApi = uploadsApi;
-    this.tus = tus;
+    this.groups = groups;
     this.sockets = sockets;
     this.uploads = uploads;
   }
@@ -191,29 +181,10 @@ public final class SyncServer implements AutoCloseable {
         });
   }
 
-  /** Every route the server serves, one line each. */
+  /** Every route the server serves: each group's, and the metrics. */
   private void routes(Routes r) {
-    String jobs = "/api/v1/storage/sync-jobs";
-    r.add(HandlerType.GET, "/api/v1/storage/backends", api::backends);
-    r.add(HandlerType.GET, jobs, api::listJobs);
-    r.add(HandlerType.POST, jobs, api::createJob);
-    r.add(HandlerType.GET, jobs + "/{id}", api::getJob);
-    r.add(HandlerType.PATCH, jobs + "/{id}", api::patchJob);
-    r.add(HandlerType.DELETE, jobs + "/{id}", api::deleteJob);
-    r.add(HandlerType.POST, jobs + "/{id}/run", api::runNow);
-    r.add(HandlerType.POST, jobs + "/{id}/cancel", api::cancel);
-    r.add(HandlerType.GET, jobs + "/{id}/history", api::history);
-    r.add(HandlerType.GET, jobs + "/{id}/runs/{run_id}", api::run);
-    r.add(HandlerType.GET, jobs + "/{id}/runs/{run_id}/log", api::log);
-    r.add(HandlerType.GET, jobs + "/{id}/versions", api::versions);
-    r.add(HandlerType.GET, "/api/v1/sync/bandwidth/limit", settings::getBandwidth);
-    r.add(HandlerType.PUT, "/api/v1/sync/bandwidth/limit", settings::putBandwidth);
-    uploadsApi.register(r);
-    tus.register(r);
-    r.add(HandlerType.GET, "/health", health::health);
+    groups.forEach(g -> g.register(r));
     r.add(HandlerType.GET, "/metrics", this::metrics);
-    r.ws("/api/v1/ws/sync", ws -> sockets.configure(ws, false));
-    r.ws("/api/v1/ws/sync/{job_id}", ws -> sockets.configure(ws, true));
   }
 
   private void metrics(Context ctx) {

@@ -24,7 +24,7 @@ import java.util.Map;
  * streamed to the upload store, never held in memory; it may be as large as the chunk maximum,
  * while every other route keeps the small JSON body limit.
  */
-public final class UploadsApi {
+public final class UploadsApi implements RouteGroup {
   static final String BASE = "/api/v1/sync/upload";
 
   private final Uploads uploads;
@@ -33,7 +33,8 @@ public final class UploadsApi {
     this.uploads = uploads;
   }
 
-  void register(Routes routes) {
+  @Override
+  public void register(Routes routes) {
     routes.add(HandlerType.POST, BASE + "/start", this::start);
     routes.add(HandlerType.POST, BASE + "/{upload_id}/chunk/{chunk_number}", this::chunk);
     routes.add(HandlerType.GET, BASE + "/{upload_id}/progress", this::progress);

@@ -2,6 +2,7 @@ package dev.syncjobs.app.wiring;
 
 import dagger.Module;
 import dagger.Provides;
+import dagger.multibindings.IntoSet;
 import dev.syncjobs.app.config.DataDir;
 import dev.syncjobs.app.config.ServerConfig;
 import dev.syncjobs.app.web.Auth;
@@ -9,6 +10,7 @@ import dev.syncjobs.app.web.EngineLifecycle;
 import dev.syncjobs.app.web.HealthApi;
 import dev.syncjobs.app.web.JobJson;
 import dev.syncjobs.app.web.JobsApi;
+import dev.syncjobs.app.web.RouteGroup;
 import dev.syncjobs.app.web.SettingsApi;
 import dev.syncjobs.app.web.SyncServer;
 import dev.syncjobs.app.web.TusApi;
@@ -26,45 +28,52 @@ import dev.syncjobs.core.version.StorageBackends;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.time.Clock;
+import java.util.Set;
 
 /**
- * The web front: each route handler built over the core services it uses, the WebSocket publisher
- * the progress bus feeds, the engine's lifecycle, and the server that registers them. A new handler
- * class is one method here and one parameter of {@link SyncServer}.
+ * The web front: each handler class, built over the core services it uses, provided into the set of
+ * {@link RouteGroup}s the server registers (a new handler class is one method here); the WebSocket
+ * publisher the progress bus feeds; the engine's lifecycle; and the server.
  */
 @Module
 final class WebModule {
   private WebModule() {}
 
   @Provides
-  @Singleton
-  static JobsApi jobsApi(SyncJobs jobs, StorageBackends backends, ServerConfig config) {
+  @IntoSet
+  static RouteGroup jobsApi(SyncJobs jobs, StorageBackends backends, ServerConfig config) {
     return new JobsApi(jobs, backends, new JobJson(config.timezone(), backends));
   }
 
   @Provides
-  @Singleton
-  static HealthApi healthApi(
+  @IntoSet
+  static RouteGroup settingsApi(SettingsRepository settings, GlobalBandwidth bandwidth) {
+    return new SettingsApi(settings, bandwidth);
+  }
+
+  @Provides
+  @IntoSet
+  static RouteGroup uploadsApi(Uploads uploads) {
+    return new UploadsApi(uploads);
+  }
+
+  @Provides
+  @IntoSet
+  static RouteGroup tusApi(Uploads uploads, StorageBackends backends) {
+    return new TusApi(uploads, backends);
+  }
+
+  @Provides
+  @IntoSet
+  static RouteGroup healthApi(
       JobRepository jobs, Scheduler scheduler, StorageBackends backends, Clock clock) {
     return new HealthApi(jobs, scheduler, backends, clock);
   }
 
   @Provides
-  @Singleton
-  static SettingsApi settingsApi(SettingsRepository settings, GlobalBandwidth bandwidth) {
-    return new SettingsApi(settings, bandwidth);
-  }
-
-  @Provides
-  @Singleton
-  static UploadsApi uploadsApi(Uploads uploads) {
-    return new UploadsApi(uploads);
-  }
-
-  @Provides
-  @Singleton
-  static TusApi tusApi(Uploads uploads, StorageBackends backends) {
-    return new TusApi(uploads, backends);
+  @IntoSet
+  static RouteGroup socketRoutes(WebSocketProgressPublisher sockets) {
+    return sockets;
   }
 
   @Provides
@@ -92,25 +101,9 @@ final class WebModule {
       SyncRuntime runtime,
       Auth auth,
       EngineLifecycle lifecycle,
-      JobsApi jobs,
-      SettingsApi settings,
-      HealthApi health,
-      UploadsApi uploadsApi,
-      TusApi tus,
+      Set<RouteGroup> groups,
       WebSocketProgressPublisher sockets,
       Uploads uploads) {
-    return new SyncServer(
-        config,
-        dataDir,
-        runtime,
-        auth,
-        lifecycle,
-        jobs,
-        settings,
-        health,
-        uploadsApi,
-        tus,
-        sockets,
-        uploads);
+    return new SyncServer(config, dataDir, runtime, auth, lifecycle, groups, sockets, uploads);
   }
 }
