@@ -151,13 +151,11 @@ final class ChangeDetector {
    * the top of the version, which is no file of the source.
    */
   Path previousFile(String path) {
-    if (previous == null
-        || (previousHoldsOldRecords
-            && path.indexOf('/') < 0
-            && path.startsWith(Bookkeeping.OLD_PREFIX))) {
+    if (previous == null) {
       return null;
     }
-    return previous.resolve(path);
+    Path file = previous.resolve(path);
+    return Bookkeeping.isOldRecord(previous, file, previousHoldsOldRecords) ? null : file;
   }
 
   /** Whether a download's validators say it is the very file the listing described. */

@@ -2,6 +2,7 @@ package dev.syncjobs.http;
 
 import dev.syncjobs.core.model.DiskFullException;
 import dev.syncjobs.core.model.TransferException;
+import dev.syncjobs.core.progress.ProgressCounter;
 import dev.syncjobs.core.throttle.Throttle;
 import dev.syncjobs.core.version.Bookkeeping;
 import java.io.IOException;
@@ -48,7 +49,7 @@ final class Downloader {
   private final Retry retry;
   private final HttpSettings settings;
   private final Throttle throttle;
-  private final ProgressTracker progress;
+  private final ProgressCounter progress;
   private final Path partialDir;
   private final boolean hash;
   private final Consumer<String> log;
@@ -60,7 +61,7 @@ final class Downloader {
       Retry retry,
       HttpSettings settings,
       Throttle throttle,
-      ProgressTracker progress,
+      ProgressCounter progress,
       Path staging,
       boolean hash,
       Consumer<String> log,

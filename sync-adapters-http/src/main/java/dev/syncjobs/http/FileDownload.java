@@ -1,5 +1,6 @@
 package dev.syncjobs.http;
 
+import dev.syncjobs.core.progress.ProgressCounter;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -40,7 +41,7 @@ final class FileDownload {
   volatile String etag;
 
   private final BooleanSupplier stopped;
-  final ProgressTracker progress;
+  final ProgressCounter progress;
   private final boolean hash;
 
   FileDownload(
@@ -48,7 +49,7 @@ final class FileDownload {
       String key,
       Path partialDir,
       BooleanSupplier stopped,
-      ProgressTracker progress,
+      ProgressCounter progress,
       boolean hash) {
     this.file = file;
     this.stopped = stopped;
@@ -72,7 +73,7 @@ final class FileDownload {
 
   void wrote(long n) {
     long now = onDisk.addAndGet(n);
-    progress.downloaded(n);
+    progress.transferred(n);
     while (true) {
       long c = credited.get();
       if (now <= c) {

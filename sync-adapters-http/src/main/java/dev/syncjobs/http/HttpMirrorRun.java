@@ -6,8 +6,11 @@ import dev.syncjobs.core.model.Source;
 import dev.syncjobs.core.model.TransferException;
 import dev.syncjobs.core.port.TransferReport;
 import dev.syncjobs.core.port.TransferRequest;
+import dev.syncjobs.core.progress.ProgressCounter;
 import dev.syncjobs.core.staging.StagingPaths;
+import dev.syncjobs.core.staging.StagingPrune;
 import dev.syncjobs.core.version.Bookkeeping;
+import dev.syncjobs.core.version.FileTrees;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +20,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -52,7 +56,8 @@ final class HttpMirrorRun {
   final Path oldManifestFile;
   final Map<String, Manifest.Entry> oldManifest;
   final Consumer<String> log;
-  final ProgressTracker progress;
+
+  final ProgressCounter progress;
   final Retry retry;
   final HttpFetcher http;
   final Downloader downloader;
@@ -96,7 +101,7 @@ final class HttpMirrorRun {
           }
         };
     this.paths = new StagingPaths(staging, log);
-    this.progress = new ProgressTracker(request.progress());
+    this.progress = new ProgressCounter(request.progress(), Duration.ofMillis(500));
     this.retry = new Retry(settings.maxRetries(), settings.retryBaseDelay(), stop, log);
     this.http =
         new HttpFetcher(
@@ -197,7 +202,7 @@ final class HttpMirrorRun {
     }
     prune(keep, emptyDirs);
     Manifest.write(staging, oldManifestFile, newManifest.values());
-    HttpTransfer.deleteTree(Downloader.partialDir(staging));
+    FileTrees.delete(Downloader.partialDir(staging));
     progress.report(true);
     long filesTotal = keep.size();
     long bytes = newManifest.values().stream().mapToLong(Manifest.Entry::size).sum();
@@ -205,7 +210,7 @@ final class HttpMirrorRun {
         filesTotal,
         bytes,
         filesTransferred.get(),
-        progress.downloaded(),
+        progress.transferred(),
         warnings,
         false,
         paths.skipped());
@@ -433,17 +438,13 @@ final class HttpMirrorRun {
     }
   }
 
-  /** Removes from staging whatever the source does not hold (leftovers of earlier attempts). */
+  /**
+   * Removes from staging whatever the source does not hold (leftovers of earlier attempts); the
+   * folders of kept files stay, holding them.
+   */
   private void prune(Set<String> keepFiles, Set<Path> keepDirs) throws IOException {
     Set<Path> files = new HashSet<>();
-    Set<Path> dirs = new HashSet<>(keepDirs);
-    for (String f : keepFiles) {
-      Path target = targets.get(f);
-      files.add(target);
-      for (Path d = target.getParent(); !d.equals(paths.staging()); d = d.getParent()) {
-        dirs.add(d);
-      }
-    }
-    StagingPrune.keepOnly(paths.staging(), files, dirs);
+    keepFiles.forEach(f -> files.add(targets.get(f)));
+    StagingPrune.keepOnly(paths.staging(), files, keepDirs);
   }
 }

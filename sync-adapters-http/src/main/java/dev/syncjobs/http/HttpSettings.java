@@ -2,6 +2,7 @@ package dev.syncjobs.http;
 
 import dev.syncjobs.core.model.DeniedNetworks;
 import java.time.Duration;
+import java.util.function.Consumer;
 
 /**
  * Settings of an {@link HttpTransfer} that hold across runs, passed in by the application (the
@@ -65,72 +66,83 @@ public record HttpSettings(
   }
 
   public HttpSettings withConnections(int n) {
-    return new HttpSettings(
-        n,
-        connectTimeout,
-        maxRetries,
-        retryBaseDelay,
-        segmentThreshold,
-        segmentStreams,
-        maxListingDepth,
-        maxListingEntries,
-        maxPageBytes,
-        deniedNetworks);
+    return with(d -> d.connections = n);
   }
 
   public HttpSettings withRetries(int retries, Duration baseDelay) {
-    return new HttpSettings(
-        connections,
-        connectTimeout,
-        retries,
-        baseDelay,
-        segmentThreshold,
-        segmentStreams,
-        maxListingDepth,
-        maxListingEntries,
-        maxPageBytes,
-        deniedNetworks);
+    return with(
+        d -> {
+          d.maxRetries = retries;
+          d.retryBaseDelay = baseDelay;
+        });
   }
 
   public HttpSettings withSegments(long threshold, int streams) {
-    return new HttpSettings(
-        connections,
-        connectTimeout,
-        maxRetries,
-        retryBaseDelay,
-        threshold,
-        streams,
-        maxListingDepth,
-        maxListingEntries,
-        maxPageBytes,
-        deniedNetworks);
+    return with(
+        d -> {
+          d.segmentThreshold = threshold;
+          d.segmentStreams = streams;
+        });
   }
 
   public HttpSettings withListingLimits(int depth, int entries, int pageBytes) {
-    return new HttpSettings(
-        connections,
-        connectTimeout,
-        maxRetries,
-        retryBaseDelay,
-        segmentThreshold,
-        segmentStreams,
-        depth,
-        entries,
-        pageBytes,
-        deniedNetworks);
+    return with(
+        d -> {
+          d.maxListingDepth = depth;
+          d.maxListingEntries = entries;
+          d.maxPageBytes = pageBytes;
+        });
   }
 
   public HttpSettings withDeniedNetworks(DeniedNetworks networks) {
-    return new HttpSettings(
-        connections,
-        connectTimeout,
-        maxRetries,
-        retryBaseDelay,
-        segmentThreshold,
-        segmentStreams,
-        maxListingDepth,
-        maxListingEntries,
-        maxPageBytes,
-        networks);
+    return with(d -> d.deniedNetworks = networks);
+  }
+
+  /** These settings with {@code change} applied to a copy of their values. */
+  private HttpSettings with(Consumer<Draft> change) {
+    Draft d = new Draft(this);
+    change.accept(d);
+    return d.settings();
+  }
+
+  /** The values of a {@link HttpSettings} being changed. */
+  private static final class Draft {
+    int connections;
+    Duration connectTimeout;
+    int maxRetries;
+    Duration retryBaseDelay;
+    long segmentThreshold;
+    int segmentStreams;
+    int maxListingDepth;
+    int maxListingEntries;
+    int maxPageBytes;
+    DeniedNetworks deniedNetworks;
+
+    Draft(HttpSettings s) {
+      connections = s.connections;
+      connectTimeout = s.connectTimeout;
+      maxRetries = s.maxRetries;
+      retryBaseDelay = s.retryBaseDelay;
+      segmentThreshold = s.segmentThreshold;
+      segmentStreams = s.segmentStreams;
+      maxListingDepth = s.maxListingDepth;
+      maxListingEntries = s.maxListingEntries;
+      maxPageBytes = s.maxPageBytes;
+      deniedNetworks = s.deniedNetworks;
+    }
+
+    HttpSettings settings() {
+      return new HttpSettings(
+          connections,
+          connectTimeout,
+          maxRetries,
+          retryBaseDelay,
+          segmentThreshold,
+          segmentStreams,
+          maxListingDepth,
+          maxListingEntries,
+          maxPageBytes,
+          deniedNetworks);
+    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.syncjobs.http;
 
+import dev.syncjobs.core.progress.ProgressCounter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -23,7 +24,7 @@ final class Leftovers {
       Checksums.Expected exp,
       boolean verify,
       Consumer<String> log,
-      ProgressTracker progress)
+      ProgressCounter progress)
       throws IOException {
     if (!target.toFile().exists() // no exception for the usual "not there"
         || !Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)

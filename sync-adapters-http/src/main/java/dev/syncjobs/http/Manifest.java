@@ -29,7 +29,7 @@ final class Manifest {
   static final String FILE = "http-manifest.tsv";
 
   /** Where an earlier release kept the manifest: inside the version. */
-  static final String OLD_FILE = ".syncjobs-manifest.tsv";
+  static final String OLD_FILE = Bookkeeping.OLD_PREFIX + "-manifest.tsv";
 
   private static final String HEADER =
       "# syncjobs http manifest v1\tsize\tmtime\tlisted\tetag\tsha256";

@@ -30,6 +30,7 @@ class HttpArchitectureTest {
             "dev.syncjobs.core.version..",
             "dev.syncjobs.core.staging..",
             "dev.syncjobs.core.throttle..",
+            "dev.syncjobs.core.progress..",
             "java..",
             "javax.net.ssl..",
             "org.jsoup..")

@@ -6,6 +6,7 @@ import dev.syncjobs.core.model.SourceAuth;
 import dev.syncjobs.core.model.TransferException;
 import dev.syncjobs.core.port.TransferRequest;
 import dev.syncjobs.core.version.Bookkeeping;
+import dev.syncjobs.core.version.FileTrees;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -13,13 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * One rsync invocation for a transfer request: the argument list (never through a shell), the
@@ -300,18 +299,10 @@ final class RsyncCommand implements AutoCloseable {
     if (dir == null) {
       return;
     }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder())
-          .forEach(
-              p -> {
-                try {
-                  Files.deleteIfExists(p);
-                } catch (IOException ignored) {
-                  // best effort; the directory is private to this user
-                }
-              });
+    try {
+      FileTrees.delete(dir);
     } catch (IOException ignored) {
-      // already gone
+      // best effort; the directory is private to this user
     }
   }
 }

@@ -8,6 +8,7 @@ import dev.syncjobs.core.port.Transfer;
 import dev.syncjobs.core.port.TransferReport;
 import dev.syncjobs.core.port.TransferRequest;
 import dev.syncjobs.core.version.Bookkeeping;
+import dev.syncjobs.core.version.FileTrees;
 import java.io.IOException;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
@@ -215,14 +216,6 @@ public final class RsyncTransfer implements Transfer {
     }
   }
 
-  private static void deleteTree(Path root) throws IOException {
-    try (Stream<Path> walk = Files.walk(root)) {
-      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
-  }
-
   /**
    * Removes the partial directory once rsync finished: the version's records keep nothing of it.
    */
@@ -230,7 +223,7 @@ public final class RsyncTransfer implements Transfer {
     Path dir = RsyncCommand.partialDir(staging);
     try {
       if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-        deleteTree(dir);
+        FileTrees.delete(dir);
       }
     } catch (IOException e) {
       throw new TransferException("cannot remove " + dir + ": " + e.getMessage(), e);

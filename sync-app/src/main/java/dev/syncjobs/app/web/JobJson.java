@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  * Job JSON (API.md's snake_case fields) to and from the domain. Reading checks every field's type
  * and names every bad field at once; the domain then validates the values again.
  */
-final class JobJson {
+public final class JobJson {
   static final Set<String> WRITABLE =
       Set.of(
           "name",
@@ -73,7 +73,7 @@ final class JobJson {
   private final ZoneId defaultZone;
   private final StorageBackends backends;
 
-  JobJson(ZoneId defaultZone, StorageBackends backends) {
+  public JobJson(ZoneId defaultZone, StorageBackends backends) {
     this.defaultZone = defaultZone;
     this.backends = backends;
   }
@@ -103,6 +103,18 @@ final class JobJson {
     int maxRetries = JobOptions.DEFAULTS.maxRetries();
     boolean enabled = true;
     String misfire = "run_once";
+
+    /** The options as given; the record validates them. */
+    JobOptions options() {
+      return new JobOptions(
+          verify,
+          compare,
+          deleteRemoved,
+          maxDeletePercent,
+          keepVersions,
+          bandwidthLimit,
+          maxRetries);
+    }
   }
 
   /** A new job from a create request. */
@@ -307,15 +319,7 @@ final class JobJson {
     }
     JobOptions options = null;
     try {
-      options =
-          new JobOptions(
-              d.verify,
-              d.compare,
-              d.deleteRemoved,
-              d.maxDeletePercent,
-              d.keepVersions,
-              d.bandwidthLimit,
-              d.maxRetries);
+      options = d.options();
     } catch (ValidationException e) {
       errors.addAll(e.errors());
     }
@@ -380,14 +384,7 @@ final class JobJson {
         filters,
         schedule,
         ZoneId.of(d.timezone),
-        new JobOptions(
-            d.verify,
-            d.compare,
-            d.deleteRemoved,
-            d.maxDeletePercent,
-            d.keepVersions,
-            d.bandwidthLimit,
-            d.maxRetries),
+        d.options(),
         d.enabled,
         MisfirePolicy.valueOf(d.misfire.toUpperCase(Locale.ROOT)),
         old == null ? null : old.status(),

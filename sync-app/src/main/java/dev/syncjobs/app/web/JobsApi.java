@@ -11,6 +11,7 @@ import dev.syncjobs.core.model.StorageBackend;
 import dev.syncjobs.core.model.ValidationException;
 import dev.syncjobs.core.version.StorageBackends;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,15 +20,32 @@ import java.util.Map;
 import java.util.OptionalDouble;
 
 /** Handlers of the storage backend and sync job routes. */
-final class JobsApi {
+public final class JobsApi implements RouteGroup {
   private final SyncJobs jobs;
   private final StorageBackends backends;
   private final JobJson json;
 
-  JobsApi(SyncJobs jobs, StorageBackends backends, JobJson json) {
+  public JobsApi(SyncJobs jobs, StorageBackends backends, JobJson json) {
     this.jobs = jobs;
     this.backends = backends;
     this.json = json;
+  }
+
+  @Override
+  public void register(Routes r) {
+    String jobs = "/api/v1/storage/sync-jobs";
+    r.add(HandlerType.GET, "/api/v1/storage/backends", this::backends);
+    r.add(HandlerType.GET, jobs, this::listJobs);
+    r.add(HandlerType.POST, jobs, this::createJob);
+    r.add(HandlerType.GET, jobs + "/{id}", this::getJob);
+    r.add(HandlerType.PATCH, jobs + "/{id}", this::patchJob);
+    r.add(HandlerType.DELETE, jobs + "/{id}", this::deleteJob);
+    r.add(HandlerType.POST, jobs + "/{id}/run", this::runNow);
+    r.add(HandlerType.POST, jobs + "/{id}/cancel", this::cancel);
+    r.add(HandlerType.GET, jobs + "/{id}/history", this::history);
+    r.add(HandlerType.GET, jobs + "/{id}/runs/{run_id}", this::run);
+    r.add(HandlerType.GET, jobs + "/{id}/runs/{run_id}/log", this::log);
+    r.add(HandlerType.GET, jobs + "/{id}/versions", this::versions);
   }
 
   static void data(Context ctx, int status, Object data, String message) {

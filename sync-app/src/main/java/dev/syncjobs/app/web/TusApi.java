@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * comes from {@code Upload-Metadata}: {@code backend_id} (default {@code default}) and {@code
  * file_path} (default {@code uploads/<filename>}); an optional {@code sha256} is the whole file's.
  */
-final class TusApi {
+public final class TusApi implements RouteGroup {
   private static final Logger log = LoggerFactory.getLogger(TusApi.class);
   static final String BASE = "/api/v1/tus";
   static final String VERSION = "1.0.0";
@@ -40,12 +40,13 @@ final class TusApi {
   private final Uploads uploads;
   private final StorageBackends backends;
 
-  TusApi(Uploads uploads, StorageBackends backends) {
+  public TusApi(Uploads uploads, StorageBackends backends) {
     this.uploads = uploads;
     this.backends = backends;
   }
 
-  void register(UploadsApi.Routes routes) {
+  @Override
+  public void register(Routes routes) {
     routes.add(HandlerType.OPTIONS, BASE, this::options);
     routes.add(HandlerType.POST, BASE, this::create);
     routes.add(HandlerType.OPTIONS, BASE + "/{upload_id}", this::options);

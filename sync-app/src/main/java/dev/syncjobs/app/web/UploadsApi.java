@@ -10,7 +10,6 @@ import dev.syncjobs.core.upload.ChunkReceiver;
 import dev.syncjobs.core.upload.UploadProgress;
 import dev.syncjobs.core.upload.Uploads;
 import io.javalin.http.Context;
-import io.javalin.http.Handler;
 import io.javalin.http.HandlerType;
 import java.io.IOException;
 import java.io.InputStream;
@@ -25,21 +24,17 @@ import java.util.Map;
  * streamed to the upload store, never held in memory; it may be as large as the chunk maximum,
  * while every other route keeps the small JSON body limit.
  */
-final class UploadsApi {
-  /** Registers a route with the server (which keeps the list docs/api.md must match). */
-  interface Routes {
-    void add(HandlerType method, String path, Handler handler);
-  }
-
+public final class UploadsApi implements RouteGroup {
   static final String BASE = "/api/v1/sync/upload";
 
   private final Uploads uploads;
 
-  UploadsApi(Uploads uploads) {
+  public UploadsApi(Uploads uploads) {
     this.uploads = uploads;
   }
 
-  void register(Routes routes) {
+  @Override
+  public void register(Routes routes) {
     routes.add(HandlerType.POST, BASE + "/start", this::start);
     routes.add(HandlerType.POST, BASE + "/{upload_id}/chunk/{chunk_number}", this::chunk);
     routes.add(HandlerType.GET, BASE + "/{upload_id}/progress", this::progress);

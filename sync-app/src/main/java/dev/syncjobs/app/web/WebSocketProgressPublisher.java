@@ -35,7 +35,7 @@ import org.eclipse.jetty.websocket.api.WriteCallback;
  * and final states are always kept, and a client whose queue still overflows is disconnected, so a
  * slow or dead client never slows a transfer or the other clients. Publishing never blocks.
  */
-public final class WebSocketProgressPublisher implements ProgressPublisher {
+public final class WebSocketProgressPublisher implements ProgressPublisher, RouteGroup {
   /** Messages a client may have queued before it counts as dead. */
   static final int MAX_QUEUE = 256;
 
@@ -67,6 +67,12 @@ public final class WebSocketProgressPublisher implements ProgressPublisher {
   /** Clients connected now. */
   public int clientCount() {
     return clients.size();
+  }
+
+  @Override
+  public void register(Routes r) {
+    r.ws("/api/v1/ws/sync", ws -> configure(ws, false));
+    r.ws("/api/v1/ws/sync/{job_id}", ws -> configure(ws, true));
   }
 
   /** Handlers of one of the two paths; {@code perJob} reads the {@code job_id} path parameter. */

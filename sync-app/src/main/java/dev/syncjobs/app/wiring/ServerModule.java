@@ -7,15 +7,16 @@ import dev.syncjobs.app.config.ServerConfig;
 import dev.syncjobs.app.config.SourceConfinement;
 import dev.syncjobs.app.web.Auth;
 import dev.syncjobs.app.web.BandwidthFileImport;
-import dev.syncjobs.app.web.SyncServer;
 import dev.syncjobs.core.SyncRuntime;
+import dev.syncjobs.core.bandwidth.GlobalBandwidth;
+import dev.syncjobs.core.job.SyncJobs;
 import dev.syncjobs.core.model.StorageBackend;
 import dev.syncjobs.core.port.JobRepository;
 import dev.syncjobs.core.port.RunLog;
 import dev.syncjobs.core.port.RunRepository;
 import dev.syncjobs.core.port.SettingsRepository;
 import dev.syncjobs.core.run.RunWorker;
-import dev.syncjobs.core.upload.Uploads;
+import dev.syncjobs.core.schedule.Scheduler;
 import dev.syncjobs.core.version.StorageBackends;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
@@ -23,7 +24,12 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Core services and the web front, built from the configuration. */
+/**
+ * The data dir, the admin token, the backends and the runtime composed over the adapters, built
+ * from the configuration; and the core services the web handlers are given. The handlers, the
+ * WebSocket publisher, the engine's lifecycle and the server itself are built by their injected
+ * constructors.
+ */
 @Module
 final class ServerModule {
   private ServerModule() {}
@@ -95,16 +101,25 @@ final class ServerModule {
     return runtime;
   }
 
+  // The core services the handlers use, taken from the runtime that composed them.
+
   @Provides
-  @Singleton
-  static SyncServer server(
-      ServerConfig config,
-      DataDir dataDir,
-      SyncRuntime runtime,
-      Auth auth,
-      @Named("database") AutoCloseable database,
-      Clock clock,
-      Uploads uploads) {
-    return new SyncServer(config, dataDir, runtime, auth, database, clock, uploads);
+  static SyncJobs syncJobs(SyncRuntime runtime) {
+    return runtime.jobs();
+  }
+
+  @Provides
+  static StorageBackends storageBackends(SyncRuntime runtime) {
+    return runtime.engine().backends();
+  }
+
+  @Provides
+  static Scheduler scheduler(SyncRuntime runtime) {
+    return runtime.scheduler();
+  }
+
+  @Provides
+  static GlobalBandwidth bandwidth(SyncRuntime runtime) {
+    return runtime.bandwidth();
   }
 }

@@ -7,7 +7,9 @@ import dev.syncjobs.core.model.TransferException;
 import dev.syncjobs.core.port.Transfer;
 import dev.syncjobs.core.port.TransferReport;
 import dev.syncjobs.core.port.TransferRequest;
+import dev.syncjobs.core.progress.ProgressCounter;
 import dev.syncjobs.core.staging.StagingPaths;
+import dev.syncjobs.core.staging.StagingPrune;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -25,6 +27,7 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -80,8 +83,8 @@ public final class LocalTransfer implements Transfer {
       List<Entry> entries = listing.files();
       removeTempFiles(paths.staging());
       long bytesTotal = entries.stream().mapToLong(Entry::size).sum();
-      LocalProgress counter = new LocalProgress(entries.size(), bytesTotal, request);
-      counter.report(null);
+      ProgressCounter counter = new ProgressCounter(request.progress(), Duration.ZERO);
+      counter.totals(entries.size(), bytesTotal);
       long filesCopied = 0;
       long bytesCopied = 0;
       Set<Path> expected = new HashSet<>();
@@ -92,7 +95,8 @@ public final class LocalTransfer implements Transfer {
         paths.createParents(target, OWNER_ALL);
         if (leftover(target, e)
             && (!request.options().compareChecksums() || sameContent(target, e.file()))) {
-          counter.fileDone(e.size(), e.shown());
+          counter.current(e.shown());
+          counter.fileDone(e.size());
           continue;
         }
         Path previous = request.previousVersion().map(p -> p.resolve(e.relative())).orElse(null);
@@ -101,7 +105,8 @@ public final class LocalTransfer implements Transfer {
             && (!request.options().compareChecksums() || sameContent(previous, e.file()))) {
           Files.deleteIfExists(target);
           Files.createLink(target, previous);
-          counter.fileDone(e.size(), e.shown());
+          counter.current(e.shown());
+          counter.fileDone(e.size());
           continue;
         }
         copy(e, target, request, counter);
@@ -110,7 +115,8 @@ public final class LocalTransfer implements Transfer {
       }
       removeLeftovers(paths.staging(), expected);
       applyFolderModes(paths.staging(), listing.folders());
-      counter.report(null);
+      counter.current(null);
+      counter.report(true);
       return new TransferReport(
           entries.size(), bytesTotal, filesCopied, bytesCopied, List.of(), false, paths.skipped());
     } catch (CancelledException e) {
@@ -290,7 +296,7 @@ public final class LocalTransfer implements Transfer {
     return digest.digest();
   }
 
-  private static void copy(Entry e, Path target, TransferRequest request, LocalProgress counter)
+  private static void copy(Entry e, Path target, TransferRequest request, ProgressCounter counter)
       throws IOException {
     Path temp = StagingPaths.tempFor(target);
     DiskFullException.requireSpace(target.getParent(), e.size(), "copying " + e.shown());
@@ -304,7 +310,8 @@ public final class LocalTransfer implements Transfer {
         if (digest != null) {
           digest.update(buf, 0, n);
         }
-        counter.bytes(n, e.shown());
+        counter.current(e.shown());
+        counter.copied(n);
         request.options().throttle().acquire(n, request.cancel()::isCancelled);
       }
     } catch (IOException | RuntimeException failed) {
@@ -324,7 +331,8 @@ public final class LocalTransfer implements Transfer {
         .setTimes(e.modified(), null, null);
     StagingPaths.setMode(temp, e.mode());
     Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    counter.fileDone(0, e.shown());
+    counter.current(e.shown());
+    counter.fileDone();
   }
 
   /**
@@ -374,33 +382,9 @@ public final class LocalTransfer implements Transfer {
   }
 
   private static void removeLeftovers(Path staging, Set<Path> expected) throws IOException {
-    if (!Files.isDirectory(staging, LinkOption.NOFOLLOW_LINKS)) {
-      return;
+    if (Files.isDirectory(staging, LinkOption.NOFOLLOW_LINKS)) {
+      StagingPrune.keepOnly(staging, expected, Set.of());
     }
-    Files.walkFileTree(
-        staging,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-              throws IOException {
-            if (!expected.contains(file)) {
-              Files.delete(file);
-            }
-            return FileVisitResult.CONTINUE;
-          }
-
-          @Override
-          public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-            if (!dir.equals(staging)) {
-              try (var children = Files.list(dir)) {
-                if (children.findAny().isEmpty()) {
-                  Files.delete(dir);
-                }
-              }
-            }
-            return FileVisitResult.CONTINUE;
-          }
-        });
   }
 
   private static MessageDigest newDigest() {

@@ -100,14 +100,14 @@ public record Run(
   }
 
   public Run withNotBefore(Instant instant) {
-    Change c = new Change(this);
+    Change c = change();
     c.notBefore = instant;
-    return c.make();
+    return c.run();
   }
 
   /** This run claimed by {@code newOwner}: running since {@code now}, fence raised. */
   public Run claimed(String newOwner, Instant now, Instant until) {
-    Change c = new Change(this);
+    Change c = change();
     c.status = RunStatus.RUNNING;
     c.startedAt = now;
     c.completedAt = null;
@@ -116,24 +116,24 @@ public record Run(
     c.owner = newOwner;
     c.leaseUntil = until;
     c.fence = fence + 1;
-    return c.make();
+    return c.run();
   }
 
   public Run withLease(Instant until) {
-    Change c = new Change(this);
+    Change c = change();
     c.leaseUntil = until;
-    return c.make();
+    return c.run();
   }
 
   public Run withProgress(Progress p) {
-    Change c = new Change(this);
+    Change c = change();
     c.progress = p;
-    return c.make();
+    return c.run();
   }
 
   /** This run ended with {@code outcome} at {@code at}; its lease is released. */
   public Run completed(RunOutcome outcome, Instant at) {
-    Change c = new Change(this);
+    Change c = change();
     c.status = outcome.status();
     c.completedAt = at;
     c.progress = outcome.progress();
@@ -141,19 +141,19 @@ public record Run(
     c.version = outcome.version();
     c.leaseUntil = null;
     c.filesSkipped = outcome.filesSkipped();
-    return c.make();
+    return c.run();
   }
 
   /** This run, having left out {@code n} names the backend cannot hold. */
   public Run withFilesSkipped(long n) {
-    Change c = new Change(this);
+    Change c = change();
     c.filesSkipped = n;
-    return c.make();
+    return c.run();
   }
 
   /** A running run asked to stop, or a pending one cancelled before it started. */
   public Run cancelRequested(Instant now) {
-    Change c = new Change(this);
+    Change c = change();
     c.cancelRequested = true;
     if (status == RunStatus.PENDING) {
       c.status = RunStatus.CANCELLED;
@@ -164,13 +164,14 @@ public record Run(
       c.owner = null;
       c.leaseUntil = null;
     }
-    return c.make();
+    return c.run();
   }
 
-  /**
-   * The fields a state change may set, copied from a run; one place builds the changed record, so
-   * each change names only what it changes.
-   */
+  private Change change() {
+    return new Change(this);
+  }
+
+  /** The fields a run's life changes, starting from one run's values; the rest stays. */
   private static final class Change {
     private final Run from;
     RunStatus status;
@@ -186,23 +187,23 @@ public record Run(
     boolean cancelRequested;
     long filesSkipped;
 
-    Change(Run from) {
-      this.from = from;
-      status = from.status;
-      notBefore = from.notBefore;
-      startedAt = from.startedAt;
-      completedAt = from.completedAt;
-      progress = from.progress;
-      error = from.error;
-      version = from.version;
-      owner = from.owner;
-      leaseUntil = from.leaseUntil;
-      fence = from.fence;
-      cancelRequested = from.cancelRequested;
-      filesSkipped = from.filesSkipped;
+    Change(Run r) {
+      from = r;
+      status = r.status;
+      notBefore = r.notBefore;
+      startedAt = r.startedAt;
+      completedAt = r.completedAt;
+      progress = r.progress;
+      error = r.error;
+      version = r.version;
+      owner = r.owner;
+      leaseUntil = r.leaseUntil;
+      fence = r.fence;
+      cancelRequested = r.cancelRequested;
+      filesSkipped = r.filesSkipped;
     }
 
-    Run make() {
+    Run run() {
       return new Run(
           from.id,
           from.jobId,

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
 public record StorageBackend(String name, Path root, boolean requiresMarker) {
 
   /** The marker file that adopts a directory as a backend. */
-  public static final String MARKER = ".syncjobs-backend";
+  public static final String MARKER = Destination.RESERVED_PREFIX + "-backend";
 
   private static final Pattern NAME = Pattern.compile("^[a-zA-Z0-9][a-zA-Z0-9_-]{0,63}$");
 

@@ -1,5 +1,6 @@
 package dev.syncjobs.core.staging;
 
+import dev.syncjobs.core.model.Destination;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.CharBuffer;
@@ -49,7 +50,7 @@ public final class StagingPaths {
   public static final int MAX_PATH_BYTES = 4095;
 
   /** Prefix of the temporary names files are written under before they get their own. */
-  public static final String TEMP_PREFIX = ".syncjobs-tmp-";
+  public static final String TEMP_PREFIX = Destination.RESERVED_PREFIX + "-tmp-";
 
   private static final int MAX_LOGGED = 1000;
 

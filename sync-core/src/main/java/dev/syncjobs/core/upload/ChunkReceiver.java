@@ -2,18 +2,14 @@ package dev.syncjobs.core.upload;
 
 import dev.syncjobs.core.model.ChecksumMismatchException;
 import dev.syncjobs.core.model.ConflictException;
-import dev.syncjobs.core.model.DiskFullException;
-import dev.syncjobs.core.model.InsufficientStorageException;
 import dev.syncjobs.core.model.SyncException;
 import dev.syncjobs.core.model.Upload;
 import dev.syncjobs.core.model.UploadId;
 import dev.syncjobs.core.model.UploadProtocol;
 import dev.syncjobs.core.model.UploadStatus;
 import dev.syncjobs.core.model.ValidationException;
-import dev.syncjobs.core.port.UploadRepository;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
@@ -39,29 +35,10 @@ public final class ChunkReceiver {
     }
   }
 
-  private final Uploads uploads;
-  private final UploadRepository repo;
-  private final UploadTargets targets;
-  private final UploadSlots slots;
-  private final ChunkLocks locks;
-  private final UploadThrottle throttle;
-  private final UploadFinisher finisher;
+  private final UploadIntake in;
 
-  ChunkReceiver(
-      Uploads uploads,
-      UploadRepository repo,
-      UploadTargets targets,
-      UploadSlots slots,
-      ChunkLocks locks,
-      UploadThrottle throttle,
-      UploadFinisher finisher) {
-    this.uploads = uploads;
-    this.repo = repo;
-    this.targets = targets;
-    this.slots = slots;
-    this.locks = locks;
-    this.throttle = throttle;
-    this.finisher = finisher;
+  ChunkReceiver(UploadIntake in) {
+    this.in = in;
   }
 
   /**
@@ -76,7 +53,7 @@ public final class ChunkReceiver {
    */
   public UploadProgress receive(
       UploadId id, int n, InputStream body, long contentLength, Expected expected) {
-    Upload u = uploads.get(id);
+    Upload u = in.uploads.get(id);
     if (u.protocol() != UploadProtocol.CHUNKS) {
       throw new ConflictException("upload_id", "this is a tus upload: PATCH /api/v1/tus/" + id);
     }
@@ -97,17 +74,16 @@ public final class ChunkReceiver {
     if (u.status() != UploadStatus.ACTIVE) {
       return already(u, n, body, length, expected);
     }
-    try (AutoCloseable slot = slots.take(id);
-        ChunkLocks.Held held = locks.acquire(id, n)) {
-      String stored = repo.chunks(id).get(n);
+    try (AutoCloseable slot = in.slots.take(id);
+        ChunkLocks.Held held = in.locks.acquire(id, n)) {
+      String stored = in.repo.chunks(id).get(n);
       if (stored != null) {
         return already(u, n, body, length, expected);
       }
       MessageDigest sha = Digests.sha256();
-      Path data = targets.dataFile(u);
       DataFile.Written w;
       try {
-        w = DataFile.write(data, u.chunkStart(n), body, length, throttle, List.of(sha));
+        w = in.write(u, u.chunkStart(n), body, length, List.of(sha));
       } catch (IOException e) {
         throw writeFailed(held, e, u);
       }
@@ -132,11 +108,11 @@ public final class ChunkReceiver {
         throw superseded(n);
       }
       String hex = HexFormat.of().formatHex(actual);
-      if (repo.recordChunk(id, n, hex, uploads.expiryFromNow())) {
-        uploads.countStored(w.bytes());
+      if (in.repo.recordChunk(id, n, hex, in.uploads.expiryFromNow())) {
+        in.uploads.countStored(w.bytes());
       } else {
-        Upload now = uploads.get(id);
-        String other = repo.chunks(id).get(n);
+        Upload now = in.uploads.get(id);
+        String other = in.repo.chunks(id).get(n);
         if (other == null || !other.equals(hex)) {
           throw new ConflictException(
               "chunk_number",
@@ -150,10 +126,10 @@ public final class ChunkReceiver {
     } catch (Exception e) {
       throw new SyncException("chunk " + n + ": " + e, e);
     }
-    UploadProgress p = uploads.progress(id);
+    UploadProgress p = in.uploads.progress(id);
     if (p.missingChunks().isEmpty() && p.upload().status() == UploadStatus.ACTIVE) {
-      finisher.finish(id);
-      p = uploads.progress(id);
+      in.finisher.finish(id);
+      p = in.uploads.progress(id);
     }
     return p;
   }
@@ -161,7 +137,7 @@ public final class ChunkReceiver {
   /** A chunk that is already stored: the same bytes are fine, others are a conflict. */
   private UploadProgress already(
       Upload u, int n, InputStream body, long length, Expected expected) {
-    String stored = repo.chunks(u.id()).get(n);
+    String stored = in.repo.chunks(u.id()).get(n);
     if (stored == null) {
       throw new ConflictException(
           "upload_id", "the upload is " + u.status().name().toLowerCase() + "; it takes no chunks");
@@ -181,8 +157,8 @@ public final class ChunkReceiver {
     if (!MessageDigest.isEqual(actual, expected.sha256())) {
       throw mismatch(n, expected, actual);
     }
-    uploads.extendQuietly(u.id());
-    return uploads.progress(u.id());
+    in.uploads.extendQuietly(u.id());
+    return in.uploads.progress(u.id());
   }
 
   private static void checkLength(int n, long length, DataFile.Written w) {
@@ -224,10 +200,6 @@ public final class ChunkReceiver {
         || e instanceof java.nio.channels.ClosedByInterruptException) {
       return superseded(-1);
     }
-    if (DiskFullException.isDiskFull(e)) {
-      return new InsufficientStorageException(
-          "backend " + u.backendId() + " is full: " + e.getMessage(), false);
-    }
-    return new SyncException("writing the chunk failed: " + e, e);
+    return UploadIntake.writeFailed(u, e, "writing the chunk");
   }
 }

@@ -3,8 +3,6 @@ package dev.syncjobs.core.upload;
 import dev.syncjobs.core.model.BodyTooLargeException;
 import dev.syncjobs.core.model.ChecksumMismatchException;
 import dev.syncjobs.core.model.ConflictException;
-import dev.syncjobs.core.model.DiskFullException;
-import dev.syncjobs.core.model.InsufficientStorageException;
 import dev.syncjobs.core.model.NotFoundException;
 import dev.syncjobs.core.model.SyncException;
 import dev.syncjobs.core.model.Upload;
@@ -12,7 +10,6 @@ import dev.syncjobs.core.model.UploadId;
 import dev.syncjobs.core.model.UploadProtocol;
 import dev.syncjobs.core.model.UploadStatus;
 import dev.syncjobs.core.model.ValidationException;
-import dev.syncjobs.core.port.UploadRepository;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
@@ -36,29 +33,10 @@ public final class TusReceiver {
    */
   public record Checksum(String algorithm, byte[] value) {}
 
-  private final Uploads uploads;
-  private final UploadRepository repo;
-  private final UploadTargets targets;
-  private final UploadSlots slots;
-  private final ChunkLocks locks;
-  private final UploadThrottle throttle;
-  private final UploadFinisher finisher;
+  private final UploadIntake in;
 
-  TusReceiver(
-      Uploads uploads,
-      UploadRepository repo,
-      UploadTargets targets,
-      UploadSlots slots,
-      ChunkLocks locks,
-      UploadThrottle throttle,
-      UploadFinisher finisher) {
-    this.uploads = uploads;
-    this.repo = repo;
-    this.targets = targets;
-    this.slots = slots;
-    this.locks = locks;
-    this.throttle = throttle;
-    this.finisher = finisher;
+  TusReceiver(UploadIntake in) {
+    this.in = in;
   }
 
   /**
@@ -76,12 +54,12 @@ public final class TusReceiver {
       }
       path = "uploads/" + filename;
     }
-    return uploads.start(UploadProtocol.TUS, backendId, path, length, null, sha256);
+    return in.uploads.start(UploadProtocol.TUS, backendId, path, length, null, sha256);
   }
 
   /** A tus upload, or a {@link NotFoundException} (also for an upload of the chunked API). */
   public Upload get(UploadId id) {
-    Upload u = uploads.get(id);
+    Upload u = in.uploads.get(id);
     if (u.protocol() != UploadProtocol.TUS) {
       throw new NotFoundException("no tus upload " + id);
     }
@@ -116,8 +94,8 @@ public final class TusReceiver {
               + Upload.MAX_CHUNK_SIZE
               + " bytes; set the client's chunkSize");
     }
-    try (AutoCloseable slot = slots.take(id);
-        ChunkLocks.Held held = locks.acquire(id, TAIL)) {
+    try (AutoCloseable slot = in.slots.take(id);
+        ChunkLocks.Held held = in.locks.acquire(id, TAIL)) {
       u = get(id);
       if (u.status() != UploadStatus.ACTIVE || u.offset() != offset) {
         throw new ConflictException(
@@ -140,16 +118,12 @@ public final class TusReceiver {
       long max = Math.min(room, Upload.MAX_CHUNK_SIZE);
       DataFile.Written w;
       try {
-        w = DataFile.write(targets.dataFile(u), offset, body, max, throttle, digests);
+        w = in.write(u, offset, body, max, digests);
       } catch (IOException e) {
         if (held.superseded()) {
           throw new ConflictException("Upload-Offset", "a newer PATCH took over");
         }
-        if (DiskFullException.isDiskFull(e)) {
-          throw new InsufficientStorageException(
-              "backend " + u.backendId() + " is full: " + e.getMessage(), false);
-        }
-        throw new SyncException("writing the upload failed: " + e, e);
+        throw UploadIntake.writeFailed(u, e, "writing the upload");
       }
       boolean whole = w.failure() == null && !w.overflow();
       if (held.superseded()) {
@@ -167,10 +141,10 @@ public final class TusReceiver {
         }
       }
       if (w.bytes() > 0
-          && !repo.advanceOffset(id, offset, offset + w.bytes(), uploads.expiryFromNow())) {
+          && !in.repo.advanceOffset(id, offset, offset + w.bytes(), in.uploads.expiryFromNow())) {
         throw new ConflictException("Upload-Offset", "the upload moved on meanwhile");
       }
-      uploads.countStored(w.bytes());
+      in.uploads.countStored(w.bytes());
       if (w.overflow()) {
         throw new BodyTooLargeException(
             "the body passes Upload-Length or "
@@ -192,7 +166,7 @@ public final class TusReceiver {
     }
     Upload after = get(id);
     if (after.offset() == after.totalSize() && after.status() == UploadStatus.ACTIVE) {
-      finisher.finish(id);
+      in.finisher.finish(id);
       after = get(id);
     }
     return after;

@@ -31,7 +31,7 @@ import java.util.Optional;
  */
 public final class UploadTargets {
   /** The folder of data files in each backend. */
-  public static final String DATA_FOLDER = ".syncjobs-uploads";
+  public static final String DATA_FOLDER = Destination.RESERVED_PREFIX + "-uploads";
 
   private final StorageBackends backends;
 

@@ -67,8 +67,9 @@ public final class Uploads {
     this.finisher = new UploadFinisher(repo, targets);
     UploadSlots slots = new UploadSlots(settings.maxConcurrent());
     ChunkLocks locks = new ChunkLocks(Duration.ofSeconds(30));
-    this.chunks = new ChunkReceiver(this, repo, targets, slots, locks, throttle, finisher);
-    this.tus = new TusReceiver(this, repo, targets, slots, locks, throttle, finisher);
+    UploadIntake intake = new UploadIntake(this, repo, targets, slots, locks, throttle, finisher);
+    this.chunks = new ChunkReceiver(intake);
+    this.tus = new TusReceiver(intake);
     this.cleanup = new UploadCleanup(repo, targets, clock, settings.expiry());
   }
 

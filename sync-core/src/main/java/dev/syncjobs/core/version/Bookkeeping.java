@@ -1,5 +1,6 @@
 package dev.syncjobs.core.version;
 
+import dev.syncjobs.core.model.Destination;
 import dev.syncjobs.core.staging.StagingPaths;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -24,10 +25,10 @@ import java.util.regex.Pattern;
  */
 public final class Bookkeeping {
   /** The folder of the destination that holds the records. */
-  public static final String DIR = ".syncjobs";
+  public static final String DIR = Destination.RESERVED_PREFIX;
 
   /** Prefix of the top-level names an earlier release kept its records under, inside a version. */
-  public static final String OLD_PREFIX = ".syncjobs";
+  public static final String OLD_PREFIX = Destination.RESERVED_PREFIX;
 
   private static final Pattern VERSION = Pattern.compile("\\d{8}T\\d{6}Z(-\\d+)?");
 

@@ -1,5 +1,6 @@
 package dev.syncjobs.core.version;
 
+import dev.syncjobs.core.model.Destination;
 import dev.syncjobs.core.model.Job;
 import dev.syncjobs.core.model.StorageBackend;
 import dev.syncjobs.core.port.JobRepository;
@@ -78,7 +79,7 @@ public final class OrphanedStaging {
               return FileVisitResult.CONTINUE;
             }
             String name = dir.getFileName().toString();
-            if (name.startsWith(".syncjobs")
+            if (name.startsWith(Destination.RESERVED_PREFIX)
                 || owned.contains(dir)
                 || VersionStore.isVersionName(name)) {
               return FileVisitResult.SKIP_SUBTREE;

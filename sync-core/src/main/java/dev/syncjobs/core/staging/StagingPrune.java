@@ -1,4 +1,4 @@
-package dev.syncjobs.http;
+package dev.syncjobs.core.staging;
 
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
@@ -8,8 +8,11 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Set;
 
-/** Takes out of a staging directory what the source no longer lists. */
-final class StagingPrune {
+/**
+ * Takes out of a staging directory what the source no longer lists (what a reused staging directory
+ * still holds of an interrupted attempt), once a transfer put every file it lists in place.
+ */
+public final class StagingPrune {
   private StagingPrune() {}
 
   /**
@@ -17,7 +20,7 @@ final class StagingPrune {
    * every folder that is not one of {@code dirs} and holds nothing once its entries are gone; no
    * link is followed.
    */
-  static void keepOnly(Path root, Set<Path> files, Set<Path> dirs) throws IOException {
+  public static void keepOnly(Path root, Set<Path> files, Set<Path> dirs) throws IOException {
     Files.walkFileTree(
         root,
         new SimpleFileVisitor<>() {
