@@ -295,11 +295,20 @@
       const at = waiting.indexOf(entry);
       if (at >= 0) { waiting.splice(at, 1); }
       // abort(true) also ends the upload on the server (tus termination) and forgets its URL
+      if (failed && !entry.upload.url) {
+        entry.li.remove();
+        return;
+      }
       entry.upload.abort(true).catch(() => {}).then(renderUnfinished);
       setStatus(entry.li, 'cancelled', 'cancelled');
       box.replaceChildren();
       if (wasRunning) { finished(); }
     });
+    if (failed && !entry.upload.url) {
+      // refused at creation: nothing exists on the server, the row only reports why
+      cancel.textContent = 'Dismiss';
+      cancel.className = 'dismiss secondary';
+    }
     box.append(pause, resume, cancel);
   }
 

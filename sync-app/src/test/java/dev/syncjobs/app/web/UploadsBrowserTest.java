@@ -4,6 +4,8 @@ import static dev.syncjobs.app.web.UploadClient.random;
 import static dev.syncjobs.app.web.UploadClient.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.RandomAccessFile;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -125,6 +127,22 @@ class UploadsBrowserTest {
         .contains("HTTP 400")
         .contains("file_path");
     assertThat(s.dataDir.resolve("outside")).doesNotExist();
+
+    // a sparse file larger than the backend's free space (507), or than its whole file system
+    // (413) when the two are too close to fall between
+    FileStore store = Files.getFileStore(s.dataDir);
+    long gap = store.getTotalSpace() - store.getUsableSpace();
+    boolean between = gap >= 1L << 30;
+    Path huge = tmp.resolve("picked/huge.iso");
+    try (RandomAccessFile f = new RandomAccessFile(huge.toFile(), "rw")) {
+      f.setLength(between ? store.getUsableSpace() + gap / 2 : store.getTotalSpace() + 1);
+    }
+    folder("isos");
+    pick(huge);
+    awaitStatus("huge.iso", "failed", 30);
+    assertThat(newest("huge.iso").findElement(By.cssSelector(".upload-error")).getText())
+        .contains(between ? "HTTP 507" : "HTTP 413")
+        .contains("backend default");
     assertThat(Files.size(chromium.screenshot("uploads"))).isPositive();
   }
 
