@@ -31,6 +31,7 @@
   $('#forget-token').addEventListener('click', () => {
     sessionStorage.removeItem(TOKEN_KEY);
     if (socket) { socket.close(); }
+    document.dispatchEvent(new CustomEvent('syncjobs:signed-out'));
     askToken();
   });
 
@@ -413,6 +414,7 @@
       await loadBackends();
       await loadJobs();
       connect();
+      document.dispatchEvent(new CustomEvent('syncjobs:ready'));
       return true;
     } catch (e) {
       if (e.status !== 401) { showGlobalError(e); }

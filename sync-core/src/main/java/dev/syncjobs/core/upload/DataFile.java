@@ -86,16 +86,28 @@ final class DataFile {
       long done = 0;
       IOException failure = null;
       boolean overflow = false;
-      while (true) {
+      boolean end = false;
+      while (!end && failure == null) {
         int want = (int) Math.min(buf.length, max - done + 1);
-        int n;
-        try {
-          n = in.read(buf, 0, want);
-        } catch (IOException e) {
-          failure = e;
-          break;
+        // A request body arrives a network buffer (a few KiB) per read: the buffer is filled
+        // before it is throttled, hashed and written, so a chunk costs a few dozen writes, not
+        // hundreds. Bytes read before a failure are still written below.
+        int n = 0;
+        while (n < want) {
+          int r;
+          try {
+            r = in.read(buf, n, want - n);
+          } catch (IOException e) {
+            failure = e;
+            break;
+          }
+          if (r < 0) {
+            end = true;
+            break;
+          }
+          n += r;
         }
-        if (n < 0) {
+        if (n == 0) {
           break;
         }
         if (done + n > max) {
