@@ -3,11 +3,13 @@ package dev.syncjobs.core;
 import dev.syncjobs.core.bandwidth.GlobalBandwidth;
 import dev.syncjobs.core.job.SyncJobs;
 import dev.syncjobs.core.local.LocalTransfer;
+import dev.syncjobs.core.memory.InMemoryAuditLog;
 import dev.syncjobs.core.memory.InMemoryJobRepository;
 import dev.syncjobs.core.memory.InMemoryRunLog;
 import dev.syncjobs.core.memory.InMemoryRunRepository;
 import dev.syncjobs.core.memory.InMemorySettingsRepository;
 import dev.syncjobs.core.model.StorageBackend;
+import dev.syncjobs.core.port.AuditLog;
 import dev.syncjobs.core.port.JobRepository;
 import dev.syncjobs.core.port.Notifier;
 import dev.syncjobs.core.port.ProgressPublisher;
@@ -45,6 +47,7 @@ public final class SyncRuntime implements AutoCloseable {
   private final RunRepository runRepository;
   private final RunLog runLog;
   private final SettingsRepository settings;
+  private final AuditLog audit;
   private final GlobalBandwidth bandwidth;
   private final ProgressBus bus;
   private final SyncEngine engine;
@@ -82,6 +85,7 @@ public final class SyncRuntime implements AutoCloseable {
       transfers.add(new LocalTransfer());
     }
     this.settings = b.settings != null ? b.settings : new InMemorySettingsRepository();
+    this.audit = b.audit != null ? b.audit : new InMemoryAuditLog();
     this.bandwidth = new GlobalBandwidth(settings, Clock.systemUTC(), b.bandwidthZone);
     bandwidth.reload();
     this.engine =
@@ -122,7 +126,7 @@ public final class SyncRuntime implements AutoCloseable {
             b.manualRunInterval,
             b.sourcePolicy,
             settings);
-    this.retention = new HistoryRetention(runRepository, b.clock, b.runRetention, 500);
+    this.retention = new HistoryRetention(runRepository, audit, b.clock, b.runRetention, 500);
     this.orphans = new OrphanedStaging(jobRepository, backends, b.clock, ORPHAN_MIN_AGE, log::info);
   }
 
@@ -156,7 +160,9 @@ public final class SyncRuntime implements AutoCloseable {
     return orphans.sweep();
   }
 
-  /** Deletes finished runs older than the retention period, in bounded batches. */
+  /**
+   * Deletes finished runs and audit entries older than the retention period, in bounded batches.
+   */
   public int purgeHistory() {
     int total = 0;
     for (int n; (n = retention.purgeOnce()) > 0 && total < 100_000; ) {
@@ -203,6 +209,11 @@ public final class SyncRuntime implements AutoCloseable {
     return settings;
   }
 
+  /** The audit trail of changes made through the API (kept as long as the runs). */
+  public AuditLog audit() {
+    return audit;
+  }
+
   /**
    * The instance's global bandwidth limits: change them with {@link GlobalBandwidth#replace}; call
    * {@link GlobalBandwidth#reload} when another instance announced a change.
@@ -241,6 +252,7 @@ public final class SyncRuntime implements AutoCloseable {
     private Duration schedulerPollInterval = Duration.ofMillis(500);
     private Duration manualRunInterval = Duration.ZERO;
     private SettingsRepository settings;
+    private AuditLog audit;
     private ZoneId bandwidthZone = ZoneOffset.UTC;
     private Duration ioTimeout = Duration.ofSeconds(60);
     private Duration runRetention = Duration.ofDays(30);
@@ -317,6 +329,15 @@ public final class SyncRuntime implements AutoCloseable {
      */
     public Builder settings(SettingsRepository value) {
       this.settings = value;
+      return this;
+    }
+
+    /**
+     * Where the audit trail lives; in memory by default. Give the one of the repositories'
+     * database, so entries are written in the transactions of their changes.
+     */
+    public Builder audit(AuditLog value) {
+      this.audit = value;
       return this;
     }
 
