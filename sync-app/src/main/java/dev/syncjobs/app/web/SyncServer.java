@@ -55,6 +55,9 @@ public final class SyncServer implements AutoCloseable {
   private final Clock clock;
   private final JobsApi api;
   private final Uploads uploads;
+  private final NotificationSettingsApi notifications;
+  private final AutoCloseable notifier;
+  private AuditTrail audit;
   private AutoCloseable uploadCleanup;
   private final List<Route> routes = new ArrayList<>();
   private Javalin app;
@@ -68,7 +71,9 @@ public final class SyncServer implements AutoCloseable {
       Auth auth,
       AutoCloseable database,
       Clock clock,
-      Uploads uploads) {
+      Uploads uploads,
+      NotificationSettingsApi notifications,
+      AutoCloseable notifier) {
     this.config = config;
     this.dataDir = dataDir;
     this.runtime = runtime;
@@ -76,6 +81,8 @@ public final class SyncServer implements AutoCloseable {
     this.database = database;
     this.clock = clock;
     this.uploads = uploads;
+    this.notifications = notifications;
+    this.notifier = notifier;
     this.sockets = new WebSocketProgressPublisher(runtime.jobs(), runtime.runRepository());
     this.api =
         new JobsApi(
@@ -220,6 +227,18 @@ public final class SyncServer implements AutoCloseable {
             auth.require(ctx, false);
           }
         });
+    audit =
+        new AuditTrail(
+            runtime.audit(),
+            clock,
+            runtime.jobs(),
+            Map.of(
+                "bandwidth",
+                new AuditTrail.Settings(
+                    "/api/v1/sync/bandwidth/limit",
+                    () -> BandwidthJson.toJson(runtime.settings().bandwidth())),
+                "notifications",
+                new AuditTrail.Settings(NotificationSettingsApi.PATH, notifications::current)));
     String jobs = "/api/v1/storage/sync-jobs";
     route(app, HandlerType.GET, "/api/v1/storage/backends", api::backends);
     route(app, HandlerType.GET, jobs, api::listJobs);
@@ -238,6 +257,8 @@ public final class SyncServer implements AutoCloseable {
     UploadsApi.Routes add = (method, path, handler) -> route(app, method, path, handler);
     new UploadsApi(uploads).register(add);
     new TusApi(uploads, runtime.engine().backends()).register(add);
+    notifications.register(add);
+    new AuditApi(runtime.audit()).register(add);
     route(app, HandlerType.GET, "/health", this::health);
     route(app, HandlerType.GET, "/metrics", this::metrics);
     app.ws("/api/v1/ws/sync", ws -> sockets.configure(ws, false));
@@ -247,7 +268,7 @@ public final class SyncServer implements AutoCloseable {
   }
 
   private void route(Javalin app, HandlerType method, String path, Handler handler) {
-    app.addHttpHandler(method, path, handler);
+    app.addHttpHandler(method, path, audit.wrap(method, path, handler));
     routes.add(new Route(method.name(), path));
   }
 
@@ -385,6 +406,11 @@ public final class SyncServer implements AutoCloseable {
     runtime.scheduler().close();
     runtime.worker().shutdown(Duration.ofSeconds(6));
     runtime.close();
+    try {
+      notifier.close();
+    } catch (Exception e) {
+      log.warn("stopping notifications: {}", e.toString());
+    }
     if (app != null) {
       app.stop();
     }

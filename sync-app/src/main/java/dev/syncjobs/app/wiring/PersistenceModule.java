@@ -7,11 +7,13 @@ import dev.syncjobs.app.config.ConfigException;
 import dev.syncjobs.app.config.DataDir;
 import dev.syncjobs.app.config.PrivateFiles;
 import dev.syncjobs.app.config.ServerConfig;
+import dev.syncjobs.core.port.AuditLog;
 import dev.syncjobs.core.port.JobRepository;
 import dev.syncjobs.core.port.RunLog;
 import dev.syncjobs.core.port.RunRepository;
 import dev.syncjobs.core.port.SettingsRepository;
 import dev.syncjobs.persistence.Database;
+import dev.syncjobs.persistence.JdbcAuditLog;
 import dev.syncjobs.persistence.JdbcJobRepository;
 import dev.syncjobs.persistence.JdbcRunLog;
 import dev.syncjobs.persistence.JdbcRunRepository;
@@ -38,6 +40,16 @@ abstract class PersistenceModule {
 
   @Binds
   abstract SettingsRepository settingsRepository(JdbcSettingsRepository impl);
+
+  @Binds
+  abstract AuditLog auditLog(JdbcAuditLog impl);
+
+  /** The audit trail, in the database of the changes it records. */
+  @Provides
+  @Singleton
+  static JdbcAuditLog audit(Database db) {
+    return new JdbcAuditLog(db);
+  }
 
   /** Opened after the data dir is locked, so two servers never share one SQLite file. */
   @Provides
