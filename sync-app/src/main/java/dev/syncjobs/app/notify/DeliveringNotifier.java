@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -103,7 +104,8 @@ public final class DeliveringNotifier implements Notifier, AutoCloseable {
       if (queued.incrementAndGet() > MAX_QUEUED) {
         queued.decrementAndGet();
         log.warn("notification of run {} dropped: {} events are waiting", e.run().id(), MAX_QUEUED);
-        executor.execute(() -> append(e, "notification dropped: too many waiting"));
+        // not behind the waiting deliveries: the note would wait as long as they do
+        CompletableFuture.runAsync(() -> append(e, "notification dropped: too many waiting"));
         return;
       }
       executor.execute(() -> deliver(e));
