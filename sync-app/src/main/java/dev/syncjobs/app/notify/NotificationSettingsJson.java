@@ -289,12 +289,41 @@ public final class NotificationSettingsJson {
     }
   }
 
-  /** The settings a stored text describes; stored texts were valid when saved. */
+  /**
+   * The settings a stored text describes (its secrets as stored: sealed); stored texts were valid
+   * when saved.
+   */
   public static NotificationSettings fromStored(String text) {
     try {
       ObjectNode o = (ObjectNode) MAPPER.readTree(text);
+      // sealed secrets are longer than the limits a PUT is held to
+      JsonNode secret = o.remove("secret");
+      JsonNode email = o.get("email");
+      JsonNode password =
+          email != null && email.isObject() ? ((ObjectNode) email).remove("password") : null;
       NotificationSettingsJson lenient = new NotificationSettingsJson(DeniedNetworks.NONE);
-      return lenient.parse(o, NotificationSettings.NONE);
+      NotificationSettings s = lenient.parse(o, NotificationSettings.NONE);
+      NotificationSettings.Email e = s.email();
+      if (e != null) {
+        e =
+            new NotificationSettings.Email(
+                e.smtpHost(),
+                e.smtpPort(),
+                e.starttls(),
+                e.username(),
+                password == null || password.isNull() ? null : password.asText(),
+                e.from(),
+                e.to());
+      }
+      return new NotificationSettings(
+          s.webhookUrl(),
+          s.format(),
+          secret == null || secret.isNull() ? null : secret.asText(),
+          e,
+          s.onStart(),
+          s.onSuccess(),
+          s.onFailure(),
+          s.onCancel());
     } catch (JsonProcessingException | ClassCastException | ValidationException e) {
       throw new SyncException(
           "the stored notification settings are not valid: " + e.getMessage(), e);

@@ -6,10 +6,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The notification settings of this instance, read from the shared {@link SettingsRepository} and
- * kept in memory: read again when this instance saves them, when another instance announces a
- * change ({@link #reload}, cluster mode), and at most {@link #MAX_AGE} after the last read, so a
- * run never waits for the database to learn whether to notify.
+ * The notification settings of this instance, read from the shared {@link SettingsRepository} (its
+ * secrets sealed with the server's key, {@link SealedSecrets}) and kept in memory: read again when
+ * this instance saves them, when another instance announces a change ({@link #reload}, cluster
+ * mode), and at most {@link #MAX_AGE} after the last read, so a run never waits for the database to
+ * learn whether to notify.
  */
 public final class NotificationSettingsStore {
   private static final Logger log = LoggerFactory.getLogger(NotificationSettingsStore.class);
@@ -18,11 +19,16 @@ public final class NotificationSettingsStore {
   static final Duration MAX_AGE = Duration.ofSeconds(30);
 
   private final SettingsRepository repository;
+  private final SealedSecrets secrets;
   private volatile NotificationSettings current;
   private volatile long readAt;
 
-  public NotificationSettingsStore(SettingsRepository repository) {
+  /**
+   * @param secrets seals the webhook secret and SMTP password in the stored text
+   */
+  public NotificationSettingsStore(SettingsRepository repository, SealedSecrets secrets) {
     this.repository = repository;
+    this.secrets = secrets;
   }
 
   /** The settings in force (the cached value; read now when none or too old). */
@@ -41,6 +47,7 @@ public final class NotificationSettingsStore {
           repository
               .notifications()
               .map(NotificationSettingsJson::fromStored)
+              .map(stored -> secrets.apply(stored, false))
               .orElse(NotificationSettings.NONE);
       current = s;
       readAt = System.nanoTime();
@@ -54,7 +61,7 @@ public final class NotificationSettingsStore {
 
   /** Stores {@code value} for every instance and uses it here at once. */
   public NotificationSettings save(NotificationSettings value) {
-    repository.saveNotifications(NotificationSettingsJson.stored(value));
+    repository.saveNotifications(NotificationSettingsJson.stored(secrets.apply(value, true)));
     current = value;
     readAt = System.nanoTime();
     return value;

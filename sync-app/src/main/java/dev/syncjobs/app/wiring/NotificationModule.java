@@ -6,9 +6,11 @@ import dev.syncjobs.app.config.ServerConfig;
 import dev.syncjobs.app.notify.DeliveringNotifier;
 import dev.syncjobs.app.notify.NotificationSettingsJson;
 import dev.syncjobs.app.notify.NotificationSettingsStore;
+import dev.syncjobs.app.notify.SealedSecrets;
 import dev.syncjobs.app.web.NotificationSettingsApi;
 import dev.syncjobs.core.port.RunLog;
 import dev.syncjobs.core.port.SettingsRepository;
+import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 
@@ -22,8 +24,9 @@ final class NotificationModule {
 
   @Provides
   @Singleton
-  static NotificationSettingsStore notificationSettings(SettingsRepository settings) {
-    return new NotificationSettingsStore(settings);
+  static NotificationSettingsStore notificationSettings(
+      SettingsRepository settings, @Named("secretKey") byte[] key) {
+    return new NotificationSettingsStore(settings, new SealedSecrets(key));
   }
 
   @Provides

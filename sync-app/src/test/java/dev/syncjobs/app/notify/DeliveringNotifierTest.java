@@ -31,7 +31,8 @@ class DeliveringNotifierTest {
 
   private final InMemoryRunLog runLog = new InMemoryRunLog();
   private final InMemorySettingsRepository repository = new InMemorySettingsRepository();
-  private final NotificationSettingsStore store = new NotificationSettingsStore(repository);
+  private final NotificationSettingsStore store =
+      new NotificationSettingsStore(repository, new SealedSecrets(new byte[32]));
   private DeliveringNotifier notifier;
 
   private final Job job = job("nightly", T0);

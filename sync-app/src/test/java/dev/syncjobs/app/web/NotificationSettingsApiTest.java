@@ -61,6 +61,11 @@ class NotificationSettingsApiTest {
         assertThat(r.data().has("secret")).isFalse();
         assertThat(r.data().get("email").has("password")).isFalse();
       }
+      assertThat(s.server.runtime().settings().notifications().orElseThrow())
+          .as("the stored text")
+          .doesNotContain("hook-secret-123")
+          .doesNotContain("smtp-pass-456")
+          .contains("\"secret\":\"sealed:");
       assertThat(got.data().get("format").asText()).isEqualTo("slack");
       assertThat(got.data().get("on_start").asBoolean()).isTrue();
 
