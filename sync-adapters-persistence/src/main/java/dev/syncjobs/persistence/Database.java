@@ -1,7 +1,9 @@
 package dev.syncjobs.persistence;
 
+import dev.syncjobs.core.model.AuditEntry;
 import dev.syncjobs.core.model.NotFoundException;
 import dev.syncjobs.core.model.SyncException;
+import dev.syncjobs.core.port.AuditScope;
 import java.security.SecureRandom;
 import java.sql.Array;
 import java.sql.Connection;
@@ -16,11 +18,13 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -327,6 +331,28 @@ public final class Database implements AutoCloseable {
         throw translate(e);
       }
     }
+  }
+
+  /**
+   * {@link #transaction(SqlWork)} for a change the API may audit: when this thread's {@link
+   * AuditScope} holds an entry of {@code auditAction}, it is written in the same transaction, if
+   * {@code changed} says the work changed anything.
+   *
+   * @param resourceId the changed resource, named by the entry when it named none
+   */
+  <T> T transaction(String auditAction, String resourceId, Predicate<T> changed, SqlWork<T> work) {
+    Optional<AuditEntry> entry = AuditScope.take(auditAction, resourceId);
+    if (entry.isEmpty()) {
+      return transaction(work);
+    }
+    return transaction(
+        c -> {
+          T result = work.apply(c);
+          if (changed.test(result)) {
+            JdbcAuditLog.insert(c, dialect, entry.get());
+          }
+          return result;
+        });
   }
 
   /**

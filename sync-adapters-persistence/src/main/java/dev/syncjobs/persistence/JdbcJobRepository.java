@@ -48,6 +48,9 @@ public final class JdbcJobRepository implements JobRepository {
   public void create(Job job) {
     boolean inserted =
         db.transaction(
+            "job.created",
+            job.id().value().toString(),
+            created -> created,
             c -> {
               try (PreparedStatement ps =
                   c.prepareStatement(
@@ -83,6 +86,9 @@ public final class JdbcJobRepository implements JobRepository {
     try {
       updated =
           db.transaction(
+              "job.updated",
+              job.id().value().toString(),
+              count -> count > 0,
               c -> {
                 try (PreparedStatement ps =
                     c.prepareStatement(
@@ -120,6 +126,9 @@ public final class JdbcJobRepository implements JobRepository {
   @Override
   public boolean delete(JobId id) {
     return db.transaction(
+        "job.deleted",
+        id.value().toString(),
+        deleted -> deleted,
         c -> {
           try (PreparedStatement ps = c.prepareStatement("DELETE FROM {jobs} WHERE id = ?")) {
             dialect.setUuid(ps, 1, id.value());

@@ -49,6 +49,8 @@ public final class JdbcPersistence implements Persistence {
   private final JdbcRunLog runLog;
   private final JdbcSettingsRepository settings;
   private final JdbcUploadRepository uploads;
+  private final JdbcAuditLog audit;
+  private final byte[] key;
 
   private JdbcPersistence(Database db, OwnerLock lock, byte[] key, long runLogMaxBytes) {
     this.db = db;
@@ -59,6 +61,8 @@ public final class JdbcPersistence implements Persistence {
     this.runLog = runLogMaxBytes > 0 ? new JdbcRunLog(db, runLogMaxBytes) : new JdbcRunLog(db);
     this.settings = new JdbcSettingsRepository(db, clock);
     this.uploads = new JdbcUploadRepository(db);
+    this.audit = new JdbcAuditLog(db);
+    this.key = key;
   }
 
   /**
@@ -116,6 +120,20 @@ public final class JdbcPersistence implements Persistence {
   @Override
   public JdbcUploadRepository uploads() {
     return uploads;
+  }
+
+  @Override
+  public JdbcAuditLog audit() {
+    return audit;
+  }
+
+  /**
+   * A copy of the secret key the repositories seal credentials with, for an application that seals
+   * secrets of its own with the same key (the server's notification settings); null when none was
+   * given.
+   */
+  public byte[] secretKey() {
+    return key == null ? null : key.clone();
   }
 
   /** The database's clock on PostgreSQL (processes with skewed clocks agree), else the system's. */

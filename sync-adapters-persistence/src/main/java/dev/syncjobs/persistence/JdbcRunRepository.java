@@ -64,6 +64,9 @@ public final class JdbcRunRepository implements RunRepository {
   @Override
   public InsertResult insert(Run run) {
     return db.transaction(
+        "run.triggered",
+        run.id().value().toString(),
+        result -> result == InsertResult.INSERTED,
         c -> {
           for (int attempt = 0; attempt < 5; attempt++) {
             if (rows.insert(c, run) == 1) {
@@ -246,6 +249,9 @@ public final class JdbcRunRepository implements RunRepository {
   @Override
   public boolean requestCancel(RunId id, Instant now) {
     return db.transaction(
+        "run.cancelled",
+        id.value().toString(),
+        requested -> requested,
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(

@@ -91,6 +91,9 @@ public final class JdbcSettingsRepository implements SettingsRepository {
   public void saveBandwidth(BandwidthSettings value) {
     Map<String, String> rows = rows(value);
     db.transaction(
+        "settings.updated",
+        "bandwidth",
+        saved -> true,
         c -> {
           Instant now = clock.instant();
           try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
@@ -153,6 +156,9 @@ public final class JdbcSettingsRepository implements SettingsRepository {
   public void saveNotifications(String json) {
     Objects.requireNonNull(json, "json");
     db.transaction(
+        "settings.updated",
+        "notifications",
+        saved -> true,
         c -> {
           try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
             bind(ps, NOTIFICATIONS, json, clock.instant());

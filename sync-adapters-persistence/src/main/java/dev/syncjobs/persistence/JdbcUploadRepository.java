@@ -38,6 +38,9 @@ public final class JdbcUploadRepository implements UploadRepository {
   @Override
   public void create(Upload u) {
     db.transaction(
+        "upload.started",
+        u.id().toString(),
+        created -> true,
         c -> {
           try (PreparedStatement ps =
               c.prepareStatement(
@@ -153,7 +156,10 @@ public final class JdbcUploadRepository implements UploadRepository {
 
   @Override
   public boolean finish(UploadId id, UploadStatus status, String error) {
+    // only a completion is audited: a failure is the upload's outcome, not a change a user made
     return update(
+        status == UploadStatus.COMPLETED ? "upload.completed" : null,
+        id.toString(),
         "UPDATE {uploads} SET status = ?, error = ? WHERE id = ? AND status = 'ACTIVE'",
         ps -> {
           ps.setString(1, status.name());
@@ -164,7 +170,16 @@ public final class JdbcUploadRepository implements UploadRepository {
 
   @Override
   public boolean delete(UploadId id) {
-    return update("DELETE FROM {uploads} WHERE id = ?", ps -> dialect.setUuid(ps, 1, id.value()));
+    return db.transaction(
+        "upload.cancelled",
+        id.toString(),
+        deleted -> deleted,
+        c -> {
+          try (PreparedStatement ps = c.prepareStatement("DELETE FROM {uploads} WHERE id = ?")) {
+            dialect.setUuid(ps, 1, id.value());
+            return ps.executeUpdate() > 0;
+          }
+        });
   }
 
   @Override
@@ -204,13 +219,23 @@ public final class JdbcUploadRepository implements UploadRepository {
   }
 
   private boolean update(String sql, Binder binder) {
-    return db.transaction(
-        c -> {
-          try (PreparedStatement ps = c.prepareStatement(sql)) {
-            binder.bind(ps);
-            return ps.executeUpdate() > 0;
-          }
-        });
+    return update(null, null, sql, binder);
+  }
+
+  /** One statement in a transaction; true when it changed a row (audited as {@code action}). */
+  private boolean update(String action, String resourceId, String sql, Binder binder) {
+    if (action == null) {
+      return db.transaction(c -> execute(c, sql, binder));
+    }
+    return db.transaction(action, resourceId, changed -> changed, c -> execute(c, sql, binder));
+  }
+
+  private static boolean execute(java.sql.Connection c, String sql, Binder binder)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      binder.bind(ps);
+      return ps.executeUpdate() > 0;
+    }
   }
 
   private Upload read(ResultSet rs) throws SQLException {

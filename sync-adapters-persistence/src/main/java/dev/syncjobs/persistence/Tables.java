@@ -28,7 +28,8 @@ final class Tables {
           "manual_run_grants",
           "uploads",
           "upload_chunks",
-          "upload_cleanup");
+          "upload_cleanup",
+          "audit_log");
 
   /** The server's history table, kept so that existing databases upgrade unchanged. */
   static final String DEFAULT_HISTORY_TABLE = "flyway_schema_history";

@@ -46,6 +46,23 @@ class AppLayeringTest {
   }
 
   @Test
+  void notify_knows_no_other_app_package_nor_an_adapter() {
+    noClasses()
+        .that()
+        .resideInAPackage("dev.syncjobs.app.notify..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
+            "dev.syncjobs.app.web..",
+            "dev.syncjobs.app.wiring..",
+            "dev.syncjobs.app.cli..",
+            "dev.syncjobs.persistence..",
+            "dev.syncjobs.http..",
+            "dev.syncjobs.rsync..")
+        .check(APP);
+  }
+
+  @Test
   void no_dependency_injection_framework_outside_wiring() {
     noClasses()
         .that()

@@ -4,11 +4,13 @@ import dev.syncjobs.core.bandwidth.GlobalBandwidth;
 import dev.syncjobs.core.job.KnownTransfers;
 import dev.syncjobs.core.job.SyncJobs;
 import dev.syncjobs.core.local.LocalTransfer;
+import dev.syncjobs.core.memory.InMemoryAuditLog;
 import dev.syncjobs.core.memory.InMemoryJobRepository;
 import dev.syncjobs.core.memory.InMemoryRunLog;
 import dev.syncjobs.core.memory.InMemoryRunRepository;
 import dev.syncjobs.core.memory.InMemorySettingsRepository;
 import dev.syncjobs.core.model.StorageBackend;
+import dev.syncjobs.core.port.AuditLog;
 import dev.syncjobs.core.port.JobRepository;
 import dev.syncjobs.core.port.Notifier;
 import dev.syncjobs.core.port.Persistence;
@@ -47,6 +49,7 @@ public final class SyncRuntime implements AutoCloseable {
   private final RunRepository runRepository;
   private final RunLog runLog;
   private final SettingsRepository settings;
+  private final AuditLog audit;
   private final GlobalBandwidth bandwidth;
   private final ProgressBus bus;
   private final SyncEngine engine;
@@ -96,6 +99,7 @@ public final class SyncRuntime implements AutoCloseable {
       transfers.add(new LocalTransfer());
     }
     this.settings = b.settings != null ? b.settings : new InMemorySettingsRepository();
+    this.audit = b.audit != null ? b.audit : new InMemoryAuditLog();
     this.bandwidth = new GlobalBandwidth(settings, Clock.systemUTC(), b.bandwidthZone);
     bandwidth.reload();
     this.engine =
@@ -136,7 +140,7 @@ public final class SyncRuntime implements AutoCloseable {
             b.manualRunInterval,
             new KnownTransfers(transfers, b.sourcePolicy),
             settings);
-    this.retention = new HistoryRetention(runRepository, b.clock, b.runRetention, 500);
+    this.retention = new HistoryRetention(runRepository, audit, b.clock, b.runRetention, 500);
     this.orphans = new OrphanedStaging(jobRepository, backends, b.clock, ORPHAN_MIN_AGE, log::info);
   }
 
@@ -170,7 +174,9 @@ public final class SyncRuntime implements AutoCloseable {
     return orphans.sweep();
   }
 
-  /** Deletes finished runs older than the retention period, in bounded batches. */
+  /**
+   * Deletes finished runs and audit entries older than the retention period, in bounded batches.
+   */
   public int purgeHistory() {
     int total = 0;
     for (int n; (n = retention.purgeOnce()) > 0 && total < 100_000; ) {
@@ -215,6 +221,11 @@ public final class SyncRuntime implements AutoCloseable {
   /** The settings every instance of the repositories' database shares. */
   public SettingsRepository settings() {
     return settings;
+  }
+
+  /** The audit trail of changes made through the API (kept as long as the runs). */
+  public AuditLog audit() {
+    return audit;
   }
 
   /**
@@ -265,6 +276,7 @@ public final class SyncRuntime implements AutoCloseable {
     private Duration schedulerPollInterval = Duration.ofMillis(500);
     private Duration manualRunInterval = Duration.ZERO;
     private SettingsRepository settings;
+    private AuditLog audit;
     private ZoneId bandwidthZone = ZoneOffset.UTC;
     private Duration ioTimeout = Duration.ofSeconds(60);
     private Duration runRetention = Duration.ofDays(30);
@@ -284,6 +296,7 @@ public final class SyncRuntime implements AutoCloseable {
       this.runs = value.runs();
       this.runLog = value.runLog();
       this.settings = value.settings();
+      this.audit = value.audit();
       if (!clockGiven) {
         this.clock = value.clock();
       }
@@ -362,6 +375,15 @@ public final class SyncRuntime implements AutoCloseable {
      */
     public Builder settings(SettingsRepository value) {
       this.settings = value;
+      return this;
+    }
+
+    /**
+     * Where the audit trail lives; in memory by default. Give the one of the repositories'
+     * database, so entries are written in the transactions of their changes.
+     */
+    public Builder audit(AuditLog value) {
+      this.audit = value;
       return this;
     }
 

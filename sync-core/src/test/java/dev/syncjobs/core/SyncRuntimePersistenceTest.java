@@ -37,6 +37,8 @@ class SyncRuntimePersistenceTest {
 
   /** In-memory ports that note, when closed, what state the runs were in at that moment. */
   static final class RecordingPersistence implements Persistence {
+    private final dev.syncjobs.core.port.AuditLog audit =
+        new dev.syncjobs.core.memory.InMemoryAuditLog();
     final InMemoryRunRepository runs = new InMemoryRunRepository();
     final InMemoryJobRepository jobs = new InMemoryJobRepository(runs);
     final InMemoryRunLog runLog = new InMemoryRunLog();
@@ -46,6 +48,11 @@ class SyncRuntimePersistenceTest {
     final List<RunStatus> statusesAtClose = new ArrayList<>();
     int closed;
     Job job;
+
+    @Override
+    public dev.syncjobs.core.port.AuditLog audit() {
+      return audit;
+    }
 
     @Override
     public JobRepository jobs() {

@@ -17,6 +17,13 @@ public final class Auth {
     VIEWER
   }
 
+  private static final String ROLE = "syncjobs.role";
+
+  /** The role {@link #require} found for this request, null before. */
+  static Role roleOf(Context ctx) {
+    return ctx.attribute(ROLE);
+  }
+
   private final byte[] admin;
   private final byte[] viewer;
 
@@ -84,6 +91,7 @@ public final class Auth {
       ctx.header("WWW-Authenticate", "Bearer realm=\"syncjobs\"");
       throw ApiProblem.unauthorized();
     }
+    ctx.attribute(ROLE, role);
     return role;
   }
 }

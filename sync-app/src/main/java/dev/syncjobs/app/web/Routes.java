@@ -14,14 +14,17 @@ import java.util.function.Consumer;
  */
 final class Routes {
   private final Javalin app;
+  private final AuditTrail audit;
   private final List<SyncServer.Route> list = new ArrayList<>();
 
-  Routes(Javalin app) {
+  Routes(Javalin app, AuditTrail audit) {
     this.app = app;
+    this.audit = audit;
   }
 
+  /** Serves {@code handler}, its changes recorded in the audit trail. */
   void add(HandlerType method, String path, Handler handler) {
-    app.addHttpHandler(method, path, handler);
+    app.addHttpHandler(method, path, audit.wrap(method, path, handler));
     list.add(new SyncServer.Route(method.name(), path));
   }
 

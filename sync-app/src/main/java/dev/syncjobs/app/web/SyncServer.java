@@ -45,6 +45,8 @@ public final class SyncServer implements AutoCloseable {
   private final Set<RouteGroup> groups;
   private final WebSocketProgressPublisher sockets;
   private final Uploads uploads;
+  private final AuditTrail audit;
+  private final AutoCloseable notifier;
   private Javalin app;
   private List<Route> routes = List.of();
   private volatile boolean closed;
@@ -57,7 +59,9 @@ public final class SyncServer implements AutoCloseable {
       EngineLifecycle engine,
       Set<RouteGroup> groups,
       WebSocketProgressPublisher sockets,
-      Uploads uploads) {
+      Uploads uploads,
+      AuditTrail audit,
+      AutoCloseable notifier) {
     this.config = config;
     this.dataDir = dataDir;
     this.runtime = runtime;
@@ -66,6 +70,8 @@ public final class SyncServer implements AutoCloseable {
     this.groups = groups;
     this.sockets = sockets;
     this.uploads = uploads;
+    this.audit = audit;
+    this.notifier = notifier;
   }
 
   /**
@@ -124,7 +130,7 @@ public final class SyncServer implements AutoCloseable {
             });
     Problems.register(app);
     filters(app);
-    Routes table = new Routes(app);
+    Routes table = new Routes(app, audit);
     routes(table);
     routes = table.list();
     app.start(config.host(), config.port());
@@ -273,6 +279,11 @@ public final class SyncServer implements AutoCloseable {
     }
     closed = true;
     engine.stop();
+    try {
+      notifier.close(); // after the engine: the runs' last events are queued by then
+    } catch (Exception e) {
+      log.warn("stopping notifications: {}", e.toString());
+    }
     if (app != null) {
       app.stop();
     }

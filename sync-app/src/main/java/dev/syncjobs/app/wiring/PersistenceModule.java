@@ -5,11 +5,13 @@ import dagger.Module;
 import dagger.Provides;
 import dev.syncjobs.app.config.DataDir;
 import dev.syncjobs.app.config.ServerConfig;
+import dev.syncjobs.core.port.AuditLog;
 import dev.syncjobs.core.port.JobRepository;
 import dev.syncjobs.core.port.RunLog;
 import dev.syncjobs.core.port.RunRepository;
 import dev.syncjobs.core.port.SettingsRepository;
 import dev.syncjobs.persistence.Database;
+import dev.syncjobs.persistence.JdbcAuditLog;
 import dev.syncjobs.persistence.JdbcJobRepository;
 import dev.syncjobs.persistence.JdbcPersistence;
 import dev.syncjobs.persistence.JdbcRunLog;
@@ -38,6 +40,23 @@ abstract class PersistenceModule {
 
   @Binds
   abstract SettingsRepository settingsRepository(JdbcSettingsRepository impl);
+
+  @Binds
+  abstract AuditLog auditLog(JdbcAuditLog impl);
+
+  /** The audit trail, in the database of the changes it records. */
+  @Provides
+  @Singleton
+  static JdbcAuditLog audit(JdbcPersistence persistence) {
+    return persistence.audit();
+  }
+
+  /** The key that seals credentials, also sealing the notification settings' secrets. */
+  @Provides
+  @Named("secretKey")
+  static byte[] secretKey(JdbcPersistence persistence) {
+    return persistence.secretKey();
+  }
 
   /**
    * The database and key, opened after the data dir is locked: a SQLite database is created private

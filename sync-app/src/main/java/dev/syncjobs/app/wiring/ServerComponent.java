@@ -10,7 +10,13 @@ import java.time.Clock;
 /** The server's object graph, built at compile time from configuration and a clock. */
 @Singleton
 @Component(
-    modules = {ServerModule.class, PersistenceModule.class, UploadModule.class, WebModule.class})
+    modules = {
+      ServerModule.class,
+      PersistenceModule.class,
+      UploadModule.class,
+      NotificationModule.class,
+      WebModule.class
+    })
 public interface ServerComponent {
 
   /** The server, not yet started. */

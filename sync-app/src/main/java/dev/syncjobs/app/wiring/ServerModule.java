@@ -5,12 +5,15 @@ import dagger.Provides;
 import dev.syncjobs.app.config.DataDir;
 import dev.syncjobs.app.config.ServerConfig;
 import dev.syncjobs.app.config.SourceConfinement;
+import dev.syncjobs.app.notify.DeliveringNotifier;
+import dev.syncjobs.app.notify.NotificationSettingsStore;
 import dev.syncjobs.app.web.Auth;
 import dev.syncjobs.app.web.BandwidthFileImport;
 import dev.syncjobs.core.SyncRuntime;
 import dev.syncjobs.core.bandwidth.GlobalBandwidth;
 import dev.syncjobs.core.job.SyncJobs;
 import dev.syncjobs.core.model.StorageBackend;
+import dev.syncjobs.core.port.AuditLog;
 import dev.syncjobs.core.port.JobRepository;
 import dev.syncjobs.core.port.RunLog;
 import dev.syncjobs.core.port.RunRepository;
@@ -71,6 +74,9 @@ final class ServerModule {
       RunLog runLog,
       List<StorageBackend> backends,
       SettingsRepository settings,
+      AuditLog audit,
+      DeliveringNotifier notifier,
+      NotificationSettingsStore notificationSettings,
       DataDir dataDir) {
     BandwidthFileImport.importOnce(dataDir.root(), settings);
     SyncRuntime.Builder b =
@@ -87,6 +93,8 @@ final class ServerModule {
             .manualRunInterval(config.manualRunInterval())
             .runRetention(config.runRetention())
             .settings(settings)
+            .audit(audit)
+            .notifier(notifier)
             .bandwidthZone(config.timezone())
             .sourcePolicy(SourceConfinement.of(config));
     backends.forEach(b::backend);
@@ -97,7 +105,12 @@ final class ServerModule {
     // A repeated request is harmless: the repository announces a cancel only once.
     cluster.onCancelRequested(id -> runtime.worker().cancel(id));
     cluster.wakeOnClusterChanges(
-        runtime.worker()::wakeUp, runtime.scheduler()::wakeUp, runtime.bandwidth()::reload);
+        runtime.worker()::wakeUp,
+        runtime.scheduler()::wakeUp,
+        () -> {
+          runtime.bandwidth().reload();
+          notificationSettings.reload();
+        });
     return runtime;
   }
 

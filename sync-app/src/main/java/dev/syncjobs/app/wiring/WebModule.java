@@ -5,11 +5,15 @@ import dagger.Provides;
 import dagger.multibindings.IntoSet;
 import dev.syncjobs.app.config.DataDir;
 import dev.syncjobs.app.config.ServerConfig;
+import dev.syncjobs.app.notify.DeliveringNotifier;
+import dev.syncjobs.app.web.AuditApi;
+import dev.syncjobs.app.web.AuditTrail;
 import dev.syncjobs.app.web.Auth;
 import dev.syncjobs.app.web.EngineLifecycle;
 import dev.syncjobs.app.web.HealthApi;
 import dev.syncjobs.app.web.JobJson;
 import dev.syncjobs.app.web.JobsApi;
+import dev.syncjobs.app.web.NotificationSettingsApi;
 import dev.syncjobs.app.web.RouteGroup;
 import dev.syncjobs.app.web.SettingsApi;
 import dev.syncjobs.app.web.SyncServer;
@@ -19,6 +23,7 @@ import dev.syncjobs.app.web.WebSocketProgressPublisher;
 import dev.syncjobs.core.SyncRuntime;
 import dev.syncjobs.core.bandwidth.GlobalBandwidth;
 import dev.syncjobs.core.job.SyncJobs;
+import dev.syncjobs.core.port.AuditLog;
 import dev.syncjobs.core.port.JobRepository;
 import dev.syncjobs.core.port.RunRepository;
 import dev.syncjobs.core.port.SettingsRepository;
@@ -72,6 +77,29 @@ final class WebModule {
 
   @Provides
   @IntoSet
+  static RouteGroup notificationSettingsApi(NotificationSettingsApi api) {
+    return api;
+  }
+
+  @Provides
+  @IntoSet
+  static RouteGroup auditApi(AuditLog audit) {
+    return new AuditApi(audit);
+  }
+
+  @Provides
+  @Singleton
+  static AuditTrail auditTrail(
+      AuditLog audit,
+      Clock clock,
+      SyncJobs jobs,
+      SettingsRepository settings,
+      NotificationSettingsApi notifications) {
+    return AuditTrail.of(audit, clock, jobs, settings, notifications);
+  }
+
+  @Provides
+  @IntoSet
   static RouteGroup socketRoutes(WebSocketProgressPublisher sockets) {
     return sockets;
   }
@@ -103,7 +131,10 @@ final class WebModule {
       EngineLifecycle lifecycle,
       Set<RouteGroup> groups,
       WebSocketProgressPublisher sockets,
-      Uploads uploads) {
-    return new SyncServer(config, dataDir, runtime, auth, lifecycle, groups, sockets, uploads);
+      Uploads uploads,
+      AuditTrail audit,
+      DeliveringNotifier notifier) {
+    return new SyncServer(
+        config, dataDir, runtime, auth, lifecycle, groups, sockets, uploads, audit, notifier);
   }
 }

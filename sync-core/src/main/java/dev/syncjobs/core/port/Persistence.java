@@ -4,11 +4,12 @@ import java.time.Clock;
 
 /**
  * Everything syncjobs keeps durably, from one store: the jobs, their runs and run logs, the shared
- * settings and the uploads, and the clock due checks and leases read (the database's own clock when
- * several processes share the store). Give it to {@code SyncRuntime.builder().persistence(…)},
- * which wires every repository from it and closes it when the runtime is closed, after its worker
- * and scheduler have stopped. An implementation opens its store when it is made and releases it
- * (connections, locks) in {@link #close()}; the repositories must not be used after that.
+ * settings, the uploads and the audit trail, and the clock due checks and leases read (the
+ * database's own clock when several processes share the store). Give it to {@code
+ * SyncRuntime.builder().persistence(…)}, which wires every repository from it and closes it when
+ * the runtime is closed, after its worker and scheduler have stopped. An implementation opens its
+ * store when it is made and releases it (connections, locks) in {@link #close()}; the repositories
+ * must not be used after that.
  */
 public interface Persistence extends AutoCloseable {
 
@@ -26,6 +27,9 @@ public interface Persistence extends AutoCloseable {
 
   /** The uploads. */
   UploadRepository uploads();
+
+  /** The audit trail of changes, written by the repositories in the transaction of each change. */
+  AuditLog audit();
 
   /** The clock of due checks and leases. */
   Clock clock();

@@ -1,16 +1,19 @@
 package dev.syncjobs.core.run;
 
+import dev.syncjobs.core.model.Job;
 import dev.syncjobs.core.model.ProgressEvent;
 import dev.syncjobs.core.model.Run;
 import dev.syncjobs.core.model.RunOutcome;
 import dev.syncjobs.core.model.RunStatus;
 import dev.syncjobs.core.port.JobRepository;
+import dev.syncjobs.core.port.Notifier;
 import dev.syncjobs.core.port.ProgressPublisher;
 import dev.syncjobs.core.port.RunLog;
 import dev.syncjobs.core.port.RunRepository;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * Leases of running runs: renews those of this instance's runs (and stops a run cancelled
  * elsewhere, lost, or whose job was deleted), fails runs whose owner stopped renewing, and repairs
  * at start-up the runs a previous process left running. A run failed as interrupted is followed by
- * a resume queued in the same transaction.
+ * a resume queued in the same transaction, and announced to the notifier like any failed run.
  */
 final class LeaseKeeper {
   private static final Logger log = LoggerFactory.getLogger(LeaseKeeper.class);
@@ -31,6 +34,7 @@ final class LeaseKeeper {
   private final Duration lease;
   private final FollowUpRuns followUps;
   private final RunSlots slots;
+  private final Notifier notifier;
 
   LeaseKeeper(
       RunRepository runs,
@@ -40,7 +44,8 @@ final class LeaseKeeper {
       Clock clock,
       Duration lease,
       FollowUpRuns followUps,
-      RunSlots slots) {
+      RunSlots slots,
+      Notifier notifier) {
     this.runs = runs;
     this.jobs = jobs;
     this.runLog = runLog;
@@ -49,6 +54,7 @@ final class LeaseKeeper {
     this.lease = lease;
     this.followUps = followUps;
     this.slots = slots;
+    this.notifier = notifier;
   }
 
   /** Renews the leases of this instance's runs; cancels those cancelled elsewhere or lost. */
@@ -115,18 +121,19 @@ final class LeaseKeeper {
     return n;
   }
 
+  /**
+   * Fails {@code r} as interrupted with its resume queued. The fenced completion lets one instance
+   * win, and only that one tells the notifier, so a cluster announces the failure once.
+   */
   private boolean failInterrupted(Run r, String error, Duration resumeDelay) {
-    Run next =
-        jobs.find(r.jobId()).map(job -> followUps.afterCrash(job, r, resumeDelay)).orElse(null);
+    Optional<Job> job = jobs.find(r.jobId());
+    Run next = job.map(j -> followUps.afterCrash(j, r, resumeDelay)).orElse(null);
     Instant now = clock.instant();
-    if (!runs.complete(
-        r.id(),
-        r.fence(),
-        new RunOutcome(RunStatus.FAILED, r.progress(), error, null),
-        now,
-        next)) {
+    RunOutcome outcome = new RunOutcome(RunStatus.FAILED, r.progress(), error, null);
+    if (!runs.complete(r.id(), r.fence(), outcome, now, next)) {
       return false;
     }
+    job.ifPresent(j -> notifier.runFinished(j, r.completed(outcome, now)));
     runLog.append(r.id(), error);
     publisher.publish(new ProgressEvent(r.jobId(), r.id(), RunStatus.FAILED, r.progress(), error));
     if (next != null) {

@@ -149,7 +149,8 @@ public final class RunWorker implements AutoCloseable {
     FollowUpRuns followUps =
         new FollowUpRuns(runLog, clock, ids, new RetryPolicy(settings.retryBaseDelay()));
     this.leases =
-        new LeaseKeeper(runs, jobs, runLog, publisher, clock, settings.lease(), followUps, slots);
+        new LeaseKeeper(
+            runs, jobs, runLog, publisher, clock, settings.lease(), followUps, slots, notifier);
     this.logWriter = new RunLogWriter(runLog);
     this.execution =
         new RunExecution(

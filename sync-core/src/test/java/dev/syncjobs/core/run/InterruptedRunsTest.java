@@ -16,6 +16,7 @@ import dev.syncjobs.core.model.Schedule;
 import dev.syncjobs.core.model.Source;
 import dev.syncjobs.core.model.StorageBackend;
 import dev.syncjobs.core.model.Trigger;
+import dev.syncjobs.core.port.Notifier;
 import dev.syncjobs.core.testing.Await;
 import dev.syncjobs.core.version.StorageBackends;
 import java.nio.file.Files;
@@ -47,11 +48,16 @@ class InterruptedRunsTest {
 
   /** A runtime over the shared repositories, as a restarted process over the same database. */
   private SyncRuntime runtime(Clock clock) {
+    return runtime(clock, new LogNotifier());
+  }
+
+  private SyncRuntime runtime(Clock clock, Notifier notifier) {
     StorageBackend backend = new StorageBackend("default", tmp.resolve("storage"));
     StorageBackends.initialiseOwnRoot(backend);
     return SyncRuntime.builder()
         .repositories(jobs, runs)
         .runLog(runLog)
+        .notifier(notifier)
         .backend(backend)
         .clock(clock)
         .workerSettings(
@@ -280,6 +286,36 @@ class InterruptedRunsTest {
   }
 
   /** A claim by an instance that then dies: the run stays running in the store. */
+  @Test
+  void a_run_failed_as_interrupted_is_announced_once_as_failed() throws Exception {
+    Path src = Files.createDirectories(tmp.resolve("empty"));
+    SettableClock clock = new SettableClock(Instant.parse("2026-11-23T03:00:00Z"));
+    List<Run> finished = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Notifier recording =
+        new Notifier() {
+          @Override
+          public void runStarted(Job job, Run run) {}
+
+          @Override
+          public void runFinished(Job job, Run run) {
+            finished.add(run);
+          }
+        };
+    try (SyncRuntime rt = runtime(clock, recording)) {
+      Job job = create(rt, "announced", src, JobOptions.DEFAULTS);
+      Run first = rt.jobs().runNow(job.id());
+      crashWhileRunning(clock);
+
+      assertThat(rt.worker().repairInterrupted()).isEqualTo(1);
+      assertThat(rt.worker().repairInterrupted()).isZero();
+
+      assertThat(finished).hasSize(1);
+      assertThat(finished.get(0).id()).isEqualTo(first.id());
+      assertThat(finished.get(0).status()).isEqualTo(RunStatus.FAILED);
+      assertThat(finished.get(0).error()).startsWith("interrupted");
+    }
+  }
+
   private void crashWhileRunning(SettableClock clock) {
     runs.claim("dead", clock.instant(), clock.instant().plusSeconds(30), 1).get(0).run();
   }
