@@ -2,9 +2,9 @@ package dev.syncjobs.app.web;
 
 import dev.syncjobs.app.config.DataDir;
 import dev.syncjobs.app.config.ServerConfig;
+import dev.syncjobs.app.metrics.Metrics;
 import dev.syncjobs.core.model.BandwidthSettings;
 import dev.syncjobs.core.model.Job;
-import dev.syncjobs.core.model.RunStatus;
 import dev.syncjobs.core.model.StorageBackend;
 import dev.syncjobs.core.model.Subscription;
 import dev.syncjobs.core.model.SyncException;
@@ -22,7 +22,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +54,7 @@ public final class SyncServer implements AutoCloseable {
   private final Clock clock;
   private final JobsApi api;
   private final Uploads uploads;
+  private final Metrics metrics;
   private AutoCloseable uploadCleanup;
   private final List<Route> routes = new ArrayList<>();
   private Javalin app;
@@ -68,7 +68,8 @@ public final class SyncServer implements AutoCloseable {
       Auth auth,
       AutoCloseable database,
       Clock clock,
-      Uploads uploads) {
+      Uploads uploads,
+      Metrics metrics) {
     this.config = config;
     this.dataDir = dataDir;
     this.runtime = runtime;
@@ -77,6 +78,8 @@ public final class SyncServer implements AutoCloseable {
     this.clock = clock;
     this.uploads = uploads;
     this.sockets = new WebSocketProgressPublisher(runtime.jobs(), runtime.runRepository());
+    this.metrics = metrics;
+    metrics.watch(runtime, uploads, sockets::clientCount);
     this.api =
         new JobsApi(
             runtime.jobs(),
@@ -291,54 +294,7 @@ public final class SyncServer implements AutoCloseable {
   }
 
   private void metrics(Context ctx) {
-    StringBuilder out = new StringBuilder();
-    List<Job> jobs = runtime.jobs().list();
-    out.append("# HELP syncjobs_jobs Sync jobs by status.\n# TYPE syncjobs_jobs gauge\n");
-    for (var status : dev.syncjobs.core.model.JobStatus.values()) {
-      long n = jobs.stream().filter(j -> j.status() == status).count();
-      out.append("syncjobs_jobs{status=\"")
-          .append(status.name().toLowerCase(Locale.ROOT))
-          .append("\"} ")
-          .append(n)
-          .append('\n');
-    }
-    long running =
-        runtime.runRepository().active().stream()
-            .filter(r -> r.status() == RunStatus.RUNNING)
-            .count();
-    out.append(
-        "# HELP syncjobs_runs_active Runs executing now.\n# TYPE syncjobs_runs_active gauge\n");
-    out.append("syncjobs_runs_active ").append(running).append('\n');
-    out.append(
-        "# HELP syncjobs_backend_online 1 when the backend is online.\n"
-            + "# TYPE syncjobs_backend_online gauge\n");
-    StringBuilder free =
-        new StringBuilder(
-            "# HELP syncjobs_backend_free_bytes Free bytes on the backend.\n"
-                + "# TYPE syncjobs_backend_free_bytes gauge\n");
-    for (StorageBackend b : runtime.engine().backends().all()) {
-      boolean online = b.isOnline();
-      out.append("syncjobs_backend_online{backend=\"")
-          .append(b.name())
-          .append("\"} ")
-          .append(online ? 1 : 0)
-          .append('\n');
-      free.append("syncjobs_backend_free_bytes{backend=\"")
-          .append(b.name())
-          .append("\"} ")
-          .append(online ? b.freeBytes() : 0)
-          .append('\n');
-    }
-    out.append(free);
-    out.append(
-        "# HELP syncjobs_websocket_clients Connected progress clients.\n"
-            + "# TYPE syncjobs_websocket_clients gauge\n");
-    out.append("syncjobs_websocket_clients ").append(sockets.clientCount()).append('\n');
-    out.append(
-        "# HELP syncjobs_upload_bytes_total Upload bytes received, verified and stored here.\n"
-            + "# TYPE syncjobs_upload_bytes_total counter\n");
-    out.append("syncjobs_upload_bytes_total ").append(uploads.bytesStored()).append('\n');
-    ctx.status(200).contentType("text/plain; version=0.0.4; charset=utf-8").result(out.toString());
+    ctx.status(200).contentType(metrics.contentType()).result(metrics.scrape());
   }
 
   /** The port the server listens on. */

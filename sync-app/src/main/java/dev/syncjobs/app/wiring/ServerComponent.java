@@ -9,7 +9,13 @@ import java.time.Clock;
 
 /** The server's object graph, built at compile time from configuration and a clock. */
 @Singleton
-@Component(modules = {ServerModule.class, PersistenceModule.class, UploadModule.class})
+@Component(
+    modules = {
+      ServerModule.class,
+      PersistenceModule.class,
+      UploadModule.class,
+      MetricsModule.class
+    })
 public interface ServerComponent {
 
   /** The server, not yet started. */

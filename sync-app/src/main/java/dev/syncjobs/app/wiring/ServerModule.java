@@ -5,6 +5,7 @@ import dagger.Provides;
 import dev.syncjobs.app.config.DataDir;
 import dev.syncjobs.app.config.ServerConfig;
 import dev.syncjobs.app.config.SourceConfinement;
+import dev.syncjobs.app.metrics.Metrics;
 import dev.syncjobs.app.web.Auth;
 import dev.syncjobs.app.web.BandwidthFileImport;
 import dev.syncjobs.app.web.SyncServer;
@@ -65,13 +66,19 @@ final class ServerModule {
       RunLog runLog,
       List<StorageBackend> backends,
       SettingsRepository settings,
-      DataDir dataDir) {
+      DataDir dataDir,
+      Metrics metrics) {
     BandwidthFileImport.importOnce(dataDir.root(), settings);
     SyncRuntime.Builder b =
         SyncRuntime.builder()
             .repositories(jobs, runs)
             .runLog(runLog)
-            .publisher(cluster)
+            // this instance's own events only: each run is counted once across a cluster
+            .publisher(
+                event -> {
+                  cluster.publish(event);
+                  metrics.runs().publish(event);
+                })
             .clock(clock)
             .workerSettings(
                 RunWorker.Settings.builder(config.instanceId())
@@ -87,6 +94,7 @@ final class ServerModule {
     Transfers.all(config.rsyncPath(), config.httpConnections(), config.sourceDenyNetworks())
         .forEach(b::transfer);
     SyncRuntime runtime = b.build();
+    runtime.scheduler().listen(metrics.runs());
     cluster.deliverRemoteTo(runtime.progress()::publish);
     // A repeated request is harmless: the repository announces a cancel only once.
     cluster.onCancelRequested(id -> runtime.worker().cancel(id));
@@ -104,7 +112,8 @@ final class ServerModule {
       Auth auth,
       @Named("database") AutoCloseable database,
       Clock clock,
-      Uploads uploads) {
-    return new SyncServer(config, dataDir, runtime, auth, database, clock, uploads);
+      Uploads uploads,
+      Metrics metrics) {
+    return new SyncServer(config, dataDir, runtime, auth, database, clock, uploads, metrics);
   }
 }
