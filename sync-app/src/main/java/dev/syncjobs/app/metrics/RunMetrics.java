@@ -89,6 +89,9 @@ public final class RunMetrics implements ProgressPublisher, OccurrenceListener {
     for (RunStatus s : RunStatus.values()) {
       if (s.isTerminal()) {
         runs.labelValues(label(s));
+        if (s != RunStatus.SKIPPED) {
+          duration.labelValues(label(s));
+        }
       }
     }
   }
