@@ -2,6 +2,7 @@ package dev.syncjobs.app.dist;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.syncjobs.app.metrics.PrometheusText;
 import java.io.IOException;
 import java.net.URI;
@@ -10,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.List;
@@ -31,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DistributionIT {
   static final String TOKEN = "dist-admin-token-0123456789";
+  static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir Path tmp;
   Process process;
@@ -149,9 +152,54 @@ class DistributionIT {
   }
 
   @Test
-  void the_server_starts_from_the_unpacked_folder_answers_and_stops_on_sigterm() throws Exception {
+  void the_server_starts_from_the_unpacked_folder_and_comes_back_from_a_backup_of_its_files()
+      throws Exception {
     Path dist = unpack();
     Path data = tmp.resolve("data");
+    int port = start(dist, data, "first");
+    HttpResponse<String> metrics = call(port, "GET", "/metrics", null);
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    PrometheusText text = PrometheusText.parse(metrics.body());
+    assertThat(text.value("syncjobs_active_runs")).isZero();
+    assertThat(text.samples()).anySatisfy(s -> assertThat(s.name()).startsWith("jvm_"));
+    HttpResponse<String> created =
+        call(
+            port,
+            "POST",
+            "/api/v1/storage/sync-jobs",
+            "{\"name\":\"backed-up\",\"source_url\":\"https://127.0.0.1:9/data/\","
+                + "\"destination_backend_id\":\"default\",\"destination_path\":\"mirror\","
+                + "\"source_auth\":{\"type\":\"basic\",\"username\":\"alice\","
+                + "\"password\":\"s3cret\"}}");
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    String id = JSON.readTree(created.body()).get("data").get("id").asText();
+    stopGracefully("first");
+
+    // the backup of docs/operations.md: with the server stopped, the database files and the key
+    Path backup = Files.createDirectories(tmp.resolve("backup"));
+    try (Stream<Path> s = Files.list(data)) {
+      for (Path f : s.toList()) {
+        String name = f.getFileName().toString();
+        if (name.startsWith("syncjobs.db") || name.equals("secret.key")) {
+          Files.copy(f, backup.resolve(name), StandardCopyOption.COPY_ATTRIBUTES);
+        }
+      }
+    }
+    Path restored = Files.createDirectories(tmp.resolve("restored"));
+    try (Stream<Path> s = Files.list(backup)) {
+      for (Path f : s.toList()) {
+        Files.copy(f, restored.resolve(f.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
+      }
+    }
+    port = start(dist, restored, "restored");
+    HttpResponse<String> job = call(port, "GET", "/api/v1/storage/sync-jobs/" + id, null);
+    assertThat(job.statusCode()).as(job.body()).isEqualTo(200);
+    assertThat(JSON.readTree(job.body()).get("data").get("source_auth").get("username").asText())
+        .isEqualTo("alice");
+    stopGracefully("restored");
+  }
+
+  int start(Path dist, Path data, String name) throws Exception {
     ProcessBuilder pb = new ProcessBuilder(dist.resolve("syncjobs").toString(), "serve");
     pb.directory(tmp.toFile());
     Map<String, String> env = pb.environment();
@@ -161,26 +209,29 @@ class DistributionIT {
     env.put("SYNCJOBS_PORT", "0");
     env.put("SYNCJOBS_DATA_DIR", data.toString());
     env.put("SYNCJOBS_ADMIN_TOKEN", TOKEN);
-    Path log = tmp.resolve("server.log");
-    pb.redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.redirectErrorStream(true).redirectOutput(tmp.resolve(name + ".log").toFile());
     process = pb.start();
+    return awaitHealthy(data, tmp.resolve(name + ".log"));
+  }
 
-    int port = awaitHealthy(data, log);
-    HttpResponse<String> metrics =
-        http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                .header("Authorization", "Bearer " + TOKEN)
-                .build(),
-            HttpResponse.BodyHandlers.ofString());
-    assertThat(metrics.statusCode()).isEqualTo(200);
-    PrometheusText text = PrometheusText.parse(metrics.body());
-    assertThat(text.value("syncjobs_active_runs")).isZero();
-    assertThat(text.samples()).anySatisfy(s -> assertThat(s.name()).startsWith("jvm_"));
-
+  void stopGracefully(String name) throws Exception {
     process.destroy();
     assertThat(process.waitFor(30, TimeUnit.SECONDS)).as("the server stops on SIGTERM").isTrue();
-    assertThat(Files.readString(log)).contains("syncjobs stopped");
-    assertThat(data.resolve("syncjobs.db")).isRegularFile();
+    assertThat(Files.readString(tmp.resolve(name + ".log"))).contains("syncjobs stopped");
+  }
+
+  HttpResponse<String> call(int port, String method, String path, String body) throws Exception {
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .header("Authorization", "Bearer " + TOKEN)
+            .timeout(Duration.ofSeconds(20));
+    if (body == null) {
+      b.method(method, HttpRequest.BodyPublishers.noBody());
+    } else {
+      b.header("Content-Type", "application/json")
+          .method(method, HttpRequest.BodyPublishers.ofString(body));
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 
   int awaitHealthy(Path data, Path log) throws Exception {
