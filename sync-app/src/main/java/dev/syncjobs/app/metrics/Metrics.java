@@ -26,6 +26,7 @@ public final class Metrics {
   private final RunMetrics runs;
   private final PrometheusTextFormatWriter text = PrometheusTextFormatWriter.create();
   private boolean watching;
+  private boolean jvm;
 
   /**
    * @param instance the instance id for the {@code instance} label, or null for none (one server)
@@ -33,7 +34,6 @@ public final class Metrics {
    */
   public Metrics(String instance, Clock clock) {
     this.constLabels = instance == null ? Labels.EMPTY : Labels.of("instance", instance);
-    JvmMetrics.builder().constLabels(constLabels).register(registry);
     this.runs = new RunMetrics(registry, constLabels, lastSuccess, clock);
   }
 
@@ -57,7 +57,20 @@ public final class Metrics {
 
   /** Every metric now, as the client's model. */
   public MetricSnapshots snapshot() {
+    registerJvmMetrics();
     return registry.scrape();
+  }
+
+  /**
+   * The JVM metrics are registered at the first scrape, not at construction: registering them reads
+   * every platform MXBean, which would lengthen the server's start-up by a good part of a second on
+   * a small machine.
+   */
+  private synchronized void registerJvmMetrics() {
+    if (!jvm) {
+      jvm = true;
+      JvmMetrics.builder().constLabels(constLabels).register(registry);
+    }
   }
 
   /** The content type of {@link #scrape()}. */
@@ -69,7 +82,7 @@ public final class Metrics {
   public byte[] scrape() {
     ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
     try {
-      text.write(out, registry.scrape());
+      text.write(out, snapshot());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
