@@ -18,23 +18,59 @@ import java.util.function.IntSupplier;
  * two servers in one JVM do not mix): JVM metrics, what runs and the scheduler did ({@link
  * #runs()}), and the server's state read at each scrape ({@link #watch}). In cluster mode every
  * metric carries an {@code instance} label with the instance id.
+ *
+ * <p>The registry and its metrics are made at the first scrape or the first run event, not when the
+ * server starts: loading the metrics library and reading every platform MXBean for the JVM metrics
+ * would lengthen the start-up by up to a second on a small, busy machine.
  */
 public final class Metrics {
-  private final PrometheusRegistry registry = new PrometheusRegistry();
-  private final Labels constLabels;
+  private final String instance;
   private final LastSuccess lastSuccess = new LastSuccess();
   private final RunMetrics runs;
-  private final PrometheusTextFormatWriter text = PrometheusTextFormatWriter.create();
-  private boolean watching;
-  private boolean jvm;
+  private Registered registered;
+  private Watched watched;
+
+  private record Watched(SyncRuntime runtime, Uploads uploads, IntSupplier webSocketClients) {}
+
+  /** The registry with every metric in it. */
+  private static final class Registered {
+    final PrometheusRegistry registry = new PrometheusRegistry();
+    final Labels constLabels;
+    final RunInstruments instruments;
+    final PrometheusTextFormatWriter text = PrometheusTextFormatWriter.create();
+    boolean gauges;
+
+    Registered(String instance) {
+      constLabels = instance == null ? Labels.EMPTY : Labels.of("instance", instance);
+      instruments = new RunInstruments(registry, constLabels);
+      JvmMetrics.builder().constLabels(constLabels).register(registry);
+    }
+  }
 
   /**
    * @param instance the instance id for the {@code instance} label, or null for none (one server)
    * @param clock the time a success is recorded at
    */
   public Metrics(String instance, Clock clock) {
-    this.constLabels = instance == null ? Labels.EMPTY : Labels.of("instance", instance);
-    this.runs = new RunMetrics(registry, constLabels, lastSuccess, clock);
+    this.instance = instance;
+    this.runs = new RunMetrics(() -> registered().instruments, lastSuccess, clock);
+  }
+
+  private synchronized Registered registered() {
+    if (registered == null) {
+      registered = new Registered(instance);
+    }
+    if (watched != null && !registered.gauges) {
+      registered.gauges = true;
+      ServerGauges.register(
+          registered.registry,
+          registered.constLabels,
+          watched.runtime(),
+          watched.uploads(),
+          watched.webSocketClients(),
+          lastSuccess);
+    }
+    return registered;
   }
 
   /**
@@ -45,44 +81,30 @@ public final class Metrics {
     return runs;
   }
 
-  /** Adds the gauges read from the running server at each scrape (once). */
+  /** Adds the gauges read from the running server at each scrape (the first call counts). */
   public synchronized void watch(
       SyncRuntime runtime, Uploads uploads, IntSupplier webSocketClients) {
-    if (watching) {
-      return;
+    if (watched == null) {
+      watched = new Watched(runtime, uploads, webSocketClients);
     }
-    watching = true;
-    ServerGauges.register(registry, constLabels, runtime, uploads, webSocketClients, lastSuccess);
   }
 
   /** Every metric now, as the client's model. */
   public MetricSnapshots snapshot() {
-    registerJvmMetrics();
-    return registry.scrape();
-  }
-
-  /**
-   * The JVM metrics are registered at the first scrape, not at construction: registering them reads
-   * every platform MXBean, which would lengthen the server's start-up by a good part of a second on
-   * a small machine.
-   */
-  private synchronized void registerJvmMetrics() {
-    if (!jvm) {
-      jvm = true;
-      JvmMetrics.builder().constLabels(constLabels).register(registry);
-    }
+    return registered().registry.scrape();
   }
 
   /** The content type of {@link #scrape()}. */
   public String contentType() {
-    return text.getContentType();
+    return registered().text.getContentType();
   }
 
   /** Every metric now, in the Prometheus text format. */
   public byte[] scrape() {
+    Registered r = registered();
     ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
     try {
-      text.write(out, snapshot());
+      r.text.write(out, r.registry.scrape());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -6,10 +6,6 @@ import dev.syncjobs.core.model.RunId;
 import dev.syncjobs.core.model.RunStatus;
 import dev.syncjobs.core.port.OccurrenceListener;
 import dev.syncjobs.core.port.ProgressPublisher;
-import io.prometheus.metrics.core.metrics.Counter;
-import io.prometheus.metrics.core.metrics.Histogram;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.prometheus.metrics.model.snapshots.Labels;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Counts what the runs of this instance did, from their progress events (the local ones only: it is
@@ -30,70 +27,19 @@ public final class RunMetrics implements ProgressPublisher, OccurrenceListener {
 
   private static final int CHECK_FORGOTTEN_ABOVE = 10_000;
 
-  private final Counter runs;
-  private final Histogram duration;
-  private final Counter bytes;
-  private final Counter files;
-  private final Histogram lag;
+  private final Supplier<RunInstruments> instruments;
   private final LastSuccess lastSuccess;
   private final Clock clock;
   private final Map<RunId, Long> started = new ConcurrentHashMap<>();
 
-  RunMetrics(
-      PrometheusRegistry registry, Labels constLabels, LastSuccess lastSuccess, Clock clock) {
+  /**
+   * @param instruments the counters and histograms, made when first needed (the server starts
+   *     without loading the metrics library)
+   */
+  RunMetrics(Supplier<RunInstruments> instruments, LastSuccess lastSuccess, Clock clock) {
+    this.instruments = instruments;
     this.lastSuccess = lastSuccess;
     this.clock = clock;
-    this.runs =
-        Counter.builder()
-            .name("syncjobs_runs_total")
-            .help(
-                "Runs that ended, by final status (skipped: an occurrence due while the job's"
-                    + " previous run was still active).")
-            .labelNames("status")
-            .constLabels(constLabels)
-            .register(registry);
-    this.duration =
-        Histogram.builder()
-            .name("syncjobs_run_duration_seconds")
-            .help("How long runs executed on this instance took, from start to end, by status.")
-            .labelNames("status")
-            .classicOnly()
-            .classicUpperBounds(
-                1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200, 14400, 43200, 86400)
-            .constLabels(constLabels)
-            .register(registry);
-    this.bytes =
-        Counter.builder()
-            .name("syncjobs_bytes_transferred_total")
-            .help(
-                "Bytes runs of this instance transferred (unchanged files that were linked are"
-                    + " not counted).")
-            .constLabels(constLabels)
-            .register(registry);
-    this.files =
-        Counter.builder()
-            .name("syncjobs_files_transferred_total")
-            .help(
-                "Files runs of this instance transferred (unchanged files that were linked are"
-                    + " not counted).")
-            .constLabels(constLabels)
-            .register(registry);
-    this.lag =
-        Histogram.builder()
-            .name("syncjobs_scheduler_lag_seconds")
-            .help("How late scheduled occurrences fired: the time of firing minus the time due.")
-            .classicOnly()
-            .classicUpperBounds(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600)
-            .constLabels(constLabels)
-            .register(registry);
-    for (RunStatus s : RunStatus.values()) {
-      if (s.isTerminal()) {
-        runs.labelValues(label(s));
-        if (s != RunStatus.SKIPPED) {
-          duration.labelValues(label(s));
-        }
-      }
-    }
   }
 
   @Override
@@ -109,25 +55,27 @@ public final class RunMetrics implements ProgressPublisher, OccurrenceListener {
       return;
     }
     String status = label(event.status());
-    runs.labelValues(status).inc();
+    RunInstruments m = instruments.get();
+    m.runs.labelValues(status).inc();
     if (event.status() == RunStatus.SUCCESS) {
       lastSuccess.succeeded(event.jobId(), clock.instant());
     }
     Long t0 = started.remove(event.runId());
     if (t0 != null) {
-      duration.labelValues(status).observe((System.nanoTime() - t0) / 1e9);
-      bytes.inc(event.progress().bytesDone());
-      files.inc(event.progress().filesDone());
+      m.duration.labelValues(status).observe((System.nanoTime() - t0) / 1e9);
+      m.bytes.inc(event.progress().bytesDone());
+      m.files.inc(event.progress().filesDone());
     }
   }
 
   @Override
   public void fired(Job job, Instant due, Instant firedAt, boolean skipped) {
+    RunInstruments m = instruments.get();
     if (due != null) {
-      lag.observe(Math.max(0, Duration.between(due, firedAt).toNanos() / 1e9));
+      m.lag.observe(Math.max(0, Duration.between(due, firedAt).toNanos() / 1e9));
     }
     if (skipped) {
-      runs.labelValues(label(RunStatus.SKIPPED)).inc();
+      m.runs.labelValues(label(RunStatus.SKIPPED)).inc();
     }
   }
 
