@@ -2,10 +2,8 @@ package dev.syncjobs.app.web;
 
 import dev.syncjobs.app.config.DataDir;
 import dev.syncjobs.app.config.ServerConfig;
+import dev.syncjobs.app.metrics.Metrics;
 import dev.syncjobs.core.SyncRuntime;
-import dev.syncjobs.core.model.Job;
-import dev.syncjobs.core.model.RunStatus;
-import dev.syncjobs.core.model.StorageBackend;
 import dev.syncjobs.core.upload.Uploads;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
@@ -13,7 +11,6 @@ import io.javalin.http.HandlerType;
 import io.javalin.http.staticfiles.Location;
 import java.lang.management.ManagementFactory;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +44,7 @@ public final class SyncServer implements AutoCloseable {
   private final Uploads uploads;
   private final AuditTrail audit;
   private final AutoCloseable notifier;
+  private final Metrics metrics;
   private Javalin app;
   private List<Route> routes = List.of();
   private volatile boolean closed;
@@ -61,7 +59,8 @@ public final class SyncServer implements AutoCloseable {
       WebSocketProgressPublisher sockets,
       Uploads uploads,
       AuditTrail audit,
-      AutoCloseable notifier) {
+      AutoCloseable notifier,
+      Metrics metrics) {
     this.config = config;
     this.dataDir = dataDir;
     this.runtime = runtime;
@@ -72,6 +71,8 @@ public final class SyncServer implements AutoCloseable {
     this.uploads = uploads;
     this.audit = audit;
     this.notifier = notifier;
+    this.metrics = metrics;
+    metrics.watch(runtime, uploads, sockets::clientCount);
   }
 
   /**
@@ -194,54 +195,7 @@ public final class SyncServer implements AutoCloseable {
   }
 
   private void metrics(Context ctx) {
-    StringBuilder out = new StringBuilder();
-    List<Job> jobs = runtime.jobs().list();
-    out.append("# HELP syncjobs_jobs Sync jobs by status.\n# TYPE syncjobs_jobs gauge\n");
-    for (var status : dev.syncjobs.core.model.JobStatus.values()) {
-      long n = jobs.stream().filter(j -> j.status() == status).count();
-      out.append("syncjobs_jobs{status=\"")
-          .append(status.name().toLowerCase(Locale.ROOT))
-          .append("\"} ")
-          .append(n)
-          .append('\n');
-    }
-    long running =
-        runtime.runRepository().active().stream()
-            .filter(r -> r.status() == RunStatus.RUNNING)
-            .count();
-    out.append(
-        "# HELP syncjobs_runs_active Runs executing now.\n# TYPE syncjobs_runs_active gauge\n");
-    out.append("syncjobs_runs_active ").append(running).append('\n');
-    out.append(
-        "# HELP syncjobs_backend_online 1 when the backend is online.\n"
-            + "# TYPE syncjobs_backend_online gauge\n");
-    StringBuilder free =
-        new StringBuilder(
-            "# HELP syncjobs_backend_free_bytes Free bytes on the backend.\n"
-                + "# TYPE syncjobs_backend_free_bytes gauge\n");
-    for (StorageBackend b : runtime.engine().backends().all()) {
-      boolean online = b.isOnline();
-      out.append("syncjobs_backend_online{backend=\"")
-          .append(b.name())
-          .append("\"} ")
-          .append(online ? 1 : 0)
-          .append('\n');
-      free.append("syncjobs_backend_free_bytes{backend=\"")
-          .append(b.name())
-          .append("\"} ")
-          .append(online ? b.freeBytes() : 0)
-          .append('\n');
-    }
-    out.append(free);
-    out.append(
-        "# HELP syncjobs_websocket_clients Connected progress clients.\n"
-            + "# TYPE syncjobs_websocket_clients gauge\n");
-    out.append("syncjobs_websocket_clients ").append(sockets.clientCount()).append('\n');
-    out.append(
-        "# HELP syncjobs_upload_bytes_total Upload bytes received, verified and stored here.\n"
-            + "# TYPE syncjobs_upload_bytes_total counter\n");
-    out.append("syncjobs_upload_bytes_total ").append(uploads.bytesStored()).append('\n');
-    ctx.status(200).contentType("text/plain; version=0.0.4; charset=utf-8").result(out.toString());
+    ctx.status(200).contentType(metrics.contentType()).result(metrics.scrape());
   }
 
   /** The port the server listens on. */

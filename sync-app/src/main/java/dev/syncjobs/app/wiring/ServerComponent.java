@@ -15,6 +15,7 @@ import java.time.Clock;
       PersistenceModule.class,
       UploadModule.class,
       NotificationModule.class,
+      MetricsModule.class,
       WebModule.class
     })
 public interface ServerComponent {

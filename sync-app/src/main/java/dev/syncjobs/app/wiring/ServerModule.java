@@ -5,6 +5,7 @@ import dagger.Provides;
 import dev.syncjobs.app.config.DataDir;
 import dev.syncjobs.app.config.ServerConfig;
 import dev.syncjobs.app.config.SourceConfinement;
+import dev.syncjobs.app.metrics.Metrics;
 import dev.syncjobs.app.notify.DeliveringNotifier;
 import dev.syncjobs.app.notify.NotificationSettingsStore;
 import dev.syncjobs.app.web.Auth;
@@ -77,13 +78,19 @@ final class ServerModule {
       AuditLog audit,
       DeliveringNotifier notifier,
       NotificationSettingsStore notificationSettings,
-      DataDir dataDir) {
+      DataDir dataDir,
+      Metrics metrics) {
     BandwidthFileImport.importOnce(dataDir.root(), settings);
     SyncRuntime.Builder b =
         SyncRuntime.builder()
             .repositories(jobs, runs)
             .runLog(runLog)
-            .publisher(cluster)
+            // this instance's own events only: each run is counted once across a cluster
+            .publisher(
+                event -> {
+                  cluster.publish(event);
+                  metrics.runs().publish(event);
+                })
             .clock(clock)
             .workerSettings(
                 RunWorker.Settings.builder(config.instanceId())
@@ -101,6 +108,7 @@ final class ServerModule {
     Transfers.all(config.rsyncPath(), config.httpConnections(), config.sourceDenyNetworks())
         .forEach(b::transfer);
     SyncRuntime runtime = b.build();
+    runtime.scheduler().listen(metrics.runs());
     cluster.deliverRemoteTo(runtime.progress()::publish);
     // A repeated request is harmless: the repository announces a cancel only once.
     cluster.onCancelRequested(id -> runtime.worker().cancel(id));

@@ -5,6 +5,7 @@ import dagger.Provides;
 import dagger.multibindings.IntoSet;
 import dev.syncjobs.app.config.DataDir;
 import dev.syncjobs.app.config.ServerConfig;
+import dev.syncjobs.app.metrics.Metrics;
 import dev.syncjobs.app.notify.DeliveringNotifier;
 import dev.syncjobs.app.web.AuditApi;
 import dev.syncjobs.app.web.AuditTrail;
@@ -133,8 +134,10 @@ final class WebModule {
       WebSocketProgressPublisher sockets,
       Uploads uploads,
       AuditTrail audit,
-      DeliveringNotifier notifier) {
+      DeliveringNotifier notifier,
+      Metrics metrics) {
     return new SyncServer(
-        config, dataDir, runtime, auth, lifecycle, groups, sockets, uploads, audit, notifier);
+        config, dataDir, runtime, auth, lifecycle, groups, sockets, uploads, audit, notifier,
+        metrics);
   }
 }

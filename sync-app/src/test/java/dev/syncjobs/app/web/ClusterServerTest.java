@@ -4,6 +4,7 @@ import static dev.syncjobs.app.web.TestServer.jobJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.syncjobs.app.metrics.PrometheusText;
 import dev.syncjobs.core.model.StorageBackend;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -117,6 +118,38 @@ class ClusterServerTest {
               assertThat(r.status()).as(x[0] + ": " + r.body()).isBetween(400, 499);
               assertThat(r.contentType()).as((String) x[0]).startsWith("application/problem+json");
             });
+  }
+
+  @Test
+  void each_instance_labels_its_metrics_and_a_run_is_counted_once_by_the_one_that_ran_it()
+      throws Exception {
+    Path src = TestServer.sourceTree(tmp.resolve("src"), 2, 100);
+    String job = a.createJob(jobJson("cluster-metrics", src, "metrics", "\"max_retries\":0"));
+    String run =
+        b.post("/api/v1/storage/sync-jobs/" + job + "/run", null).data().get("id").asText();
+    JsonNode end = a.awaitRunEnd(job, run, Duration.ofSeconds(30));
+    assertThat(end.get("status").asText()).isEqualTo("success");
+    String owner = end.get("instance_id").asText();
+    double total = 0;
+    for (TestServer s : new TestServer[] {a, b}) {
+      String id = s == a ? "instance-a" : "instance-b";
+      PrometheusText m = PrometheusText.parse(s.get("/metrics").body());
+      assertThat(m.samples()).allSatisfy(x -> assertThat(x.labels()).containsEntry("instance", id));
+      double succeeded = m.value("syncjobs_runs_total", "instance", id, "status", "success");
+      assertThat(succeeded).isEqualTo(id.equals(owner) ? 1 : 0);
+      total += succeeded;
+      assertThat(
+              m.value(
+                  "syncjobs_last_success_timestamp_seconds",
+                  "instance",
+                  id,
+                  "job",
+                  "cluster-metrics"))
+          .isCloseTo(
+              java.time.Instant.parse(end.get("completed_at").asText()).toEpochMilli() / 1000.0,
+              org.assertj.core.api.Assertions.within(1.0));
+    }
+    assertThat(total).isEqualTo(1);
   }
 
   @Test

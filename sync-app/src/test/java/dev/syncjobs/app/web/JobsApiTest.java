@@ -4,6 +4,7 @@ import static dev.syncjobs.app.web.TestServer.jobJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.syncjobs.app.metrics.PrometheusText;
 import dev.syncjobs.core.model.StorageBackend;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -430,8 +431,9 @@ class JobsApiTest {
     TestServer.Response r = s.send("GET", "/metrics", TestServer.VIEWER, null, null);
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.contentType()).startsWith("text/plain");
-    assertThat(r.body()).contains("syncjobs_backend_online{backend=\"default\"} 1");
-    assertThat(r.body()).contains("syncjobs_runs_active ");
+    PrometheusText m = PrometheusText.parse(r.body());
+    assertThat(m.value("syncjobs_backend_online", "backend", "default")).isEqualTo(1);
+    assertThat(m.value("syncjobs_active_runs")).isZero();
   }
 
   @Test

@@ -6,6 +6,7 @@ import static dev.syncjobs.app.web.UploadClient.slice;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.syncjobs.app.config.ServerConfig;
+import dev.syncjobs.app.metrics.PrometheusText;
 import dev.syncjobs.app.wiring.DaggerServerComponent;
 import dev.syncjobs.core.memory.SettableClock;
 import dev.syncjobs.core.model.Upload;
@@ -99,8 +100,10 @@ class UploadsApiTest {
     try (Stream<Path> left = Files.list(uploadsFolder())) {
       assertThat(left).isEmpty();
     }
-    assertThat(admin.send("GET", "/metrics", null, Map.of()).text())
-        .contains("syncjobs_upload_bytes_total " + file.length + "\n");
+    assertThat(
+            PrometheusText.parse(admin.send("GET", "/metrics", null, Map.of()).text())
+                .value("syncjobs_upload_bytes_total"))
+        .isEqualTo(file.length);
   }
 
   @Test

@@ -7,6 +7,7 @@ import dev.syncjobs.core.model.RunId;
 import dev.syncjobs.core.model.Trigger;
 import dev.syncjobs.core.model.ValidationException;
 import dev.syncjobs.core.port.JobRepository;
+import dev.syncjobs.core.port.OccurrenceListener;
 import dev.syncjobs.core.run.Loop;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,6 +38,7 @@ public final class Scheduler implements AutoCloseable {
   private final Runnable onFired;
   private final Loop loop;
   private volatile Instant lastTick;
+  private volatile OccurrenceListener occurrences = OccurrenceListener.NONE;
 
   /**
    * @param misfireGrace an occurrence found later than this after its time is a misfire
@@ -97,9 +99,13 @@ public final class Scheduler implements AutoCloseable {
         for (JobRepository.Fired f : batch) {
           Job job = f.job();
           switch (f.result()) {
-            case FIRED -> fired++;
+            case FIRED -> {
+              fired++;
+              tell(job, now, false);
+            }
             case SKIPPED -> {
               fired++;
+              tell(job, now, true);
               log.info(
                   "job {}: occurrence {} skipped, the previous run is still active",
                   job.name(),
@@ -180,6 +186,20 @@ public final class Scheduler implements AutoCloseable {
       log.error(
           "job {}: {}; it fires no more until its schedule is changed", job.name(), e.getMessage());
       return null;
+    }
+  }
+
+  /** Tells {@code listener} of every occurrence this scheduler fires from now on. */
+  public void listen(OccurrenceListener listener) {
+    this.occurrences = java.util.Objects.requireNonNull(listener, "listener");
+  }
+
+  private void tell(Job job, Instant firedAt, boolean skipped) {
+    try {
+      occurrences.fired(job, job.nextRunAt(), firedAt, skipped);
+    } catch (RuntimeException e) {
+      // monitoring must not stop the firing of the other occurrences
+      log.warn("occurrence listener failed: {}", e.toString());
     }
   }
 
