@@ -14,21 +14,31 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the SQLite database, its side files and the secret key file readable by their owner only
- * (0600): created so, and tightened (with a log line) when an older install left them readable by
- * others. SQLite creates a database with the process's umask and its -wal, -shm and -journal files
- * with the database's own mode, so the database is created empty with 0600 before SQLite opens it.
+ * (0600), and a server's data dir usable by its owner only (0700): created so, and tightened (with
+ * a log line) when an older install left them readable by others. SQLite creates a database with
+ * the process's umask and its -wal, -shm and -journal files with the database's own mode, so the
+ * database is created empty with 0600 before SQLite opens it.
  */
-final class PrivateFiles {
+public final class PrivateFiles {
   private static final Logger log = LoggerFactory.getLogger(PrivateFiles.class);
 
   static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-------");
+  static final Set<PosixFilePermission> DIR = PosixFilePermissions.fromString("rwx------");
 
   private static final String[] SQLITE_SIDE_FILES = {"-wal", "-shm", "-journal"};
 
   private PrivateFiles() {}
 
+  /** Creates {@code dir} (and its parents) when missing and makes {@code dir} itself 0700. */
+  public static void directory(Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      Files.createDirectories(dir);
+    }
+    tighten(dir, DIR);
+  }
+
   /** Creates an empty file with mode 0600 (a file that exists already is an error). */
-  static void create(Path file) throws IOException {
+  public static void create(Path file) throws IOException {
     try {
       Files.createFile(file, PosixFilePermissions.asFileAttribute(FILE));
     } catch (UnsupportedOperationException e) {
@@ -57,7 +67,11 @@ final class PrivateFiles {
   }
 
   /** Takes group and other permissions away from {@code file} when it exists. */
-  static void tighten(Path file) throws IOException {
+  public static void tighten(Path file) throws IOException {
+    tighten(file, FILE);
+  }
+
+  private static void tighten(Path file, Set<PosixFilePermission> wanted) throws IOException {
     if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
       return;
     }
@@ -69,7 +83,7 @@ final class PrivateFiles {
     }
     Set<PosixFilePermission> next = EnumSet.noneOf(PosixFilePermission.class);
     next.addAll(now);
-    next.retainAll(FILE);
+    next.retainAll(wanted);
     if (!next.equals(now)) {
       Files.setPosixFilePermissions(file, next);
       log.info(

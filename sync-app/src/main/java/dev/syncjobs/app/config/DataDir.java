@@ -2,6 +2,7 @@ package dev.syncjobs.app.config;
 
 import dev.syncjobs.core.model.SyncException;
 import dev.syncjobs.persistence.OwnerLock;
+import dev.syncjobs.persistence.PrivateFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
