@@ -13,6 +13,7 @@ import dev.syncjobs.core.model.Source;
 import dev.syncjobs.core.model.SourceAuth;
 import dev.syncjobs.core.model.StorageBackend;
 import dev.syncjobs.core.model.SyncException;
+import dev.syncjobs.core.testing.HttpInNameOnly;
 import dev.syncjobs.core.version.StorageBackends;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,6 +56,7 @@ class JdbcPersistenceTest {
     try (SyncRuntime sync =
         SyncRuntime.builder()
             .persistence(JdbcPersistence.sqlite(data))
+            .transfer(new HttpInNameOnly())
             .backend(backend)
             .build()
             .start()) {

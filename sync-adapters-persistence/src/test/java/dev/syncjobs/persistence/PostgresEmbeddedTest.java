@@ -12,6 +12,7 @@ import dev.syncjobs.core.model.RunStatus;
 import dev.syncjobs.core.model.Source;
 import dev.syncjobs.core.model.SourceAuth;
 import dev.syncjobs.core.model.StorageBackend;
+import dev.syncjobs.core.testing.HttpInNameOnly;
 import dev.syncjobs.core.version.StorageBackends;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,6 +81,7 @@ class PostgresEmbeddedTest {
     try (SyncRuntime sync =
         SyncRuntime.builder()
             .persistence(persistence("myapp_sync_"))
+            .transfer(new HttpInNameOnly())
             .backend(backend)
             .build()
             .start()) {

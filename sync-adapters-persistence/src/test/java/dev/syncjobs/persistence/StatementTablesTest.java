@@ -26,7 +26,7 @@ class StatementTablesTest {
               + TABLES
               + ")\\b|(?<![\\w.{])(?:"
               + TABLES
-              + ")\\.\\w");
+              + ")\\.(?!updated\\b|changed\\b|deleted\\b|created\\b)\\w");
   private static final Pattern MIGRATION_BARE =
       Pattern.compile(
           "\\b(?:TABLE|INDEX|REFERENCES|ON|INTO|CONSTRAINT)\\s+(?!\\$\\{prefix\\})(?!IF\\b|CONFLICT\\b|DELETE\\b|UPDATE\\b)\\w+");
