@@ -398,19 +398,7 @@ class UploadsApiTest {
     String second = admin.started("second.bin", file.length, CHUNK, null);
     byte[] chunk = slice(file, 0, CHUNK);
 
-    try (Socket stalled =
-        admin.stalled(
-            "POST",
-            "/api/v1/sync/upload/" + first + "/chunk/0",
-            Map.of("X-Chunk-SHA256", sha256(chunk)),
-            CHUNK,
-            slice(chunk, 0, CHUNK / 2))) {
-      Await.until(
-          "the stalled chunk to hold the only upload slot",
-          Duration.ofSeconds(10),
-          // a probe with a wrong hash never completes the chunk: should it come before the stalled
-          // request took the slot, it is refused (400) and the next probe asks again
-          () -> admin.chunk(second, 0, chunk, "0".repeat(64)).status() == 429);
+    try (Socket stalled = stalledHoldingTheSlot(first, second, chunk)) {
       UploadClient.Response limited = admin.chunk(second, 0, chunk);
       assertThat(limited.header("Retry-After")).isNotNull();
 
@@ -431,5 +419,44 @@ class UploadsApiTest {
                     StandardCharsets.ISO_8859_1)
                 .length())
         .isEqualTo(2 * CHUNK);
+  }
+
+  /**
+   * Sends half of chunk 0 of {@code first} and stops, then probes {@code second} until it is 429. A
+   * probe with a wrong hash never completes the chunk; should a probe be dispatched before the
+   * stalled request, the stalled one is the one refused (429, answered on its socket), and the
+   * stalled request is sent again.
+   */
+  private Socket stalledHoldingTheSlot(String first, String second, byte[] chunk) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline) {
+      Socket stalled =
+          admin.stalled(
+              "POST",
+              "/api/v1/sync/upload/" + first + "/chunk/0",
+              Map.of("X-Chunk-SHA256", sha256(chunk)),
+              CHUNK,
+              slice(chunk, 0, CHUNK / 2));
+      stalled.setSoTimeout(1);
+      while (System.nanoTime() < deadline) {
+        if (admin.chunk(second, 0, chunk, "0".repeat(64)).status() == 429) {
+          return stalled;
+        }
+        if (answered(stalled)) {
+          break;
+        }
+      }
+      stalled.close();
+    }
+    throw new AssertionError("no stalled chunk came to hold the only upload slot in 30 s");
+  }
+
+  private static boolean answered(Socket s) throws java.io.IOException {
+    try {
+      s.getInputStream().read();
+      return true;
+    } catch (java.net.SocketTimeoutException notYet) {
+      return false;
+    }
   }
 }

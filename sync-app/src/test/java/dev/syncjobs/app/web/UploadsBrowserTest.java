@@ -4,6 +4,7 @@ import static dev.syncjobs.app.web.UploadClient.random;
 import static dev.syncjobs.app.web.UploadClient.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.syncjobs.app.metrics.PrometheusText;
 import java.io.RandomAccessFile;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
@@ -200,7 +201,8 @@ class UploadsBrowserTest {
     assertThat(resumedFrom).isGreaterThanOrEqualTo(before);
     assertThat(s.get("/api/v1/sync/upload/" + id + "/progress").data().get("status").asText())
         .isEqualTo("completed");
-    assertThat(s.get("/metrics").body()).contains("syncjobs_upload_bytes_total " + size + "\n");
+    assertThat(PrometheusText.parse(s.get("/metrics").body()).value("syncjobs_upload_bytes_total"))
+        .isEqualTo(size);
     assertThat(sha256(Files.readAllBytes(s.dataDir.resolve("storage/web/slow/c.bin"))))
         .isEqualTo(sha256(Files.readAllBytes(c)));
     chromium.waitUpTo(10).until(d -> !d.findElement(By.id("upload-unfinished")).isDisplayed());
