@@ -78,15 +78,6 @@
     s = Math.round(s);
     return s < 60 ? s + ' s' : Math.floor(s / 60) + ' min ' + (s % 60) + ' s';
   }
-  function schedule(j) {
-    switch (j.schedule) {
-      case 'daily': return 'daily ' + j.schedule_time;
-      case 'weekly': return 'weekly, day ' + j.schedule_day + ', ' + j.schedule_time;
-      case 'monthly': return 'monthly, day ' + j.schedule_day + ', ' + j.schedule_time;
-      case 'cron': return 'cron ' + j.cron_expression;
-      default: return j.schedule;
-    }
-  }
   function el(tag, text, cls) {
     const e = document.createElement(tag);
     if (text !== undefined && text !== null) { e.textContent = text; }
@@ -118,12 +109,12 @@
       tr.dataset.jobName = j.name;
       tr.append(el('td', j.name, 'name'));
       tr.append(el('td', j.source_url + ' → ' + j.destination_backend_id + ':/' + j.destination_path));
-      tr.append(el('td', schedule(j) + (j.enabled ? '' : ' (disabled)')));
+      tr.append(el('td', ScheduleText.describe(j), 'schedule'));
       const p = progress.get(j.id);
       const running = p && (p.status === 'running' || p.status === 'pending');
       const status = running ? p.status : j.status;
       tr.append(el('td', status, 'status status-' + status));
-      tr.append(el('td', j.next_run_at ? when(j.next_run_at) : (j.enabled && j.schedule !== 'manual' ? '' : '—')));
+      tr.append(nextRunCell(j));
       const last = el('td');
       if (j.last_run_at) { last.append(el('div', when(j.last_run_at))); }
       if (j.last_error) { last.append(el('div', j.last_error, 'error')); }
@@ -144,6 +135,17 @@
       tr.append(actions);
       body.append(tr);
     }
+  }
+
+  function nextRunCell(j) {
+    const td = el('td', null, 'next-run');
+    if (!j.enabled) { td.textContent = 'disabled'; td.classList.add('muted'); return td; }
+    if (!j.next_run_at) { td.textContent = '—'; return td; }
+    const t = el('time', ScheduleText.relative(j.next_run_at));
+    t.dateTime = j.next_run_at;
+    t.title = ScheduleText.absolute(j.next_run_at, j.timezone);
+    td.append(t);
+    return td;
   }
 
   // Updates one row's status and progress in place (buttons stay the same elements).

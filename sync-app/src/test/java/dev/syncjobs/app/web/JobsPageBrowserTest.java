@@ -1,0 +1,109 @@
+package dev.syncjobs.app.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+
+/**
+ * The jobs table in a real headless Chromium: schedules in words in the job's zone, the next run
+ * relative with the absolute time on hover, and no console errors on the way.
+ */
+class JobsPageBrowserTest {
+  @TempDir Path tmp;
+  TestServer s;
+  HeadlessChromium chromium;
+  WebDriver driver;
+
+  @AfterEach
+  void stop() {
+    if (chromium != null) {
+      chromium.close();
+    }
+    if (s != null) {
+      s.close();
+    }
+  }
+
+  void signIn(String token) throws Exception {
+    chromium = HeadlessChromium.start(tmp, "JobsPageBrowserTest");
+    driver = chromium.driver;
+    driver.get(s.base() + "/");
+    chromium.waitUpTo(10).until(d -> d.findElement(By.id("token-input")).isDisplayed());
+    driver.findElement(By.id("token-input")).sendKeys(token);
+    driver.findElement(By.id("token-save")).click();
+    chromium.waitUpTo(10).until(d -> d.findElement(By.id("connection")).getText().equals("live"));
+  }
+
+  WebElement row(String name) {
+    By by = By.cssSelector("#jobs tr[data-job-name='" + name + "']");
+    chromium.waitUpTo(10).until(d -> !d.findElements(by).isEmpty());
+    return driver.findElement(by);
+  }
+
+  String cell(String name, String cls) {
+    return row(name).findElement(By.cssSelector("td." + cls)).getText();
+  }
+
+  @Test
+  void shows_each_kind_of_schedule_in_words_in_the_jobs_zone_and_the_next_run_relative()
+      throws Exception {
+    s = new TestServer(tmp);
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    s.createJob(
+        TestServer.jobJson(
+            "nightly",
+            src,
+            "a",
+            "\"schedule\":\"daily\",\"schedule_time\":\"03:00\",\"timezone\":\"Europe/Berlin\""));
+    s.createJob(
+        TestServer.jobJson(
+            "weekly",
+            src,
+            "b",
+            "\"schedule\":\"weekly\",\"schedule_day\":6,\"schedule_time\":\"04:30\","
+                + "\"timezone\":\"UTC\""));
+    s.createJob(
+        TestServer.jobJson(
+            "quarterly", src, "c", "\"schedule\":\"cron\",\"cron_expression\":\"*/15 * * * *\""));
+    s.createJob(
+        TestServer.jobJson(
+            "workdays",
+            src,
+            "d",
+            "\"schedule\":\"cron\",\"cron_expression\":\"0 3 * * 1-5\","
+                + "\"timezone\":\"America/New_York\""));
+    s.createJob(
+        TestServer.jobJson(
+            "monthly",
+            src,
+            "e",
+            "\"schedule\":\"monthly\",\"schedule_day\":1,\"schedule_time\":\"02:15\""));
+    s.createJob(TestServer.jobJson("by-hand", src, "f", "\"schedule\":\"manual\""));
+
+    signIn(TestServer.ADMIN);
+
+    assertThat(cell("nightly", "schedule")).isEqualTo("every day at 03:00 (Europe/Berlin)");
+    assertThat(cell("weekly", "schedule")).isEqualTo("Sundays at 04:30 (UTC)");
+    assertThat(cell("quarterly", "schedule")).isEqualTo("every 15 minutes");
+    assertThat(cell("workdays", "schedule")).isEqualTo("cron 0 3 * * 1-5 (America/New_York)");
+    assertThat(cell("monthly", "schedule")).isEqualTo("monthly on the 1st at 02:15 (UTC)");
+    assertThat(cell("by-hand", "schedule")).isEqualTo("manual");
+
+    assertThat(cell("nightly", "next-run")).matches("in \\d+ (min|h)");
+    assertThat(cell("quarterly", "next-run")).matches("now|in \\d+ min");
+    assertThat(cell("weekly", "next-run")).matches("in \\d+ (min|h|d)");
+    assertThat(cell("by-hand", "next-run")).isEqualTo("—");
+    WebElement time = row("nightly").findElement(By.cssSelector("td.next-run time"));
+    assertThat(time.getAttribute("title")).matches("\\d{4}-\\d\\d-\\d\\d 03:00 Europe/Berlin");
+
+    chromium.screenshot("jobs-schedules-in-words");
+    assertThat(chromium.consoleErrors()).isEmpty();
+  }
+}
