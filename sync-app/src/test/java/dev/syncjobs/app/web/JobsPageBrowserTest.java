@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -104,6 +105,103 @@ class JobsPageBrowserTest {
     assertThat(time.getAttribute("title")).matches("\\d{4}-\\d\\d-\\d\\d 03:00 Europe/Berlin");
 
     chromium.screenshot("jobs-schedules-in-words");
+    assertThat(chromium.consoleErrors()).isEmpty();
+  }
+
+  boolean enabledInApi(String id) {
+    return s.get("/api/v1/storage/sync-jobs/" + id).data().get("enabled").asBoolean();
+  }
+
+  @Test
+  void the_switch_disables_and_enables_a_job_and_run_or_cancel_follow_its_state() throws Exception {
+    s = new TestServer(tmp);
+    Path src = TestServer.sourceTree(tmp.resolve("src"), 4, 300_000);
+    String id =
+        s.createJob(
+            TestServer.jobJson(
+                "switched",
+                src,
+                "a",
+                "\"schedule\":\"daily\",\"schedule_time\":\"03:00\",\"bandwidth_limit\":400000"));
+    signIn(TestServer.ADMIN);
+
+    By toggle = By.cssSelector("td.enabled input[role='switch']");
+    assertThat(row("switched").findElement(toggle).isSelected()).isTrue();
+    assertThat(row("switched").findElement(By.cssSelector("button.run")).isDisplayed()).isTrue();
+    assertThat(row("switched").findElements(By.cssSelector("button.cancel")).get(0).isDisplayed())
+        .isFalse();
+
+    row("switched").findElement(toggle).click();
+    TestServer.await("job disabled", java.time.Duration.ofSeconds(10), () -> !enabledInApi(id));
+    chromium
+        .waitUpTo(10)
+        .until(
+            d ->
+                row("switched")
+                    .findElement(By.cssSelector("td.next-run"))
+                    .getText()
+                    .equals("disabled"));
+    chromium.screenshot("jobs-switch-off");
+    row("switched").findElement(toggle).click();
+    TestServer.await("job enabled", java.time.Duration.ofSeconds(10), () -> enabledInApi(id));
+    chromium
+        .waitUpTo(10)
+        .until(
+            d ->
+                row("switched")
+                    .findElement(By.cssSelector("td.next-run"))
+                    .getText()
+                    .startsWith("in "));
+
+    row("switched").findElement(By.cssSelector("button.run")).click();
+    chromium
+        .waitUpTo(20)
+        .until(d -> row("switched").findElement(By.cssSelector("button.cancel")).isDisplayed());
+    assertThat(row("switched").findElement(By.cssSelector("button.run")).isDisplayed()).isFalse();
+    chromium.screenshot("jobs-running-offers-cancel");
+    row("switched").findElement(By.cssSelector("button.cancel")).click();
+    chromium
+        .waitUpTo(20)
+        .until(d -> row("switched").findElement(By.cssSelector("button.run")).isDisplayed());
+    assertThat(row("switched").findElement(By.cssSelector("button.cancel")).isDisplayed())
+        .isFalse();
+    chromium
+        .waitUpTo(10)
+        .until(
+            d ->
+                row("switched")
+                    .findElement(By.cssSelector("td.last-result"))
+                    .getText()
+                    .startsWith("cancelled"));
+    assertThat(row("switched").findElement(By.cssSelector("td.last-result")).getAttribute("title"))
+        .startsWith("cancelled · ");
+    assertThat(chromium.consoleErrors()).isEmpty();
+  }
+
+  @Test
+  void a_viewer_sees_no_control_that_would_be_refused() throws Exception {
+    s = new TestServer(tmp);
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    s.createJob(TestServer.jobJson("looked-at", src, "a", "\"schedule\":\"manual\""));
+    signIn(TestServer.VIEWER);
+
+    WebElement row = row("looked-at");
+    assertThat(row.findElement(By.cssSelector("td.enabled")).getText()).isEqualTo("on");
+    for (String mutating :
+        List.of(
+            "input[role='switch']",
+            "button.run",
+            "button.cancel",
+            "button.edit",
+            "button.delete",
+            "#new-job",
+            "#uploads")) {
+      List<WebElement> found = driver.findElements(By.cssSelector(mutating));
+      assertThat(found.stream().filter(WebElement::isDisplayed).toList()).as(mutating).isEmpty();
+    }
+    row.findElement(By.cssSelector("button.details")).click();
+    chromium.waitUpTo(10).until(d -> d.findElement(By.id("details")).isDisplayed());
+    chromium.screenshot("jobs-viewer");
     assertThat(chromium.consoleErrors()).isEmpty();
   }
 }
