@@ -279,7 +279,7 @@
   // ---- editor ------------------------------------------------------------------------------
   const form = $('#job-form');
   const TEXT = ['name', 'source_url', 'destination_path', 'include_pattern', 'exclude_pattern',
-    'schedule_time', 'cron_expression', 'timezone'];
+    'schedule_time', 'cron_expression', 'timezone', 'ca_bundle'];
   const NUMBERS = ['schedule_day', 'keep_versions', 'max_delete_percent', 'bandwidth_limit', 'max_retries'];
   const CHECKS = ['enabled', 'verify_checksums', 'compare_checksums', 'delete_removed'];
   const SCHEDULE_FIELDS = {
@@ -360,6 +360,8 @@
     } else if (type !== 'keep') {
       const secret = form.elements.auth_secret.value;
       const auth = { type, username: form.elements.auth_username.value.trim() || null };
+      const knownHosts = form.elements.auth_known_hosts.value.trim();
+      if (type === 'ssh' && knownHosts) { auth.known_hosts = knownHosts; }
       if (type === 'bearer') { auth.token = secret; } else if (type === 'ssh') { auth.private_key = secret; } else { auth.password = secret; }
       body.source_auth = auth;
     }
@@ -369,7 +371,7 @@
   function fieldSlot(field) {
     let slot = form.querySelector('.error[data-field="' + CSS.escape(field) + '"]');
     if (!slot && field.startsWith('source_auth.')) {
-      const known = ['source_auth.username'];
+      const known = ['source_auth.username', 'source_auth.known_hosts'];
       slot = form.querySelector('.error[data-field="' + (known.includes(field) ? field : 'source_auth.secret') + '"]');
     }
     return slot;

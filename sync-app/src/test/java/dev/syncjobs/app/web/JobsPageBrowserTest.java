@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
 
 /**
  * The jobs table in a real headless Chromium: schedules in words in the job's zone, the next run
@@ -202,6 +203,80 @@ class JobsPageBrowserTest {
     row.findElement(By.cssSelector("button.details")).click();
     chromium.waitUpTo(10).until(d -> d.findElement(By.id("details")).isDisplayed());
     chromium.screenshot("jobs-viewer");
+    assertThat(chromium.consoleErrors()).isEmpty();
+  }
+
+  void type(String name, String value) {
+    WebElement e = driver.findElement(By.cssSelector("#job-form [name='" + name + "']"));
+    e.clear();
+    e.sendKeys(value);
+  }
+
+  String fieldError(String field) {
+    WebElement slot =
+        driver.findElement(By.cssSelector("#job-form .error[data-field='" + field + "']"));
+    chromium.waitUpTo(10).until(d -> !slot.getText().isEmpty());
+    return slot.getText();
+  }
+
+  @Test
+  void the_form_shows_each_field_error_next_to_its_field_and_sends_ca_bundle_and_known_hosts()
+      throws Exception {
+    s = new TestServer(tmp);
+    Path src = Files.createDirectories(tmp.resolve("src"));
+    signIn(TestServer.ADMIN);
+
+    driver.findElement(By.id("new-job")).click();
+    type("name", "formed");
+    type("source_url", src.toUri().toString());
+    type("destination_path", "formed");
+    new Select(driver.findElement(By.cssSelector("#job-form [name='schedule']")))
+        .selectByVisibleText("cron");
+    type("cron_expression", "5/15 * * * *");
+    driver.findElement(By.id("job-save")).click();
+    assertThat(fieldError("cron_expression")).contains("5-59/15");
+    assertThat(
+            driver
+                .findElement(By.cssSelector("#job-form [name='cron_expression']"))
+                .getAttribute("class"))
+        .contains("invalid");
+    chromium.screenshot("jobs-form-cron-error");
+
+    type("cron_expression", "5-59/15 * * * *");
+    type("ca_bundle", "-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----");
+    driver.findElement(By.id("job-save")).click();
+    assertThat(fieldError("ca_bundle")).containsIgnoringCase("PEM");
+    assertThat(
+            driver
+                .findElement(By.cssSelector("#job-form .error[data-field='cron_expression']"))
+                .getText())
+        .isEmpty();
+
+    driver.findElement(By.cssSelector("#job-form [name='ca_bundle']")).clear();
+    type("source_url", "ssh://mirror@127.0.0.1:2222/srv/data/");
+    new Select(driver.findElement(By.cssSelector("#job-form [name='auth_type']")))
+        .selectByVisibleText("ssh");
+    type(
+        "auth_secret",
+        "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----");
+    type(
+        "auth_known_hosts",
+        "[127.0.0.1]:2222 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl");
+    ((org.openqa.selenium.JavascriptExecutor) driver)
+        .executeScript(
+            "const f = window.fetch; window.sentBodies = [];"
+                + " window.fetch = (u, i) => { if (i && i.body) { window.sentBodies.push(i.body); }"
+                + " return f(u, i); };");
+    driver.findElement(By.id("job-save")).click();
+    chromium.waitUpTo(10).until(d -> !d.findElement(By.id("editor")).isDisplayed());
+    String sent =
+        (String)
+            ((org.openqa.selenium.JavascriptExecutor) driver)
+                .executeScript("return window.sentBodies.join('\\n');");
+    assertThat(sent).contains("\"known_hosts\":\"[127.0.0.1]:2222 ssh-ed25519 ");
+    var job = s.get("/api/v1/storage/sync-jobs").data().get(0);
+    assertThat(job.get("cron_expression").asText()).isEqualTo("5-59/15 * * * *");
+    assertThat(job.get("source_auth").get("type").asText()).isEqualTo("ssh");
     assertThat(chromium.consoleErrors()).isEmpty();
   }
 }
