@@ -8,6 +8,7 @@
   let editing = null;          // job id being edited, or null for a new job
   let shownJob = null;         // job id whose runs are shown
   let socket = null;
+  let admin = false;           // whether the token may change things; a viewer sees no such control
 
   // ---- token -------------------------------------------------------------------------------
   function token() { return sessionStorage.getItem(TOKEN_KEY); }
@@ -78,15 +79,6 @@
     s = Math.round(s);
     return s < 60 ? s + ' s' : Math.floor(s / 60) + ' min ' + (s % 60) + ' s';
   }
-  function schedule(j) {
-    switch (j.schedule) {
-      case 'daily': return 'daily ' + j.schedule_time;
-      case 'weekly': return 'weekly, day ' + j.schedule_day + ', ' + j.schedule_time;
-      case 'monthly': return 'monthly, day ' + j.schedule_day + ', ' + j.schedule_time;
-      case 'cron': return 'cron ' + j.cron_expression;
-      default: return j.schedule;
-    }
-  }
   function el(tag, text, cls) {
     const e = document.createElement(tag);
     if (text !== undefined && text !== null) { e.textContent = text; }
@@ -118,32 +110,93 @@
       tr.dataset.jobName = j.name;
       tr.append(el('td', j.name, 'name'));
       tr.append(el('td', j.source_url + ' → ' + j.destination_backend_id + ':/' + j.destination_path));
-      tr.append(el('td', schedule(j) + (j.enabled ? '' : ' (disabled)')));
+      tr.append(el('td', ScheduleText.describe(j), 'schedule'));
       const p = progress.get(j.id);
-      const running = p && (p.status === 'running' || p.status === 'pending');
-      const status = running ? p.status : j.status;
-      tr.append(el('td', status, 'status status-' + status));
-      tr.append(el('td', j.next_run_at ? when(j.next_run_at) : (j.enabled && j.schedule !== 'manual' ? '' : '—')));
-      const last = el('td');
-      if (j.last_run_at) { last.append(el('div', when(j.last_run_at))); }
-      if (j.last_error) { last.append(el('div', j.last_error, 'error')); }
-      tr.append(last);
+      tr.append(enabledCell(j));
+      tr.append(el('td', '', 'status'));
+      tr.append(nextRunCell(j));
+      tr.append(lastResultCell(j));
       const cell = el('td', null, 'progress');
       cell.append(progressBar(j, p));
       tr.append(cell);
       const actions = el('td', null, 'actions');
-      actions.append(button('Run now', 'run', () => act(() => api('POST', '/storage/sync-jobs/' + j.id + '/run'))));
-      actions.append(button('Cancel', 'cancel secondary', () => act(() => api('POST', '/storage/sync-jobs/' + j.id + '/cancel'))));
-      actions.append(button('Edit', 'edit secondary', () => openEditor(j)));
+      if (admin) {
+        actions.append(button('Run now', 'run', () => act(() => api('POST', '/storage/sync-jobs/' + j.id + '/run'))));
+        actions.append(button('Cancel', 'cancel secondary', () => act(() => api('POST', '/storage/sync-jobs/' + j.id + '/cancel'))));
+        actions.append(button('Edit', 'edit secondary', () => openEditor(j)));
+      }
       actions.append(button('Runs', 'details secondary', () => openDetails(j.id)));
-      actions.append(button('Delete', 'delete danger', () => {
-        if (confirm('Delete job ' + j.name + '? Its synced files stay on disk.')) {
-          act(() => api('DELETE', '/storage/sync-jobs/' + j.id));
-        }
-      }));
+      if (admin) {
+        actions.append(button('Delete', 'delete danger', () => {
+          if (confirm('Delete job ' + j.name + '? Its synced files stay on disk.')) {
+            act(() => api('DELETE', '/storage/sync-jobs/' + j.id));
+          }
+        }));
+      }
       tr.append(actions);
+      showState(tr, j, p);
       body.append(tr);
     }
+  }
+
+  function isRunning(j, p) {
+    if (p && p.run_id) { return p.status === 'running' || p.status === 'pending'; }
+    return j.status === 'running';
+  }
+
+  // Status text and which of Run / Cancel the row offers follow the job's state.
+  function showState(tr, j, p) {
+    const running = isRunning(j, p);
+    const status = running ? (p && p.run_id ? p.status : 'running') : (j.status === 'running' ? 'idle' : j.status);
+    const cell = tr.querySelector('td.status');
+    cell.textContent = status;
+    cell.className = 'status status-' + status;
+    const run = tr.querySelector('button.run');
+    const cancel = tr.querySelector('button.cancel');
+    if (run) { run.hidden = running; }
+    if (cancel) { cancel.hidden = !running; }
+  }
+
+  function enabledCell(j) {
+    const td = el('td', null, 'enabled');
+    if (!admin) { td.textContent = j.enabled ? 'on' : 'off'; return td; }
+    const label = el('label', null, 'switch');
+    const box = el('input');
+    box.type = 'checkbox';
+    box.setAttribute('role', 'switch');
+    box.checked = !!j.enabled;
+    box.setAttribute('aria-label', 'enabled: ' + j.name);
+    box.addEventListener('change', () => {
+      box.disabled = true;
+      act(() => api('PATCH', '/storage/sync-jobs/' + j.id, { enabled: box.checked }))
+        .finally(() => { box.disabled = false; box.checked = !!(jobs.get(j.id) || j).enabled; });
+    });
+    label.append(box, el('span', null, 'slider'));
+    td.append(label);
+    return td;
+  }
+
+  function lastResultCell(j) {
+    const td = el('td', null, 'last-result');
+    if (!j.last_run_at) { td.textContent = '—'; return td; }
+    const at = ' ' + ScheduleText.relative(j.last_run_at);
+    if (j.status === 'running') { td.textContent = 'started' + at; return td; }
+    const failed = !!j.last_error;
+    const text = !failed ? 'ok' : (j.last_error === 'cancelled' ? 'cancelled' : 'failed');
+    td.append(el('span', text, 'status status-' + (failed ? text : 'success')), document.createTextNode(at));
+    td.title = (failed ? j.last_error + ' · ' : '') + ScheduleText.absolute(j.last_run_at, j.timezone);
+    return td;
+  }
+
+  function nextRunCell(j) {
+    const td = el('td', null, 'next-run');
+    if (!j.enabled) { td.textContent = 'disabled'; td.classList.add('muted'); return td; }
+    if (!j.next_run_at) { td.textContent = '—'; return td; }
+    const t = el('time', ScheduleText.relative(j.next_run_at));
+    t.dateTime = j.next_run_at;
+    t.title = ScheduleText.absolute(j.next_run_at, j.timezone);
+    td.append(t);
+    return td;
   }
 
   // Updates one row's status and progress in place (buttons stay the same elements).
@@ -152,11 +205,7 @@
     const j = jobs.get(id);
     if (!tr || !j) { renderJobs(); return; }
     const p = progress.get(id);
-    const running = p && (p.status === 'running' || p.status === 'pending');
-    const status = running ? p.status : j.status;
-    const cell = tr.querySelector('td.status');
-    cell.textContent = status;
-    cell.className = 'status status-' + status;
+    showState(tr, j, p);
     tr.querySelector('td.progress').replaceChildren(progressBar(j, p));
   }
 
@@ -230,7 +279,7 @@
   // ---- editor ------------------------------------------------------------------------------
   const form = $('#job-form');
   const TEXT = ['name', 'source_url', 'destination_path', 'include_pattern', 'exclude_pattern',
-    'schedule_time', 'cron_expression', 'timezone'];
+    'schedule_time', 'cron_expression', 'timezone', 'ca_bundle'];
   const NUMBERS = ['schedule_day', 'keep_versions', 'max_delete_percent', 'bandwidth_limit', 'max_retries'];
   const CHECKS = ['enabled', 'verify_checksums', 'compare_checksums', 'delete_removed'];
   const SCHEDULE_FIELDS = {
@@ -311,6 +360,8 @@
     } else if (type !== 'keep') {
       const secret = form.elements.auth_secret.value;
       const auth = { type, username: form.elements.auth_username.value.trim() || null };
+      const knownHosts = form.elements.auth_known_hosts.value.trim();
+      if (type === 'ssh' && knownHosts) { auth.known_hosts = knownHosts; }
       if (type === 'bearer') { auth.token = secret; } else if (type === 'ssh') { auth.private_key = secret; } else { auth.password = secret; }
       body.source_auth = auth;
     }
@@ -320,7 +371,7 @@
   function fieldSlot(field) {
     let slot = form.querySelector('.error[data-field="' + CSS.escape(field) + '"]');
     if (!slot && field.startsWith('source_auth.')) {
-      const known = ['source_auth.username'];
+      const known = ['source_auth.username', 'source_auth.known_hosts'];
       slot = form.querySelector('.error[data-field="' + (known.includes(field) ? field : 'source_auth.secret') + '"]');
     }
     return slot;
@@ -407,10 +458,25 @@
   }
   $('#details-close').addEventListener('click', () => { $('#details').hidden = true; shownJob = null; $('#log').hidden = true; });
 
+  // ---- role -------------------------------------------------------------------------------
+  // The API has no "who am I" route; tus discovery (OPTIONS) is answered for the admin role only,
+  // as the Uploads section also relies on, so its answer tells whether this token may change things.
+  async function mayChange() {
+    try {
+      const res = await fetch('/api/v1/tus', { method: 'OPTIONS', headers: { 'Authorization': 'Bearer ' + token() } });
+      return res.status === 204;
+    } catch (e) {
+      return false;
+    }
+  }
+
   // ---- start -------------------------------------------------------------------------------
   async function start() {
     if (!token()) { askToken(); return false; }
     try {
+      admin = await mayChange();
+      $('#new-job').hidden = !admin;
+      if (!admin) { $('#editor').hidden = true; }
       await loadBackends();
       await loadJobs();
       connect();

@@ -7,6 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
@@ -15,6 +19,8 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -62,6 +68,7 @@ final class HeadlessChromium implements AutoCloseable {
         "--no-first-run",
         "--window-size=1500,1300",
         "--user-data-dir=" + Files.createDirectories(tmp.resolve("chromium-profile")));
+    options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
     return new HeadlessChromium(new ChromeDriver(service, options));
   }
 
@@ -82,6 +89,24 @@ final class HeadlessChromium implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * The console's errors since the last call, leaving out the network lines Chromium writes for a
+   * 4xx answer: those are the API's refusals the page expects and shows (a field error, the role
+   * probe's 403).
+   */
+  List<String> consoleErrors() {
+    List<String> errors = new ArrayList<>();
+    for (LogEntry e : driver.manage().logs().get(LogType.BROWSER)) {
+      boolean refusal =
+          e.getMessage()
+              .contains("Failed to load resource: the server responded with a status of 4");
+      if (e.getLevel().intValue() >= Level.SEVERE.intValue() && !refusal) {
+        errors.add(e.getMessage());
+      }
+    }
+    return errors;
   }
 
   @Override
