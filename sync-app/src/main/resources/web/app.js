@@ -2,7 +2,7 @@
 // syncjobs web page: plain JavaScript over the REST API and the progress WebSocket.
 (function () {
   const TOKEN_KEY = 'syncjobs.token';
-  const $ = (sel, root) => (root || document).querySelector(sel);
+  const { $, el, button, bytes, when, duration } = window.SyncDom;
   const jobs = new Map();      // job id -> job
   const progress = new Map();  // job id -> last progress message
   let editing = null;          // job id being edited, or null for a new job
@@ -64,33 +64,6 @@
   }
 
   function showGlobalError(e) { $('#global-error').textContent = e ? String(e.message || e) : ''; }
-
-  // ---- formatting --------------------------------------------------------------------------
-  function bytes(n) {
-    if (n === null || n === undefined) { return ''; }
-    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-    let v = n, u = 0;
-    while (v >= 1024 && u < units.length - 1) { v /= 1024; u++; }
-    return u === 0 ? n + ' B' : v.toFixed(1) + ' ' + units[u];
-  }
-  function when(iso) { return iso ? new Date(iso).toLocaleString() : ''; }
-  function duration(s) {
-    if (s === null || s === undefined || s < 0) { return ''; }
-    s = Math.round(s);
-    return s < 60 ? s + ' s' : Math.floor(s / 60) + ' min ' + (s % 60) + ' s';
-  }
-  function el(tag, text, cls) {
-    const e = document.createElement(tag);
-    if (text !== undefined && text !== null) { e.textContent = text; }
-    if (cls) { e.className = cls; }
-    return e;
-  }
-  function button(text, cls, onClick) {
-    const b = el('button', text, cls);
-    b.type = 'button';
-    b.addEventListener('click', onClick);
-    return b;
-  }
 
   // ---- jobs table --------------------------------------------------------------------------
   async function loadJobs() {

@@ -14,7 +14,7 @@
   const CHUNK_SIZE = 8 * 1024 * 1024;
   const PARALLEL = 3;
   const FINGERPRINT_PREFIX = 'syncjobs|';
-  const $ = (sel, root) => (root || document).querySelector(sel);
+  const { $, el, button, bytes } = window.SyncDom;
 
   const section = $('#uploads');
   const list = $('#upload-list');
@@ -28,25 +28,6 @@
 
   function token() { return sessionStorage.getItem(TOKEN_KEY); }
   function authHeaders() { return { Authorization: 'Bearer ' + token() }; }
-
-  function el(tag, text, cls) {
-    const e = document.createElement(tag);
-    if (text !== undefined && text !== null) { e.textContent = text; }
-    if (cls) { e.className = cls; }
-    return e;
-  }
-  function button(text, cls, onClick) {
-    const b = el('button', text, cls);
-    b.type = 'button';
-    b.addEventListener('click', onClick);
-    return b;
-  }
-  function bytes(n) {
-    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-    let v = n, u = 0;
-    while (v >= 1024 && u < units.length - 1) { v /= 1024; u++; }
-    return u === 0 ? n + ' B' : v.toFixed(1) + ' ' + units[u];
-  }
 
   // ---- who may upload ----------------------------------------------------------------------
   // tus discovery (OPTIONS) is not a read, so the server answers it for the admin role only:
