@@ -121,6 +121,7 @@ public final class SyncServer implements AutoCloseable {
                     s.directory = "/web";
                     s.location = Location.CLASSPATH;
                   });
+              cfg.staticFiles.enableWebjars(); // Swagger UI at /api/docs
               cfg.jetty.modifyServer(
                   server -> {
                     server.setStopTimeout(2000);
@@ -161,6 +162,9 @@ public final class SyncServer implements AutoCloseable {
     app.before(
         "/api/v1/*",
         ctx -> {
+          if (ctx.path().equals(OpenApiDocs.SPEC_PATH)) {
+            return; // the API's description holds none of its data
+          }
           boolean ws = ctx.path().startsWith("/api/v1/ws/");
           Auth.Role role = auth.require(ctx, ws);
           HandlerType m = ctx.method();

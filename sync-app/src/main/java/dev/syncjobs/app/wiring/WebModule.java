@@ -15,6 +15,7 @@ import dev.syncjobs.app.web.HealthApi;
 import dev.syncjobs.app.web.JobJson;
 import dev.syncjobs.app.web.JobsApi;
 import dev.syncjobs.app.web.NotificationSettingsApi;
+import dev.syncjobs.app.web.OpenApiDocs;
 import dev.syncjobs.app.web.RouteGroup;
 import dev.syncjobs.app.web.SettingsApi;
 import dev.syncjobs.app.web.SyncServer;
@@ -86,6 +87,12 @@ final class WebModule {
   @IntoSet
   static RouteGroup auditApi(AuditLog audit) {
     return new AuditApi(audit);
+  }
+
+  @Provides
+  @IntoSet
+  static RouteGroup openApiDocs() {
+    return new OpenApiDocs();
   }
 
   @Provides
