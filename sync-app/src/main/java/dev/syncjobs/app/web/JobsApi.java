@@ -74,6 +74,8 @@ public final class JobsApi implements RouteGroup {
                   boolean online = b.isOnline();
                   m.put("status", online ? "online" : "offline");
                   m.put("free_bytes", online ? b.freeBytes() : 0L);
+                  m.put("used_bytes", online ? b.usedBytes() : 0L);
+                  m.put("total_bytes", online ? b.totalBytes() : 0L);
                   return m;
                 })
             .toList();

@@ -90,4 +90,26 @@ public record StorageBackend(String name, Path root, boolean requiresMarker) {
       return 0;
     }
   }
+
+  /** The size of the root's file system in bytes, or 0 when it cannot be read. */
+  public long totalBytes() {
+    try {
+      return Files.getFileStore(root).getTotalSpace();
+    } catch (java.io.IOException | RuntimeException e) {
+      return 0;
+    }
+  }
+
+  /**
+   * Bytes in use on the root's file system (its size less its unallocated space, as {@code df}
+   * counts), or 0 when it cannot be read.
+   */
+  public long usedBytes() {
+    try {
+      java.nio.file.FileStore store = Files.getFileStore(root);
+      return store.getTotalSpace() - store.getUnallocatedSpace();
+    } catch (java.io.IOException | RuntimeException e) {
+      return 0;
+    }
+  }
 }
