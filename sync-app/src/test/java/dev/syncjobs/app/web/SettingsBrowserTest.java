@@ -282,6 +282,18 @@ class SettingsBrowserTest {
     assertThat(settings.findElements(By.cssSelector("input[type=password]")))
         .allSatisfy(e -> assertThat(e.isDisplayed()).isFalse());
 
+    chromium.waitUpTo(10).until(d -> d.findElement(By.id("backends")).isDisplayed());
+    assertThat(driver.findElement(By.id("backends")).findElements(By.cssSelector("button, input")))
+        .isEmpty();
+    chromium.waitUpTo(10).until(d -> d.findElement(By.id("audit")).isDisplayed());
+    chromium
+        .waitUpTo(10)
+        .until(d -> !d.findElements(By.cssSelector("#audit-list tbody tr")).isEmpty());
+    // the audit log's controls only read: its pager and filters, and a resource id as a filter
+    for (WebElement b : driver.findElement(By.id("audit")).findElements(By.tagName("button"))) {
+      assertThat(b.getAttribute("id") + " " + b.getAttribute("class"))
+          .matches("audit-newer .*|audit-older .*| link resource-id");
+    }
     assertThat(Files.size(chromium.screenshot("settings-viewer"))).isPositive();
     assertThat(chromium.consoleErrors()).isEmpty();
   }
