@@ -14,6 +14,7 @@
   let offset = 0;
   let total = 0;
   let timer = null;
+  let asked = 0;   // the newest request: an older answer arriving later is dropped
 
   function details(d) {
     if (d === null || d === undefined) { return ''; }
@@ -62,8 +63,10 @@
     const q = new URLSearchParams({ limit: String(PAGE), offset: String(offset) });
     if (type.value) { q.set('resource_type', type.value); }
     if (id.value.trim()) { q.set('resource_id', id.value.trim()); }
+    const mine = ++asked;
     try {
       const res = await Api.get('/audit?' + q);
+      if (mine !== asked) { return; }
       total = res.total;
       if (res.data.length === 0 && offset > 0) {
         offset = Math.max(0, Math.floor((total - 1) / PAGE) * PAGE);
