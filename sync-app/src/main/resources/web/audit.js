@@ -15,6 +15,22 @@
   let total = 0;
   let timer = null;
   let asked = 0;   // the newest request: an older answer arriving later is dropped
+  const names = new Map();  // job id -> name, so a job's entries say which job
+
+  async function loadNames() {
+    try {
+      for (const j of (await Api.get('/storage/sync-jobs')).data) { names.set(j.id, j.name); }
+    } catch (e) {
+      // the entries still show the ids
+    }
+  }
+
+  // A job's name: from the jobs list, or for a deleted job from its own entries' details.
+  function jobName(a) {
+    if (a.resource_type !== 'job') { return null; }
+    const d = a.details || {};
+    return names.get(a.resource_id) || d.name || d.job_name || null;
+  }
 
   function details(d) {
     if (d === null || d === undefined) { return ''; }
@@ -37,7 +53,8 @@
       tr.append(at);
       tr.append(el('td', a.actor));
       tr.append(el('td', a.action, 'action'));
-      const res = el('td', a.resource_type + ' ', 'resource');
+      const name = jobName(a);
+      const res = el('td', a.resource_type + ' ' + (name ? name + ' ' : ''), 'resource');
       const link = el('button', a.resource_id, 'link resource-id');
       link.type = 'button';
       link.title = 'only this ' + a.resource_type;
@@ -84,9 +101,10 @@
   type.addEventListener('change', () => { offset = 0; load(); });
   id.addEventListener('change', () => { offset = 0; load(); });
 
-  document.addEventListener('syncjobs:ready', () => {
+  document.addEventListener('syncjobs:ready', async () => {
     section.hidden = false;
     offset = 0;
+    await loadNames();
     load();
     clearInterval(timer);
     // newer entries appear by themselves on the first page; later pages stay where they are
@@ -97,5 +115,6 @@
     section.hidden = true;
     clearInterval(timer);
     body.replaceChildren();
+    names.clear();
   });
 })();

@@ -147,7 +147,7 @@ class BackendsAndAuditBrowserTest {
     driver.findElement(aJob).click();
     chromium.waitUpTo(10).until(d -> page().equals("1–20 of 21"));
     assertThat(driver.findElement(By.id("audit-id")).getAttribute("value")).isEqualTo(beta);
-    assertThat(auditRows()).allSatisfy(r -> assertThat(r.getText()).contains(beta));
+    assertThat(auditRows()).allSatisfy(r -> assertThat(r.getText()).contains("job beta " + beta));
     assertThat(Files.size(chromium.screenshot("audit-filtered"))).isPositive();
     assertThat(chromium.consoleErrors()).isEmpty();
   }
