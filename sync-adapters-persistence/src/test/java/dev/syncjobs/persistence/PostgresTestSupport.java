@@ -104,7 +104,7 @@ final class PostgresTestSupport {
     assumeTrue(false, message);
   }
 
-  private static void execute(String sql) {
+  static void execute(String sql) {
     try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD);
         Statement s = c.createStatement()) {
       s.execute(sql);

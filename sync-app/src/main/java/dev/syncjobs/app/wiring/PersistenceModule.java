@@ -6,6 +6,7 @@ import dagger.Provides;
 import dev.syncjobs.app.config.DataDir;
 import dev.syncjobs.app.config.ServerConfig;
 import dev.syncjobs.core.port.AuditLog;
+import dev.syncjobs.core.port.ChunkLocks;
 import dev.syncjobs.core.port.JobRepository;
 import dev.syncjobs.core.port.RunLog;
 import dev.syncjobs.core.port.RunRepository;
@@ -124,10 +125,14 @@ abstract class PersistenceModule {
   @Provides
   @Singleton
   @Named("database")
-  static AutoCloseable closeable(JdbcPersistence persistence, ClusterProgress cluster) {
+  static AutoCloseable closeable(
+      JdbcPersistence persistence, ClusterProgress cluster, ChunkLocks chunkLocks) {
     return () -> {
       try {
         cluster.close();
+        if (chunkLocks instanceof AutoCloseable c) {
+          c.close();
+        }
       } finally {
         persistence.close();
       }

@@ -4,12 +4,15 @@ import dagger.Module;
 import dagger.Provides;
 import dev.syncjobs.app.config.ServerConfig;
 import dev.syncjobs.core.SyncRuntime;
+import dev.syncjobs.core.memory.InMemoryChunkLocks;
 import dev.syncjobs.core.model.CancelledException;
+import dev.syncjobs.core.port.ChunkLocks;
 import dev.syncjobs.core.throttle.Throttle;
 import dev.syncjobs.core.upload.UploadThrottle;
 import dev.syncjobs.core.upload.Uploads;
 import dev.syncjobs.persistence.Database;
 import dev.syncjobs.persistence.JdbcUploadRepository;
+import dev.syncjobs.persistence.PostgresChunkLocks;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -38,6 +41,19 @@ final class UploadModule {
     };
   }
 
+  /**
+   * One writer per chunk: across the instances on PostgreSQL (cluster mode: the data files lie on a
+   * shared backend), within this process on SQLite, which only one process may open.
+   */
+  @Provides
+  @Singleton
+  static ChunkLocks chunkLocks(Database db) {
+    InMemoryChunkLocks inProcess = new InMemoryChunkLocks(InMemoryChunkLocks.DEFAULT_WAIT);
+    return db.isPostgres()
+        ? PostgresChunkLocks.start(db, inProcess, InMemoryChunkLocks.DEFAULT_WAIT)
+        : inProcess;
+  }
+
   @Provides
   @Singleton
   static Uploads uploads(
@@ -45,13 +61,15 @@ final class UploadModule {
       Database db,
       SyncRuntime runtime,
       @Named("engine") Clock clock,
-      UploadThrottle throttle) {
+      UploadThrottle throttle,
+      ChunkLocks locks) {
     return new Uploads(
         new JdbcUploadRepository(db),
         runtime.engine().backends(),
         clock,
         new Uploads.Settings(config.uploadExpiry(), config.maxConcurrentUploads()),
         throttle,
-        UUID::randomUUID);
+        UUID::randomUUID,
+        locks);
   }
 }

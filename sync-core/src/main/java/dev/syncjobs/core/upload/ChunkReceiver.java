@@ -8,6 +8,7 @@ import dev.syncjobs.core.model.UploadId;
 import dev.syncjobs.core.model.UploadProtocol;
 import dev.syncjobs.core.model.UploadStatus;
 import dev.syncjobs.core.model.ValidationException;
+import dev.syncjobs.core.port.ChunkLocks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
@@ -83,7 +84,7 @@ public final class ChunkReceiver {
       MessageDigest sha = Digests.sha256();
       DataFile.Written w;
       try {
-        w = in.write(u, u.chunkStart(n), body, length, List.of(sha));
+        w = in.write(u, u.chunkStart(n), body, length, List.of(sha), held);
       } catch (IOException e) {
         throw writeFailed(held, e, u);
       }

@@ -10,6 +10,7 @@ import dev.syncjobs.core.model.UploadId;
 import dev.syncjobs.core.model.UploadProtocol;
 import dev.syncjobs.core.model.UploadStatus;
 import dev.syncjobs.core.model.ValidationException;
+import dev.syncjobs.core.port.ChunkLocks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
@@ -23,9 +24,6 @@ import java.util.List;
  * upload interrupted it (then it keeps nothing and the newer one writes from the same offset).
  */
 public final class TusReceiver {
-  /** The tail of a tus upload is its one "chunk" for {@link ChunkLocks}. */
-  private static final long TAIL = -1;
-
   /**
    * An {@code Upload-Checksum}.
    *
@@ -95,7 +93,7 @@ public final class TusReceiver {
               + " bytes; set the client's chunkSize");
     }
     try (AutoCloseable slot = in.slots.take(id);
-        ChunkLocks.Held held = in.locks.acquire(id, TAIL)) {
+        ChunkLocks.Held held = in.locks.acquire(id, ChunkLocks.TUS_TAIL)) {
       u = get(id);
       if (u.status() != UploadStatus.ACTIVE || u.offset() != offset) {
         throw new ConflictException(
@@ -118,7 +116,7 @@ public final class TusReceiver {
       long max = Math.min(room, Upload.MAX_CHUNK_SIZE);
       DataFile.Written w;
       try {
-        w = in.write(u, offset, body, max, digests);
+        w = in.write(u, offset, body, max, digests, held);
       } catch (IOException e) {
         if (held.superseded()) {
           throw new ConflictException("Upload-Offset", "a newer PATCH took over");

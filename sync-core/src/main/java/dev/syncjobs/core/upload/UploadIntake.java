@@ -4,6 +4,7 @@ import dev.syncjobs.core.model.DiskFullException;
 import dev.syncjobs.core.model.InsufficientStorageException;
 import dev.syncjobs.core.model.SyncException;
 import dev.syncjobs.core.model.Upload;
+import dev.syncjobs.core.port.ChunkLocks;
 import dev.syncjobs.core.port.UploadRepository;
 import java.io.IOException;
 import java.io.InputStream;
@@ -41,10 +42,27 @@ final class UploadIntake {
     this.finisher = finisher;
   }
 
-  /** Streams at most {@code max} bytes of {@code body} into the data file from {@code at}. */
-  DataFile.Written write(Upload u, long at, InputStream body, long max, List<MessageDigest> digests)
+  /**
+   * Streams at most {@code max} bytes of {@code body} into the data file from {@code at}, under
+   * {@code held}: a buffer is written only while no newer request asked for the chunk, so a
+   * superseded request stops writing at its next buffer even when it is not stalled.
+   */
+  DataFile.Written write(
+      Upload u,
+      long at,
+      InputStream body,
+      long max,
+      List<MessageDigest> digests,
+      ChunkLocks.Held held)
       throws IOException {
-    return DataFile.write(targets.dataFile(u), at, body, max, throttle, digests);
+    UploadThrottle paced =
+        bytes -> {
+          if (held.superseded()) {
+            throw new InterruptedException("a newer request took over");
+          }
+          throttle.take(bytes);
+        };
+    return DataFile.write(targets.dataFile(u), at, body, max, paced, digests);
   }
 
   /** A write that failed, as the API answers it: a full backend, or a failure of {@code what}. */

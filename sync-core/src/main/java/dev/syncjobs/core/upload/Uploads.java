@@ -1,5 +1,6 @@
 package dev.syncjobs.core.upload;
 
+import dev.syncjobs.core.memory.InMemoryChunkLocks;
 import dev.syncjobs.core.model.ConflictException;
 import dev.syncjobs.core.model.DiskFullException;
 import dev.syncjobs.core.model.InsufficientStorageException;
@@ -11,6 +12,7 @@ import dev.syncjobs.core.model.UploadId;
 import dev.syncjobs.core.model.UploadProtocol;
 import dev.syncjobs.core.model.UploadStatus;
 import dev.syncjobs.core.model.ValidationException;
+import dev.syncjobs.core.port.ChunkLocks;
 import dev.syncjobs.core.port.UploadRepository;
 import dev.syncjobs.core.version.StorageBackends;
 import java.io.IOException;
@@ -52,6 +54,7 @@ public final class Uploads {
   private final UploadCleanup cleanup;
   private final AtomicLong stored = new AtomicLong();
 
+  /** A store whose chunk locks hold within this process (a single instance). */
   public Uploads(
       UploadRepository repo,
       StorageBackends backends,
@@ -59,6 +62,28 @@ public final class Uploads {
       Settings settings,
       UploadThrottle throttle,
       Supplier<UUID> ids) {
+    this(
+        repo,
+        backends,
+        clock,
+        settings,
+        throttle,
+        ids,
+        new InMemoryChunkLocks(InMemoryChunkLocks.DEFAULT_WAIT));
+  }
+
+  /**
+   * A store whose requests take {@code locks} before they write a chunk (in cluster mode, locks
+   * that every instance sharing the store respects).
+   */
+  public Uploads(
+      UploadRepository repo,
+      StorageBackends backends,
+      Clock clock,
+      Settings settings,
+      UploadThrottle throttle,
+      Supplier<UUID> ids,
+      ChunkLocks locks) {
     this.repo = repo;
     this.targets = new UploadTargets(backends);
     this.clock = clock;
@@ -66,7 +91,6 @@ public final class Uploads {
     this.ids = ids;
     this.finisher = new UploadFinisher(repo, targets);
     UploadSlots slots = new UploadSlots(settings.maxConcurrent());
-    ChunkLocks locks = new ChunkLocks(Duration.ofSeconds(30));
     UploadIntake intake = new UploadIntake(this, repo, targets, slots, locks, throttle, finisher);
     this.chunks = new ChunkReceiver(intake);
     this.tus = new TusReceiver(intake);
