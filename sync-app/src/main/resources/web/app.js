@@ -6,7 +6,6 @@
   const jobs = new Map();      // job id -> job
   const progress = new Map();  // job id -> last progress message
   let editing = null;          // job id being edited, or null for a new job
-  let shownJob = null;         // job id whose runs are shown
   let socket = null;
   let admin = false;           // whether the token may change things; a viewer sees no such control
 
@@ -81,7 +80,11 @@
       const tr = el('tr');
       tr.dataset.jobId = j.id;
       tr.dataset.jobName = j.name;
-      tr.append(el('td', j.name, 'name'));
+      const name = el('td', null, 'name');
+      const link = el('a', j.name, 'job-link');
+      link.href = '#/jobs/' + j.id;
+      name.append(link);
+      tr.append(name);
       tr.append(el('td', j.source_url + ' → ' + j.destination_backend_id + ':/' + j.destination_path));
       tr.append(el('td', ScheduleText.describe(j), 'schedule'));
       const p = progress.get(j.id);
@@ -98,7 +101,6 @@
         actions.append(button('Cancel', 'cancel secondary', () => act(() => api('POST', '/storage/sync-jobs/' + j.id + '/cancel'))));
         actions.append(button('Edit', 'edit secondary', () => openEditor(j)));
       }
-      actions.append(button('Runs', 'details secondary', () => openDetails(j.id)));
       if (admin) {
         actions.append(button('Delete', 'delete danger', () => {
           if (confirm('Delete job ' + j.name + '? Its synced files stay on disk.')) {
@@ -215,7 +217,6 @@
     try {
       await fn();
       await loadJobs();
-      if (shownJob) { await openDetails(shownJob); }
     } catch (e) {
       showGlobalError(e);
     }
@@ -234,13 +235,13 @@
     };
     socket.onmessage = (ev) => {
       const m = JSON.parse(ev.data);
+      document.dispatchEvent(new CustomEvent('syncjobs:progress', { detail: m }));
       const previous = progress.get(m.job_id);
       progress.set(m.job_id, m);
       const final = ['success', 'failed', 'cancelled'].includes(m.status);
       const changed = !previous || previous.status !== m.status || previous.run_id !== m.run_id;
       if (final && changed) {
-        loadJobs().then(() => { if (shownJob === m.job_id) { openDetails(m.job_id); } })
-          .catch(showGlobalError);
+        loadJobs().catch(showGlobalError);
       } else if (jobs.has(m.job_id)) {
         updateRow(m.job_id);
       } else {
@@ -381,56 +382,6 @@
   $('#new-job').addEventListener('click', () => openEditor(null));
   $('#job-cancel-edit').addEventListener('click', () => { $('#editor').hidden = true; editing = null; });
 
-  // ---- runs and versions -------------------------------------------------------------------
-  async function openDetails(id) {
-    shownJob = id;
-    const job = jobs.get(id);
-    $('#details-name').textContent = job ? job.name : id;
-    const [history, versions] = await Promise.all([
-      api('GET', '/storage/sync-jobs/' + id + '/history?limit=20'),
-      api('GET', '/storage/sync-jobs/' + id + '/versions')]);
-    const body = $('#history tbody');
-    body.replaceChildren();
-    for (const r of history.data) {
-      const tr = el('tr');
-      tr.dataset.runId = r.id;
-      tr.dataset.status = r.status;
-      tr.append(el('td', when(r.started_at || r.created_at)));
-      tr.append(el('td', r.trigger));
-      tr.append(el('td', r.status, 'status status-' + r.status));
-      tr.append(el('td', r.files_synced + ' / ' + r.files_total
-        + (r.files_skipped ? ' (' + r.files_skipped + ' skipped)' : '')));
-      tr.append(el('td', bytes(r.bytes_transferred) + ' / ' + bytes(r.bytes_total)));
-      const secs = r.started_at && r.completed_at ? (new Date(r.completed_at) - new Date(r.started_at)) / 1000 : null;
-      tr.append(el('td', duration(secs)));
-      tr.append(el('td', r.version || ''));
-      tr.append(el('td', r.error || '', 'error'));
-      const a = el('td');
-      a.append(button('Log', 'log secondary', async () => {
-        try {
-          const text = await api('GET', '/storage/sync-jobs/' + id + '/runs/' + r.id + '/log');
-          $('#log').textContent = text || '(empty)';
-          $('#log').hidden = false;
-        } catch (e) { showGlobalError(e); }
-      }));
-      tr.append(a);
-      body.append(tr);
-    }
-    const vbody = $('#versions tbody');
-    vbody.replaceChildren();
-    for (const v of versions.data) {
-      const tr = el('tr');
-      tr.append(el('td', v.name));
-      tr.append(el('td', when(v.created_at)));
-      tr.append(el('td', String(v.files)));
-      tr.append(el('td', bytes(v.bytes)));
-      tr.append(el('td', v.current ? 'current' : ''));
-      vbody.append(tr);
-    }
-    $('#details').hidden = false;
-  }
-  $('#details-close').addEventListener('click', () => { $('#details').hidden = true; shownJob = null; $('#log').hidden = true; });
-
   // ---- role -------------------------------------------------------------------------------
   // The API has no "who am I" route; tus discovery (OPTIONS) is answered for the admin role only,
   // as the Uploads section also relies on, so its answer tells whether this token may change things.
@@ -460,6 +411,10 @@
       return false;
     }
   }
+  // What the job page (job-page.js) uses of this file; it hears progress as 'syncjobs:progress'.
+  window.SyncApp = {
+    api, isAdmin: () => admin, edit: openEditor, progressBar, progress: (id) => progress.get(id),
+  };
   start();
   setInterval(() => { if (token()) { loadJobs().catch(() => {}); } }, 30000);
 })();

@@ -121,6 +121,7 @@ public final class SyncServer implements AutoCloseable {
                     s.directory = "/web";
                     s.location = Location.CLASSPATH;
                   });
+              cfg.staticFiles.enableWebjars();
               cfg.jetty.modifyServer(
                   server -> {
                     server.setStopTimeout(2000);

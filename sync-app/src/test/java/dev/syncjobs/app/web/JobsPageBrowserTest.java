@@ -200,8 +200,13 @@ class JobsPageBrowserTest {
       List<WebElement> found = driver.findElements(By.cssSelector(mutating));
       assertThat(found.stream().filter(WebElement::isDisplayed).toList()).as(mutating).isEmpty();
     }
-    row.findElement(By.cssSelector("button.details")).click();
-    chromium.waitUpTo(10).until(d -> d.findElement(By.id("details")).isDisplayed());
+    row.findElement(By.cssSelector("a.job-link")).click();
+    chromium.waitUpTo(10).until(d -> d.findElement(By.id("job-page")).isDisplayed());
+    assertThat(
+            driver.findElements(By.cssSelector("#job-controls button")).stream()
+                .filter(WebElement::isDisplayed)
+                .toList())
+        .isEmpty();
     chromium.screenshot("jobs-viewer");
     assertThat(chromium.consoleErrors()).isEmpty();
   }
