@@ -112,7 +112,54 @@
       showState(tr, j, p);
       body.append(tr);
     }
+    applyFilters();
   }
+
+  // ---- filters -----------------------------------------------------------------------------
+  const filterStatus = $('#filter-status');
+  const filterBackend = $('#filter-backend');
+
+  function lastResult(j) {
+    if (!j.last_run_at) { return 'never'; }
+    if (!j.last_error) { return 'ok'; }
+    return j.last_error === 'cancelled' ? 'cancelled' : 'failed';
+  }
+
+  // "running now" follows the live progress (a retry waiting for its turn is not running); the
+  // last result is that of the last finished run.
+  function runningNow(j) {
+    const p = progress.get(j.id);
+    return p && p.run_id ? p.status === 'running' : j.status === 'running';
+  }
+
+  function matches(j) {
+    const backend = filterBackend.value;
+    if (backend && j.destination_backend_id !== backend) { return false; }
+    const status = filterStatus.value;
+    if (!status) { return true; }
+    const running = runningNow(j);
+    if (status === 'running') { return running; }
+    return !running && lastResult(j) === status;
+  }
+
+  function applyFilters() {
+    let shown = 0;
+    for (const tr of $('#jobs tbody').children) {
+      const j = jobs.get(tr.dataset.jobId);
+      tr.hidden = !(j && matches(j));
+      if (!tr.hidden) { shown++; }
+    }
+    showCount(shown);
+  }
+
+  function showCount(shown) {
+    const filtered = filterStatus.value || filterBackend.value;
+    $('#jobs-count').textContent = filtered ? shown + ' of ' + jobs.size + ' jobs' : jobs.size + ' jobs';
+    $('#no-match').hidden = !(filtered && shown === 0 && jobs.size > 0);
+  }
+
+  filterStatus.addEventListener('change', applyFilters);
+  filterBackend.addEventListener('change', applyFilters);
 
   function isRunning(j, p) {
     if (p && p.run_id) { return p.status === 'running' || p.status === 'pending'; }
@@ -182,6 +229,7 @@
     const p = progress.get(id);
     showState(tr, j, p);
     tr.querySelector('td.progress').replaceChildren(progressBar(j, p));
+    if (filterStatus.value) { applyFilters(); }
   }
 
   function progressBar(j, p) {
@@ -266,11 +314,18 @@
     const res = await api('GET', '/storage/backends');
     const select = form.elements.destination_backend_id;
     select.replaceChildren();
+    const chosen = filterBackend.value;
+    filterBackend.replaceChildren(el('option', 'any'));
+    filterBackend.firstChild.value = '';
     for (const b of res.data) {
       const o = el('option', b.name + ' (' + b.status + ', ' + bytes(b.free_bytes) + ' free)');
       o.value = b.id;
       select.append(o);
+      const f = el('option', b.name);
+      f.value = b.id;
+      filterBackend.append(f);
     }
+    filterBackend.value = res.data.some((b) => b.id === chosen) ? chosen : '';
   }
 
   function clearErrors() {

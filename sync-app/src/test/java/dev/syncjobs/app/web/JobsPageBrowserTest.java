@@ -109,6 +109,87 @@ class JobsPageBrowserTest {
     assertThat(chromium.consoleErrors()).isEmpty();
   }
 
+  List<String> shownJobs() {
+    return driver.findElements(By.cssSelector("#jobs tbody tr")).stream()
+        .filter(WebElement::isDisplayed)
+        .map(r -> r.getAttribute("data-job-name"))
+        .sorted()
+        .toList();
+  }
+
+  void filter(String id, String visibleText) {
+    new Select(driver.findElement(By.id(id))).selectByVisibleText(visibleText);
+  }
+
+  @Test
+  void filters_the_table_by_running_now_last_result_and_backend() throws Exception {
+    Path second = Files.createDirectories(tmp.resolve("second"));
+    Files.createFile(second.resolve(".syncjobs-backend"));
+    s =
+        new TestServer(
+            tmp,
+            java.util.Map.of(
+                "SYNCJOBS_BACKENDS",
+                "default=" + tmp.resolve("data/storage") + ",second=" + second));
+    Path src = TestServer.sourceTree(tmp.resolve("src"), 4, 300_000);
+    Path gone = Files.createDirectories(tmp.resolve("gone"));
+    String ok = s.createJob(TestServer.jobJson("ok-one", src, "ok", "\"schedule\":\"manual\""));
+    String failed =
+        s.createJob(
+            TestServer.jobJson(
+                "failed-one", gone, "failed", "\"schedule\":\"manual\",\"max_retries\":0"));
+    String running =
+        s.createJob(
+            TestServer.jobJson(
+                    "running-one",
+                    src,
+                    "running",
+                    "\"schedule\":\"manual\",\"destination_backend_id\":\"second\","
+                        + "\"bandwidth_limit\":100000")
+                .replace("\"destination_backend_id\":\"default\",", ""));
+    s.createJob(
+        TestServer.jobJson("never-one", src, "never", "\"schedule\":\"manual\"")
+            .replace("\"default\"", "\"second\""));
+    Files.delete(gone);
+    for (String id : List.of(ok, failed)) {
+      TestServer.Response r = s.post("/api/v1/storage/sync-jobs/" + id + "/run", null);
+      assertThat(r.status()).as(r.body()).isEqualTo(202);
+      s.awaitRunEnd(id, r.data().get("id").asText(), java.time.Duration.ofSeconds(30));
+    }
+    assertThat(s.post("/api/v1/storage/sync-jobs/" + running + "/run", null).status())
+        .isEqualTo(202);
+    signIn(TestServer.ADMIN);
+    chromium.waitUpTo(20).until(d -> cell("running-one", "status").equals("running"));
+    assertThat(driver.findElement(By.id("jobs-count")).getText()).isEqualTo("4 jobs");
+
+    filter("filter-status", "running now");
+    assertThat(shownJobs()).containsExactly("running-one");
+    assertThat(driver.findElement(By.id("jobs-count")).getText()).isEqualTo("1 of 4 jobs");
+    filter("filter-status", "last run failed");
+    assertThat(shownJobs()).containsExactly("failed-one");
+    filter("filter-status", "last run ok");
+    assertThat(shownJobs()).containsExactly("ok-one");
+    filter("filter-status", "never ran");
+    assertThat(shownJobs()).containsExactly("never-one");
+
+    filter("filter-status", "any");
+    filter("filter-backend", "second");
+    assertThat(shownJobs()).containsExactly("never-one", "running-one");
+    chromium.screenshot("jobs-filtered-by-backend");
+    filter("filter-status", "running now");
+    assertThat(shownJobs()).containsExactly("running-one");
+    filter("filter-backend", "default");
+    assertThat(shownJobs()).isEmpty();
+    assertThat(driver.findElement(By.id("no-match")).isDisplayed()).isTrue();
+
+    assertThat(s.post("/api/v1/storage/sync-jobs/" + running + "/cancel", null).status())
+        .isEqualTo(200);
+    filter("filter-backend", "second");
+    filter("filter-status", "last run cancelled");
+    chromium.waitUpTo(20).until(d -> shownJobs().equals(List.of("running-one")));
+    assertThat(chromium.consoleErrors()).isEmpty();
+  }
+
   boolean enabledInApi(String id) {
     return s.get("/api/v1/storage/sync-jobs/" + id).data().get("enabled").asBoolean();
   }
