@@ -145,7 +145,7 @@ class JobsPageBrowserTest {
                     src,
                     "running",
                     "\"schedule\":\"manual\",\"destination_backend_id\":\"second\","
-                        + "\"bandwidth_limit\":100000")
+                        + "\"bandwidth_limit\":30000")
                 .replace("\"destination_backend_id\":\"default\",", ""));
     s.createJob(
         TestServer.jobJson("never-one", src, "never", "\"schedule\":\"manual\"")
@@ -187,6 +187,71 @@ class JobsPageBrowserTest {
     filter("filter-backend", "second");
     filter("filter-status", "last run cancelled");
     chromium.waitUpTo(20).until(d -> shownJobs().equals(List.of("running-one")));
+    assertThat(chromium.consoleErrors()).isEmpty();
+  }
+
+  Object js(String script) {
+    return ((org.openqa.selenium.JavascriptExecutor) driver).executeScript(script);
+  }
+
+  /** Presses Tab until the focused element matches {@code css}; fails after 40 presses. */
+  void tabTo(String css) {
+    for (int i = 0; i < 40; i++) {
+      new org.openqa.selenium.interactions.Actions(driver)
+          .sendKeys(org.openqa.selenium.Keys.TAB)
+          .perform();
+      if ((Boolean) js("return document.activeElement.matches('" + css + "');")) {
+        return;
+      }
+    }
+    throw new AssertionError("Tab never reached " + css);
+  }
+
+  @Test
+  void at_a_phones_width_jobs_are_cards_and_the_keyboard_opens_a_jobs_page_and_runs_it()
+      throws Exception {
+    s = new TestServer(tmp);
+    Path src = TestServer.sourceTree(tmp.resolve("src"), 2, 100_000);
+    s.createJob(
+        TestServer.jobJson(
+            "pocket", src, "a", "\"schedule\":\"daily\",\"schedule_time\":\"03:00\""));
+    signIn(TestServer.ADMIN);
+    driver.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+    chromium
+        .waitUpTo(10)
+        .until(
+            d ->
+                (Boolean)
+                    js(
+                        "return document.documentElement.scrollWidth"
+                            + " <= document.documentElement.clientWidth;"));
+    WebElement actions = row("pocket").findElement(By.cssSelector("td.actions"));
+    assertThat(actions.getRect().getX() + actions.getRect().getWidth()).isLessThanOrEqualTo(390);
+    assertThat(row("pocket").findElement(By.cssSelector("button.run")).isDisplayed()).isTrue();
+    chromium.screenshot("jobs-phone");
+
+    js("document.activeElement.blur();");
+    tabTo("a.job-link");
+    new org.openqa.selenium.interactions.Actions(driver)
+        .sendKeys(org.openqa.selenium.Keys.ENTER)
+        .perform();
+    chromium.waitUpTo(10).until(d -> d.findElement(By.id("job-page")).isDisplayed());
+    chromium.waitUpTo(10).until(d -> d.findElement(By.id("job-run")).isDisplayed());
+    tabTo("#job-run");
+    new org.openqa.selenium.interactions.Actions(driver)
+        .sendKeys(org.openqa.selenium.Keys.ENTER)
+        .perform();
+    chromium
+        .waitUpTo(20)
+        .until(
+            d -> !d.findElements(By.cssSelector("#history tr[data-status='success']")).isEmpty());
+    assertThat(
+            (Boolean)
+                js(
+                    "return document.documentElement.scrollWidth"
+                        + " <= document.documentElement.clientWidth;"))
+        .isTrue();
+    chromium.screenshot("job-page-phone");
     assertThat(chromium.consoleErrors()).isEmpty();
   }
 
@@ -238,15 +303,18 @@ class JobsPageBrowserTest {
     row("switched").findElement(By.cssSelector("button.run")).click();
     chromium
         .waitUpTo(20)
-        .until(d -> row("switched").findElement(By.cssSelector("button.cancel")).isDisplayed());
-    assertThat(row("switched").findElement(By.cssSelector("button.run")).isDisplayed()).isFalse();
+        .until(
+            d ->
+                row("switched").findElement(By.cssSelector("button.cancel")).isDisplayed()
+                    && !row("switched").findElement(By.cssSelector("button.run")).isDisplayed());
     chromium.screenshot("jobs-running-offers-cancel");
     row("switched").findElement(By.cssSelector("button.cancel")).click();
     chromium
         .waitUpTo(20)
-        .until(d -> row("switched").findElement(By.cssSelector("button.run")).isDisplayed());
-    assertThat(row("switched").findElement(By.cssSelector("button.cancel")).isDisplayed())
-        .isFalse();
+        .until(
+            d ->
+                row("switched").findElement(By.cssSelector("button.run")).isDisplayed()
+                    && !row("switched").findElement(By.cssSelector("button.cancel")).isDisplayed());
     chromium
         .waitUpTo(10)
         .until(
