@@ -54,14 +54,26 @@ window.ScheduleText = (function () {
     return diff > 0 ? 'in ' + text : text + ' ago';
   }
 
+  // One formatter per zone: making one costs more than formatting (1,000 rows would pay it twice each).
+  const formats = new Map();
+
+  function format(zone) {
+    let f = formats.get(zone);
+    if (!f) {
+      f = new Intl.DateTimeFormat('en-CA', {
+        timeZone: zone || undefined, year: 'numeric', month: '2-digit', day: '2-digit',
+        hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+      });
+      formats.set(zone, f);
+    }
+    return f;
+  }
+
   /** The absolute time in the job's zone, for a title: "2026-12-06 04:30 Europe/Berlin". */
   function absolute(iso, zone) {
     const d = new Date(iso);
     try {
-      const parts = new Intl.DateTimeFormat('en-CA', {
-        timeZone: zone || undefined, year: 'numeric', month: '2-digit', day: '2-digit',
-        hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
-      }).formatToParts(d);
+      const parts = format(zone).formatToParts(d);
       const p = Object.fromEntries(parts.map((x) => [x.type, x.value]));
       return p.year + '-' + p.month + '-' + p.day + ' ' + p.hour + ':' + p.minute + (zone ? ' ' + zone : '');
     } catch (e) {

@@ -121,7 +121,7 @@ public final class SyncServer implements AutoCloseable {
                     s.directory = "/web";
                     s.location = Location.CLASSPATH;
                   });
-              cfg.staticFiles.enableWebjars(); // Swagger UI at /api/docs
+              cfg.staticFiles.enableWebjars(); // Swagger UI at /api/docs, uPlot on a job's page
               cfg.jetty.modifyServer(
                   server -> {
                     server.setStopTimeout(2000);

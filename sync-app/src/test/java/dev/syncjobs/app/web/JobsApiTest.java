@@ -445,6 +445,20 @@ class JobsApiTest {
     assertThat(s.send("GET", "/app.js", null, null, null).status()).isEqualTo(200);
   }
 
+  @Test
+  void the_chart_library_is_served_from_its_webjar_at_the_version_the_pom_pins() {
+    TestServer.Response where = s.send("GET", "/webjars.js", null, null, null);
+    assertThat(where.status()).isEqualTo(200);
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("'(/webjars/uplot/[0-9.]+/dist/)'").matcher(where.body());
+    assertThat(m.find()).as(where.body()).isTrue();
+    TestServer.Response lib = s.send("GET", m.group(1) + "uPlot.iife.min.js", null, null, null);
+    assertThat(lib.status()).isEqualTo(200);
+    assertThat(lib.body()).contains("uPlot");
+    assertThat(s.send("GET", m.group(1) + "uPlot.min.css", null, null, null).status())
+        .isEqualTo(200);
+  }
+
   static java.util.List<String> fields(TestServer.Response r) {
     java.util.List<String> out = new java.util.ArrayList<>();
     r.json().get("errors").forEach(e -> out.add(e.get("field").asText()));

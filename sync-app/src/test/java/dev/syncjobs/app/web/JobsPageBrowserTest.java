@@ -109,6 +109,152 @@ class JobsPageBrowserTest {
     assertThat(chromium.consoleErrors()).isEmpty();
   }
 
+  List<String> shownJobs() {
+    return driver.findElements(By.cssSelector("#jobs tbody tr")).stream()
+        .filter(WebElement::isDisplayed)
+        .map(r -> r.getAttribute("data-job-name"))
+        .sorted()
+        .toList();
+  }
+
+  void filter(String id, String visibleText) {
+    new Select(driver.findElement(By.id(id))).selectByVisibleText(visibleText);
+  }
+
+  @Test
+  void filters_the_table_by_running_now_last_result_and_backend() throws Exception {
+    Path second = Files.createDirectories(tmp.resolve("second"));
+    Files.createFile(second.resolve(".syncjobs-backend"));
+    s =
+        new TestServer(
+            tmp,
+            java.util.Map.of(
+                "SYNCJOBS_BACKENDS",
+                "default=" + tmp.resolve("data/storage") + ",second=" + second));
+    Path src = TestServer.sourceTree(tmp.resolve("src"), 4, 300_000);
+    Path gone = Files.createDirectories(tmp.resolve("gone"));
+    String ok = s.createJob(TestServer.jobJson("ok-one", src, "ok", "\"schedule\":\"manual\""));
+    String failed =
+        s.createJob(
+            TestServer.jobJson(
+                "failed-one", gone, "failed", "\"schedule\":\"manual\",\"max_retries\":0"));
+    String running =
+        s.createJob(
+            TestServer.jobJson(
+                    "running-one",
+                    src,
+                    "running",
+                    "\"schedule\":\"manual\",\"destination_backend_id\":\"second\","
+                        + "\"bandwidth_limit\":30000")
+                .replace("\"destination_backend_id\":\"default\",", ""));
+    s.createJob(
+        TestServer.jobJson("never-one", src, "never", "\"schedule\":\"manual\"")
+            .replace("\"default\"", "\"second\""));
+    Files.delete(gone);
+    for (String id : List.of(ok, failed)) {
+      TestServer.Response r = s.post("/api/v1/storage/sync-jobs/" + id + "/run", null);
+      assertThat(r.status()).as(r.body()).isEqualTo(202);
+      s.awaitRunEnd(id, r.data().get("id").asText(), java.time.Duration.ofSeconds(30));
+    }
+    assertThat(s.post("/api/v1/storage/sync-jobs/" + running + "/run", null).status())
+        .isEqualTo(202);
+    signIn(TestServer.ADMIN);
+    chromium.waitUpTo(20).until(d -> cell("running-one", "status").equals("running"));
+    assertThat(driver.findElement(By.id("jobs-count")).getText()).isEqualTo("4 jobs");
+
+    filter("filter-status", "running now");
+    assertThat(shownJobs()).containsExactly("running-one");
+    assertThat(driver.findElement(By.id("jobs-count")).getText()).isEqualTo("1 of 4 jobs");
+    filter("filter-status", "last run failed");
+    assertThat(shownJobs()).containsExactly("failed-one");
+    filter("filter-status", "last run ok");
+    assertThat(shownJobs()).containsExactly("ok-one");
+    filter("filter-status", "never ran");
+    assertThat(shownJobs()).containsExactly("never-one");
+
+    filter("filter-status", "any");
+    filter("filter-backend", "second");
+    assertThat(shownJobs()).containsExactly("never-one", "running-one");
+    chromium.screenshot("jobs-filtered-by-backend");
+    filter("filter-status", "running now");
+    assertThat(shownJobs()).containsExactly("running-one");
+    filter("filter-backend", "default");
+    assertThat(shownJobs()).isEmpty();
+    assertThat(driver.findElement(By.id("no-match")).isDisplayed()).isTrue();
+
+    assertThat(s.post("/api/v1/storage/sync-jobs/" + running + "/cancel", null).status())
+        .isEqualTo(200);
+    filter("filter-backend", "second");
+    filter("filter-status", "last run cancelled");
+    chromium.waitUpTo(20).until(d -> shownJobs().equals(List.of("running-one")));
+    assertThat(chromium.consoleErrors()).isEmpty();
+  }
+
+  Object js(String script) {
+    return ((org.openqa.selenium.JavascriptExecutor) driver).executeScript(script);
+  }
+
+  /** Presses Tab until the focused element matches {@code css}; fails after 40 presses. */
+  void tabTo(String css) {
+    for (int i = 0; i < 40; i++) {
+      new org.openqa.selenium.interactions.Actions(driver)
+          .sendKeys(org.openqa.selenium.Keys.TAB)
+          .perform();
+      if ((Boolean) js("return document.activeElement.matches('" + css + "');")) {
+        return;
+      }
+    }
+    throw new AssertionError("Tab never reached " + css);
+  }
+
+  @Test
+  void at_a_phones_width_jobs_are_cards_and_the_keyboard_opens_a_jobs_page_and_runs_it()
+      throws Exception {
+    s = new TestServer(tmp);
+    Path src = TestServer.sourceTree(tmp.resolve("src"), 2, 100_000);
+    s.createJob(
+        TestServer.jobJson(
+            "pocket", src, "a", "\"schedule\":\"daily\",\"schedule_time\":\"03:00\""));
+    signIn(TestServer.ADMIN);
+    driver.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+    chromium
+        .waitUpTo(10)
+        .until(
+            d ->
+                (Boolean)
+                    js(
+                        "return document.documentElement.scrollWidth"
+                            + " <= document.documentElement.clientWidth;"));
+    WebElement actions = row("pocket").findElement(By.cssSelector("td.actions"));
+    assertThat(actions.getRect().getX() + actions.getRect().getWidth()).isLessThanOrEqualTo(390);
+    assertThat(row("pocket").findElement(By.cssSelector("button.run")).isDisplayed()).isTrue();
+    chromium.screenshot("jobs-phone");
+
+    js("document.activeElement.blur();");
+    tabTo("a.job-link");
+    new org.openqa.selenium.interactions.Actions(driver)
+        .sendKeys(org.openqa.selenium.Keys.ENTER)
+        .perform();
+    chromium.waitUpTo(10).until(d -> d.findElement(By.id("job-page")).isDisplayed());
+    chromium.waitUpTo(10).until(d -> d.findElement(By.id("job-run")).isDisplayed());
+    tabTo("#job-run");
+    new org.openqa.selenium.interactions.Actions(driver)
+        .sendKeys(org.openqa.selenium.Keys.ENTER)
+        .perform();
+    chromium
+        .waitUpTo(20)
+        .until(
+            d -> !d.findElements(By.cssSelector("#history tr[data-status='success']")).isEmpty());
+    assertThat(
+            (Boolean)
+                js(
+                    "return document.documentElement.scrollWidth"
+                        + " <= document.documentElement.clientWidth;"))
+        .isTrue();
+    chromium.screenshot("job-page-phone");
+    assertThat(chromium.consoleErrors()).isEmpty();
+  }
+
   boolean enabledInApi(String id) {
     return s.get("/api/v1/storage/sync-jobs/" + id).data().get("enabled").asBoolean();
   }
@@ -157,15 +303,18 @@ class JobsPageBrowserTest {
     row("switched").findElement(By.cssSelector("button.run")).click();
     chromium
         .waitUpTo(20)
-        .until(d -> row("switched").findElement(By.cssSelector("button.cancel")).isDisplayed());
-    assertThat(row("switched").findElement(By.cssSelector("button.run")).isDisplayed()).isFalse();
+        .until(
+            d ->
+                row("switched").findElement(By.cssSelector("button.cancel")).isDisplayed()
+                    && !row("switched").findElement(By.cssSelector("button.run")).isDisplayed());
     chromium.screenshot("jobs-running-offers-cancel");
     row("switched").findElement(By.cssSelector("button.cancel")).click();
     chromium
         .waitUpTo(20)
-        .until(d -> row("switched").findElement(By.cssSelector("button.run")).isDisplayed());
-    assertThat(row("switched").findElement(By.cssSelector("button.cancel")).isDisplayed())
-        .isFalse();
+        .until(
+            d ->
+                row("switched").findElement(By.cssSelector("button.run")).isDisplayed()
+                    && !row("switched").findElement(By.cssSelector("button.cancel")).isDisplayed());
     chromium
         .waitUpTo(10)
         .until(
@@ -200,8 +349,13 @@ class JobsPageBrowserTest {
       List<WebElement> found = driver.findElements(By.cssSelector(mutating));
       assertThat(found.stream().filter(WebElement::isDisplayed).toList()).as(mutating).isEmpty();
     }
-    row.findElement(By.cssSelector("button.details")).click();
-    chromium.waitUpTo(10).until(d -> d.findElement(By.id("details")).isDisplayed());
+    row.findElement(By.cssSelector("a.job-link")).click();
+    chromium.waitUpTo(10).until(d -> d.findElement(By.id("job-page")).isDisplayed());
+    assertThat(
+            driver.findElements(By.cssSelector("#job-controls button")).stream()
+                .filter(WebElement::isDisplayed)
+                .toList())
+        .isEmpty();
     chromium.screenshot("jobs-viewer");
     assertThat(chromium.consoleErrors()).isEmpty();
   }

@@ -167,7 +167,7 @@ class WebPageBrowserTest {
                     .getText()
                     .equals("synced"));
 
-    driver.findElement(row).findElement(By.cssSelector("button.details")).click();
+    driver.findElement(row).findElement(By.cssSelector("a.job-link")).click();
     By success = By.cssSelector("#history tbody tr[data-status='success']");
     waitUpTo(10).until(d -> !d.findElements(success).isEmpty());
     driver.findElement(success).findElement(By.cssSelector("button.log")).click();
@@ -180,7 +180,7 @@ class WebPageBrowserTest {
     screenshot(target);
     assertThat(Files.size(target)).isPositive();
 
-    driver.findElement(row).findElement(By.cssSelector("button.edit")).click();
+    driver.findElement(By.id("job-edit")).click();
     waitUpTo(10).until(d -> d.findElement(By.id("editor")).isDisplayed());
     assertThat(driver.findElement(By.cssSelector("#job-form [name='name']")).getAttribute("value"))
         .isEqualTo("web-job");

@@ -111,6 +111,7 @@ final class RunExecution {
               job,
               token,
               p -> {
+                runLines.flushIfDue();
                 if (events.allow()) {
                   publisher.publish(new ProgressEvent(job.id(), id, RunStatus.RUNNING, p, null));
                 }

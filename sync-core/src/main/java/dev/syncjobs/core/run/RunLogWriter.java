@@ -17,14 +17,17 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Writes runs' log lines in batches on one writer thread (in order, without holding up the runs):
- * each run's {@link Buffer} hands its lines over when a second has passed since its last batch and
- * when the run ends, and the writer stores every batch waiting in one call. A crash loses at most
- * the last second of a run's lines; a failed write is logged, never a failed run.
+ * each run's {@link Buffer} hands its lines over when a second has passed since its last batch (on
+ * the next line or the next progress report, so a log tailed while the run goes on is at most about
+ * a second behind) and when the run ends, and the writer stores every batch waiting in one call. A
+ * crash loses at most the last second of a run's lines; a failed write is logged, never a failed
+ * run.
  */
 final class RunLogWriter {
   private static final Logger log = LoggerFactory.getLogger(RunLogWriter.class);
@@ -44,8 +47,15 @@ final class RunLogWriter {
 
   private record Batch(RunId run, List<String> lines, CompletableFuture<Void> written) {}
 
+  private final LongSupplier nanoTime;
+
   RunLogWriter(RunLog runLog) {
+    this(runLog, System::nanoTime);
+  }
+
+  RunLogWriter(RunLog runLog, LongSupplier nanoTime) {
     this.runLog = runLog;
+    this.nanoTime = nanoTime;
   }
 
   /** A buffer for one run's lines. */
@@ -68,7 +78,7 @@ final class RunLogWriter {
   final class Buffer {
     private final RunId run;
     private final List<String> lines = new ArrayList<>();
-    private long lastFlush = System.nanoTime();
+    private long lastFlush = nanoTime.getAsLong();
     private CompletableFuture<Void> lastWritten = CompletableFuture.completedFuture(null);
 
     private Buffer(RunId run) {
@@ -77,13 +87,18 @@ final class RunLogWriter {
 
     synchronized void add(String line) {
       lines.add(line);
-      if (System.nanoTime() - lastFlush > 1_000_000_000L) {
+      flushIfDue();
+    }
+
+    /** Hands the lines over if a second has passed since the last batch. */
+    synchronized void flushIfDue() {
+      if (!lines.isEmpty() && nanoTime.getAsLong() - lastFlush > 1_000_000_000L) {
         flush();
       }
     }
 
     synchronized void flush() {
-      lastFlush = System.nanoTime();
+      lastFlush = nanoTime.getAsLong();
       if (lines.isEmpty()) {
         return;
       }

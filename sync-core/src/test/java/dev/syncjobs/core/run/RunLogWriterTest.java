@@ -62,6 +62,25 @@ class RunLogWriterTest {
   }
 
   @Test
+  void lines_older_than_a_second_are_handed_over_when_asked_between_lines() throws Exception {
+    InMemoryRunLog store = new InMemoryRunLog();
+    java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+    RunLogWriter writer = new RunLogWriter(store, now::get);
+    RunId run = new RunId(UUID.randomUUID());
+    RunLogWriter.Buffer buffer = writer.buffer(run);
+    buffer.add("staging in 20261203T000000Z.partial");
+    now.set(TimeUnit.MILLISECONDS.toNanos(500));
+    buffer.flushIfDue();
+    assertThat(store.read(run)).isEmpty();
+
+    now.set(TimeUnit.MILLISECONDS.toNanos(1100));
+    buffer.flushIfDue();
+    buffer.awaitWritten(Duration.ofSeconds(10));
+    assertThat(store.read(run)).contains("staging in 20261203T000000Z.partial");
+    writer.close(Duration.ofSeconds(1));
+  }
+
+  @Test
   void a_buffer_that_handed_nothing_over_does_not_wait() {
     RunLogWriter writer = new RunLogWriter(new InMemoryRunLog());
     long t0 = System.nanoTime();
