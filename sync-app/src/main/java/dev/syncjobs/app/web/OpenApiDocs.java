@@ -11,8 +11,10 @@ import java.util.Properties;
 /**
  * The API's description: {@code GET /api/v1/openapi.json} (OpenAPI 3, written by hand beside this
  * class; {@code OpenApiTest} fails when it and the server's routes differ) and Swagger UI at {@code
- * /api/docs}, from the swagger-ui WebJar the server serves under {@code /webjars/}. Both are
- * readable without a token: they describe the API, they hold none of its data.
+ * /api/docs}, from the swagger-ui WebJar the server serves under {@code /webjars/}. The document is
+ * an {@code /api/v1} path and takes a token like every other; the Swagger UI page is a static page
+ * that asks for the token (or takes the web page's, kept in the tab) and sends it with every
+ * request it makes.
  */
 public final class OpenApiDocs implements RouteGroup {
   static final String SPEC_PATH = "/api/v1/openapi.json";

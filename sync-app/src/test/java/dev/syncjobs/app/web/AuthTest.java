@@ -48,8 +48,7 @@ class AuthTest {
     return s.server.routes().stream()
         .filter(r -> !r.method().equals("WS"))
         .filter(r -> !r.path().equals("/health"))
-        .filter(
-            r -> !r.path().equals(OpenApiDocs.SPEC_PATH) && !r.path().equals(OpenApiDocs.UI_PATH))
+        .filter(r -> !r.path().equals(OpenApiDocs.UI_PATH))
         .toList();
   }
 
