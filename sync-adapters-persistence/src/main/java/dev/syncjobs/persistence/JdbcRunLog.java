@@ -185,7 +185,7 @@ public final class JdbcRunLog implements RunLog {
     Map<UUID, Long> over = new LinkedHashMap<>();
     for (List<Pending> round : rounds(entries)) {
       try (PreparedStatement ps = c.prepareStatement(FILE_ROUND)) {
-        ps.setArray(1, Database.uuidArray(c, round.stream().map(Pending::run)));
+        ps.setArray(1, Sql.uuidArray(c, round.stream().map(Pending::run)));
         ps.setArray(2, c.createArrayOf("integer", round.stream().map(Pending::bytes).toArray()));
         ps.setArray(3, c.createArrayOf("text", round.stream().map(Pending::text).toArray()));
         ps.setLong(4, half);

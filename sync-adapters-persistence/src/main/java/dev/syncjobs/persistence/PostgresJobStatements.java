@@ -34,7 +34,7 @@ final class PostgresJobStatements extends JobStatements {
   List<Job> findAll(Connection c, List<JobId> ids) throws SQLException {
     try (PreparedStatement ps =
         c.prepareStatement("SELECT " + JobRows.COLUMNS + " FROM {jobs} WHERE id = ANY (?)")) {
-      ps.setArray(1, Database.uuidArray(c, ids.stream().map(JobId::value)));
+      ps.setArray(1, Sql.uuidArray(c, ids.stream().map(JobId::value)));
       return jobs.read(ps);
     }
   }
@@ -86,7 +86,7 @@ final class PostgresJobStatements extends JobStatements {
   int[] advance(Connection c, List<Job> due, List<Firing> firings) throws SQLException {
     Set<UUID> moved;
     try (PreparedStatement ps = c.prepareStatement(ADVANCE)) {
-      ps.setArray(1, Database.uuidArray(c, due.stream().map(j -> j.id().value())));
+      ps.setArray(1, Sql.uuidArray(c, due.stream().map(j -> j.id().value())));
       ps.setArray(
           2,
           c.createArrayOf(
@@ -95,7 +95,7 @@ final class PostgresJobStatements extends JobStatements {
           3,
           c.createArrayOf(
               "text", firings.stream().map(f -> Dialect.timestampText(f.nextRunAt())).toArray()));
-      moved = Database.uuids(ps);
+      moved = Sql.uuids(ps);
     }
     return due.stream().mapToInt(j -> moved.contains(j.id().value()) ? 1 : 0).toArray();
   }

@@ -196,7 +196,7 @@ final class PostgresRunStatements extends RunStatements {
       ps.setArray(i++, c.createArrayOf("text", versions));
       ps.setArray(i++, c.createArrayOf("text", ends));
       ps.setArray(i, c.createArrayOf("bigint", skipped));
-      ended = Database.uuids(ps);
+      ended = Sql.uuids(ps);
     }
     boolean[] written = new boolean[n];
     for (int k = 0; k < n; k++) {
@@ -267,7 +267,7 @@ final class PostgresRunStatements extends RunStatements {
       for (int col = 0; col < types.length; col++) {
         ps.setArray(col + 1, c.createArrayOf(types[col], columns[col]));
       }
-      inserted = Database.uuids(ps);
+      inserted = Sql.uuids(ps);
     }
     return runs.stream().mapToInt(r -> inserted.contains(r.id().value()) ? 1 : 0).toArray();
   }

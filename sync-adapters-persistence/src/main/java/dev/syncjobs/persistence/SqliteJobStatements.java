@@ -29,7 +29,7 @@ final class SqliteJobStatements extends JobStatements {
             "SELECT "
                 + JobRows.COLUMNS
                 + " FROM {jobs} WHERE id IN ("
-                + Database.placeholders(ids.size())
+                + Sql.placeholders(ids.size())
                 + ")")) {
       int i = 1;
       for (JobId id : ids) {

@@ -61,7 +61,7 @@ final class SqliteRunStatements extends RunStatements {
 
   /** One statement marks the jobs of all claimed runs running. */
   private void markJobsRunning(Connection c, List<JobId> claimed, Instant now) throws SQLException {
-    String marks = Database.placeholders(claimed.size());
+    String marks = Sql.placeholders(claimed.size());
     try (PreparedStatement ps =
         c.prepareStatement(
             "UPDATE {jobs} SET status = 'RUNNING', last_run_at = ?, last_error = NULL"
