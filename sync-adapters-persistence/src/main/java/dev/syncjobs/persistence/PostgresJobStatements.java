@@ -32,11 +32,10 @@ final class PostgresJobStatements extends JobStatements {
    */
   @Override
   List<Job> findAll(Connection c, List<JobId> ids) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement("SELECT " + JobRows.COLUMNS + " FROM {jobs} WHERE id = ANY (?)")) {
-      ps.setArray(1, Sql.uuidArray(c, ids.stream().map(JobId::value)));
-      return jobs.read(ps);
-    }
+    return jobs.select(
+        c,
+        "WHERE id = ANY (?)",
+        ps -> ps.setArray(1, Sql.uuidArray(c, ids.stream().map(JobId::value))));
   }
 
   @Override
@@ -59,12 +58,7 @@ final class PostgresJobStatements extends JobStatements {
   List<Fired> fireDue(Instant now, int limit, Function<Job, Firing> plan) {
     return db.transaction(
         c -> {
-          List<Job> due;
-          try (PreparedStatement ps = c.prepareStatement(DUE + " FOR UPDATE SKIP LOCKED")) {
-            dialect.setInstant(ps, 1, now);
-            ps.setInt(2, limit);
-            due = jobs.read(ps);
-          }
+          List<Job> due = due(c, now, limit, " FOR UPDATE SKIP LOCKED");
           if (due.isEmpty()) {
             return List.of();
           }

@@ -79,11 +79,7 @@ final class PostgresRunStatements extends RunStatements {
     String sql = jobs != null ? CLAIM_MARK_AND_READ : CLAIM_AND_MARK;
     List<Run> runs = new ArrayList<>();
     Map<JobId, Job> found = new HashMap<>();
-    try (PreparedStatement ps = c.prepareStatement(withLimit(sql, max))) {
-      dialect.setInstant(ps, 1, now);
-      ps.setString(2, owner);
-      dialect.setInstant(ps, 3, leaseUntil);
-      dialect.setInstant(ps, 4, now);
+    try (PreparedStatement ps = prepareClaim(c, sql, owner, now, leaseUntil, max)) {
       dialect.setInstant(ps, 5, now);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {

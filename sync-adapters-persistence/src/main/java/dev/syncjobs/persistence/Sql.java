@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -49,6 +50,11 @@ final class Sql {
       }
     }
     return out;
+  }
+
+  /** The first of {@code list}, if any. */
+  static <T> Optional<T> first(List<T> list) {
+    return list.isEmpty() ? Optional.empty() : Optional.of(list.get(0));
   }
 
   /** The number in the first column of the one row {@code sql} returns ({@code count(*)}). */
