@@ -1,31 +1,16 @@
 package dev.syncjobs.persistence;
 
-import dev.syncjobs.core.model.AuditEntry;
-import dev.syncjobs.core.model.NotFoundException;
 import dev.syncjobs.core.model.SyncException;
 import dev.syncjobs.core.port.AuditScope;
 import java.security.SecureRandom;
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.sql.Statement;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
-import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.function.Predicate;
-import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
@@ -49,7 +34,9 @@ import org.flywaydb.core.api.configuration.FluentConfiguration;
  *
  * Or on an application's own data source (either dialect, see {@link JdbcPersistence}), which it
  * uses and never closes. Table names may carry a prefix ({@link Tables}): statements name a table
- * as {@code {jobs}}, and the connections handed to the repositories write the prefixed name in.
+ * as {@code {jobs}}, and the connections handed to the repositories write the prefixed name in. The
+ * repositories' work runs on those connections through {@link Transactions} ({@link #transaction},
+ * {@link #statement}, {@link #query}).
  *
  * <p>Migrations are plain SQL files under {@code db/migration/<dialect>/} applied by Flyway (with
  * {@code ${prefix}} before each name, see {@link Migrations}), recorded in the history table the
@@ -93,16 +80,8 @@ public final class Database implements AutoCloseable {
   /** SQLite on an application's data source: connections get syncjobs' settings when handed out. */
   private final boolean configureSqliteConnections;
 
-  /** SQLite: the write transactions waiting for the writer, and the writer. */
-  private final GroupCommit<Write, Outcome> writes =
-      new GroupCommit<>(
-          "syncjobs-sqlite-writer", q -> GroupCommit.first(q, MAX_SHARED), this::write);
-
-  /** At most this many SQLite write transactions share a commit. */
-  private static final int MAX_SHARED = 256;
-
-  /** Set on the SQLite writer thread while it runs a group. */
-  private static final ThreadLocal<Boolean> WRITING = ThreadLocal.withInitial(() -> false);
+  /** Runs the repositories' work on connections of {@link #pool}. */
+  private final Transactions transactions;
 
   private final String schema;
 
@@ -119,6 +98,7 @@ public final class Database implements AutoCloseable {
     this.settings = settings;
     this.tables = tables;
     this.configureSqliteConnections = configureSqliteConnections;
+    this.transactions = new Transactions(dialect, this::connection);
     try {
       this.schema = dialect == Dialect.POSTGRESQL ? currentSchema() : "main";
       migrate();
@@ -318,19 +298,7 @@ public final class Database implements AutoCloseable {
    * failed commit, so it must do nothing but database work.
    */
   <T> T transaction(SqlWork<T> work) {
-    if (dialect == Dialect.SQLITE) {
-      return shared(work);
-    }
-    for (int attempt = 1; ; attempt++) {
-      try (Connection c = connection()) {
-        return committed(c, work);
-      } catch (SQLException e) {
-        if (attempt < 3 && isRetryable(e)) {
-          continue;
-        }
-        throw translate(e);
-      }
-    }
+    return transactions.transaction(work);
   }
 
   /**
@@ -341,112 +309,7 @@ public final class Database implements AutoCloseable {
    * @param resourceId the changed resource, named by the entry when it named none
    */
   <T> T transaction(String auditAction, String resourceId, Predicate<T> changed, SqlWork<T> work) {
-    Optional<AuditEntry> entry = AuditScope.take(auditAction, resourceId);
-    if (entry.isEmpty()) {
-      return transaction(work);
-    }
-    return transaction(
-        c -> {
-          T result = work.apply(c);
-          if (changed.test(result)) {
-            JdbcAuditLog.insert(c, dialect, entry.get());
-          }
-          return result;
-        });
-  }
-
-  /**
-   * Runs {@code work} on {@code c} in one transaction: committed, or rolled back and rethrown. An
-   * {@link Error} rolls back too: turning auto-commit back on would otherwise commit the half.
-   */
-  private static <T> T committed(Connection c, SqlWork<T> work) throws SQLException {
-    c.setAutoCommit(false);
-    try {
-      T result = work.apply(c);
-      c.commit();
-      return result;
-    } catch (SQLException | RuntimeException | Error e) {
-      rollbackQuietly(c, e);
-      throw e;
-    } finally {
-      c.setAutoCommit(true);
-    }
-  }
-
-  /** A write transaction waiting for the SQLite writer. */
-  private record Write(SqlWork<?> work, CompletableFuture<Outcome> done)
-      implements GroupCommit.Item<Outcome> {}
-
-  /** What a transaction of a shared commit gave: its result, or why it failed. */
-  private record Outcome(Object value, Exception failure) {}
-
-  @SuppressWarnings("unchecked")
-  private <T> T shared(SqlWork<T> work) {
-    if (WRITING.get()) {
-      throw new IllegalStateException("a transaction must not start another transaction");
-    }
-    Write mine = new Write(work, new CompletableFuture<>());
-    writes.submit(List.of(mine));
-    Outcome outcome;
-    try {
-      // not interruptible: the caller must learn whether its transaction was committed
-      outcome = mine.done().join();
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw new SyncException("database error: " + rootMessage(e), e);
-    }
-    if (outcome.failure() == null) {
-      return (T) outcome.value();
-    }
-    if (outcome.failure() instanceof SQLException e) {
-      throw translate(e);
-    }
-    throw (RuntimeException) outcome.failure();
-  }
-
-  /** SQLite writer: runs a group of transactions, each in a savepoint, under one commit. */
-  private List<Outcome> write(List<Write> group) {
-    WRITING.set(true);
-    try (Connection c = connection()) {
-      return committed(
-          c,
-          conn -> {
-            List<Outcome> outcomes = new ArrayList<>(group.size());
-            for (Write w : group) {
-              outcomes.add(runInSavepoint(conn, w.work()));
-            }
-            return outcomes;
-          });
-    } catch (SQLException e) {
-      throw translate(e);
-    } finally {
-      WRITING.set(false);
-    }
-  }
-
-  /**
-   * Runs one transaction of a group. Its failure is its own, unless the savepoint cannot be rolled
-   * back (SQLite rolls the whole transaction back on some errors, a full disk among them): then the
-   * group fails with the original error and is run again one transaction at a time.
-   */
-  private static Outcome runInSavepoint(Connection c, SqlWork<?> work) throws SQLException {
-    Savepoint savepoint = c.setSavepoint();
-    try {
-      Object value = work.apply(c);
-      c.releaseSavepoint(savepoint);
-      return new Outcome(value, null);
-    } catch (SQLException | RuntimeException e) {
-      try {
-        c.rollback(savepoint);
-        c.releaseSavepoint(savepoint);
-      } catch (SQLException gone) {
-        e.addSuppressed(gone);
-        throw e;
-      }
-      return new Outcome(null, e);
-    }
+    return transactions.transaction(auditAction, resourceId, changed, work);
   }
 
   /**
@@ -454,67 +317,12 @@ public final class Database implements AutoCloseable {
    * that is one statement (so atomic on its own) and needs no round trip for a commit.
    */
   <T> T statement(SqlWork<T> work) {
-    for (int attempt = 1; ; attempt++) {
-      try (Connection c = connection()) {
-        return work.apply(c);
-      } catch (SQLException e) {
-        if (attempt < 3 && isRetryable(e)) {
-          continue;
-        }
-        throw translate(e);
-      }
-    }
-  }
-
-  /** PostgreSQL: runs a bound query and returns the uuids of its first column. */
-  static Set<UUID> uuids(PreparedStatement ps) throws SQLException {
-    Set<UUID> found = new HashSet<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        found.add(rs.getObject(1, UUID.class));
-      }
-    }
-    return found;
-  }
-
-  /** PostgreSQL: {@code ids} as a {@code uuid[]} parameter. */
-  static Array uuidArray(Connection c, Stream<UUID> ids) throws SQLException {
-    return c.createArrayOf("uuid", ids.toArray());
-  }
-
-  /** {@code n} JDBC parameter marks for an {@code IN (...)} list: {@code ?, ?, ?}. */
-  static String placeholders(int n) {
-    return String.join(", ", Collections.nCopies(n, "?"));
+    return transactions.statement(work);
   }
 
   /** Runs read-only {@code work} in auto-commit mode. */
   <T> T query(SqlWork<T> work) {
-    try (Connection c = connection()) {
-      return work.apply(c);
-    } catch (SQLException e) {
-      throw translate(e);
-    }
-  }
-
-  SyncException translate(SQLException e) {
-    if (dialect.isForeignKeyViolation(e)) {
-      return new NotFoundException(
-          "it refers to a job or run that does not exist (any more): " + rootMessage(e));
-    }
-    return new SyncException("database error: " + rootMessage(e), e);
-  }
-
-  private boolean isRetryable(SQLException e) {
-    return dialect == Dialect.POSTGRESQL
-        && ("40P01".equals(e.getSQLState()) || "40001".equals(e.getSQLState()));
-  }
-
-  private static void rollbackQuietly(Connection c, Throwable cause) {
-    try {
-      c.rollback();
-    } catch (SQLException suppressed) {
-      cause.addSuppressed(suppressed);
-    }
+    return transactions.query(work);
   }
 
   private String currentSchema() {

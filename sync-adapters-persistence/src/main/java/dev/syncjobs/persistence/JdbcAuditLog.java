@@ -40,78 +40,67 @@ public final class JdbcAuditLog implements AuditLog {
 
   /** Writes {@code entry} on {@code c}, in the transaction the caller has open. */
   static void insert(Connection c, Dialect dialect, AuditEntry entry) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement("INSERT INTO {audit_log} (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?)")) {
-      dialect.setInstant(ps, 1, entry.at());
-      ps.setString(2, entry.actor());
-      ps.setString(3, entry.action());
-      ps.setString(4, entry.resourceType());
-      ps.setString(5, entry.resourceId());
-      ps.setString(6, entry.details());
-      ps.executeUpdate();
-    }
+    Sql.update(
+        c,
+        "INSERT INTO {audit_log} (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?)",
+        ps -> {
+          dialect.setInstant(ps, 1, entry.at());
+          ps.setString(2, entry.actor());
+          ps.setString(3, entry.action());
+          ps.setString(4, entry.resourceType());
+          ps.setString(5, entry.resourceId());
+          ps.setString(6, entry.details());
+        });
   }
 
   @Override
   public List<AuditEntry> list(Query query) {
     return db.query(
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "SELECT "
-                      + COLUMNS
-                      + " FROM {audit_log}"
-                      + where(query)
-                      + " ORDER BY at DESC, seq DESC LIMIT ? OFFSET ?")) {
-            int i = bind(ps, query);
-            ps.setInt(i++, query.limit());
-            ps.setInt(i, query.offset());
-            List<AuditEntry> out = new ArrayList<>();
-            try (ResultSet rs = ps.executeQuery()) {
-              while (rs.next()) {
-                out.add(
-                    new AuditEntry(
-                        dialect.getInstant(rs, "at"),
-                        rs.getString("actor"),
-                        rs.getString("action"),
-                        rs.getString("resource_type"),
-                        rs.getString("resource_id"),
-                        rs.getString("details")));
-              }
-            }
-            return out;
-          }
-        });
+        c ->
+            Sql.list(
+                c,
+                "SELECT "
+                    + COLUMNS
+                    + " FROM {audit_log}"
+                    + where(query)
+                    + " ORDER BY at DESC, seq DESC LIMIT ? OFFSET ?",
+                ps -> {
+                  int i = bind(ps, query);
+                  ps.setInt(i++, query.limit());
+                  ps.setInt(i, query.offset());
+                },
+                this::read));
   }
 
   @Override
   public long count(Query query) {
     return db.query(
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement("SELECT count(*) FROM {audit_log}" + where(query))) {
-            bind(ps, query);
-            try (ResultSet rs = ps.executeQuery()) {
-              rs.next();
-              return rs.getLong(1);
-            }
-          }
-        });
+        c ->
+            Sql.count(c, "SELECT count(*) FROM {audit_log}" + where(query), ps -> bind(ps, query)));
   }
 
   @Override
   public int deleteBefore(Instant cutoff, int batch) {
     return db.transaction(
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "DELETE FROM {audit_log} WHERE seq IN (SELECT seq FROM {audit_log} WHERE at < ?"
-                      + " ORDER BY at LIMIT ?)")) {
-            dialect.setInstant(ps, 1, cutoff);
-            ps.setInt(2, batch);
-            return ps.executeUpdate();
-          }
-        });
+        c ->
+            Sql.update(
+                c,
+                "DELETE FROM {audit_log} WHERE seq IN (SELECT seq FROM {audit_log} WHERE at < ?"
+                    + " ORDER BY at LIMIT ?)",
+                ps -> {
+                  dialect.setInstant(ps, 1, cutoff);
+                  ps.setInt(2, batch);
+                }));
+  }
+
+  private AuditEntry read(ResultSet rs) throws SQLException {
+    return new AuditEntry(
+        dialect.getInstant(rs, "at"),
+        rs.getString("actor"),
+        rs.getString("action"),
+        rs.getString("resource_type"),
+        rs.getString("resource_id"),
+        rs.getString("details"));
   }
 
   private static String where(Query q) {

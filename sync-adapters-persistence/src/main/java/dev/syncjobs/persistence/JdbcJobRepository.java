@@ -140,14 +140,7 @@ public final class JdbcJobRepository implements JobRepository {
   @Override
   public Optional<Job> find(JobId id) {
     return db.query(
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement("SELECT " + JobRows.COLUMNS + " FROM {jobs} WHERE id = ?")) {
-            dialect.setUuid(ps, 1, id.value());
-            List<Job> jobs = rows.read(ps);
-            return jobs.isEmpty() ? Optional.empty() : Optional.of(jobs.get(0));
-          }
-        });
+        c -> Sql.first(rows.select(c, "WHERE id = ?", ps -> dialect.setUuid(ps, 1, id.value()))));
   }
 
   /** One query for all the ids. */
@@ -170,25 +163,12 @@ public final class JdbcJobRepository implements JobRepository {
   @Override
   public List<Job> list() {
     String order = statements.byName();
-    return db.query(
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement("SELECT " + JobRows.COLUMNS + " FROM {jobs} ORDER BY " + order)) {
-            return rows.read(ps);
-          }
-        });
+    return db.query(c -> rows.select(c, "ORDER BY " + order, ps -> {}));
   }
 
   @Override
   public List<Job> due(Instant now, int limit) {
-    return db.query(
-        c -> {
-          try (PreparedStatement ps = c.prepareStatement(JobStatements.DUE)) {
-            dialect.setInstant(ps, 1, now);
-            ps.setInt(2, limit);
-            return rows.read(ps);
-          }
-        });
+    return db.query(c -> statements.due(c, now, limit, ""));
   }
 
   @Override

@@ -185,7 +185,7 @@ public final class JdbcRunLog implements RunLog {
     Map<UUID, Long> over = new LinkedHashMap<>();
     for (List<Pending> round : rounds(entries)) {
       try (PreparedStatement ps = c.prepareStatement(FILE_ROUND)) {
-        ps.setArray(1, Database.uuidArray(c, round.stream().map(Pending::run)));
+        ps.setArray(1, Sql.uuidArray(c, round.stream().map(Pending::run)));
         ps.setArray(2, c.createArrayOf("integer", round.stream().map(Pending::bytes).toArray()));
         ps.setArray(3, c.createArrayOf("text", round.stream().map(Pending::text).toArray()));
         ps.setLong(4, half);
@@ -268,17 +268,17 @@ public final class JdbcRunLog implements RunLog {
   /** Drops the oldest tail lines of a run until its tail fits its half again. */
   private void trim(Connection c, UUID id, long tailBytes) throws SQLException {
     long[] dropped = trimTail(c, id, tailBytes - half);
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "UPDATE {run_logs} SET tail_bytes = tail_bytes - ?,"
-                + " dropped_lines = dropped_lines + ?, dropped_bytes = dropped_bytes + ?"
-                + " WHERE run_id = ?")) {
-      ps.setLong(1, dropped[1]);
-      ps.setLong(2, dropped[0]);
-      ps.setLong(3, dropped[1]);
-      dialect.setUuid(ps, 4, id);
-      ps.executeUpdate();
-    }
+    Sql.update(
+        c,
+        "UPDATE {run_logs} SET tail_bytes = tail_bytes - ?,"
+            + " dropped_lines = dropped_lines + ?, dropped_bytes = dropped_bytes + ?"
+            + " WHERE run_id = ?",
+        ps -> {
+          ps.setLong(1, dropped[1]);
+          ps.setLong(2, dropped[0]);
+          ps.setLong(3, dropped[1]);
+          dialect.setUuid(ps, 4, id);
+        });
   }
 
   private static final String FILE_ENTRY_RETURNING =
@@ -380,13 +380,14 @@ public final class JdbcRunLog implements RunLog {
       }
     }
     if (lines > 0) {
-      try (PreparedStatement ps =
-          c.prepareStatement(
-              "DELETE FROM {run_log_lines} WHERE run_id = ? AND in_head = FALSE AND seq <= ?")) {
-        dialect.setUuid(ps, 1, id);
-        ps.setLong(2, lastSeq);
-        ps.executeUpdate();
-      }
+      long last = lastSeq;
+      Sql.update(
+          c,
+          "DELETE FROM {run_log_lines} WHERE run_id = ? AND in_head = FALSE AND seq <= ?",
+          ps -> {
+            dialect.setUuid(ps, 1, id);
+            ps.setLong(2, last);
+          });
     }
     return new long[] {lines, bytes};
   }

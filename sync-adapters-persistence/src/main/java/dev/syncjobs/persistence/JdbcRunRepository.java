@@ -8,8 +8,6 @@ import dev.syncjobs.core.model.RunOutcome;
 import dev.syncjobs.core.model.RunStatus;
 import dev.syncjobs.core.port.RunRepository;
 import dev.syncjobs.persistence.RunStatements.Completion;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -96,50 +94,36 @@ public final class JdbcRunRepository implements RunRepository {
   @Override
   public Optional<Run> findActive(JobId jobId) {
     return db.query(
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "SELECT "
-                      + RunRows.COLUMNS
-                      + " FROM {runs} WHERE job_id = ? AND "
-                      + RunRows.ACTIVE)) {
-            dialect.setUuid(ps, 1, jobId.value());
-            return RunRows.first(rows.read(ps));
-          }
-        });
+        c ->
+            Sql.first(
+                rows.select(
+                    c,
+                    "WHERE job_id = ? AND " + RunRows.ACTIVE,
+                    ps -> dialect.setUuid(ps, 1, jobId.value()))));
   }
 
   @Override
   public List<Run> history(JobId jobId, int limit, int offset) {
     return db.query(
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "SELECT "
-                      + RunRows.COLUMNS
-                      + " FROM {runs} WHERE job_id = ? ORDER BY created_at DESC, id DESC"
-                      + " LIMIT ? OFFSET ?")) {
-            dialect.setUuid(ps, 1, jobId.value());
-            ps.setInt(2, limit);
-            ps.setInt(3, offset);
-            return rows.read(ps);
-          }
-        });
+        c ->
+            rows.select(
+                c,
+                "WHERE job_id = ? ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
+                ps -> {
+                  dialect.setUuid(ps, 1, jobId.value());
+                  ps.setInt(2, limit);
+                  ps.setInt(3, offset);
+                }));
   }
 
   @Override
   public long count(JobId jobId) {
     return db.query(
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement("SELECT count(*) FROM {runs} WHERE job_id = ?")) {
-            dialect.setUuid(ps, 1, jobId.value());
-            try (ResultSet rs = ps.executeQuery()) {
-              rs.next();
-              return rs.getLong(1);
-            }
-          }
-        });
+        c ->
+            Sql.count(
+                c,
+                "SELECT count(*) FROM {runs} WHERE job_id = ?",
+                ps -> dialect.setUuid(ps, 1, jobId.value())));
   }
 
   /**
@@ -159,38 +143,39 @@ public final class JdbcRunRepository implements RunRepository {
   public LeaseState renewLease(RunId id, long fence, Instant leaseUntil) {
     return db.transaction(
         c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
+          List<Boolean> cancelRequested =
+              Sql.list(
+                  c,
                   "UPDATE {runs} SET lease_until = ? WHERE id = ? AND fence = ?"
-                      + " AND status = 'RUNNING' RETURNING cancel_requested")) {
-            dialect.setInstant(ps, 1, leaseUntil);
-            dialect.setUuid(ps, 2, id.value());
-            ps.setLong(3, fence);
-            try (ResultSet rs = ps.executeQuery()) {
-              if (!rs.next()) {
-                return LeaseState.LOST;
-              }
-              return rs.getBoolean(1) ? LeaseState.CANCEL_REQUESTED : LeaseState.RENEWED;
-            }
+                      + " AND status = 'RUNNING' RETURNING cancel_requested",
+                  ps -> {
+                    dialect.setInstant(ps, 1, leaseUntil);
+                    dialect.setUuid(ps, 2, id.value());
+                    ps.setLong(3, fence);
+                  },
+                  rs -> rs.getBoolean(1));
+          if (cancelRequested.isEmpty()) {
+            return LeaseState.LOST;
           }
+          return cancelRequested.get(0) ? LeaseState.CANCEL_REQUESTED : LeaseState.RENEWED;
         });
   }
 
   @Override
   public boolean updateProgress(RunId id, long fence, Progress progress) {
     return db.transaction(
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "UPDATE {runs} SET files_done = ?, files_total = ?, bytes_done = ?,"
-                      + " bytes_total = ?, current_file = ?, bytes_per_second = ?"
-                      + " WHERE id = ? AND fence = ? AND status = 'RUNNING'")) {
-            int i = RunRows.bindProgress(ps, 1, progress);
-            dialect.setUuid(ps, i++, id.value());
-            ps.setLong(i, fence);
-            return ps.executeUpdate() == 1;
-          }
-        });
+        c ->
+            Sql.update(
+                    c,
+                    "UPDATE {runs} SET files_done = ?, files_total = ?, bytes_done = ?,"
+                        + " bytes_total = ?, current_file = ?, bytes_per_second = ?"
+                        + " WHERE id = ? AND fence = ? AND status = 'RUNNING'",
+                    ps -> {
+                      int i = RunRows.bindProgress(ps, 1, progress);
+                      dialect.setUuid(ps, i++, id.value());
+                      ps.setLong(i, fence);
+                    })
+                == 1);
   }
 
   /**
@@ -253,27 +238,29 @@ public final class JdbcRunRepository implements RunRepository {
         id.value().toString(),
         requested -> requested,
         c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
+          int cancelled =
+              Sql.update(
+                  c,
                   "UPDATE {runs} SET status = 'CANCELLED', completed_at = ?, error = ?"
-                      + " WHERE id = ? AND status = 'PENDING'")) {
-            dialect.setInstant(ps, 1, now);
-            ps.setString(2, "cancelled before it started");
-            dialect.setUuid(ps, 3, id.value());
-            if (ps.executeUpdate() == 1) {
-              return true;
-            }
+                      + " WHERE id = ? AND status = 'PENDING'",
+                  ps -> {
+                    dialect.setInstant(ps, 1, now);
+                    ps.setString(2, "cancelled before it started");
+                    dialect.setUuid(ps, 3, id.value());
+                  });
+          if (cancelled == 1) {
+            return true;
           }
-          try (PreparedStatement ps =
-              c.prepareStatement(
+          int flagged =
+              Sql.update(
+                  c,
                   "UPDATE {runs} SET cancel_requested = TRUE WHERE id = ? AND status = 'RUNNING'"
-                      + " AND cancel_requested = FALSE")) {
-            dialect.setUuid(ps, 1, id.value());
-            if (ps.executeUpdate() == 0) {
-              // already flagged (and announced): still a valid request; or not running at all
-              Optional<Run> run = rows.find(c, id.value());
-              return run.isPresent() && run.get().status() == RunStatus.RUNNING;
-            }
+                      + " AND cancel_requested = FALSE",
+                  ps -> dialect.setUuid(ps, 1, id.value()));
+          if (flagged == 0) {
+            // already flagged (and announced): still a valid request; or not running at all
+            Optional<Run> run = rows.find(c, id.value());
+            return run.isPresent() && run.get().status() == RunStatus.RUNNING;
           }
           statements.announceCancel(c, id);
           return true;
@@ -283,33 +270,17 @@ public final class JdbcRunRepository implements RunRepository {
   @Override
   public List<Run> active() {
     return db.query(
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "SELECT "
-                      + RunRows.COLUMNS
-                      + " FROM {runs} WHERE "
-                      + RunRows.ACTIVE
-                      + " ORDER BY created_at, id")) {
-            return rows.read(ps);
-          }
-        });
+        c -> rows.select(c, "WHERE " + RunRows.ACTIVE + " ORDER BY created_at, id", ps -> {}));
   }
 
   @Override
   public List<Run> expired(Instant now) {
     return db.query(
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "SELECT "
-                      + RunRows.COLUMNS
-                      + " FROM {runs} WHERE status = 'RUNNING' AND lease_until < ?"
-                      + " ORDER BY lease_until, id")) {
-            dialect.setInstant(ps, 1, now);
-            return rows.read(ps);
-          }
-        });
+        c ->
+            rows.select(
+                c,
+                "WHERE status = 'RUNNING' AND lease_until < ? ORDER BY lease_until, id",
+                ps -> dialect.setInstant(ps, 1, now)));
   }
 
   @Override
@@ -318,16 +289,15 @@ public final class JdbcRunRepository implements RunRepository {
       return 0;
     }
     return db.transaction(
-        c -> {
-          try (PreparedStatement ps =
-              c.prepareStatement(
-                  "DELETE FROM {runs} WHERE id IN (SELECT id FROM {runs} WHERE status NOT IN"
-                      + " ('PENDING', 'RUNNING') AND completed_at < ?"
-                      + " ORDER BY completed_at LIMIT ?)")) {
-            dialect.setInstant(ps, 1, cutoff);
-            ps.setInt(2, batch);
-            return ps.executeUpdate();
-          }
-        });
+        c ->
+            Sql.update(
+                c,
+                "DELETE FROM {runs} WHERE id IN (SELECT id FROM {runs} WHERE status NOT IN"
+                    + " ('PENDING', 'RUNNING') AND completed_at < ?"
+                    + " ORDER BY completed_at LIMIT ?)",
+                ps -> {
+                  dialect.setInstant(ps, 1, cutoff);
+                  ps.setInt(2, batch);
+                }));
   }
 }

@@ -12,13 +12,13 @@ import dev.syncjobs.core.model.ScheduleFields;
 import dev.syncjobs.core.model.Source;
 import dev.syncjobs.core.model.SyncException;
 import dev.syncjobs.core.model.ValidationException;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.time.LocalTime;
 import java.time.ZoneId;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -117,14 +117,11 @@ final class JobRows {
     return i;
   }
 
-  List<Job> read(PreparedStatement ps) throws SQLException {
-    List<Job> jobs = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        jobs.add(map(rs, ""));
-      }
-    }
-    return jobs;
+  /**
+   * The jobs {@code SELECT} {@link #COLUMNS} {@code FROM {jobs}} followed by {@code rest} reads.
+   */
+  List<Job> select(Connection c, String rest, Sql.Params params) throws SQLException {
+    return Sql.list(c, "SELECT " + COLUMNS + " FROM {jobs} " + rest, params, rs -> map(rs, ""));
   }
 
   Job map(ResultSet rs, String prefix) throws SQLException {

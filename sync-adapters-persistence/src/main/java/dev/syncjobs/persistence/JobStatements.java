@@ -20,13 +20,6 @@ import java.util.function.Function;
  */
 abstract sealed class JobStatements permits SqliteJobStatements, PostgresJobStatements {
 
-  /** Enabled jobs due at a time, oldest first, up to a limit. */
-  static final String DUE =
-      "SELECT "
-          + JobRows.COLUMNS
-          + " FROM {jobs} WHERE enabled = TRUE AND next_run_at IS NOT NULL"
-          + " AND next_run_at <= ? ORDER BY next_run_at, id LIMIT ?";
-
   final Database db;
   final Dialect dialect;
   final JobRows jobs;
@@ -45,6 +38,22 @@ abstract sealed class JobStatements permits SqliteJobStatements, PostgresJobStat
     return db.dialect() == Dialect.POSTGRESQL
         ? new PostgresJobStatements(db, jobs)
         : new SqliteJobStatements(db, jobs);
+  }
+
+  /**
+   * The enabled jobs due at {@code now}, oldest first, at most {@code limit}; {@code lock} ends the
+   * query (a locking clause, or nothing).
+   */
+  final List<Job> due(Connection c, Instant now, int limit, String lock) throws SQLException {
+    return jobs.select(
+        c,
+        "WHERE enabled = TRUE AND next_run_at IS NOT NULL AND next_run_at <= ?"
+            + " ORDER BY next_run_at, id LIMIT ?"
+            + lock,
+        ps -> {
+          dialect.setInstant(ps, 1, now);
+          ps.setInt(2, limit);
+        });
   }
 
   /** The jobs with these (distinct) ids that exist, in one statement. */

@@ -32,11 +32,10 @@ final class PostgresJobStatements extends JobStatements {
    */
   @Override
   List<Job> findAll(Connection c, List<JobId> ids) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement("SELECT " + JobRows.COLUMNS + " FROM {jobs} WHERE id = ANY (?)")) {
-      ps.setArray(1, Database.uuidArray(c, ids.stream().map(JobId::value)));
-      return jobs.read(ps);
-    }
+    return jobs.select(
+        c,
+        "WHERE id = ANY (?)",
+        ps -> ps.setArray(1, Sql.uuidArray(c, ids.stream().map(JobId::value))));
   }
 
   @Override
@@ -59,12 +58,7 @@ final class PostgresJobStatements extends JobStatements {
   List<Fired> fireDue(Instant now, int limit, Function<Job, Firing> plan) {
     return db.transaction(
         c -> {
-          List<Job> due;
-          try (PreparedStatement ps = c.prepareStatement(DUE + " FOR UPDATE SKIP LOCKED")) {
-            dialect.setInstant(ps, 1, now);
-            ps.setInt(2, limit);
-            due = jobs.read(ps);
-          }
+          List<Job> due = due(c, now, limit, " FOR UPDATE SKIP LOCKED");
           if (due.isEmpty()) {
             return List.of();
           }
@@ -86,7 +80,7 @@ final class PostgresJobStatements extends JobStatements {
   int[] advance(Connection c, List<Job> due, List<Firing> firings) throws SQLException {
     Set<UUID> moved;
     try (PreparedStatement ps = c.prepareStatement(ADVANCE)) {
-      ps.setArray(1, Database.uuidArray(c, due.stream().map(j -> j.id().value())));
+      ps.setArray(1, Sql.uuidArray(c, due.stream().map(j -> j.id().value())));
       ps.setArray(
           2,
           c.createArrayOf(
@@ -95,7 +89,7 @@ final class PostgresJobStatements extends JobStatements {
           3,
           c.createArrayOf(
               "text", firings.stream().map(f -> Dialect.timestampText(f.nextRunAt())).toArray()));
-      moved = Database.uuids(ps);
+      moved = Sql.uuids(ps);
     }
     return due.stream().mapToInt(j -> moved.contains(j.id().value()) ? 1 : 0).toArray();
   }

@@ -10,20 +10,15 @@ import dev.syncjobs.core.port.ProgressPublisher;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,12 +30,13 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #publish} queues a NOTIFY for the other instances and returns at once (it never blocks;
  * this instance's own subscribers are served by its in-process bus, which the engine publishes to
  * as well). When the queue is full, intermediate progress is dropped, never a final state. A
- * listener thread on a dedicated connection receives the other instances' events and hands them to
- * {@code remoteEvents} (usually the in-process bus, so WebSocket clients on every instance see
- * every run), and passes every cancel request (sent by {@link JdbcRunRepository#requestCancel} in
- * the same transaction as the flag) to the registered cancel listeners, so the owner of a run stops
- * it within moments instead of at its next lease renewal. The listener reconnects after a lost
- * connection. Channels are named after the schema, so one schema is one cluster.
+ * listener thread on a dedicated connection ({@link PostgresListener}) receives the other
+ * instances' events and hands them to {@code remoteEvents} (usually the in-process bus, so
+ * WebSocket clients on every instance see every run), and passes every cancel request (sent by
+ * {@link JdbcRunRepository#requestCancel} in the same transaction as the flag) to the registered
+ * cancel listeners, so the owner of a run stops it within moments instead of at its next lease
+ * renewal. The listener reconnects after a lost connection. Channels are named after the schema, so
+ * one schema is one cluster.
  */
 public final class PostgresProgressPublisher implements ProgressPublisher, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PostgresProgressPublisher.class);
@@ -49,32 +45,24 @@ public final class PostgresProgressPublisher implements ProgressPublisher, AutoC
   /** Encoded characters per text field: a NOTIFY payload must stay under 8000 bytes. */
   private static final int TEXT_LIMIT = 3_000;
 
-  /** The {@code application_name} of the listening connection, for operators' pg_stat_activity. */
-  static final String LISTENER_APPLICATION_NAME = "syncjobs-listener";
-
   private final Database db;
   private final String origin;
   private final Consumer<ProgressEvent> remoteEvents;
   private final List<Consumer<RunId>> cancelListeners = new CopyOnWriteArrayList<>();
   private final LinkedBlockingQueue<ProgressEvent> outbox = new LinkedBlockingQueue<>();
   private final AtomicLong dropped = new AtomicLong();
-  private final CountDownLatch listening = new CountDownLatch(1);
   private final String progressChannel;
   private final String cancelChannel;
   private volatile boolean closed;
-  private volatile Connection listenConnection;
-  private Thread listener;
+  private PostgresListener listener;
   private Thread sender;
 
   private PostgresProgressPublisher(
       Database db, String instanceId, Consumer<ProgressEvent> remoteEvents) {
-    if (!db.isPostgres()) {
-      throw new IllegalArgumentException("LISTEN/NOTIFY needs PostgreSQL");
-    }
     this.db = db;
     this.origin = instanceId + "/" + UUID.randomUUID();
     this.remoteEvents = remoteEvents;
-    this.progressChannel = channel(db, "progress");
+    this.progressChannel = db.channel("progress");
     this.cancelChannel = cancelChannel(db);
   }
 
@@ -88,24 +76,25 @@ public final class PostgresProgressPublisher implements ProgressPublisher, AutoC
    */
   public static PostgresProgressPublisher start(
       Database db, String instanceId, Consumer<ProgressEvent> remoteEvents) {
+    if (!db.isPostgres()) {
+      throw new IllegalArgumentException("LISTEN/NOTIFY needs PostgreSQL");
+    }
     PostgresProgressPublisher publisher =
         new PostgresProgressPublisher(db, instanceId, remoteEvents);
-    publisher.listener = new Thread(publisher::listen, "syncjobs-pg-listen");
-    publisher.listener.setDaemon(true);
-    publisher.listener.start();
+    publisher.listener =
+        PostgresListener.start(
+            db,
+            "progress",
+            List.of(publisher.progressChannel, publisher.cancelChannel),
+            notes -> {
+              for (PGNotification note : notes) {
+                publisher.dispatch(note.getName(), note.getParameter());
+              }
+            },
+            () -> {});
     publisher.sender = new Thread(publisher::send, "syncjobs-pg-notify");
     publisher.sender.setDaemon(true);
     publisher.sender.start();
-    try {
-      if (!publisher.listening.await(30, TimeUnit.SECONDS)) {
-        publisher.close();
-        throw new SyncException("cannot LISTEN on the database: no connection within 30 s");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      publisher.close();
-      throw new SyncException("interrupted while starting the listener", e);
-    }
     return publisher;
   }
 
@@ -134,37 +123,19 @@ public final class PostgresProgressPublisher implements ProgressPublisher, AutoC
   @Override
   public void close() {
     closed = true;
-    for (Thread t : new Thread[] {listener, sender}) {
-      if (t != null) {
-        t.interrupt();
-      }
-    }
-    Connection c = listenConnection;
-    if (c != null) {
+    sender.interrupt();
+    listener.close();
+    if (sender != Thread.currentThread()) {
       try {
-        c.close();
-      } catch (SQLException ignored) {
-        // closing anyway
-      }
-    }
-    for (Thread t : new Thread[] {listener, sender}) {
-      if (t != null && t != Thread.currentThread()) {
-        try {
-          t.join(5_000);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          return;
-        }
+        sender.join(5_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
     }
   }
 
   static String cancelChannel(Database db) {
-    return channel(db, "cancel");
-  }
-
-  static String channel(Database db, String kind) {
-    return db.channel(kind);
+    return db.channel("cancel");
   }
 
   private void deliver(ProgressEvent event) {
@@ -173,47 +144,6 @@ public final class PostgresProgressPublisher implements ProgressPublisher, AutoC
     } catch (RuntimeException e) {
       log.warn("a progress subscriber failed", e);
     }
-  }
-
-  private void listen() {
-    long backoffMillis = 200;
-    while (!closed) {
-      try (Connection c = openListenConnection(db)) {
-        listenConnection = c;
-        try (Statement s = c.createStatement()) {
-          s.execute("LISTEN \"" + progressChannel + "\"");
-          s.execute("LISTEN \"" + cancelChannel + "\"");
-        }
-        listening.countDown();
-        backoffMillis = 200;
-        PGConnection pg = c.unwrap(PGConnection.class);
-        while (!closed) {
-          PGNotification[] notes = pg.getNotifications(500);
-          if (notes == null) {
-            continue;
-          }
-          for (PGNotification note : notes) {
-            dispatch(note.getName(), note.getParameter());
-          }
-        }
-      } catch (SQLException | RuntimeException e) {
-        if (closed) {
-          return;
-        }
-        log.warn("LISTEN connection lost, reconnecting: {}", e.getMessage());
-        try {
-          Thread.sleep(backoffMillis);
-        } catch (InterruptedException interrupted) {
-          return;
-        }
-        backoffMillis = Math.min(5_000, backoffMillis * 2);
-      }
-    }
-  }
-
-  /** A connection of its own for LISTEN, named for pg_stat_activity. */
-  static Connection openListenConnection(Database db) throws SQLException {
-    return db.listenConnection(LISTENER_APPLICATION_NAME);
   }
 
   private void dispatch(String channel, String payload) {

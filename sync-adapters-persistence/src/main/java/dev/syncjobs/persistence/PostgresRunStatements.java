@@ -79,11 +79,7 @@ final class PostgresRunStatements extends RunStatements {
     String sql = jobs != null ? CLAIM_MARK_AND_READ : CLAIM_AND_MARK;
     List<Run> runs = new ArrayList<>();
     Map<JobId, Job> found = new HashMap<>();
-    try (PreparedStatement ps = c.prepareStatement(withLimit(sql, max))) {
-      dialect.setInstant(ps, 1, now);
-      ps.setString(2, owner);
-      dialect.setInstant(ps, 3, leaseUntil);
-      dialect.setInstant(ps, 4, now);
+    try (PreparedStatement ps = prepareClaim(c, sql, owner, now, leaseUntil, max)) {
       dialect.setInstant(ps, 5, now);
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
@@ -196,7 +192,7 @@ final class PostgresRunStatements extends RunStatements {
       ps.setArray(i++, c.createArrayOf("text", versions));
       ps.setArray(i++, c.createArrayOf("text", ends));
       ps.setArray(i, c.createArrayOf("bigint", skipped));
-      ended = Database.uuids(ps);
+      ended = Sql.uuids(ps);
     }
     boolean[] written = new boolean[n];
     for (int k = 0; k < n; k++) {
@@ -267,7 +263,7 @@ final class PostgresRunStatements extends RunStatements {
       for (int col = 0; col < types.length; col++) {
         ps.setArray(col + 1, c.createArrayOf(types[col], columns[col]));
       }
-      inserted = Database.uuids(ps);
+      inserted = Sql.uuids(ps);
     }
     return runs.stream().mapToInt(r -> inserted.contains(r.id().value()) ? 1 : 0).toArray();
   }

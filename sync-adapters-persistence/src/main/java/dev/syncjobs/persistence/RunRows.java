@@ -10,7 +10,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -93,11 +92,14 @@ final class RunRows {
   }
 
   Optional<Run> find(Connection c, UUID id) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement("SELECT " + COLUMNS + " FROM {runs} WHERE id = ?")) {
-      dialect.setUuid(ps, 1, id);
-      return first(read(ps));
-    }
+    return Sql.first(select(c, "WHERE id = ?", ps -> dialect.setUuid(ps, 1, id)));
+  }
+
+  /**
+   * The runs {@code SELECT} {@link #COLUMNS} {@code FROM {runs}} followed by {@code rest} reads.
+   */
+  List<Run> select(Connection c, String rest, Sql.Params params) throws SQLException {
+    return Sql.list(c, "SELECT " + COLUMNS + " FROM {runs} " + rest, params, this::map);
   }
 
   /** Binds every column of {@link #COLUMNS}, in its order. */
@@ -132,21 +134,6 @@ final class RunRows {
     ps.setString(i++, p.currentFile());
     ps.setLong(i++, p.bytesPerSecond());
     return i;
-  }
-
-  /** The runs the query returns, in its order. */
-  List<Run> read(PreparedStatement ps) throws SQLException {
-    List<Run> runs = new ArrayList<>();
-    try (ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        runs.add(map(rs));
-      }
-    }
-    return runs;
-  }
-
-  static <T> Optional<T> first(List<T> list) {
-    return list.isEmpty() ? Optional.empty() : Optional.of(list.get(0));
   }
 
   /** The run in the current row. */

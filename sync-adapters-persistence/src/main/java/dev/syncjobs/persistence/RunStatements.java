@@ -51,6 +51,27 @@ abstract sealed class RunStatements permits SqliteRunStatements, PostgresRunStat
     return claim.replace("{max}", Integer.toString(max));
   }
 
+  /**
+   * Prepares the claim statement {@code claim} (which says {@link #PICK} then {@link #CLAIM}) to
+   * pick at most {@code max} runs, with the parameters those two parts take bound; the parameters
+   * after them are the caller's, from 5.
+   */
+  final PreparedStatement prepareClaim(
+      Connection c, String claim, String owner, Instant now, Instant leaseUntil, int max)
+      throws SQLException {
+    PreparedStatement ps = c.prepareStatement(withLimit(claim, max));
+    try {
+      dialect.setInstant(ps, 1, now);
+      ps.setString(2, owner);
+      dialect.setInstant(ps, 3, leaseUntil);
+      dialect.setInstant(ps, 4, now);
+      return ps;
+    } catch (SQLException | RuntimeException e) {
+      ps.close();
+      throw e;
+    }
+  }
+
   // The picked rows are locked (PostgreSQL) or the writer is alone (SQLite), so they are still
   // pending: the update finds them by id alone. A second "status = 'PENDING'" here lets PostgreSQL
   // read the whole runs_claimable index instead of the primary key whenever its statistics were

@@ -24,19 +24,15 @@ final class SqliteJobStatements extends JobStatements {
 
   @Override
   List<Job> findAll(Connection c, List<JobId> ids) throws SQLException {
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT "
-                + JobRows.COLUMNS
-                + " FROM {jobs} WHERE id IN ("
-                + Database.placeholders(ids.size())
-                + ")")) {
-      int i = 1;
-      for (JobId id : ids) {
-        dialect.setUuid(ps, i++, id.value());
-      }
-      return jobs.read(ps);
-    }
+    return jobs.select(
+        c,
+        "WHERE id IN (" + Sql.placeholders(ids.size()) + ")",
+        ps -> {
+          int i = 1;
+          for (JobId id : ids) {
+            dialect.setUuid(ps, i++, id.value());
+          }
+        });
   }
 
   @Override
@@ -50,15 +46,7 @@ final class SqliteJobStatements extends JobStatements {
 
   @Override
   List<Fired> fireDue(Instant now, int limit, Function<Job, Firing> plan) {
-    List<Job> due =
-        db.query(
-            c -> {
-              try (PreparedStatement ps = c.prepareStatement(DUE)) {
-                dialect.setInstant(ps, 1, now);
-                ps.setInt(2, limit);
-                return jobs.read(ps);
-              }
-            });
+    List<Job> due = db.query(c -> due(c, now, limit, ""));
     if (due.isEmpty()) {
       return List.of();
     }

@@ -7,7 +7,6 @@ import dev.syncjobs.core.model.RunId;
 import dev.syncjobs.core.port.RunRepository.Claimed;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,17 +36,9 @@ final class SqliteRunStatements extends RunStatements {
   List<Claimed> claimBatch(
       Connection c, String owner, Instant now, Instant leaseUntil, int max, JobRows jobs)
       throws SQLException {
-    List<Run> runs = new ArrayList<>();
-    try (PreparedStatement ps = c.prepareStatement(withLimit(CLAIM_RUNS, max))) {
-      dialect.setInstant(ps, 1, now);
-      ps.setString(2, owner);
-      dialect.setInstant(ps, 3, leaseUntil);
-      dialect.setInstant(ps, 4, now);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          runs.add(rows.map(rs));
-        }
-      }
+    List<Run> runs;
+    try (PreparedStatement ps = prepareClaim(c, CLAIM_RUNS, owner, now, leaseUntil, max)) {
+      runs = Sql.rows(ps, rows::map);
     }
     if (!runs.isEmpty()) {
       markJobsRunning(c, runs.stream().map(Run::jobId).toList(), now);
@@ -61,7 +52,7 @@ final class SqliteRunStatements extends RunStatements {
 
   /** One statement marks the jobs of all claimed runs running. */
   private void markJobsRunning(Connection c, List<JobId> claimed, Instant now) throws SQLException {
-    String marks = Database.placeholders(claimed.size());
+    String marks = Sql.placeholders(claimed.size());
     try (PreparedStatement ps =
         c.prepareStatement(
             "UPDATE {jobs} SET status = 'RUNNING', last_run_at = ?, last_error = NULL"

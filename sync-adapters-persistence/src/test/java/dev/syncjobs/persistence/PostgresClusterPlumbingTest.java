@@ -153,7 +153,7 @@ class PostgresClusterPlumbingTest {
             s.executeQuery(
                 "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE"
                     + " application_name = '"
-                    + PostgresProgressPublisher.LISTENER_APPLICATION_NAME
+                    + PostgresListener.APPLICATION_NAME
                     + "'")) {
       rs.next();
       assertThat(rs.getInt(1)).isGreaterThanOrEqualTo(2);

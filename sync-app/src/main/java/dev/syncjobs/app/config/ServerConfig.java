@@ -306,71 +306,87 @@ public record ServerConfig(
   /** Reads typed values, collecting problems instead of failing at the first. */
   private record Parser(Map<String, String> values, List<String> problems) {
     String text(String key, String fallback) {
-      String v = values.get(key);
-      return v == null || v.isEmpty() ? fallback : v;
+      return value(key, fallback, v -> v);
     }
 
     int integer(String key, int fallback, int min, int max) {
-      String v = values.get(key);
-      if (v == null || v.isEmpty()) {
-        return fallback;
-      }
-      try {
-        int n = Integer.parseInt(v);
-        if (n < min || n > max) {
-          problems.add(key + ": must be " + min + ".." + max + " (got " + n + ")");
-          return fallback;
-        }
-        return n;
-      } catch (NumberFormatException e) {
-        problems.add(key + ": must be a whole number (got '" + v + "')");
-        return fallback;
-      }
+      return value(
+          key,
+          fallback,
+          v -> {
+            int n;
+            try {
+              n = Integer.parseInt(v);
+            } catch (NumberFormatException e) {
+              throw new Refused("must be a whole number (got '" + v + "')");
+            }
+            if (n < min || n > max) {
+              throw new Refused("must be " + min + ".." + max + " (got " + n + ")");
+            }
+            return n;
+          });
     }
 
     boolean bool(String key, boolean fallback) {
-      String v = values.get(key);
-      if (v == null || v.isEmpty()) {
-        return fallback;
-      }
-      switch (v.toLowerCase(Locale.ROOT)) {
-        case "true", "1", "yes" -> {
-          return true;
-        }
-        case "false", "0", "no" -> {
-          return false;
-        }
-        default -> {
-          problems.add(key + ": must be true or false (got '" + v + "')");
-          return fallback;
-        }
-      }
+      return value(
+          key,
+          fallback,
+          v ->
+              switch (v.toLowerCase(Locale.ROOT)) {
+                case "true", "1", "yes" -> true;
+                case "false", "0", "no" -> false;
+                default -> throw new Refused("must be true or false (got '" + v + "')");
+              });
     }
 
     Path path(String key, Path fallback) {
-      String v = values.get(key);
-      if (v == null || v.isEmpty()) {
-        return fallback;
-      }
-      try {
-        return Path.of(v);
-      } catch (InvalidPathException e) {
-        problems.add(key + ": not a path (" + e.getReason() + ")");
-        return fallback;
-      }
+      return value(
+          key,
+          fallback,
+          v -> {
+            try {
+              return Path.of(v);
+            } catch (InvalidPathException e) {
+              throw new Refused("not a path (" + e.getReason() + ")");
+            }
+          });
     }
 
     <T> T parse(String key, T fallback, Function<String, T> parser, String what) {
+      return value(
+          key,
+          fallback,
+          v -> {
+            try {
+              return parser.apply(v);
+            } catch (DateTimeException | IllegalArgumentException e) {
+              throw new Refused("must be " + what + " (got '" + v + "')");
+            }
+          });
+    }
+
+    /**
+     * {@code key}'s value as {@code read} takes it; {@code fallback} when it is unset, or when
+     * {@code read} refuses it, which is then one of the problems.
+     */
+    private <T> T value(String key, T fallback, Function<String, T> read) {
       String v = values.get(key);
       if (v == null || v.isEmpty()) {
         return fallback;
       }
       try {
-        return parser.apply(v);
-      } catch (DateTimeException | IllegalArgumentException e) {
-        problems.add(key + ": must be " + what + " (got '" + v + "')");
+        return read.apply(v);
+      } catch (Refused e) {
+        problems.add(key + ": " + e.getMessage());
         return fallback;
       }
+    }
+  }
+
+  /** A value {@link Parser} cannot take, and why. */
+  private static final class Refused extends RuntimeException {
+    Refused(String why) {
+      super(why, null, false, false);
     }
   }
 }

@@ -1,6 +1,5 @@
 package dev.syncjobs.app.wiring;
 
-import dagger.Binds;
 import dagger.Module;
 import dagger.Provides;
 import dev.syncjobs.app.config.DataDir;
@@ -12,12 +11,7 @@ import dev.syncjobs.core.port.RunLog;
 import dev.syncjobs.core.port.RunRepository;
 import dev.syncjobs.core.port.SettingsRepository;
 import dev.syncjobs.persistence.Database;
-import dev.syncjobs.persistence.JdbcAuditLog;
-import dev.syncjobs.persistence.JdbcJobRepository;
 import dev.syncjobs.persistence.JdbcPersistence;
-import dev.syncjobs.persistence.JdbcRunLog;
-import dev.syncjobs.persistence.JdbcRunRepository;
-import dev.syncjobs.persistence.JdbcSettingsRepository;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -29,26 +23,36 @@ import java.time.Clock;
  * SYNCJOBS_SECRET_KEY_FILE} ({@code <data>/secret.key} by default).
  */
 @Module
-abstract class PersistenceModule {
-  @Binds
-  abstract JobRepository jobRepository(JdbcJobRepository impl);
+final class PersistenceModule {
+  private PersistenceModule() {}
 
-  @Binds
-  abstract RunRepository runRepository(JdbcRunRepository impl);
+  /**
+   * The repositories are the ones {@link JdbcPersistence} opened; the run repository's claims read
+   * the claimed runs' jobs too (on PostgreSQL), opening them with the same key.
+   */
+  @Provides
+  static JobRepository jobs(JdbcPersistence persistence) {
+    return persistence.jobs();
+  }
 
-  @Binds
-  abstract RunLog bindRunLog(JdbcRunLog impl);
+  @Provides
+  static RunRepository runs(JdbcPersistence persistence) {
+    return persistence.runs();
+  }
 
-  @Binds
-  abstract SettingsRepository settingsRepository(JdbcSettingsRepository impl);
+  @Provides
+  static RunLog runLog(JdbcPersistence persistence) {
+    return persistence.runLog();
+  }
 
-  @Binds
-  abstract AuditLog auditLog(JdbcAuditLog impl);
+  @Provides
+  static SettingsRepository settings(JdbcPersistence persistence) {
+    return persistence.settings();
+  }
 
   /** The audit trail, in the database of the changes it records. */
   @Provides
-  @Singleton
-  static JdbcAuditLog audit(JdbcPersistence persistence) {
+  static AuditLog audit(JdbcPersistence persistence) {
     return persistence.audit();
   }
 
@@ -74,34 +78,8 @@ abstract class PersistenceModule {
   }
 
   @Provides
-  @Singleton
   static Database database(JdbcPersistence persistence) {
     return persistence.database();
-  }
-
-  @Provides
-  @Singleton
-  static JdbcJobRepository jobs(JdbcPersistence persistence) {
-    return persistence.jobs();
-  }
-
-  /** Its claims read the claimed runs' jobs too (on PostgreSQL), opening them with the same key. */
-  @Provides
-  @Singleton
-  static JdbcRunRepository runs(JdbcPersistence persistence) {
-    return persistence.runs();
-  }
-
-  @Provides
-  @Singleton
-  static JdbcRunLog jdbcRunLog(JdbcPersistence persistence) {
-    return persistence.runLog();
-  }
-
-  @Provides
-  @Singleton
-  static JdbcSettingsRepository settings(JdbcPersistence persistence) {
-    return persistence.settings();
   }
 
   @Provides

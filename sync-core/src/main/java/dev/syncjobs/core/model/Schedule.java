@@ -46,9 +46,7 @@ public sealed interface Schedule
   /** Every week on {@code day} (0 = Monday .. 6 = Sunday) at {@code time}. */
   record Weekly(int day, LocalTime time) implements Schedule {
     public Weekly {
-      if (day < 0 || day > 6) {
-        throw new ValidationException("schedule_day", "must be 0..6 (0 = Monday) for weekly");
-      }
+      requireDay(day, 0, 6, " (0 = Monday) for weekly");
       requireTime(time);
     }
 
@@ -60,9 +58,7 @@ public sealed interface Schedule
   /** Every month on {@code day} (1..31; a shorter month fires on its last day) at {@code time}. */
   record Monthly(int day, LocalTime time) implements Schedule {
     public Monthly {
-      if (day < 1 || day > 31) {
-        throw new ValidationException("schedule_day", "must be 1..31 for monthly");
-      }
+      requireDay(day, 1, 31, " for monthly");
       requireTime(time);
     }
 
@@ -85,6 +81,13 @@ public sealed interface Schedule
 
     public String kind() {
       return "cron";
+    }
+  }
+
+  /** A weekly or monthly schedule's day, from {@code first} to {@code last}. */
+  private static void requireDay(int day, int first, int last, String which) {
+    if (day < first || day > last) {
+      throw new ValidationException("schedule_day", "must be " + first + ".." + last + which);
     }
   }
 
