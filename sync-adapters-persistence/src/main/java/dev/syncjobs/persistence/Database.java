@@ -2,14 +2,17 @@ package dev.syncjobs.persistence;
 
 import dev.syncjobs.core.model.SyncException;
 import dev.syncjobs.core.port.AuditScope;
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.util.Properties;
+import java.util.UUID;
 import java.util.function.Predicate;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
@@ -342,7 +345,43 @@ public final class Database implements AutoCloseable {
         });
   }
 
+  /**
+   * Instances that start at once on an empty PostgreSQL schema would race Flyway's baseline of the
+   * history table (one creates it, another finds it existing and empty and refuses to start). A
+   * session advisory lock named after the schema and the history table lets one instance migrate at
+   * a time; the next finds the schema current. A crashed instance's session ends, and its lock with
+   * it.
+   */
   private void migrate() {
+    if (dialect != Dialect.POSTGRESQL) {
+      runFlyway();
+      return;
+    }
+    long key =
+        UUID.nameUUIDFromBytes(
+                ("syncjobs migrations " + schema + "." + tables.historyTable())
+                    .getBytes(StandardCharsets.UTF_8))
+            .getMostSignificantBits();
+    try (Connection c = pool.getConnection()) {
+      advisory(c, "SELECT pg_advisory_lock(?)", key);
+      try {
+        runFlyway();
+      } finally {
+        advisory(c, "SELECT pg_advisory_unlock(?)", key);
+      }
+    } catch (SQLException e) {
+      throw new SyncException("database migration failed: " + rootMessage(e), e);
+    }
+  }
+
+  private static void advisory(Connection c, String sql, long key) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement(sql)) {
+      s.setLong(1, key);
+      s.execute();
+    }
+  }
+
+  private void runFlyway() {
     try {
       Location location = new Location("classpath:db/migration/" + dialect.migrations);
       FluentConfiguration config =
