@@ -362,7 +362,8 @@ public final class Database implements AutoCloseable {
                 ("syncjobs migrations " + schema + "." + tables.historyTable())
                     .getBytes(StandardCharsets.UTF_8))
             .getMostSignificantBits();
-    try (Connection c = pool.getConnection()) {
+    // outside the pool when this database made it: Flyway takes two of the pool's connections
+    try (Connection c = listenConnection("syncjobs-migrations")) {
       advisory(c, "SELECT pg_advisory_lock(?)", key);
       try {
         runFlyway();
