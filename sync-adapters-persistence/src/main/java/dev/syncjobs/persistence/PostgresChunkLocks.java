@@ -11,13 +11,12 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,12 +49,10 @@ public final class PostgresChunkLocks implements ChunkLocks, AutoCloseable {
   private final String origin = UUID.randomUUID().toString();
   private final long schemaHash;
   private final Map<Key, ClusterHeld> held = new ConcurrentHashMap<>();
-  private final CountDownLatch listening = new CountDownLatch(1);
   private final Object connectionLock = new Object();
   private Connection lockConnection;
   private volatile boolean closed;
-  private volatile Connection listenConnection;
-  private Thread listener;
+  private PostgresListener requests;
   private Thread watchdog;
 
   private PostgresChunkLocks(Database db, ChunkLocks inProcess, Duration wait) {
@@ -78,18 +75,19 @@ public final class PostgresChunkLocks implements ChunkLocks, AutoCloseable {
    */
   public static PostgresChunkLocks start(Database db, ChunkLocks inProcess, Duration wait) {
     PostgresChunkLocks locks = new PostgresChunkLocks(db, inProcess, wait);
-    locks.listener = daemon(locks::listen, "syncjobs-upload-lock-requests");
+    // a request missed while the listener reconnects is sent again: a waiting request renotifies
+    locks.requests =
+        PostgresListener.start(
+            db,
+            "upload-lock-requests",
+            List.of(locks.channel),
+            notes -> {
+              for (PGNotification note : notes) {
+                locks.dispatch(note.getParameter());
+              }
+            },
+            () -> {});
     locks.watchdog = daemon(locks::watch, "syncjobs-upload-lock-watchdog");
-    try {
-      if (!locks.listening.await(30, TimeUnit.SECONDS)) {
-        locks.close();
-        throw new SyncException("cannot LISTEN for upload lock requests: no connection in 30 s");
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      locks.close();
-      throw new SyncException("interrupted while starting the upload lock listener", e);
-    }
     return locks;
   }
 
@@ -310,36 +308,6 @@ public final class PostgresChunkLocks implements ChunkLocks, AutoCloseable {
     }
   }
 
-  private void listen() {
-    long backoffMillis = 200;
-    while (!closed) {
-      try (Connection c = db.listenConnection(APPLICATION_NAME + "-requests")) {
-        listenConnection = c;
-        try (Statement s = c.createStatement()) {
-          s.execute("LISTEN \"" + channel + "\"");
-        }
-        listening.countDown();
-        backoffMillis = 200;
-        PGConnection pg = c.unwrap(PGConnection.class);
-        while (!closed) {
-          PGNotification[] notes = pg.getNotifications(500);
-          if (notes != null) {
-            for (PGNotification note : notes) {
-              dispatch(note.getParameter());
-            }
-          }
-        }
-      } catch (SQLException | RuntimeException e) {
-        if (closed) {
-          return;
-        }
-        log.warn("LISTEN connection for upload locks lost, reconnecting: {}", e.getMessage());
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(backoffMillis));
-        backoffMillis = Math.min(5_000, backoffMillis * 2);
-      }
-    }
-  }
-
   /** A release request of another instance: the request here that holds the chunk lets go. */
   private void dispatch(String payload) {
     String[] parts = payload.split(" ");
@@ -356,18 +324,11 @@ public final class PostgresChunkLocks implements ChunkLocks, AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    for (Thread t : new Thread[] {listener, watchdog}) {
-      if (t != null) {
-        t.interrupt();
-      }
+    if (watchdog != null) {
+      watchdog.interrupt();
     }
-    Connection c = listenConnection;
-    if (c != null) {
-      try {
-        c.close();
-      } catch (SQLException ignored) {
-        // closing anyway
-      }
+    if (requests != null) {
+      requests.close();
     }
     synchronized (connectionLock) {
       if (lockConnection != null) {

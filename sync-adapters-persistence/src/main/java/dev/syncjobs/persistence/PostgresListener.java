@@ -15,10 +15,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A thread that LISTENs on channels of a PostgreSQL database, on a connection of its own, and hands
- * each batch of notifications it receives to a handler: what {@link PostgresWakeUps} and {@link
- * PostgresProgressPublisher} hear the other instances by. After a lost connection it reconnects
- * (backing off up to 5 s) and then calls its reconnection handler, since notifications sent
- * meanwhile are lost.
+ * each batch of notifications it receives to a handler: what {@link PostgresWakeUps}, {@link
+ * PostgresProgressPublisher} and {@link PostgresChunkLocks} hear the other instances by. After a
+ * lost connection it reconnects (backing off up to 5 s) and then calls its reconnection handler,
+ * since notifications sent meanwhile are lost.
  */
 final class PostgresListener implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PostgresListener.class);
