@@ -1,5 +1,5 @@
 'use strict';
-// The REST API as the Backends, Settings and Audit sections call it: the signed-in token from
+// The REST API as every section of the page calls it: the signed-in token from
 // sessionStorage, JSON in and out, problem+json refusals as SyncApi.ApiError (with the per-field
 // errors), and whether this token may change things. Sign-in and a refused token stay app.js's.
 window.SyncApi = (function () {
@@ -38,9 +38,9 @@ window.SyncApi = (function () {
     return payload;
   }
 
-  // The API has no "who am I" route; tus discovery (OPTIONS) is answered for the admin role only
-  // (the jobs table and the Uploads section ask the same), so its answer tells whether this token
-  // may change things. One question per token, however many sections ask.
+  // The API has no "who am I" route; tus discovery (OPTIONS) is not a read, so the server answers
+  // it for the admin role only, and its answer tells whether this token may change things. One
+  // question per token, however many sections ask.
   let probe = null;
   function mayChange() {
     const asked = token();

@@ -36,30 +36,19 @@
   });
 
   // ---- API ---------------------------------------------------------------------------------
-  class ApiError extends Error {
-    constructor(status, problem) {
-      super((problem && (problem.detail || problem.title)) || ('HTTP ' + status));
-      this.status = status;
-      this.problem = problem || {};
-    }
-  }
+  // SyncApi (api.js) makes the calls; a refused token is the jobs table's to handle: it asks again.
+  const { ApiError } = window.SyncApi;
 
   async function api(method, path, body) {
-    const headers = { 'Authorization': 'Bearer ' + token() };
-    const init = { method, headers };
-    if (body !== undefined) {
-      headers['Content-Type'] = 'application/json';
-      init.body = JSON.stringify(body);
+    try {
+      return await window.SyncApi.send(method, path, body);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 401) {
+        sessionStorage.removeItem(TOKEN_KEY);
+        askToken('That token was not accepted.');
+      }
+      throw e;
     }
-    const res = await fetch('/api/v1' + path, init);
-    const type = res.headers.get('Content-Type') || '';
-    const payload = type.includes('json') ? await res.json() : await res.text();
-    if (res.status === 401) {
-      sessionStorage.removeItem(TOKEN_KEY);
-      askToken('That token was not accepted.');
-    }
-    if (!res.ok) { throw new ApiError(res.status, typeof payload === 'object' ? payload : null); }
-    return payload;
   }
 
   function showGlobalError(e) { $('#global-error').textContent = e ? String(e.message || e) : ''; }
@@ -549,16 +538,7 @@
   $('#job-cancel-edit').addEventListener('click', () => { $('#editor').hidden = true; editing = null; });
 
   // ---- role -------------------------------------------------------------------------------
-  // The API has no "who am I" route; tus discovery (OPTIONS) is answered for the admin role only,
-  // as the Uploads section also relies on, so its answer tells whether this token may change things.
-  async function mayChange() {
-    try {
-      const res = await fetch('/api/v1/tus', { method: 'OPTIONS', headers: { 'Authorization': 'Bearer ' + token() } });
-      return res.status === 204;
-    } catch (e) {
-      return false;
-    }
-  }
+  const mayChange = window.SyncApi.mayChange;
 
   // ---- start -------------------------------------------------------------------------------
   async function start() {

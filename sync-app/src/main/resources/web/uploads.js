@@ -29,18 +29,6 @@
   function token() { return sessionStorage.getItem(TOKEN_KEY); }
   function authHeaders() { return { Authorization: 'Bearer ' + token() }; }
 
-  // ---- who may upload ----------------------------------------------------------------------
-  // tus discovery (OPTIONS) is not a read, so the server answers it for the admin role only:
-  // the answer says whether this token may upload, without a route of its own.
-  async function mayUpload() {
-    try {
-      const res = await fetch(ENDPOINT, { method: 'OPTIONS', headers: authHeaders() });
-      return res.status === 204;
-    } catch (e) {
-      return false;
-    }
-  }
-
   async function loadBackends() {
     const res = await fetch('/api/v1/storage/backends', { headers: authHeaders() });
     if (!res.ok) { return; }
@@ -65,7 +53,7 @@
   }
 
   async function show() {
-    enabled = await mayUpload();
+    enabled = await window.SyncApi.mayChange();
     section.dataset.mayUpload = String(enabled);
     section.hidden = !enabled;
     if (!enabled) { return; }
