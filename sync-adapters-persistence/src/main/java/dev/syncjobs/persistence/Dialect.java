@@ -18,6 +18,11 @@ import java.util.UUID;
 enum Dialect {
   SQLITE("sqlite") {
     @Override
+    String microsBetween(String from, String to) {
+      return "(" + to + " - " + from + ")";
+    }
+
+    @Override
     void setInstant(PreparedStatement ps, int index, Instant value) throws SQLException {
       if (value == null) {
         ps.setNull(index, Types.BIGINT);
@@ -57,6 +62,11 @@ enum Dialect {
     }
   },
   POSTGRESQL("postgresql") {
+    @Override
+    String microsBetween(String from, String to) {
+      return "(EXTRACT(EPOCH FROM (" + to + " - " + from + ")) * 1000000)";
+    }
+
     @Override
     void setInstant(PreparedStatement ps, int index, Instant value) throws SQLException {
       if (value == null) {
@@ -109,6 +119,9 @@ enum Dialect {
   }
 
   abstract Instant getInstant(ResultSet rs, String column) throws SQLException;
+
+  /** SQL for the microseconds from one instant column to another. */
+  abstract String microsBetween(String from, String to);
 
   abstract void setUuid(PreparedStatement ps, int index, UUID value) throws SQLException;
 

@@ -8,11 +8,14 @@ import dev.syncjobs.core.model.RunOutcome;
 import dev.syncjobs.core.model.RunStatus;
 import dev.syncjobs.core.port.RunRepository;
 import dev.syncjobs.persistence.RunStatements.Completion;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -114,6 +117,30 @@ public final class JdbcRunRepository implements RunRepository {
                   ps.setInt(2, limit);
                   ps.setInt(3, offset);
                 }));
+  }
+
+  @Override
+  public Map<JobId, Duration> averageSuccessDuration(int lastRuns) {
+    String sql =
+        "SELECT job_id, AVG("
+            + dialect.microsBetween("started_at", "completed_at")
+            + ") AS micros FROM (SELECT job_id, status, started_at, completed_at, ROW_NUMBER()"
+            + " OVER (PARTITION BY job_id ORDER BY created_at DESC, id DESC) AS newest"
+            + " FROM {runs} WHERE job_id IS NOT NULL) recent WHERE newest <= ?"
+            + " AND status = 'SUCCESS' AND started_at IS NOT NULL AND completed_at IS NOT NULL"
+            + " GROUP BY job_id";
+    List<Map.Entry<JobId, Duration>> rows =
+        db.query(
+            c ->
+                Sql.list(
+                    c,
+                    sql,
+                    ps -> ps.setInt(1, lastRuns),
+                    rs ->
+                        Map.entry(
+                            new JobId(dialect.getUuid(rs, "job_id")),
+                            Duration.of(Math.round(rs.getDouble("micros")), ChronoUnit.MICROS))));
+    return Map.ofEntries(rows.toArray(Map.Entry[]::new));
   }
 
   @Override

@@ -21,6 +21,9 @@ import java.util.OptionalDouble;
 
 /** Handlers of the storage backend and sync job routes. */
 public final class JobsApi implements RouteGroup {
+  /** How many of a job's newest runs its average duration is taken over. */
+  private static final int AVERAGED_RUNS = 20;
+
   private final SyncJobs jobs;
   private final StorageBackends backends;
   private final JobJson json;
@@ -94,6 +97,7 @@ public final class JobsApi implements RouteGroup {
     }
     String backend = ctx.queryParam("backend_id");
     JobStatus w = wanted;
+    Map<JobId, Duration> averages = jobs.averageSuccessDuration(AVERAGED_RUNS);
     List<Map<String, Object>> out =
         jobs.list().stream()
             .filter(j -> w == null || j.status() == w)
@@ -102,20 +106,26 @@ public final class JobsApi implements RouteGroup {
                     backend == null
                         || backend.isEmpty()
                         || j.destination().backendId().equals(backend))
-            .map(this::view)
+            .map(j -> view(j, averages.get(j.id())))
             .toList();
     list(ctx, out, out.size());
   }
 
   private Map<String, Object> view(Job j) {
-    String backendName =
-        backends.find(j.destination().backendId()).map(StorageBackend::name).orElse(null);
-    return JobView.write(j, backendName, averageDuration(j.id()));
+    return view(j, averageDuration(j.id()));
   }
 
-  private Double averageDuration(JobId id) {
+  private Map<String, Object> view(Job j, Duration average) {
+    String backendName =
+        backends.find(j.destination().backendId()).map(StorageBackend::name).orElse(null);
+    Double seconds = average == null ? null : Math.round(average.toMillis() / 100.0) / 10.0;
+    return JobView.write(j, backendName, seconds);
+  }
+
+  /** One job's: the list reads every job's at once ({@link SyncJobs#averageSuccessDuration}). */
+  private Duration averageDuration(JobId id) {
     OptionalDouble avg =
-        jobs.history(id, 20, 0).stream()
+        jobs.history(id, AVERAGED_RUNS, 0).stream()
             .filter(
                 r ->
                     r.status() == RunStatus.SUCCESS
@@ -123,7 +133,7 @@ public final class JobsApi implements RouteGroup {
                         && r.completedAt() != null)
             .mapToLong(r -> Duration.between(r.startedAt(), r.completedAt()).toMillis())
             .average();
-    return avg.isPresent() ? Math.round(avg.getAsDouble() / 100.0) / 10.0 : null;
+    return avg.isPresent() ? Duration.ofMillis(Math.round(avg.getAsDouble())) : null;
   }
 
   void getJob(Context ctx) {

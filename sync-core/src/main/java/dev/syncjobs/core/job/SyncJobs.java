@@ -33,6 +33,7 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -366,6 +367,11 @@ public final class SyncJobs {
       throw new ValidationException("offset", "must not be negative");
     }
     return runs.history(id, limit, offset);
+  }
+
+  /** Each job's mean successful-run time among its newest {@code lastRuns} runs, in one read. */
+  public Map<JobId, Duration> averageSuccessDuration(int lastRuns) {
+    return runs.averageSuccessDuration(lastRuns);
   }
 
   public long historyCount(JobId id) {

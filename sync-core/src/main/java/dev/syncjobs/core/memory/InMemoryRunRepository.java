@@ -7,9 +7,12 @@ import dev.syncjobs.core.model.RunId;
 import dev.syncjobs.core.model.RunOutcome;
 import dev.syncjobs.core.model.RunStatus;
 import dev.syncjobs.core.port.RunRepository;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +76,30 @@ public final class InMemoryRunRepository implements RunRepository {
         .skip(offset)
         .limit(limit)
         .toList();
+  }
+
+  @Override
+  public synchronized Map<JobId, Duration> averageSuccessDuration(int lastRuns) {
+    Map<JobId, List<Run>> byJob = new HashMap<>();
+    runs.values().stream()
+        .filter(r -> r.jobId() != null)
+        .forEach(r -> byJob.computeIfAbsent(r.jobId(), j -> new ArrayList<>()).add(r));
+    Map<JobId, Duration> out = new HashMap<>();
+    byJob.forEach(
+        (job, list) ->
+            list.stream()
+                .sorted(newestFirst())
+                .limit(lastRuns)
+                .filter(
+                    r ->
+                        r.status() == RunStatus.SUCCESS
+                            && r.startedAt() != null
+                            && r.completedAt() != null)
+                .mapToLong(r -> ChronoUnit.MICROS.between(r.startedAt(), r.completedAt()))
+                .average()
+                .ifPresent(
+                    micros -> out.put(job, Duration.of(Math.round(micros), ChronoUnit.MICROS))));
+    return out;
   }
 
   @Override

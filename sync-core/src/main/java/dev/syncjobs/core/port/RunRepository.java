@@ -6,8 +6,10 @@ import dev.syncjobs.core.model.Progress;
 import dev.syncjobs.core.model.Run;
 import dev.syncjobs.core.model.RunId;
 import dev.syncjobs.core.model.RunOutcome;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -33,6 +35,13 @@ public interface RunRepository {
   List<Run> history(JobId jobId, int limit, int offset);
 
   long count(JobId jobId);
+
+  /**
+   * For every job with a successful run among its newest {@code lastRuns} runs, the mean time from
+   * start to completion of those successful runs: what a list of jobs shows beside each job, read
+   * in one step however many jobs there are.
+   */
+  Map<JobId, Duration> averageSuccessDuration(int lastRuns);
 
   /**
    * Claims up to {@code max} pending runs whose {@code notBefore} is at or before {@code now},

@@ -16,10 +16,12 @@ import dev.syncjobs.core.model.RunStatus;
 import dev.syncjobs.core.model.Trigger;
 import dev.syncjobs.core.port.RunRepository.InsertResult;
 import dev.syncjobs.core.port.RunRepository.LeaseState;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -111,6 +113,35 @@ public abstract class RunRepositoryContract {
     assertThat(claimed.id()).isEqualTo(resume.id());
     assertThat(claimed.trigger()).isEqualTo(Trigger.RESUME);
     assertThat(claimed.attempt()).isEqualTo(1);
+  }
+
+  @Test
+  void averages_each_jobs_successful_runs_among_its_newest_in_one_read() {
+    JobId mixed = newJob("mixed");
+    JobId failing = newJob("failing");
+    JobId slowThenFast = newJob("slow-then-fast");
+    ended(mixed, T0, 10, RunStatus.SUCCESS);
+    ended(failing, T0.plusSeconds(100), 5, RunStatus.FAILED);
+    ended(slowThenFast, T0.plusSeconds(200), 100, RunStatus.SUCCESS);
+    ended(mixed, T0.plusSeconds(300), 60, RunStatus.FAILED);
+    ended(slowThenFast, T0.plusSeconds(400), 2, RunStatus.SUCCESS);
+    ended(mixed, T0.plusSeconds(500), 4, RunStatus.SUCCESS);
+    ended(slowThenFast, T0.plusSeconds(600), 3, RunStatus.SUCCESS);
+
+    assertThat(runs.averageSuccessDuration(20))
+        .containsOnly(
+            Map.entry(mixed, Duration.ofSeconds(7)),
+            Map.entry(slowThenFast, Duration.ofSeconds(35)));
+    assertThat(runs.averageSuccessDuration(2))
+        .containsOnly(
+            Map.entry(mixed, Duration.ofSeconds(4)),
+            Map.entry(slowThenFast, Duration.ofMillis(2500)));
+  }
+
+  private void ended(JobId job, Instant start, long seconds, RunStatus status) {
+    runs.insert(manualRun(job, start));
+    Run claimed = claimNext("node-a", start, start.plusSeconds(3600)).orElseThrow();
+    runs.complete(claimed.id(), claimed.fence(), outcome(status), start.plusSeconds(seconds));
   }
 
   @Test
