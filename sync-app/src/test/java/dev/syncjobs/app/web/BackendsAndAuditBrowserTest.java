@@ -89,11 +89,7 @@ class BackendsAndAuditBrowserTest {
 
     chromium = HeadlessChromium.start(tmp, "BackendsAndAuditBrowserTest");
     driver = chromium.driver;
-    driver.get(s.base() + "/");
-    chromium.waitUpTo(10).until(d -> d.findElement(By.id("token-input")).isDisplayed());
-    driver.findElement(By.id("token-input")).sendKeys(TestServer.ADMIN);
-    driver.findElement(By.id("token-save")).click();
-    chromium.waitUpTo(10).until(d -> d.findElement(By.id("connection")).getText().equals("live"));
+    chromium.signIn(s.base(), TestServer.ADMIN);
 
     JsonNode api = s.get("/api/v1/storage/backends").data();
     JsonNode def = api.get(0).get("name").asText().equals("default") ? api.get(0) : api.get(1);

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
 import org.junit.jupiter.api.Assumptions;
+import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
@@ -96,6 +97,15 @@ final class HeadlessChromium implements AutoCloseable {
    * 4xx answer: those are the API's refusals the page expects and shows (a field error, the role
    * probe's 403).
    */
+  /** Opens the web page at {@code base} and signs in with {@code token}: live once it returns. */
+  void signIn(String base, String token) {
+    driver.get(base + "/");
+    waitUpTo(10).until(d -> d.findElement(By.id("token-input")).isDisplayed());
+    driver.findElement(By.id("token-input")).sendKeys(token);
+    driver.findElement(By.id("token-save")).click();
+    waitUpTo(10).until(d -> d.findElement(By.id("connection")).getText().equals("live"));
+  }
+
   List<String> consoleErrors() {
     List<String> errors = new ArrayList<>();
     for (LogEntry e : driver.manage().logs().get(LogType.BROWSER)) {

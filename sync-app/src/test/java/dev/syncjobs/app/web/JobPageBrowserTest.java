@@ -55,11 +55,7 @@ class JobPageBrowserTest {
     Path src = TestServer.sourceTree(tmp.resolve("src"), 6, 300_000);
     chromium = HeadlessChromium.start(tmp, "JobPageBrowserTest");
     driver = chromium.driver;
-    driver.get(s.base() + "/");
-    chromium.waitUpTo(10).until(d -> d.findElement(By.id("token-input")).isDisplayed());
-    driver.findElement(By.id("token-input")).sendKeys(TestServer.ADMIN);
-    driver.findElement(By.id("token-save")).click();
-    chromium.waitUpTo(10).until(d -> d.findElement(By.id("connection")).getText().equals("live"));
+    chromium.signIn(s.base(), TestServer.ADMIN);
 
     driver.findElement(By.id("new-job")).click();
     type("name", "paged-job");

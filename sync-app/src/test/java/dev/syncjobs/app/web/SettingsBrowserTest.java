@@ -42,11 +42,7 @@ class SettingsBrowserTest {
   void signIn(String token) throws Exception {
     chromium = HeadlessChromium.start(tmp, "SettingsBrowserTest");
     driver = chromium.driver;
-    driver.get(s.base() + "/");
-    chromium.waitUpTo(10).until(d -> d.findElement(By.id("token-input")).isDisplayed());
-    driver.findElement(By.id("token-input")).sendKeys(token);
-    driver.findElement(By.id("token-save")).click();
-    chromium.waitUpTo(10).until(d -> d.findElement(By.id("connection")).getText().equals("live"));
+    chromium.signIn(s.base(), token);
     awaitLoaded();
   }
 

@@ -47,11 +47,7 @@ class UploadsBrowserTest {
     chromium = HeadlessChromium.start(tmp, "UploadsBrowserTest");
     driver = chromium.driver;
     s = new TestServer(tmp);
-    driver.get(s.base() + "/");
-    chromium.waitUpTo(10).until(d -> d.findElement(By.id("token-input")).isDisplayed());
-    driver.findElement(By.id("token-input")).sendKeys(token);
-    driver.findElement(By.id("token-save")).click();
-    chromium.waitUpTo(10).until(d -> d.findElement(By.id("connection")).getText().equals("live"));
+    chromium.signIn(s.base(), token);
   }
 
   void folder(String value) {
