@@ -9,11 +9,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
 
@@ -21,22 +18,7 @@ import org.openqa.selenium.support.ui.Select;
  * The page's Backends and Audit sections in headless Chromium over a real server with an online and
  * an offline backend, jobs, a run and settings changes: what the API says, shown and paged.
  */
-class BackendsAndAuditBrowserTest {
-  @TempDir Path tmp;
-  TestServer s;
-  HeadlessChromium chromium;
-  WebDriver driver;
-
-  @AfterEach
-  void stop() {
-    if (chromium != null) {
-      chromium.close();
-    }
-    if (s != null) {
-      s.close();
-    }
-  }
-
+class BackendsAndAuditBrowserTest extends PageSession {
   WebElement backend(String name) {
     By by = By.cssSelector("#backend-list tr[data-backend='" + name + "']");
     chromium.waitUpTo(10).until(d -> !d.findElements(by).isEmpty());

@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
 
@@ -19,22 +16,7 @@ import org.openqa.selenium.support.ui.Select;
  * average duration, a chart of the runs drawn by uPlot (served from its WebJar) and the runs page
  * by page.
  */
-class JobPageBrowserTest {
-  @TempDir Path tmp;
-  TestServer s;
-  HeadlessChromium chromium;
-  WebDriver driver;
-
-  @AfterEach
-  void stop() {
-    if (chromium != null) {
-      chromium.close();
-    }
-    if (s != null) {
-      s.close();
-    }
-  }
-
+class JobPageBrowserTest extends PageSession {
   void type(String name, String value) {
     WebElement e = driver.findElement(By.cssSelector("#job-form [name='" + name + "']"));
     e.clear();

@@ -5,11 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
 
@@ -17,22 +14,7 @@ import org.openqa.selenium.support.ui.Select;
  * The jobs table in a real headless Chromium: schedules in words in the job's zone, the next run
  * relative with the absolute time on hover, and no console errors on the way.
  */
-class JobsPageBrowserTest {
-  @TempDir Path tmp;
-  TestServer s;
-  HeadlessChromium chromium;
-  WebDriver driver;
-
-  @AfterEach
-  void stop() {
-    if (chromium != null) {
-      chromium.close();
-    }
-    if (s != null) {
-      s.close();
-    }
-  }
-
+class JobsPageBrowserTest extends PageSession {
   void signIn(String token) throws Exception {
     chromium = HeadlessChromium.start(tmp, "JobsPageBrowserTest");
     driver = chromium.driver;

@@ -5,13 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.syncjobs.app.notify.WebhookReceiver;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
 
@@ -20,24 +16,9 @@ import org.openqa.selenium.support.ui.Select;
  * notification settings saved, reloaded and sent as a test; the API's refusals next to their
  * fields; a viewer who sees the values and no control that would answer 403.
  */
-class SettingsBrowserTest {
+class SettingsBrowserTest extends PageSession {
   static final String BANDWIDTH = "/api/v1/sync/bandwidth/limit";
   static final String NOTIFICATIONS = "/api/v1/settings/notifications";
-
-  @TempDir Path tmp;
-  TestServer s;
-  HeadlessChromium chromium;
-  WebDriver driver;
-
-  @AfterEach
-  void stop() {
-    if (chromium != null) {
-      chromium.close();
-    }
-    if (s != null) {
-      s.close();
-    }
-  }
 
   void signIn(String token) throws Exception {
     chromium = HeadlessChromium.start(tmp, "SettingsBrowserTest");

@@ -11,12 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 
 /**
@@ -25,23 +22,8 @@ import org.openqa.selenium.WebElement;
  * upload broken off by a reload continues from the server's offset, and a viewer sees no upload
  * control. Screenshots go to target/screenshots/.
  */
-class UploadsBrowserTest {
+class UploadsBrowserTest extends PageSession {
   static final int MIB = 1024 * 1024;
-
-  @TempDir Path tmp;
-  HeadlessChromium chromium;
-  TestServer s;
-  WebDriver driver;
-
-  @AfterEach
-  void stop() {
-    if (chromium != null) {
-      chromium.close();
-    }
-    if (s != null) {
-      s.close();
-    }
-  }
 
   void signIn(String token) throws Exception {
     chromium = HeadlessChromium.start(tmp, "UploadsBrowserTest");
