@@ -3,6 +3,7 @@ package dev.syncjobs.app.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.syncjobs.app.testing.PostgresSchema;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,12 +34,12 @@ class PostgresRestartTest {
   @TempDir(cleanup = CleanupMode.ON_SUCCESS)
   Path tmp;
 
-  Postgres pg;
+  PostgresSchema pg;
 
   @AfterEach
   void drop() throws Exception {
     if (pg != null) {
-      pg.drop();
+      pg.close();
     }
   }
 
@@ -46,7 +47,7 @@ class PostgresRestartTest {
   void both_instances_reconnect_and_no_occurrence_is_lost_or_doubled() throws Exception {
     String[] restart = Postgres.restartCommand("PostgresRestartTest");
     pg = Postgres.schema("PostgresRestartTest");
-    Map<String, String> env = new HashMap<>(pg.clusterEnv(tmp));
+    Map<String, String> env = new HashMap<>(Postgres.clusterEnv(pg, tmp));
     env.put("SYNCJOBS_MAX_CONCURRENT_RUNS", "2");
     long t0 = System.nanoTime();
     ServerProcess a = new ServerProcess("a", tmp, env);

@@ -3,6 +3,7 @@ package dev.syncjobs.app.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.syncjobs.app.testing.PostgresSchema;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,12 +32,12 @@ class RollingRestartTest {
   @TempDir(cleanup = CleanupMode.ON_SUCCESS)
   Path tmp;
 
-  Postgres pg;
+  PostgresSchema pg;
 
   @AfterEach
   void drop() throws Exception {
     if (pg != null) {
-      pg.drop();
+      pg.close();
     }
   }
 
@@ -44,7 +45,7 @@ class RollingRestartTest {
   void a_rolling_restart_fails_no_run_of_another_instance_and_runs_every_occurrence_once()
       throws Exception {
     pg = Postgres.schema("RollingRestartTest");
-    Map<String, String> env = pg.clusterEnv(tmp);
+    Map<String, String> env = Postgres.clusterEnv(pg, tmp);
     long t0 = System.nanoTime();
     List<ServerProcess> nodes = new ArrayList<>();
     try (SourceServer source = new SourceServer()) {

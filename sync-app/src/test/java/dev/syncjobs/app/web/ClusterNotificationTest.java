@@ -4,21 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.syncjobs.app.notify.WebhookReceiver;
-import dev.syncjobs.core.model.StorageBackend;
+import dev.syncjobs.app.testing.PostgresSchema;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,41 +26,14 @@ class ClusterNotificationTest {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
   @TempDir Path tmp;
-  private String schema;
+  private PostgresSchema schema;
   private TestServer a;
   private TestServer b;
 
   @BeforeEach
   void start() throws Exception {
-    try (Connection c =
-        DriverManager.getConnection(
-            ClusterServerTest.URL, ClusterServerTest.USER, ClusterServerTest.PASSWORD)) {
-      c.isValid(5);
-    } catch (SQLException e) {
-      String msg = "ClusterNotificationTest needs PostgreSQL at " + ClusterServerTest.URL;
-      if ("true".equals(System.getenv("CI"))) {
-        throw new AssertionError(msg, e);
-      }
-      System.err.println("SKIPPED: " + msg + ": " + e.getMessage());
-      Assumptions.abort(msg);
-    }
-    schema = "t_notify_" + UUID.randomUUID().toString().substring(0, 8);
-    ClusterServerTest.sql("CREATE SCHEMA " + schema);
-    Path shared = Files.createDirectories(tmp.resolve("shared"));
-    Files.createFile(shared.resolve(StorageBackend.MARKER));
-    Map<String, String> env = new HashMap<>();
-    env.put(
-        "SYNCJOBS_DB_URL",
-        ClusterServerTest.URL
-            + "?currentSchema="
-            + schema
-            + "&user="
-            + ClusterServerTest.USER
-            + "&password="
-            + ClusterServerTest.PASSWORD);
-    env.put("SYNCJOBS_BACKENDS", "default=" + shared);
-    env.put("SYNCJOBS_SECRET_KEY_FILE", tmp.resolve("cluster-secret.key").toString());
-    env.put("SYNCJOBS_LOCAL_SOURCE_ROOTS", tmp.toString());
+    schema = PostgresSchema.create("ClusterNotificationTest", "t_notify");
+    Map<String, String> env = schema.clusterEnv(tmp);
     env.put("SYNCJOBS_INSTANCE_ID", "instance-a");
     a = new TestServer(Files.createDirectories(tmp.resolve("a")), Map.copyOf(env));
     env.put("SYNCJOBS_INSTANCE_ID", "instance-b");
@@ -82,7 +49,7 @@ class ClusterNotificationTest {
       b.close();
     }
     if (schema != null) {
-      ClusterServerTest.sql("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+      schema.close();
     }
   }
 

@@ -5,22 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.syncjobs.app.metrics.PrometheusText;
-import dev.syncjobs.core.model.StorageBackend;
+import dev.syncjobs.app.testing.PostgresSchema;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,49 +25,15 @@ import org.junit.jupiter.api.io.TempDir;
  * triggered on the other, whichever instance executes it.
  */
 class ClusterServerTest {
-  static final String URL =
-      System.getenv()
-          .getOrDefault("SYNCJOBS_TEST_PG_URL", "jdbc:postgresql://127.0.0.1:5432/syncjobs_test");
-  static final String USER = System.getenv().getOrDefault("SYNCJOBS_TEST_PG_USER", "syncjobs");
-  static final String PASSWORD =
-      System.getenv().getOrDefault("SYNCJOBS_TEST_PG_PASSWORD", "syncjobs");
-
   @TempDir Path tmp;
-  String schema;
+  PostgresSchema schema;
   TestServer a;
   TestServer b;
 
   @BeforeEach
   void start() throws Exception {
-    try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD)) {
-      c.isValid(5);
-    } catch (SQLException e) {
-      String msg =
-          "ClusterServerTest needs PostgreSQL at "
-              + URL
-              + " (.ci/setup-postgres.sh): "
-              + e.getMessage();
-      if ("true".equals(System.getenv("CI"))) {
-        throw new AssertionError(msg);
-      }
-      System.err.println("SKIPPED: " + msg);
-      Assumptions.abort(msg);
-    }
-    schema = "t_server_" + UUID.randomUUID().toString().substring(0, 8);
-    sql("CREATE SCHEMA " + schema);
-    Path shared = Files.createDirectories(tmp.resolve("shared"));
-    Files.createFile(shared.resolve(StorageBackend.MARKER));
-    String db = URL + "?currentSchema=" + schema + "&user=" + USER + "&password=" + PASSWORD;
-    env =
-        Map.of(
-            "SYNCJOBS_DB_URL",
-            db,
-            "SYNCJOBS_BACKENDS",
-            "default=" + shared,
-            "SYNCJOBS_SECRET_KEY_FILE",
-            shared.resolveSibling("cluster-secret.key").toString(),
-            "SYNCJOBS_LOCAL_SOURCE_ROOTS",
-            tmp.toString());
+    schema = PostgresSchema.create("ClusterServerTest", "t_server");
+    env = schema.clusterEnv(tmp);
     a = new TestServer(Files.createDirectories(tmp.resolve("a")), withId(env, "instance-a"));
     b = new TestServer(Files.createDirectories(tmp.resolve("b")), withId(env, "instance-b"));
   }
@@ -93,14 +53,7 @@ class ClusterServerTest {
       b.close();
     }
     if (schema != null) {
-      sql("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
-    }
-  }
-
-  static void sql(String statement) throws SQLException {
-    try (Connection c = DriverManager.getConnection(URL, USER, PASSWORD);
-        Statement s = c.createStatement()) {
-      s.execute(statement);
+      schema.close();
     }
   }
 

@@ -6,8 +6,8 @@ import static dev.syncjobs.app.web.UploadClient.slice;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.syncjobs.app.config.ServerConfig;
+import dev.syncjobs.app.testing.PostgresSchema;
 import dev.syncjobs.app.wiring.ServerComponent;
-import dev.syncjobs.core.model.StorageBackend;
 import dev.syncjobs.core.testing.Await;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,13 +26,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,7 +44,7 @@ class ClusterUploadTest {
   private static final int CHUNK = 256 * 1024;
 
   @TempDir Path tmp;
-  String schema;
+  PostgresSchema schema;
   Path shared;
   SyncServer a;
   SyncServer b;
@@ -56,22 +53,8 @@ class ClusterUploadTest {
 
   @BeforeEach
   void start() throws Exception {
-    try (Connection c =
-        DriverManager.getConnection(
-            ClusterServerTest.URL, ClusterServerTest.USER, ClusterServerTest.PASSWORD)) {
-      c.isValid(5);
-    } catch (SQLException e) {
-      String msg = "ClusterUploadTest needs PostgreSQL (.ci/setup-postgres.sh): " + e.getMessage();
-      if ("true".equals(System.getenv("CI"))) {
-        throw new AssertionError(msg);
-      }
-      System.err.println("SKIPPED: " + msg);
-      Assumptions.abort(msg);
-    }
-    schema = "t_upload_" + UUID.randomUUID().toString().substring(0, 8);
-    ClusterServerTest.sql("CREATE SCHEMA " + schema);
-    shared = Files.createDirectories(tmp.resolve("shared"));
-    Files.createFile(shared.resolve(StorageBackend.MARKER));
+    schema = PostgresSchema.create("ClusterUploadTest", "t_upload");
+    shared = tmp.resolve("shared");
     a = server("a");
     b = server("b");
     onA = new UploadClient(a.port(), TestServer.ADMIN);
@@ -79,23 +62,12 @@ class ClusterUploadTest {
   }
 
   private SyncServer server(String id) throws IOException {
-    Map<String, String> env = new HashMap<>();
+    Map<String, String> env = schema.clusterEnv(tmp);
     env.put("SYNCJOBS_DATA_DIR", Files.createDirectories(tmp.resolve(id)).toString());
     env.put("SYNCJOBS_PORT", "0");
     env.put("SYNCJOBS_ADMIN_TOKEN", TestServer.ADMIN);
     env.put("SYNCJOBS_TIMEZONE", "UTC");
     env.put("SYNCJOBS_INSTANCE_ID", "instance-" + id);
-    env.put(
-        "SYNCJOBS_DB_URL",
-        ClusterServerTest.URL
-            + "?currentSchema="
-            + schema
-            + "&user="
-            + ClusterServerTest.USER
-            + "&password="
-            + ClusterServerTest.PASSWORD);
-    env.put("SYNCJOBS_BACKENDS", "default=" + shared);
-    env.put("SYNCJOBS_SECRET_KEY_FILE", tmp.resolve("cluster-secret.key").toString());
     return ServerComponent.server(ServerConfig.load(env)).start();
   }
 
@@ -108,7 +80,7 @@ class ClusterUploadTest {
       b.close();
     }
     if (schema != null) {
-      ClusterServerTest.sql("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+      schema.close();
     }
   }
 
@@ -214,7 +186,7 @@ class ClusterUploadTest {
   private static int heldChunkLocks() {
     try (Connection c =
             DriverManager.getConnection(
-                ClusterServerTest.URL, ClusterServerTest.USER, ClusterServerTest.PASSWORD);
+                PostgresSchema.URL, PostgresSchema.USER, PostgresSchema.PASSWORD);
         Statement s = c.createStatement();
         ResultSet rs =
             s.executeQuery(

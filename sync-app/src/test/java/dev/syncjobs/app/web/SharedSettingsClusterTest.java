@@ -3,23 +3,17 @@ package dev.syncjobs.app.web;
 import static dev.syncjobs.app.web.TestServer.jobJson;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.syncjobs.app.testing.PostgresSchema;
 import dev.syncjobs.core.model.BandwidthSettings;
-import dev.syncjobs.core.model.StorageBackend;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,50 +24,19 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SharedSettingsClusterTest {
   @TempDir Path tmp;
-  String schema;
+  PostgresSchema schema;
   TestServer a;
   TestServer b;
 
   @BeforeEach
   void start() throws Exception {
-    requirePostgres();
-    schema = "t_settings_" + UUID.randomUUID().toString().substring(0, 8);
-    ClusterServerTest.sql("CREATE SCHEMA " + schema);
-    Path shared = Files.createDirectories(tmp.resolve("shared"));
-    Files.createFile(shared.resolve(StorageBackend.MARKER));
-    Map<String, String> env = new HashMap<>();
-    env.put(
-        "SYNCJOBS_DB_URL",
-        ClusterServerTest.URL
-            + "?currentSchema="
-            + schema
-            + "&user="
-            + ClusterServerTest.USER
-            + "&password="
-            + ClusterServerTest.PASSWORD);
-    env.put("SYNCJOBS_BACKENDS", "default=" + shared);
-    env.put("SYNCJOBS_SECRET_KEY_FILE", tmp.resolve("cluster-secret.key").toString());
-    env.put("SYNCJOBS_LOCAL_SOURCE_ROOTS", tmp.toString());
+    schema = PostgresSchema.create("SharedSettingsClusterTest", "t_settings");
+    Map<String, String> env = schema.clusterEnv(tmp);
     env.put("SYNCJOBS_MANUAL_RUN_INTERVAL_SECONDS", "60");
     env.put("SYNCJOBS_INSTANCE_ID", "instance-a");
-    a = new TestServer(Files.createDirectories(tmp.resolve("a")), env);
+    a = new TestServer(Files.createDirectories(tmp.resolve("a")), Map.copyOf(env));
     env.put("SYNCJOBS_INSTANCE_ID", "instance-b");
-    b = new TestServer(Files.createDirectories(tmp.resolve("b")), env);
-  }
-
-  static void requirePostgres() {
-    try (Connection c =
-        DriverManager.getConnection(
-            ClusterServerTest.URL, ClusterServerTest.USER, ClusterServerTest.PASSWORD)) {
-      c.isValid(5);
-    } catch (SQLException e) {
-      String msg = "SharedSettingsClusterTest needs PostgreSQL (.ci/setup-postgres.sh): " + e;
-      if ("true".equals(System.getenv("CI"))) {
-        throw new AssertionError(msg);
-      }
-      System.err.println("SKIPPED: " + msg);
-      Assumptions.abort(msg);
-    }
+    b = new TestServer(Files.createDirectories(tmp.resolve("b")), Map.copyOf(env));
   }
 
   @AfterEach
@@ -85,7 +48,7 @@ class SharedSettingsClusterTest {
       b.close();
     }
     if (schema != null) {
-      ClusterServerTest.sql("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+      schema.close();
     }
   }
 
