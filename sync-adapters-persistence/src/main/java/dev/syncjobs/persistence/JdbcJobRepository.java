@@ -167,6 +167,38 @@ public final class JdbcJobRepository implements JobRepository {
   }
 
   @Override
+  public Optional<Job> findByName(String name) {
+    // the unique index on lower(name) answers this
+    return db
+        .query(c -> rows.select(c, "WHERE lower(name) = lower(?)", ps -> ps.setString(1, name)))
+        .stream()
+        .findFirst();
+  }
+
+  @Override
+  public List<Job> clashing(Job job) {
+    String path = job.destination().path();
+    return db.query(
+        c ->
+            rows.select(
+                c,
+                "WHERE id <> ? AND (lower(name) = lower(?) OR (backend_id = ? AND"
+                    + " (destination_path = ?"
+                    + " OR substr(destination_path, 1, length(?) + 1) = ? || '/'"
+                    + " OR substr(?, 1, length(destination_path) + 1) = destination_path || '/')))"
+                    + " ORDER BY "
+                    + statements.byName(),
+                ps -> {
+                  dialect.setUuid(ps, 1, job.id().value());
+                  ps.setString(2, job.name());
+                  ps.setString(3, job.destination().backendId());
+                  for (int i = 4; i <= 7; i++) {
+                    ps.setString(i, path);
+                  }
+                }));
+  }
+
+  @Override
   public List<Job> due(Instant now, int limit) {
     return db.query(c -> statements.due(c, now, limit, ""));
   }

@@ -247,10 +247,7 @@ public final class SyncJobs {
       throw new ValidationException("destination_path", refusal);
     }
     planner.validate(job.schedule());
-    for (Job other : jobs.list()) {
-      if (other.id().equals(job.id())) {
-        continue;
-      }
+    for (Job other : jobs.clashing(job)) {
       if (other.name().equalsIgnoreCase(job.name())) {
         throw new ConflictException("name", "a job named '" + other.name() + "' already exists");
       }

@@ -1,6 +1,7 @@
 package dev.syncjobs.core.port;
 
 import dev.syncjobs.core.model.ConflictException;
+import dev.syncjobs.core.model.Destination;
 import dev.syncjobs.core.model.Job;
 import dev.syncjobs.core.model.JobId;
 import dev.syncjobs.core.model.NotFoundException;
@@ -50,6 +51,22 @@ public interface JobRepository {
 
   /** All jobs, ordered by name. */
   List<Job> list();
+
+  /**
+   * The jobs other than {@code job} itself that it clashes with, ordered by name: the same name
+   * ignoring case, or a destination that {@linkplain Destination#overlaps overlaps} its own (the
+   * two would prune each other's versions). The default reads {@link #list()}; a database answers
+   * from a query, so saving a job does not read every job.
+   */
+  default List<Job> clashing(Job job) {
+    return list().stream()
+        .filter(o -> !o.id().equals(job.id()))
+        .filter(
+            o ->
+                o.name().equalsIgnoreCase(job.name())
+                    || o.destination().overlaps(job.destination()))
+        .toList();
+  }
 
   /**
    * The job with this name ignoring case (names are unique ignoring case), if there is one. The

@@ -260,6 +260,40 @@ public abstract class JobRepositoryContract {
     assertThat(jobs.list()).extracting(Job::name).containsExactly("alpha", "bravo", "charlie");
   }
 
+  private static Job at(String name, String backend, String path) {
+    return Job.builder(
+            new JobId(UUID.randomUUID()),
+            name,
+            Source.parse("https://mirror.example.org/pub/"),
+            new Destination(backend, path))
+        .createdAt(T0)
+        .build();
+  }
+
+  @Test
+  void clashing_finds_the_same_name_ignoring_case_and_every_overlapping_destination() {
+    for (Job j :
+        List.of(
+            at("same-name", "other", "elsewhere"),
+            at("parent", "default", "pool"),
+            at("itself", "default", "pool/debian"),
+            at("child", "default", "pool/debian/main"),
+            at("sibling-prefix", "default", "pool/debian-security"),
+            at("like-wildcards", "default", "pool/deb_an"),
+            at("other-backend", "other", "pool/debian"),
+            at("unrelated", "default", "iso"))) {
+      jobs.create(j);
+    }
+    Job candidate = at("Same-Name", "default", "pool/debian");
+
+    assertThat(jobs.clashing(candidate))
+        .extracting(Job::name)
+        .containsExactly("child", "itself", "parent", "same-name");
+    Job stored = jobs.findByName("ITSELF").orElseThrow();
+    assertThat(jobs.clashing(stored)).extracting(Job::name).containsExactly("child", "parent");
+    assertThat(jobs.findByName("nobody")).isEmpty();
+  }
+
   @Test
   void due_returns_enabled_jobs_due_at_or_before_now_oldest_first() {
     Job late = job("due-late", T0.minusSeconds(10));
