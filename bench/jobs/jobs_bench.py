@@ -133,7 +133,10 @@ list_after_restart, _, _ = list_times()
 stop(server)
 if schema:
     subprocess.run(psql + [f"DROP SCHEMA {schema} CASCADE"], check=True)
-shutil.rmtree(work)
+if os.environ.get("BENCH_KEEP"):
+    print(f"# kept {work} (admin token {token}, port {port})")
+else:
+    shutil.rmtree(work)
 
 print(f"# {jobs} jobs on {db}; {os.cpu_count()} CPUs; load before {load_before[0]:.2f}; "
       f"created in {created:.1f} s; first start {first_start:.2f} s")

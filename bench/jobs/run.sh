@@ -5,6 +5,7 @@
 # Results go to stdout; copy the table into docs/benchmarks.md.
 #
 # Usage: bench/jobs/run.sh [jobs (10000)] [sqlite|postgresql (sqlite)] [idle seconds (60)]
+# BENCH_KEEP=1 keeps the data dir (to profile a server on it); BENCH_NO_BUILD=1 uses the jar as built.
 # PostgreSQL: SYNCJOBS_TEST_PG_URL/_USER/_PASSWORD as the tests take them (.ci/setup-postgres.sh).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"

@@ -176,6 +176,18 @@ public final class JdbcJobRepository implements JobRepository {
   }
 
   @Override
+  public List<Job> unplanned() {
+    return db.query(
+        c ->
+            rows.select(
+                c,
+                "WHERE enabled = ? AND next_run_at IS NULL AND schedule_kind <> 'manual'"
+                    + " ORDER BY "
+                    + statements.byName(),
+                ps -> ps.setBoolean(1, true)));
+  }
+
+  @Override
   public List<Job> clashing(Job job) {
     String path = job.destination().path();
     return db.query(

@@ -124,17 +124,22 @@ final class JobRows {
     return Sql.list(c, "SELECT " + COLUMNS + " FROM {jobs} " + rest, params, rs -> map(rs, ""));
   }
 
+  /**
+   * The job in the current row, whose {@link #COLUMNS} stand in their order from the one named
+   * {@code prefix + "id"}: read by position, as a wide row's columns are cheaper to reach so.
+   */
   Job map(ResultSet rs, String prefix) throws SQLException {
-    JobId id = new JobId(dialect.getUuid(rs, prefix + "id"));
-    String filterText = rs.getString(prefix + "filters");
+    int c = rs.findColumn(prefix + "id");
+    JobId id = new JobId(dialect.getUuid(rs, c));
+    String filterText = dialect.getText(rs, c + 9);
     List<FilterRule> filters =
         filterText == null || filterText.isEmpty()
             ? List.of()
             : Arrays.stream(filterText.split("\n")).map(FilterRule::parse).toList();
-    String timeText = rs.getString(prefix + "schedule_time");
-    int dayValue = rs.getInt(prefix + "schedule_day");
+    String kind = dialect.getText(rs, c + 10);
+    String timeText = dialect.getText(rs, c + 11);
+    int dayValue = rs.getInt(c + 12);
     Integer day = rs.wasNull() ? null : dayValue;
-    String kind = rs.getString(prefix + "schedule_kind");
     Schedule schedule;
     try {
       schedule =
@@ -142,44 +147,43 @@ final class JobRows {
                   kind,
                   day,
                   timeText == null ? null : LocalTime.parse(timeText),
-                  rs.getString(prefix + "cron_expression"))
+                  dialect.getText(rs, c + 13))
               .toSchedule();
     } catch (ValidationException e) {
       throw new SyncException(
           "job " + id + " has an unusable schedule (" + kind + "): " + e.getMessage());
     }
-    long bandwidth = rs.getLong(prefix + "bandwidth_limit");
+    long bandwidth = rs.getLong(c + 20);
     Long bandwidthLimit = rs.wasNull() ? null : bandwidth;
     JobOptions options =
         new JobOptions(
-            rs.getBoolean(prefix + "verify_checksums"),
-            rs.getBoolean(prefix + "compare_checksums"),
-            rs.getBoolean(prefix + "delete_removed"),
-            rs.getInt(prefix + "max_delete_percent"),
-            rs.getInt(prefix + "keep_versions"),
+            rs.getBoolean(c + 15),
+            rs.getBoolean(c + 16),
+            rs.getBoolean(c + 17),
+            rs.getInt(c + 18),
+            rs.getInt(c + 19),
             bandwidthLimit,
-            rs.getInt(prefix + "max_retries"));
+            rs.getInt(c + 21));
     return new Job(
         id,
-        rs.getString(prefix + "name"),
-        Source.parse(rs.getString(prefix + "source_url")),
-        secrets.open(id.value(), rs.getBytes(prefix + "auth_sealed")),
-        rs.getString(prefix + "ca_bundle"),
-        new Destination(
-            rs.getString(prefix + "backend_id"), rs.getString(prefix + "destination_path")),
-        rs.getString(prefix + "include_pattern"),
-        rs.getString(prefix + "exclude_pattern"),
+        dialect.getText(rs, c + 1),
+        Source.parse(dialect.getText(rs, c + 2)),
+        secrets.open(id.value(), rs.getBytes(c + 3)),
+        dialect.getText(rs, c + 4),
+        new Destination(dialect.getText(rs, c + 5), dialect.getText(rs, c + 6)),
+        dialect.getText(rs, c + 7),
+        dialect.getText(rs, c + 8),
         filters,
         schedule,
-        ZoneId.of(rs.getString(prefix + "zone")),
+        ZoneId.of(dialect.getText(rs, c + 14)),
         options,
-        rs.getBoolean(prefix + "enabled"),
-        MisfirePolicy.valueOf(rs.getString(prefix + "misfire_policy")),
-        JobStatus.valueOf(rs.getString(prefix + "status")),
-        dialect.getInstant(rs, prefix + "last_run_at"),
-        rs.getString(prefix + "last_error"),
-        dialect.getInstant(rs, prefix + "next_run_at"),
-        dialect.getInstant(rs, prefix + "created_at"),
-        dialect.getInstant(rs, prefix + "updated_at"));
+        rs.getBoolean(c + 22),
+        MisfirePolicy.valueOf(dialect.getText(rs, c + 23)),
+        JobStatus.valueOf(dialect.getText(rs, c + 24)),
+        dialect.getInstant(rs, c + 25),
+        dialect.getText(rs, c + 26),
+        dialect.getInstant(rs, c + 27),
+        dialect.getInstant(rs, c + 28),
+        dialect.getInstant(rs, c + 29));
   }
 }

@@ -73,13 +73,11 @@ public final class EngineLifecycle {
 
   /** Plans the next occurrence of every enabled schedule that has none. */
   private void replanSchedules() {
-    for (Job job : runtime.jobs().list()) {
-      if (job.enabled() && job.nextRunAt() == null && !job.schedule().kind().equals("manual")) {
-        try {
-          runtime.jobs().update(job);
-        } catch (SyncException e) {
-          log.warn("cannot re-plan job {}: {}", job.name(), e.getMessage());
-        }
+    for (Job job : runtime.jobs().unplanned()) {
+      try {
+        runtime.jobs().update(job);
+      } catch (SyncException e) {
+        log.warn("cannot re-plan job {}: {}", job.name(), e.getMessage());
       }
     }
   }

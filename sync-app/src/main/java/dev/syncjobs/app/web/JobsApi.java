@@ -55,14 +55,14 @@ public final class JobsApi implements RouteGroup {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("data", data);
     body.put("message", message);
-    ctx.status(status).contentType("application/json").result(Json.write(body));
+    ctx.status(status).contentType("application/json").result(Json.bytes(body));
   }
 
   static void list(Context ctx, List<?> data, long total) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("data", data);
     body.put("total", total);
-    ctx.status(200).contentType("application/json").result(Json.write(body));
+    ctx.status(200).contentType("application/json").result(Json.bytes(body));
   }
 
   void backends(Context ctx) {

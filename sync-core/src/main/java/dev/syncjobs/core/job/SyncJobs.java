@@ -306,6 +306,11 @@ public final class SyncJobs {
     return jobs.list();
   }
 
+  /** The enabled jobs with a schedule of their own and no next occurrence planned. */
+  public List<Job> unplanned() {
+    return jobs.unplanned();
+  }
+
   /**
    * Queues a manual run.
    *

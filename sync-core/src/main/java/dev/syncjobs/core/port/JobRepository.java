@@ -6,6 +6,7 @@ import dev.syncjobs.core.model.Job;
 import dev.syncjobs.core.model.JobId;
 import dev.syncjobs.core.model.NotFoundException;
 import dev.syncjobs.core.model.Run;
+import dev.syncjobs.core.model.Schedule;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
@@ -51,6 +52,17 @@ public interface JobRepository {
 
   /** All jobs, ordered by name. */
   List<Job> list();
+
+  /**
+   * The enabled jobs whose schedule is not manual and that have no next occurrence (a server plans
+   * them at start). The default reads {@link #list()}; a database answers from a query.
+   */
+  default List<Job> unplanned() {
+    return list().stream()
+        .filter(j -> j.enabled() && j.nextRunAt() == null)
+        .filter(j -> !(j.schedule() instanceof Schedule.Manual))
+        .toList();
+  }
 
   /**
    * The jobs other than {@code job} itself that it clashes with, ordered by name: the same name

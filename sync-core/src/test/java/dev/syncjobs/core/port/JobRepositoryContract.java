@@ -295,6 +295,29 @@ public abstract class JobRepositoryContract {
   }
 
   @Test
+  void unplanned_are_the_enabled_scheduled_jobs_without_a_next_occurrence() {
+    jobs.create(job("planned", T0));
+    jobs.create(job("unplanned", null));
+    jobs.create(
+        Job.builder(
+                new JobId(UUID.randomUUID()),
+                "manual",
+                Source.parse("https://mirror.example.org/pub/"),
+                new Destination("default", "manual"))
+            .createdAt(T0)
+            .build());
+    Job disabled = job("disabled", null);
+    jobs.create(
+        Job.builder(disabled.id(), disabled.name(), disabled.source(), disabled.destination())
+            .schedule(disabled.schedule())
+            .enabled(false)
+            .createdAt(T0)
+            .build());
+
+    assertThat(jobs.unplanned()).extracting(Job::name).containsExactly("unplanned");
+  }
+
+  @Test
   void due_returns_enabled_jobs_due_at_or_before_now_oldest_first() {
     Job late = job("due-late", T0.minusSeconds(10));
     Job early = job("due-early", T0.minusSeconds(60));
