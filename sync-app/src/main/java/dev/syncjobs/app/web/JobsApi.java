@@ -98,7 +98,7 @@ public final class JobsApi implements RouteGroup {
     String backend = ctx.queryParam("backend_id");
     JobStatus w = wanted;
     Map<JobId, Duration> averages = jobs.averageSuccessDuration(AVERAGED_RUNS);
-    List<Map<String, Object>> out =
+    List<Job> out =
         jobs.list().stream()
             .filter(j -> w == null || j.status() == w)
             .filter(
@@ -106,9 +106,14 @@ public final class JobsApi implements RouteGroup {
                     backend == null
                         || backend.isEmpty()
                         || j.destination().backendId().equals(backend))
-            .map(j -> view(j, averages.get(j.id())))
             .toList();
-    list(ctx, out, out.size());
+    byte[] body =
+        JsonStream.list(
+            out,
+            out.size(),
+            (j, fields) ->
+                JobView.fields(j, backendName(j), seconds(averages.get(j.id())), fields));
+    ctx.status(200).contentType("application/json").result(body);
   }
 
   private Map<String, Object> view(Job j) {
@@ -116,10 +121,15 @@ public final class JobsApi implements RouteGroup {
   }
 
   private Map<String, Object> view(Job j, Duration average) {
-    String backendName =
-        backends.find(j.destination().backendId()).map(StorageBackend::name).orElse(null);
-    Double seconds = average == null ? null : Math.round(average.toMillis() / 100.0) / 10.0;
-    return JobView.write(j, backendName, seconds);
+    return JobView.write(j, backendName(j), seconds(average));
+  }
+
+  private String backendName(Job j) {
+    return backends.find(j.destination().backendId()).map(StorageBackend::name).orElse(null);
+  }
+
+  private static Double seconds(Duration average) {
+    return average == null ? null : Math.round(average.toMillis() / 100.0) / 10.0;
   }
 
   /** One job's: the list reads every job's at once ({@link SyncJobs#averageSuccessDuration}). */

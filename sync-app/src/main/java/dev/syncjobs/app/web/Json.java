@@ -43,9 +43,7 @@ final class Json {
                           public void serialize(
                               Instant value, JsonGenerator gen, SerializerProvider provider)
                               throws IOException {
-                            gen.writeString(
-                                DateTimeFormatter.ISO_INSTANT.format(
-                                    value.truncatedTo(ChronoUnit.MILLIS)));
+                            gen.writeString(instantText(value));
                           }
                         }))
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
@@ -141,6 +139,11 @@ final class Json {
     } catch (IOException e) {
       throw new ValidationException("body", "could not be read: " + e.getMessage());
     }
+  }
+
+  /** An instant as the API writes it: ISO-8601 in UTC, to the millisecond. */
+  static String instantText(Instant value) {
+    return DateTimeFormatter.ISO_INSTANT.format(value.truncatedTo(ChronoUnit.MILLIS));
   }
 
   /** {@code value} as UTF-8 JSON: a large answer without the copy a String would make. */
