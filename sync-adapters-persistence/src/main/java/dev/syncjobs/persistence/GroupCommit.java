@@ -14,11 +14,6 @@ import java.util.function.UnaryOperator;
  * item fails alone. The writer exits after two idle seconds and is started again by the next
  * submission; an unexpected error fails every waiting item instead of leaving it waiting.
  *
- * <p>A caller that waits for its item anyway may {@link #writeOrQueue write} it on its own thread
- * when nothing is being written or waiting: a lone writer then pays no hand-over to the writer
- * thread and back (two thread wake-ups per commit, each a wait for a core on a busy machine). Only
- * one group is written at a time, whichever thread writes it.
- *
  * @param <T> a queued item
  * @param <R> what writing an item gives its submitter
  */
@@ -33,9 +28,6 @@ final class GroupCommit<T extends GroupCommit.Item<R>, R> {
   private final Function<List<T>, List<R>> write;
   private final List<T> queue = new ArrayList<>();
   private boolean writerRunning;
-
-  /** A group is being written (by the writer thread or by a caller, see {@link #writeOrQueue}). */
-  private boolean writing;
 
   /**
    * @param take removes the next group from the queue (called with at least one item queued) and
@@ -62,32 +54,6 @@ final class GroupCommit<T extends GroupCommit.Item<R>, R> {
     }
   }
 
-  /**
-   * Writes {@code item} on the calling thread, alone, when no group is being written and none is
-   * waiting, and returns with its {@code done} complete; otherwise queues it as {@link #submit}
-   * does, to share the next group's commit.
-   */
-  void writeOrQueue(T item) {
-    synchronized (queue) {
-      if (writing || !queue.isEmpty()) {
-        submit(List.of(item));
-        return;
-      }
-      writing = true;
-    }
-    try {
-      write(List.of(item));
-    } catch (Throwable t) {
-      item.done().completeExceptionally(t);
-    } finally {
-      synchronized (queue) {
-        writing = false;
-        // items queued meanwhile are the writer thread's, which their submission started
-        queue.notifyAll();
-      }
-    }
-  }
-
   /** The first {@code max} items of a queue, in order. */
   static <T> List<T> first(List<T> queue, int max) {
     List<T> head = queue.subList(0, Math.min(max, queue.size()));
@@ -102,26 +68,17 @@ final class GroupCommit<T extends GroupCommit.Item<R>, R> {
       while (true) {
         synchronized (queue) {
           long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-          while (queue.isEmpty() || writing) {
+          while (queue.isEmpty()) {
             long left = deadline - System.nanoTime();
-            if (queue.isEmpty() && left <= 0) {
+            if (left <= 0) {
               writerRunning = false;
               return;
             }
-            // waiting items wait for the caller writing now, whose end wakes this thread
-            queue.wait(queue.isEmpty() ? Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)) : 0);
+            queue.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
           }
           group = take.apply(queue);
-          writing = true;
         }
-        try {
-          write(group);
-        } finally {
-          synchronized (queue) {
-            writing = false;
-            queue.notifyAll();
-          }
-        }
+        write(group);
         group = List.of();
       }
     } catch (Throwable t) {

@@ -155,7 +155,7 @@ final class Transactions {
       throw new IllegalStateException("a transaction must not start another transaction");
     }
     Write mine = new Write(work, new CompletableFuture<>());
-    writes.writeOrQueue(mine);
+    writes.submit(List.of(mine));
     Outcome outcome;
     try {
       // not interruptible: the caller must learn whether its transaction was committed

@@ -8,8 +8,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class GroupCommitTest {
@@ -103,85 +101,6 @@ class GroupCommitTest {
     assertThatThrownBy(() -> other.done().join()).hasCauseInstanceOf(AssertionError.class);
     Item later = new Item("later");
     commit.submit(List.of(later));
-    assertThat(later.done().join()).isEqualTo("later written");
-  }
-
-  @Test
-  void a_lone_item_is_written_on_the_calling_thread() {
-    List<String> threads = new CopyOnWriteArrayList<>();
-    GroupCommit<Item, String> commit =
-        new GroupCommit<>(
-            "test-writer",
-            q -> GroupCommit.first(q, 10),
-            group -> {
-              threads.add(Thread.currentThread().getName());
-              return record(group);
-            });
-    Item a = new Item("a");
-
-    commit.writeOrQueue(a);
-
-    assertThat(a.done()).isCompletedWithValue("a written");
-    assertThat(threads).containsExactly(Thread.currentThread().getName());
-  }
-
-  @Test
-  void items_arriving_while_a_caller_writes_wait_and_share_the_next_group() throws Exception {
-    CountDownLatch writing = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    GroupCommit<Item, String> commit =
-        new GroupCommit<>(
-            "test-writer",
-            q -> GroupCommit.first(q, 10),
-            group -> {
-              if (group.get(0).name().equals("slow")) {
-                writing.countDown();
-                try {
-                  release.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                  throw new IllegalStateException(e);
-                }
-              }
-              return record(group);
-            });
-    Item slow = new Item("slow");
-    Thread caller = new Thread(() -> commit.writeOrQueue(slow));
-    caller.start();
-    assertThat(writing.await(10, TimeUnit.SECONDS)).isTrue();
-    Item b = new Item("b");
-    Item c = new Item("c");
-
-    commit.writeOrQueue(b);
-    commit.writeOrQueue(c);
-    assertThat(b.done()).isNotDone();
-    release.countDown();
-
-    assertThat(b.done().join()).isEqualTo("b written");
-    assertThat(c.done().join()).isEqualTo("c written");
-    caller.join(10_000);
-    assertThat(slow.done()).isCompletedWithValue("slow written");
-    assertThat(groups).containsExactly(List.of("slow"), List.of("b", "c"));
-  }
-
-  @Test
-  void an_error_of_a_callers_write_fails_its_item_only() {
-    GroupCommit<Item, String> commit =
-        new GroupCommit<>(
-            "test-writer",
-            q -> GroupCommit.first(q, 10),
-            group -> {
-              if (group.get(0).name().equals("fatal")) {
-                throw new AssertionError("not an exception a write is expected to throw");
-              }
-              return record(group);
-            });
-    Item fatal = new Item("fatal");
-
-    commit.writeOrQueue(fatal);
-    Item later = new Item("later");
-    commit.writeOrQueue(later);
-
-    assertThatThrownBy(() -> fatal.done().join()).hasCauseInstanceOf(AssertionError.class);
     assertThat(later.done().join()).isEqualTo("later written");
   }
 }
