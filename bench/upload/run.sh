@@ -12,7 +12,8 @@
 # Needs: nginx-light curl python3 (Debian packages), a JDK and Maven; root to reset VmHWM
 # (/proc/<pid>/clear_refs). Data (3 times the file's size) and nginx live under $BENCH_DIR
 # (default /tmp/syncbench-upload); nginx listens on 127.0.0.1:$BENCH_PORT (default 18083).
-# Results: $BENCH_DIR/results.csv and a Markdown table on stdout.
+# Results: $BENCH_DIR/results.csv and a Markdown table on stdout. BENCH_REBUILD=0 runs the jar as
+# it is built (for A/B runs that alternate two checkouts' jars without rebuilding each time).
 set -euo pipefail
 rounds=${1:-3}
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -48,7 +49,9 @@ parts() {
 parts "$B/chunks-$SIZE_MIB" "$CHUNK"
 parts "$B/patches-$SIZE_MIB" "$PATCH"
 
-(cd "$repo" && SYNCJOBS_REBUILD=1 ./syncjobs --help >/dev/null)
+if [ "${BENCH_REBUILD:-1}" != 0 ]; then
+  (cd "$repo" && SYNCJOBS_REBUILD=1 ./syncjobs --help >/dev/null)
+fi
 sed -e "s#@ROOT@#$B#g" -e "s#@PORT@#$PORT#g" "$here/nginx.conf.in" > "$B/nginx.conf"
 nginx -c "$B/nginx.conf" -s stop 2>/dev/null || true
 nginx -c "$B/nginx.conf"
