@@ -4,12 +4,16 @@
   timed.py command -- CMD ARGS...
       runs CMD (output to /dev/null); prints "<wall s> <CPU s of CMD and its children>"
   timed.py run URL TOKEN JOB_ID SERVER_PID
-      POSTs the job's run and polls the run (one keep-alive connection, every 10 ms) until its
+      POSTs the job's run and polls the run (one keep-alive connection, every 50 ms) until its
       status is terminal; prints "<wall s> <server CPU s> <its children's CPU s> <status>
-      <files_total> <bytes_total>". Server CPU is utime+stime of SERVER_PID from /proc, read just
-      before the trigger and just after the terminal status; its children's is cutime+cstime
-      (processes it started and reaped meanwhile, such as rsync).
+      <files_total> <bytes_total>". The wall time runs from just before the POST to the run's
+      completed_at (the server's clock is this machine's): polling finer to see the end sooner
+      would cost the server CPU (about a millisecond a request) and skew what is measured. Server
+      CPU is utime+stime of SERVER_PID from /proc, read just before the trigger and after the
+      terminal status is seen; its children's is cutime+cstime (processes it started and reaped
+      meanwhile, such as rsync).
 """
+import datetime
 import http.client
 import json
 import os
@@ -58,14 +62,15 @@ def run(url, token, job, pid):
 
     call("GET", base)  # open the connection before the clock starts
     cpu0, children0 = proc_cpu(pid)
-    start = time.monotonic()
+    start = time.time()
     started = call("POST", base + "/run", b"{}")
     while True:
         r = call("GET", f"{base}/runs/{started['id']}")
         if r["status"] in TERMINAL:
             break
-        time.sleep(0.01)
-    wall = time.monotonic() - start
+        time.sleep(0.05)
+    completed = datetime.datetime.fromisoformat(r["completed_at"].replace("Z", "+00:00"))
+    wall = completed.timestamp() - start
     cpu1, children1 = proc_cpu(pid)
     print(
         f"{wall:.3f} {cpu1 - cpu0:.3f} {children1 - children0:.3f} {r['status']}"
