@@ -50,6 +50,8 @@ final class RsyncExecution {
   private volatile Thread stopper;
   private volatile boolean guarded;
   private final AtomicBoolean dirty = new AtomicBoolean();
+  private volatile RsyncCurrentFile currentFile;
+  private String lastFile;
 
   RsyncExecution(
       TransferRequest request, RsyncCommand command, Path pidFile, Consumer<String> log) {
@@ -87,6 +89,9 @@ final class RsyncExecution {
       throw new TransferException("cannot start rsync: " + e.getMessage(), false, e);
     }
     ProcessHandle handle = process.toHandle();
+    if (RsyncCurrentFile.available()) {
+      currentFile = new RsyncCurrentFile(handle, realPath(request.staging()));
+    }
     Thread hook = new Thread(() -> RsyncProcesses.killNow(handle), "rsync-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     Thread errors = new Thread(() -> readStderr(process.getErrorStream()), "rsync-stderr");
@@ -176,7 +181,18 @@ final class RsyncExecution {
     }
   }
 
-  /** Publishes the latest progress if it changed: at most twice a second. */
+  private static Path realPath(Path dir) {
+    try {
+      return dir.toRealPath();
+    } catch (IOException e) {
+      return dir.toAbsolutePath().normalize();
+    }
+  }
+
+  /**
+   * Publishes the latest progress if it changed: at most twice a second, naming the file rsync is
+   * writing at that moment (or the last one seen, between files).
+   */
   private void publishProgress() {
     Progress p;
     synchronized (parser) {
@@ -185,6 +201,21 @@ final class RsyncExecution {
         return;
       }
       p = parser.progress();
+    }
+    RsyncCurrentFile files = currentFile;
+    String name = files == null ? null : files.find();
+    if (name != null) {
+      lastFile = name;
+    }
+    if (lastFile != null && p.currentFile() == null) {
+      p =
+          new Progress(
+              p.filesDone(),
+              p.filesTotal(),
+              p.bytesDone(),
+              p.bytesTotal(),
+              lastFile,
+              p.bytesPerSecond());
     }
     try {
       request.progress().onProgress(p);
