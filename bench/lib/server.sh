@@ -9,7 +9,8 @@
 #   server_api METHOD PATH [JSON]  one API call; prints the response body, fails on an error status
 #   server_create_job JSON         creates a job; prints its id
 #   server_delete_job ID           deletes the job (its published versions stay on disk)
-#   server_timed_run ID            "<wall s> <server CPU s> <children's CPU s> <status> <files> <bytes>"
+#   server_timed_run ID            "<wall s> <server CPU s> <children's CPU s> <status> <files>
+#                                  <bytes> <run id>"
 #   timed_command CMD...           "<wall s> <CPU s of CMD and its children>"
 #   bench_environment              prints nproc, load average, the JDK (to stderr)
 # Each timed command should follow a `sync` (the caller's), so no earlier run's writeback is timed.

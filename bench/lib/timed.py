@@ -6,7 +6,7 @@
   timed.py run URL TOKEN JOB_ID SERVER_PID
       POSTs the job's run and polls the run (one keep-alive connection, every 50 ms) until its
       status is terminal; prints "<wall s> <server CPU s> <its children's CPU s> <status>
-      <files_total> <bytes_total>". The wall time runs from just before the POST to the run's
+      <files_total> <bytes_total> <run id>". The wall time runs from just before the POST to the run's
       completed_at (the server's clock is this machine's): polling finer to see the end sooner
       would cost the server CPU (about a millisecond a request) and skew what is measured. Server
       CPU is utime+stime of SERVER_PID from /proc, read just before the trigger and after the
@@ -74,7 +74,7 @@ def run(url, token, job, pid):
     cpu1, children1 = proc_cpu(pid)
     print(
         f"{wall:.3f} {cpu1 - cpu0:.3f} {children1 - children0:.3f} {r['status']}"
-        f" {r['files_total']} {r['bytes_total']}"
+        f" {r['files_total']} {r['bytes_total']} {r['id']}"
     )
 
 

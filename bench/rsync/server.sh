@@ -65,18 +65,22 @@ bench_environment
 echo "== $(rsync --version | head -1)" >&2
 
 server_round() { # tree round
-  local tree=$1 r=$2 id out
+  local tree=$1 r=$2 id out run rsync_s
   id=$(server_create_job "{\"name\": \"bench-$tree-$r\", \"source_url\": \"$src/$tree\",
     \"destination_backend_id\": \"default\", \"destination_path\": \"bench/$tree-$r\",
     \"keep_versions\": 1, \"max_retries\": 0}")
   sync
   out=$(server_timed_run "$id")
-  echo "$tree server $r $out" >> "$results"
-  echo "$tree server $r $out" >&2
   [ "$(echo "$out" | cut -d' ' -f4)" = success ] || {
     server_api GET "/api/v1/storage/sync-jobs/$id/history" >&2
     exit 1
   }
+  # how long the rsync process itself ran, from the run's log
+  run=$(echo "$out" | cut -d' ' -f7)
+  rsync_s=$(server_api GET "/api/v1/storage/sync-jobs/$id/runs/$run/log" |
+    sed -n 's/^rsync exited with status [0-9]* after \([0-9.]*\) s$/\1/p')
+  echo "$tree server $r $out ${rsync_s:-0}" >> "$results"
+  echo "$tree server $r $out ${rsync_s:-0}" >&2
   server_delete_job "$id"
   rm -rf "$B/server/storage/bench/$tree-$r" "$B/server/storage/bench/.syncjobs"
 }
@@ -108,10 +112,11 @@ runs = collections.defaultdict(dict)  # (tree, contender) -> round -> fields
 for line in open(sys.argv[1]):
     f = line.split()
     if f[2] != "0":  # round 0 warms up
-        runs[(f[0], f[1])][int(f[2])] = [float(x) for x in f[3:6 if f[1] == "server" else 5]]
+        runs[(f[0], f[1])][int(f[2])] = [float(x) for x in
+                                          (f[3:6] + f[10:11] if f[1] == "server" else f[3:5])]
 print("| tree | contender | wall median s | wall runs (s) | wall ratio to rsync -a, per round "
-      "| CPU median s (JVM + rsync) |")
-print("|---|---|---:|---|---:|---:|")
+      "| CPU median s (JVM + rsync) | rsync process median s |")
+print("|---|---|---:|---|---:|---:|---:|")
 for tree in dict.fromkeys(t for t, _ in runs):
     bare, server = runs[(tree, "rsync")], runs[(tree, "server")]
     for name, r in (("rsync -a", bare), ("server run", server)):
@@ -119,10 +124,12 @@ for tree in dict.fromkeys(t for t, _ in runs):
         ratio = statistics.median(r[k][0] / bare[k][0] for k in r if k in bare)
         if name == "rsync -a":
             cpu = f"{statistics.median(v[1] for v in r.values()):.2f}"
+            inner = f"{statistics.median(walls):.2f}"
         else:
+            inner = f"{statistics.median(v[3] for v in r.values()):.2f}"
             cpu = (f"{statistics.median(v[1] + v[2] for v in r.values()):.2f}"
                    f" ({statistics.median(v[1] for v in r.values()):.2f}"
                    f" + {statistics.median(v[2] for v in r.values()):.2f})")
         print(f"| {tree} | {name} | {statistics.median(walls):.2f} | "
-              f"{' '.join(f'{w:.2f}' for w in walls)} | {ratio:.3f} | {cpu} |")
+              f"{' '.join(f'{w:.2f}' for w in walls)} | {ratio:.3f} | {cpu} | {inner} |")
 PY

@@ -82,6 +82,7 @@ final class RsyncExecution {
     builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     log.accept("running " + describe(command.arguments()));
     Process process;
+    long started = System.nanoTime();
     try {
       // Started on the calling thread, which waits for it: see RsyncProcesses on pdeathsig.
       process = builder.start();
@@ -114,6 +115,13 @@ final class RsyncExecution {
       request.cancel().onCancel(() -> stopAsync(handle));
       readStdout(process.getInputStream());
       int code = process.waitFor();
+      // How long rsync itself took, beside the run's own duration: what the run adds around it.
+      log.accept(
+          String.format(
+              java.util.Locale.ROOT,
+              "rsync exited with status %d after %.3f s",
+              code,
+              (System.nanoTime() - started) / 1e9));
       errors.join(TimeUnit.SECONDS.toMillis(5));
       if (request.cancel().isCancelled()) {
         awaitStopped(handle);
