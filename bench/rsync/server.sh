@@ -6,7 +6,8 @@
 # not counted. Each server run is the first run of a new job (no previous version to link to), so
 # it copies every file into an empty staging folder and publishes a full version, as `rsync -a`
 # copies every file into an empty folder. Creating and deleting the jobs and removing the copies
-# happen outside the timing.
+# happen outside the timing. A third contender, rsync from the shell with the options the server's
+# run logged (output discarded), shows what those options cost rsync itself.
 #
 # Usage (from a clone): bench/rsync/server.sh [rounds] [trees]      (default 5 small,tree)
 #   BENCH_DIR   the server's data dir and the copies (default /dev/shm/syncbench-rsync-server)
@@ -77,8 +78,13 @@ server_round() { # tree round
   }
   # how long the rsync process itself ran, from the run's log
   run=$(echo "$out" | cut -d' ' -f7)
-  rsync_s=$(server_api GET "/api/v1/storage/sync-jobs/$id/runs/$run/log" |
-    sed -n 's/^rsync exited with status [0-9]* after \([0-9.]*\) s$/\1/p')
+  server_api GET "/api/v1/storage/sync-jobs/$id/runs/$run/log" > "$B/run.log"
+  rsync_s=$(sed -n 's/^rsync exited with status [0-9]* after \([0-9.]*\) s$/\1/p' "$B/run.log")
+  if [ ! -s "$B/flags" ]; then
+    # the adapter's options, as the run logged them, for the third contender
+    sed -n 's/^running [^ ]*rsync \(.*\) -- .*$/\1/p' "$B/run.log" | tr ' ' '\n' |
+      sed "s#^--partial-dir=.*#--partial-dir=$B/partial#" > "$B/flags"
+  fi
   echo "$tree server $r $out ${rsync_s:-0}" >> "$results"
   echo "$tree server $r $out ${rsync_s:-0}" >&2
   server_delete_job "$id"
@@ -92,16 +98,25 @@ rsync_round() { # tree round
   echo "$tree rsync $r $out" >&2
   rm -rf "$B/out/$tree-$r"
 }
+flags_round() { # tree round: rsync from the shell with the adapter's options, output discarded
+  local tree=$1 r=$2 out
+  local -a flags
+  mapfile -t flags < "$B/flags"
+  sync
+  out=$(timed_command rsync "${flags[@]}" "$src/$tree/" "$B/out/$tree-$r/")
+  echo "$tree flags $r $out" >> "$results"
+  echo "$tree flags $r $out" >&2
+  rm -rf "$B/out/$tree-$r" "$B/partial"
+}
 
 for tree in ${trees//,/ }; do
   for r in $(seq 0 "$rounds"); do
-    if [ $((r % 2)) = 0 ]; then
-      server_round "$tree" "$r"
-      rsync_round "$tree" "$r"
-    else
-      rsync_round "$tree" "$r"
-      server_round "$tree" "$r"
-    fi
+    # the server first in round 0 (it logs the options the third contender uses), then rotating
+    case $((r % 3)) in
+      0) server_round "$tree" "$r" && rsync_round "$tree" "$r" && flags_round "$tree" "$r" ;;
+      1) rsync_round "$tree" "$r" && flags_round "$tree" "$r" && server_round "$tree" "$r" ;;
+      2) flags_round "$tree" "$r" && server_round "$tree" "$r" && rsync_round "$tree" "$r" ;;
+    esac
   done
 done
 echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
@@ -119,10 +134,12 @@ print("| tree | contender | wall median s | wall runs (s) | wall ratio to rsync 
 print("|---|---|---:|---|---:|---:|---:|")
 for tree in dict.fromkeys(t for t, _ in runs):
     bare, server = runs[(tree, "rsync")], runs[(tree, "server")]
-    for name, r in (("rsync -a", bare), ("server run", server)):
+    flags = runs[(tree, "flags")]
+    for name, r in (("rsync -a", bare), ("rsync, the adapter's options", flags),
+                    ("server run", server)):
         walls = [r[k][0] for k in sorted(r)]
         ratio = statistics.median(r[k][0] / bare[k][0] for k in r if k in bare)
-        if name == "rsync -a":
+        if name != "server run":
             cpu = f"{statistics.median(v[1] for v in r.values()):.2f}"
             inner = f"{statistics.median(walls):.2f}"
         else:
