@@ -80,7 +80,7 @@ final class RsyncExecution {
             });
     builder.directory(request.staging().toFile());
     builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-    log.accept("running " + describe(command.arguments()));
+    log.accept("running " + String.join(" ", command.arguments()));
     Process process;
     long started = System.nanoTime();
     try {
@@ -296,13 +296,5 @@ final class RsyncExecution {
     synchronized (stderrTail) {
       return List.copyOf(stderrTail);
     }
-  }
-
-  private static String describe(List<String> args) {
-    List<String> shown = new ArrayList<>();
-    for (String a : args) {
-      shown.add(a.startsWith("--out-format=") ? "--out-format=..." : a);
-    }
-    return String.join(" ", shown);
   }
 }
