@@ -227,7 +227,7 @@ final class SegmentFetcher {
     while (!overflow) {
       int n;
       try {
-        n = r.body().read(buf, gathered, buf.length - gathered, j::stopped);
+        n = r.body().read(buf, gathered, throttle.maxRead(buf.length - gathered), j::stopped);
       } catch (IOException e) {
         // what arrived before the fault is good: keep it for the resume
         pos = write(j, seg, bb, gathered, pos);

@@ -10,6 +10,7 @@ import dev.syncjobs.core.port.TransferRequest;
 import dev.syncjobs.core.progress.ProgressCounter;
 import dev.syncjobs.core.staging.StagingPaths;
 import dev.syncjobs.core.staging.StagingPrune;
+import dev.syncjobs.core.throttle.Throttle;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -304,7 +305,8 @@ public final class LocalTransfer implements Transfer {
     try (InputStream in = Files.newInputStream(e.file(), LinkOption.NOFOLLOW_LINKS);
         OutputStream out = StagingPaths.createNew(temp)) {
       byte[] buf = new byte[BUFFER];
-      for (int n; (n = in.read(buf)) > 0; ) {
+      Throttle throttle = request.options().throttle();
+      for (int n; (n = in.read(buf, 0, throttle.maxRead(buf.length))) > 0; ) {
         request.cancel().throwIfCancelled();
         out.write(buf, 0, n);
         if (digest != null) {
@@ -312,7 +314,7 @@ public final class LocalTransfer implements Transfer {
         }
         counter.current(e.shown());
         counter.copied(n);
-        request.options().throttle().acquire(n, request.cancel()::isCancelled);
+        throttle.acquire(n, request.cancel()::isCancelled);
       }
     } catch (IOException | RuntimeException failed) {
       // A copy restarts from byte 0, so a half-written temp file is only weight: on a full disk

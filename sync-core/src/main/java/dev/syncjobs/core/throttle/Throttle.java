@@ -28,6 +28,18 @@ public final class Throttle {
   }
 
   /**
+   * How many of {@code wanted} bytes a stream should read at once: no more than the smallest
+   * limited bucket's burst, so the bytes it reads before it is held back stay within the limit.
+   */
+  public int maxRead(int wanted) {
+    long max = wanted;
+    for (TokenBucket b : buckets) {
+      max = Math.min(max, b.burstBytes());
+    }
+    return (int) Math.max(1, max);
+  }
+
+  /**
    * Blocks until {@code bytes} may pass every bucket.
    *
    * @param stopped asked while waiting; true ends the wait

@@ -92,6 +92,15 @@ public final class TokenBucket {
     }
   }
 
+  /**
+   * The most bytes one read should move before it takes them: the burst, so that a read overdraws
+   * the bucket by at most that much, whatever a loaded machine's sockets hold; unlimited when the
+   * bucket is.
+   */
+  public synchronized long burstBytes() {
+    return rate == 0 ? Long.MAX_VALUE : (long) burst();
+  }
+
   private double burst() {
     return Math.max(rate / 10.0, 1);
   }

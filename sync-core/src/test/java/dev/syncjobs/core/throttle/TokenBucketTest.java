@@ -23,6 +23,23 @@ class TokenBucketTest {
   }
 
   @Test
+  void a_limited_stream_reads_at_most_the_smallest_burst_at_once() {
+    TokenBucket global = new TokenBucket(10_000_000L, nanos::get);
+    TokenBucket job = new TokenBucket(1_000_000L, nanos::get);
+    Throttle both = new Throttle(java.util.List.of(global, job));
+
+    assertThat(both.maxRead(1 << 20)).isEqualTo(100_000);
+    assertThat(both.maxRead(4096)).isEqualTo(4096);
+    job.setRate(null);
+    assertThat(both.maxRead(1 << 20))
+        .as("the global bucket's tenth of a second")
+        .isEqualTo(1_000_000);
+    global.setRate(null);
+    assertThat(both.maxRead(1 << 20)).isEqualTo(1 << 20);
+    assertThat(Throttle.NONE.maxRead(1 << 20)).isEqualTo(1 << 20);
+  }
+
+  @Test
   void a_rate_change_applies_to_the_debt_already_owed() {
     TokenBucket b = new TokenBucket(1000L, nanos::get);
     b.tryTake(1000);
