@@ -92,9 +92,10 @@ final class RsyncCommand implements AutoCloseable {
             "--no-motd",
             "--no-human-readable",
             "--stats",
-            "--info=progress2,name2",
-            "--debug=flist3",
-            "--out-format=" + RsyncProgressParser.OUT_FORMAT));
+            // Totals before any data moves (the file list, thanks to --no-inc-recursive) and the
+            // running bytes and list position; no line per file (see RsyncProgressParser).
+            "--info=progress2",
+            "--debug=flist3"));
     long timeout = Math.max(1, (options.timeout().toMillis() + 999) / 1000);
     args.add("--timeout=" + timeout);
     if (options.compareChecksums()) {

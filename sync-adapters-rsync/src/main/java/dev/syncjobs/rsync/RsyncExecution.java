@@ -50,6 +50,8 @@ final class RsyncExecution {
   private volatile Thread stopper;
   private volatile boolean guarded;
   private final AtomicBoolean dirty = new AtomicBoolean();
+  private volatile RsyncCurrentFile currentFile;
+  private String lastFile;
 
   RsyncExecution(
       TransferRequest request, RsyncCommand command, Path pidFile, Consumer<String> log) {
@@ -80,6 +82,7 @@ final class RsyncExecution {
     builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     log.accept("running " + describe(command.arguments()));
     Process process;
+    long started = System.nanoTime();
     try {
       // Started on the calling thread, which waits for it: see RsyncProcesses on pdeathsig.
       process = builder.start();
@@ -87,6 +90,9 @@ final class RsyncExecution {
       throw new TransferException("cannot start rsync: " + e.getMessage(), false, e);
     }
     ProcessHandle handle = process.toHandle();
+    if (RsyncCurrentFile.available()) {
+      currentFile = new RsyncCurrentFile(handle, realPath(request.staging()));
+    }
     Thread hook = new Thread(() -> RsyncProcesses.killNow(handle), "rsync-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     Thread errors = new Thread(() -> readStderr(process.getErrorStream()), "rsync-stderr");
@@ -109,6 +115,13 @@ final class RsyncExecution {
       request.cancel().onCancel(() -> stopAsync(handle));
       readStdout(process.getInputStream());
       int code = process.waitFor();
+      // How long rsync itself took, beside the run's own duration: what the run adds around it.
+      log.accept(
+          String.format(
+              java.util.Locale.ROOT,
+              "rsync exited with status %d after %.3f s",
+              code,
+              (System.nanoTime() - started) / 1e9));
       errors.join(TimeUnit.SECONDS.toMillis(5));
       if (request.cancel().isCancelled()) {
         awaitStopped(handle);
@@ -176,7 +189,18 @@ final class RsyncExecution {
     }
   }
 
-  /** Publishes the latest progress if it changed: at most twice a second. */
+  private static Path realPath(Path dir) {
+    try {
+      return dir.toRealPath();
+    } catch (IOException e) {
+      return dir.toAbsolutePath().normalize();
+    }
+  }
+
+  /**
+   * Publishes the latest progress if it changed: at most twice a second, naming the file rsync is
+   * writing at that moment (or the last one seen, between files).
+   */
   private void publishProgress() {
     Progress p;
     synchronized (parser) {
@@ -185,6 +209,21 @@ final class RsyncExecution {
         return;
       }
       p = parser.progress();
+    }
+    RsyncCurrentFile files = currentFile;
+    String name = files == null ? null : files.find();
+    if (name != null) {
+      lastFile = name;
+    }
+    if (lastFile != null && p.currentFile() == null) {
+      p =
+          new Progress(
+              p.filesDone(),
+              p.filesTotal(),
+              p.bytesDone(),
+              p.bytesTotal(),
+              lastFile,
+              p.bytesPerSecond());
     }
     try {
       request.progress().onProgress(p);

@@ -16,12 +16,15 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>{@code --debug=flist3}'s receiver listing, {@code [Receiver] i=3 2 a/f.bin mode=0100644
  *       len=300,000 ...}: the regular files and bytes to expect, known before any data moves
- *       (because of {@code --no-inc-recursive});
- *   <li>{@code --out-format} lines starting with {@link #MARKER}, {@code <itemize> <length>
- *       <name>}; with {@code --info=name2} rsync names unchanged and hard-linked files too, so
- *       their bytes count as done;
+ *       (because of {@code --no-inc-recursive}), and where in the list each one lies;
  *   <li>{@code --info=progress2} lines, {@code 300,000 5% 6.50MB/s 0:00:00 (xfr#1, to-chk=3/8)}:
- *       bytes of transferred files so far and the rate;
+ *       bytes of transferred files so far and the rate; {@code to-chk=R/T} says the first {@code T
+ *       - R} entries of the list are done, so the files and bytes of the list up to there count as
+ *       done, unchanged and hard-linked ones included;
+ *   <li>{@code --out-format} lines starting with {@link #MARKER}, {@code <itemize> <length>
+ *       <name>}, when present: they name each file, unchanged ones too. {@link RsyncCommand} does
+ *       not ask for them, as a line per file costs rsync more than the rest of its progress output
+ *       on trees of small files; the current file comes from {@link RsyncCurrentFile} instead;
  *   <li>{@code --stats} lines ({@code Number of files: 8 (reg: 5, dir: 3)}, ...).
  * </ul>
  *
@@ -30,11 +33,8 @@ import java.util.regex.Pattern;
  * {@link #progress()} never go backwards.
  */
 final class RsyncProgressParser {
-  /** Prefix of syncjobs's {@code --out-format} lines. */
+  /** Prefix of the {@code --out-format=::syncjobs %i %l %n} lines. */
   static final String MARKER = "::syncjobs ";
-
-  /** The {@code --out-format} value that goes with {@link #MARKER}. */
-  static final String OUT_FORMAT = MARKER + "%i %l %n";
 
   private static final String FLIST_PREFIX = "[Receiver] i=";
   private static final String NUM = "([0-9][0-9,.]*[KMGTP]?)";
@@ -58,6 +58,13 @@ final class RsyncProgressParser {
 
   private long listedFiles;
   private long listedBytes;
+
+  /** Regular files and their bytes in the list before each index: done once to-chk passes it. */
+  private final ListPrefix prefix = new ListPrefix();
+
+  private long checkedFiles;
+  private long checkedBytes;
+  private long transferredAtCheck;
   private boolean listKnown;
   private long skippedFiles;
   private long skippedBytes;
@@ -132,8 +139,34 @@ final class RsyncProgressParser {
       if (isNumber(n)) {
         completedTransfers = Math.max(completedTransfers, Long.parseLong(n));
       }
+      if (t[5] != null) {
+        toCheck(t[5]);
+      }
     }
     return update();
+  }
+
+  /**
+   * {@code to-chk=R/T)}: the first {@code T - R} entries of the file list are done. (With
+   * incremental recursion rsync writes {@code ir-chk} instead, over a list still growing: not used,
+   * see {@link RsyncCommand}.)
+   */
+  private void toCheck(String token) {
+    int slash = token.indexOf('/');
+    if (!token.startsWith("to-chk=") || slash < 0 || !token.endsWith(")")) {
+      return;
+    }
+    String remaining = token.substring(7, slash);
+    String total = token.substring(slash + 1, token.length() - 1);
+    if (!isNumber(remaining) || !isNumber(total)) {
+      return;
+    }
+    long done = number(total) - number(remaining);
+    if (done >= 0 && done <= prefix.size()) {
+      checkedFiles = Math.max(checkedFiles, prefix.files((int) done));
+      checkedBytes = Math.max(checkedBytes, prefix.bytes((int) done));
+      transferredAtCheck = transferredBytes;
+    }
   }
 
   /** {@code [Receiver] i=3 2 a/f.bin mode=0100644 len=300000 uid=0 ...}. */
@@ -158,6 +191,12 @@ final class RsyncProgressParser {
     if (line.startsWith("0100", modeStart) && modeEnd - modeStart == 7) {
       listedFiles++;
       listedBytes += number(size);
+    }
+    int indexEnd = line.indexOf(' ', FLIST_PREFIX.length());
+    String index = line.substring(FLIST_PREFIX.length(), Math.max(indexEnd, FLIST_PREFIX.length()));
+    // The list comes sorted, entry i after entry i - 1; anything else leaves the prefix alone.
+    if (isNumber(index) && number(index) == prefix.size()) {
+      prefix.add(listedFiles, listedBytes);
     }
   }
 
@@ -241,8 +280,14 @@ final class RsyncProgressParser {
   }
 
   private boolean update() {
-    long files = Math.max(filesDone, skippedFiles + completedTransfers);
-    long bytes = Math.max(bytesDone, skippedBytes + transferredBytes);
+    long files = Math.max(filesDone, Math.max(checkedFiles, skippedFiles + completedTransfers));
+    // The list up to the last completed file, plus what arrived of the file in flight since.
+    long bytes =
+        Math.max(
+            bytesDone,
+            Math.max(
+                checkedBytes + transferredBytes - transferredAtCheck,
+                skippedBytes + transferredBytes));
     if (listKnown) {
       files = Math.min(files, listedFiles);
       bytes = Math.min(bytes, listedBytes);

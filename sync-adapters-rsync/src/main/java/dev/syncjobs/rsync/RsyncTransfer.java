@@ -29,8 +29,9 @@ import java.util.stream.Stream;
  * version, so unchanged files become hard links to it. Files get their write bits removed ({@code
  * --chmod=Fa-w}) as published versions have them, because rsync links a file only when its mode
  * matches too. Interrupted files are kept in a partial directory and resumed by the next attempt.
- * Progress comes from {@code --info=progress2} and the file names from {@code --out-format}; totals
- * are known before any data moves ({@code --no-inc-recursive}).
+ * Progress comes from {@code --info=progress2} and the file list ({@code --debug=flist3}), the
+ * current file from the receiver's open file ({@link RsyncCurrentFile}); totals are known before
+ * any data moves ({@code --no-inc-recursive}).
  *
  * <p>Credentials: an rsync daemon password reaches rsync through its environment ({@code
  * RSYNC_PASSWORD}), never its arguments or the disk; an ssh key and known_hosts lines go to private

@@ -1,0 +1,152 @@
+#!/bin/bash
+# rsync runs in server mode: a job's run triggered through the API of a running `./syncjobs serve`,
+# timed from the trigger to the run's terminal status, beside bare `rsync -a` from the same rsync
+# daemon (loopback) into a new folder on the same file system, in the same run. Every timed
+# command follows a `sync`; rounds alternate which goes first; a first warm-up round per tree is
+# not counted. Each server run is the first run of a new job (no previous version to link to), so
+# it copies every file into an empty staging folder and publishes a full version, as `rsync -a`
+# copies every file into an empty folder. Creating and deleting the jobs and removing the copies
+# happen outside the timing. A third contender, rsync from the shell with the options the server's
+# run logged (output discarded), shows what those options cost rsync itself.
+#
+# Usage (from a clone): bench/rsync/server.sh [rounds] [trees]      (default 5 small,tree)
+#   BENCH_DIR   the server's data dir and the copies (default /dev/shm/syncbench-rsync-server)
+#   BENCH_DATA  the trees of bench/rsync/make-data.sh (default /tmp/syncbench-rsync/data)
+#   BENCH_NO_BUILD=1 uses the jar as built; BENCH_MVN_OFFLINE=1 builds it with mvn -o
+# Needs: JDK 17, Maven, rsync, curl, python3. Prints a Markdown table (docs/benchmarks.md).
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=../lib/server.sh
+. "$here/../lib/server.sh"
+rounds=${1:-5}
+trees=${2:-small,tree}
+B=${BENCH_DIR:-/dev/shm/syncbench-rsync-server}
+data=${BENCH_DATA:-/tmp/syncbench-rsync/data}
+bash "$here/make-data.sh" "$data" >&2
+rm -rf "$B"
+mkdir -p "$B/rsyncd" "$B/out"
+results="$B/results.txt"
+: > "$results"
+
+# an rsync daemon on a free loopback port above 20000
+port=
+for _ in $(seq 1 20); do
+  candidate=$((20001 + RANDOM % 40000))
+  if ! (exec 3<> "/dev/tcp/127.0.0.1/$candidate") 2> /dev/null; then
+    port=$candidate
+    break
+  fi
+done
+cat > "$B/rsyncd/rsyncd.conf" << EOF
+use chroot = no
+numeric ids = yes
+pid file = $B/rsyncd/rsyncd.pid
+log file = $B/rsyncd/rsyncd.log
+[bench]
+  path = $data
+  read only = yes
+EOF
+rsync --daemon --no-detach --config="$B/rsyncd/rsyncd.conf" --address=127.0.0.1 --port="$port" &
+daemon=$!
+cleanup() {
+  server_stop
+  kill "$daemon" 2> /dev/null || true
+  wait "$daemon" 2> /dev/null || true
+}
+trap cleanup EXIT
+for _ in $(seq 1 50); do
+  rsync "rsync://127.0.0.1:$port/bench/" > /dev/null 2>&1 && break
+  sleep 0.1
+done
+src="rsync://127.0.0.1:$port/bench"
+
+server_build
+server_start "$B/server"
+bench_environment
+echo "== $(rsync --version | head -1)" >&2
+
+server_round() { # tree round
+  local tree=$1 r=$2 id out run rsync_s
+  id=$(server_create_job "{\"name\": \"bench-$tree-$r\", \"source_url\": \"$src/$tree\",
+    \"destination_backend_id\": \"default\", \"destination_path\": \"bench/$tree-$r\",
+    \"keep_versions\": 1, \"max_retries\": 0}")
+  sync
+  out=$(server_timed_run "$id")
+  [ "$(echo "$out" | cut -d' ' -f4)" = success ] || {
+    server_api GET "/api/v1/storage/sync-jobs/$id/history" >&2
+    exit 1
+  }
+  # how long the rsync process itself ran, from the run's log
+  run=$(echo "$out" | cut -d' ' -f7)
+  server_api GET "/api/v1/storage/sync-jobs/$id/runs/$run/log" > "$B/run.log"
+  rsync_s=$(sed -n 's/^rsync exited with status [0-9]* after \([0-9.]*\) s$/\1/p' "$B/run.log")
+  if [ ! -s "$B/flags" ]; then
+    # the adapter's options, as the run logged them, for the third contender
+    sed -n 's/^running [^ ]*rsync \(.*\) -- .*$/\1/p' "$B/run.log" | tr ' ' '\n' |
+      sed "s#^--partial-dir=.*#--partial-dir=$B/partial#" > "$B/flags"
+  fi
+  echo "$tree server $r $out ${rsync_s:-0}" >> "$results"
+  echo "$tree server $r $out ${rsync_s:-0}" >&2
+  server_delete_job "$id"
+  rm -rf "$B/server/storage/bench/$tree-$r" "$B/server/storage/bench/.syncjobs"
+}
+rsync_round() { # tree round
+  local tree=$1 r=$2 out
+  sync
+  out=$(timed_command rsync -a "$src/$tree/" "$B/out/$tree-$r/")
+  echo "$tree rsync $r $out" >> "$results"
+  echo "$tree rsync $r $out" >&2
+  rm -rf "$B/out/$tree-$r"
+}
+flags_round() { # tree round: rsync from the shell with the adapter's options, output discarded
+  local tree=$1 r=$2 out
+  local -a flags
+  mapfile -t flags < "$B/flags"
+  sync
+  out=$(timed_command rsync "${flags[@]}" "$src/$tree/" "$B/out/$tree-$r/")
+  echo "$tree flags $r $out" >> "$results"
+  echo "$tree flags $r $out" >&2
+  rm -rf "$B/out/$tree-$r" "$B/partial"
+}
+
+for tree in ${trees//,/ }; do
+  for r in $(seq 0 "$rounds"); do
+    # the server first in round 0 (it logs the options the third contender uses), then rotating
+    case $((r % 3)) in
+      0) server_round "$tree" "$r" && rsync_round "$tree" "$r" && flags_round "$tree" "$r" ;;
+      1) rsync_round "$tree" "$r" && flags_round "$tree" "$r" && server_round "$tree" "$r" ;;
+      2) flags_round "$tree" "$r" && server_round "$tree" "$r" && rsync_round "$tree" "$r" ;;
+    esac
+  done
+done
+echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+
+python3 - "$results" << 'PY'
+import collections, statistics, sys
+runs = collections.defaultdict(dict)  # (tree, contender) -> round -> fields
+for line in open(sys.argv[1]):
+    f = line.split()
+    if f[2] != "0":  # round 0 warms up
+        runs[(f[0], f[1])][int(f[2])] = [float(x) for x in
+                                          (f[3:6] + f[10:11] if f[1] == "server" else f[3:5])]
+print("| tree | contender | wall median s | wall runs (s) | wall ratio to rsync -a, per round "
+      "| CPU median s (JVM + rsync) | rsync process median s |")
+print("|---|---|---:|---|---:|---:|---:|")
+for tree in dict.fromkeys(t for t, _ in runs):
+    bare, server = runs[(tree, "rsync")], runs[(tree, "server")]
+    flags = runs[(tree, "flags")]
+    for name, r in (("rsync -a", bare), ("rsync, the adapter's options", flags),
+                    ("server run", server)):
+        walls = [r[k][0] for k in sorted(r)]
+        ratio = statistics.median(r[k][0] / bare[k][0] for k in r if k in bare)
+        if name != "server run":
+            cpu = f"{statistics.median(v[1] for v in r.values()):.2f}"
+            inner = f"{statistics.median(walls):.2f}"
+        else:
+            inner = f"{statistics.median(v[3] for v in r.values()):.2f}"
+            cpu = (f"{statistics.median(v[1] + v[2] for v in r.values()):.2f}"
+                   f" ({statistics.median(v[1] for v in r.values()):.2f}"
+                   f" + {statistics.median(v[2] for v in r.values()):.2f})")
+        print(f"| {tree} | {name} | {statistics.median(walls):.2f} | "
+              f"{' '.join(f'{w:.2f}' for w in walls)} | {ratio:.3f} | {cpu} | {inner} |")
+PY

@@ -1,0 +1,96 @@
+package dev.syncjobs.rsync;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The file rsync is writing now, read from {@code /proc}: rsync's receiver writes each file to a
+ * temporary {@code .<name>.XXXXXX} beside it in the staging directory and renames it when done, so
+ * the open file descriptor of the receiver that points into the staging directory names the file in
+ * flight. This costs a few system calls per look, however many files the tree has, where asking
+ * rsync for a line per file costs it (and the reader) work for every file.
+ *
+ * <p>Where {@code /proc} is missing (not Linux) nothing is found and the current file stays
+ * unknown; a name too long for rsync to add its suffix shows as rsync's shortened temporary name.
+ */
+final class RsyncCurrentFile {
+  private static final Path PROC = Path.of("/proc");
+  private static final Pattern TEMPORARY = Pattern.compile("\\.(.+)\\.[A-Za-z0-9]{6}");
+
+  private final ProcessHandle root;
+  private final Path staging;
+  private long receiver = -1;
+
+  /**
+   * @param root the process started for rsync (its guard, or rsync itself)
+   * @param staging the staging directory, a real path (symbolic links resolved)
+   */
+  RsyncCurrentFile(ProcessHandle root, Path staging) {
+    this.root = root;
+    this.staging = staging;
+  }
+
+  /** Whether this system has {@code /proc} to look in. */
+  static boolean available() {
+    return Files.isDirectory(PROC.resolve("self/fd"));
+  }
+
+  /** The staging-relative name of the file being written, or null when none is open now. */
+  String find() {
+    if (receiver > 0) {
+      String name = openIn(receiver);
+      if (name != null) {
+        return name;
+      }
+    }
+    // rsync forks its receiver once the file list is in: look through the tree until found.
+    for (ProcessHandle p : (Iterable<ProcessHandle>) root.descendants()::iterator) {
+      String name = openIn(p.pid());
+      if (name != null) {
+        receiver = p.pid();
+        return name;
+      }
+    }
+    return null;
+  }
+
+  private String openIn(long pid) {
+    try (DirectoryStream<Path> fds = Files.newDirectoryStream(PROC.resolve(pid + "/fd"))) {
+      for (Path fd : fds) {
+        String name = temporaryName(readLink(fd));
+        if (name != null) {
+          return name;
+        }
+      }
+    } catch (IOException | SecurityException e) {
+      // gone, or not ours to look at
+    }
+    return null;
+  }
+
+  private static Path readLink(Path fd) {
+    try {
+      return Files.readSymbolicLink(fd);
+    } catch (IOException | UnsupportedOperationException e) {
+      return null;
+    }
+  }
+
+  /** {@code <staging>/a/.f.bin.Xy12Ab} to {@code a/f.bin}; null for any other path. */
+  String temporaryName(Path target) {
+    if (target == null || !target.startsWith(staging) || target.equals(staging)) {
+      return null;
+    }
+    Path relative = staging.relativize(target);
+    Matcher m = TEMPORARY.matcher(relative.getFileName().toString());
+    if (!m.matches()) {
+      return null;
+    }
+    Path parent = relative.getParent();
+    return parent == null ? m.group(1) : parent.resolve(m.group(1)).toString();
+  }
+}
