@@ -11,6 +11,11 @@
 #     outside the timing.
 #   noop: one job mirrors the tree once (untimed); each round re-runs it, and rclone re-copies
 #     into a folder it already filled: both only list and compare.
+# ext4 does not hand out an inode freed less than 5 s ago while its inode table block is cached,
+# and skipping such inodes one by one costs each file created in their group kernel CPU: a run
+# started seconds after the previous round's deletion pays for that deletion. Every timed command
+# therefore starts at least 6 s after the last deletion (in service, an old version's deletion is
+# not followed seconds later by the next run's files).
 # CPU: the server's utime+stime from /proc/<pid>/stat around the run; rclone's from rusage.
 #
 # Usage (from a clone): bench/http/server.sh [rounds] [cases]   (default 5 tree,small,big,noop)
@@ -79,6 +84,15 @@ check() { # timed.py output, job id
     exit 1
   }
 }
+deleted=0
+removed() { # the last deletion's time
+  deleted=$(date +%s%N)
+}
+settle() { # waits until 6 s after the last deletion, then flushes earlier writes
+  local left=$(((deleted + 6000000000 - $(date +%s%N)) / 1000000))
+  [ "$left" -le 0 ] || sleep "$((left / 1000)).$(printf %03d $((left % 1000)))"
+  sync
+}
 noop_job=
 server_round() { # case round
   local c=$1 r=$2 id out
@@ -87,22 +101,26 @@ server_round() { # case round
   else
     id=$(create_job "$c-$r" "$(source_of "$c")")
   fi
-  sync
+  settle
   out=$(server_timed_run "$id")
   check "$out" "$id"
   echo "$c server $r $out" | tee -a "$results" >&2
   if [ "$c" != noop ]; then
     server_delete_job "$id"
     rm -rf "$store/bench/$c-$r" "$store/bench/.syncjobs"
+    removed
   fi
 }
 rclone_round() { # case round
   local c=$1 r=$2 out dest
   if [ "$c" = noop ]; then dest=$B/out/noop; else dest=$B/out/$c-$r; fi
-  sync
+  settle
   out=$(timed_command rclone copy -q --http-url "$U/$(source_of "$c")/" :http: "$dest")
   echo "$c rclone $r $out" | tee -a "$results" >&2
-  [ "$c" = noop ] || rm -rf "$dest"
+  if [ "$c" != noop ]; then
+    rm -rf "$dest"
+    removed
+  fi
 }
 
 for c in ${cases//,/ }; do
