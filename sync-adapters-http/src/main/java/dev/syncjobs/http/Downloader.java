@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -105,6 +106,25 @@ final class Downloader {
     madeDirs.add(partialDir);
   }
 
+  /**
+   * The file system of the partial downloads, looked up once: finding it reads the mount table, too
+   * much to do for every file; null when it cannot be found (the writes will tell).
+   */
+  private FileStore store() {
+    FileStore s = store;
+    if (s == null) {
+      try {
+        s = Files.getFileStore(partialDir);
+      } catch (IOException | RuntimeException e) {
+        return null;
+      }
+      store = s;
+    }
+    return s;
+  }
+
+  private volatile FileStore store;
+
   /** Where the partial downloads of {@code staging} are kept. */
   static Path partialDir(Path staging) {
     return Bookkeeping.of(staging).resolve(PARTIAL_DIR);
@@ -199,7 +219,7 @@ final class Downloader {
     }
     try {
       if (f.size() != null) {
-        DiskFullException.requireSpace(partialDir, f.size() - j.onDisk.get(), f.path());
+        DiskFullException.requireSpace(store(), f.size() - j.onDisk.get(), f.path());
       }
       st = download(j, st);
     } catch (IOException | RuntimeException e) {
@@ -280,7 +300,7 @@ final class Downloader {
           j.state = st;
           if (f.size() == null) {
             // the listing did not say; the answer's length does
-            DiskFullException.requireSpace(partialDir, st.total, f.path());
+            DiskFullException.requireSpace(store(), st.total, f.path());
           }
           j.saveQuietly();
         }

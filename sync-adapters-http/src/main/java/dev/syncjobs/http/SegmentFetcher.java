@@ -287,8 +287,13 @@ final class SegmentFetcher {
       return pos;
     }
     bb.clear().limit(n);
-    while (bb.hasRemaining()) {
-      pos += j.channel.write(bb, pos);
+    j.writeLock.lock();
+    try {
+      while (bb.hasRemaining()) {
+        pos += j.channel.write(bb, pos);
+      }
+    } finally {
+      j.writeLock.unlock();
     }
     seg.done += n;
     j.wrote(n);

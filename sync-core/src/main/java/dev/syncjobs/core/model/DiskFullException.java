@@ -52,9 +52,25 @@ public class DiskFullException extends TransferException {
     if (bytes <= 0) {
       return;
     }
+    FileStore store;
+    try {
+      store = Files.getFileStore(existing(dir));
+    } catch (IOException | RuntimeException e) {
+      return; // the write itself will tell
+    }
+    requireSpace(store, bytes, what);
+  }
+
+  /**
+   * As {@link #requireSpace(Path, long, String)} for a file system already looked up: finding a
+   * path's file store reads the mount table, which a caller checking many files does once.
+   */
+  public static void requireSpace(FileStore store, long bytes, String what) {
+    if (bytes <= 0 || store == null) {
+      return;
+    }
     long usable;
     try {
-      FileStore store = Files.getFileStore(existing(dir));
       if (store.getTotalSpace() == 0) {
         return;
       }

@@ -1,0 +1,163 @@
+#!/bin/bash
+# HTTP runs in server mode: a job's run triggered through the API of a running `./syncjobs serve`,
+# timed from the trigger to the run's terminal status (bench/lib), beside `rclone copy --http-url`
+# (4 transfers) from the same nginx (autoindex, loopback) into a new folder, in the same run. Every
+# timed command follows a `sync`; rounds alternate which goes first; a first warm-up round per
+# case is not counted. Jobs have verify_checksums=false (rclone hashes nothing over HTTP) and
+# keep_versions=1.
+#   full mirrors (tree, small, big): each server run is the first run of a new job, so it
+#     downloads every file into an empty staging folder and publishes a full version, as rclone
+#     copies every file into an empty folder; the previous round's job and output are deleted
+#     outside the timing.
+#   noop: one job mirrors the tree once (untimed); each round re-runs it, and rclone re-copies
+#     into a folder it already filled: both only list and compare.
+# ext4 does not hand out an inode freed less than 5 s ago while its inode table block is cached,
+# and skipping such inodes one by one costs each file created in their group kernel CPU: a run
+# started seconds after the previous round's deletion pays for that deletion. Every timed command
+# therefore starts at least 6 s after the last deletion (in service, an old version's deletion is
+# not followed seconds later by the next run's files).
+# CPU: the server's utime+stime from /proc/<pid>/stat around the run; rclone's from rusage.
+#
+# Usage (from a clone): bench/http/server.sh [rounds] [cases]   (default 5 tree,small,big,noop)
+#   BENCH_DIR   data, nginx, the server's data dir and the copies (default /tmp/httpperf-bench)
+#   BENCH_PORT  nginx's loopback port (default: a free one above 20000)
+#   BENCH_KEEP_DATA=1 keeps the generated data (about 3 GiB) at the end
+#   BENCH_NO_BUILD=1 uses the jar as built
+# Needs: nginx-light, rclone, curl, python3, JDK 17, Maven. Prints a Markdown table.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=../lib/server.sh
+. "$here/../lib/server.sh"
+rounds=${1:-5}
+cases=${2:-tree,small,big,noop}
+B=${BENCH_DIR:-/tmp/httpperf-bench}
+mkdir -p "$B/nginx-tmp" "$B/out"
+results="$B/results.txt"
+: > "$results"
+"$here/make-data.sh" "$B/data" >&2
+
+port=${BENCH_PORT:-}
+if [ -z "$port" ]; then
+  for _ in $(seq 1 20); do
+    candidate=$((20001 + RANDOM % 40000))
+    if ! (exec 3<> "/dev/tcp/127.0.0.1/$candidate") 2> /dev/null; then
+      port=$candidate
+      break
+    fi
+  done
+fi
+sed -e "s#@ROOT@#$B#g" -e "s#@PORT@#$port#g" "$here/nginx.conf.in" > "$B/nginx.conf"
+nginx -c "$B/nginx.conf" -g 'daemon off;' &
+nginx_pid=$!
+cleanup() {
+  server_stop
+  kill "$nginx_pid" 2> /dev/null || true
+  wait "$nginx_pid" 2> /dev/null || true
+  rm -rf "$B/out" "$B/server"
+  [ -n "${BENCH_KEEP_DATA:-}" ] || rm -rf "$B/data"
+}
+trap cleanup EXIT
+U=http://127.0.0.1:$port
+for _ in $(seq 1 50); do
+  curl -sf "$U/" > /dev/null && break
+  sleep 0.1
+done
+
+server_build
+rm -rf "$B/server"
+server_start "$B/server"
+bench_environment
+echo "== $(rclone version | head -1)" >&2
+store="$B/server/storage"
+
+source_of() { # case -> the folder both tools mirror
+  case $1 in noop) echo tree ;; *) echo "$1" ;; esac
+}
+create_job() { # name source
+  server_create_job "{\"name\": \"$1\", \"source_url\": \"$U/$2/\",
+    \"destination_backend_id\": \"default\", \"destination_path\": \"bench/$1\",
+    \"keep_versions\": 1, \"verify_checksums\": false, \"max_retries\": 0}"
+}
+check() { # timed.py output, job id
+  [ "$(echo "$1" | cut -d' ' -f4)" = success ] || {
+    server_api GET "/api/v1/storage/sync-jobs/$2/history" >&2
+    exit 1
+  }
+}
+deleted=0
+removed() { # the last deletion's time
+  deleted=$(date +%s%N)
+}
+settle() { # waits until 6 s after the last deletion, then flushes earlier writes
+  local left=$(((deleted + 6000000000 - $(date +%s%N)) / 1000000))
+  [ "$left" -le 0 ] || sleep "$((left / 1000)).$(printf %03d $((left % 1000)))"
+  sync
+}
+noop_job=
+server_round() { # case round
+  local c=$1 r=$2 id out
+  if [ "$c" = noop ]; then
+    id=$noop_job
+  else
+    id=$(create_job "$c-$r" "$(source_of "$c")")
+  fi
+  settle
+  out=$(server_timed_run "$id")
+  check "$out" "$id"
+  echo "$c server $r $out" | tee -a "$results" >&2
+  if [ "$c" != noop ]; then
+    server_delete_job "$id"
+    rm -rf "$store/bench/$c-$r" "$store/bench/.syncjobs"
+    removed
+  fi
+}
+rclone_round() { # case round
+  local c=$1 r=$2 out dest
+  if [ "$c" = noop ]; then dest=$B/out/noop; else dest=$B/out/$c-$r; fi
+  settle
+  out=$(timed_command rclone copy -q --http-url "$U/$(source_of "$c")/" :http: "$dest")
+  echo "$c rclone $r $out" | tee -a "$results" >&2
+  if [ "$c" != noop ]; then
+    rm -rf "$dest"
+    removed
+  fi
+}
+
+for c in ${cases//,/ }; do
+  if [ "$c" = noop ]; then
+    noop_job=$(create_job noop tree)
+    check "$(server_timed_run "$noop_job")" "$noop_job"
+    rclone copy -q --http-url "$U/tree/" :http: "$B/out/noop"
+  fi
+  for r in $(seq 0 "$rounds"); do
+    if [ $((r % 2)) = 0 ]; then
+      server_round "$c" "$r" && rclone_round "$c" "$r"
+    else
+      rclone_round "$c" "$r" && server_round "$c" "$r"
+    fi
+  done
+done
+echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+
+python3 - "$results" << 'PY'
+import collections, statistics, sys
+runs = collections.defaultdict(dict)  # (case, tool) -> round -> (wall, cpu)
+for line in open(sys.argv[1]):
+    f = line.split()
+    if f[2] != "0":  # round 0 warms up
+        runs[(f[0], f[1])][int(f[2])] = (float(f[3]), float(f[4]))
+names = {"tree": "2,000 files / 1 GiB, full mirror", "small": "10,000 × 4 KiB, full mirror",
+         "big": "one 2 GiB file", "noop": "2,000 files, no-op re-sync"}
+print("| data | tool | wall median s | wall runs s | ratio to rclone (median per round) "
+      "| CPU median s | CPU ratio |")
+print("|---|---|---:|---|---:|---:|---:|")
+for c in dict.fromkeys(c for c, _ in runs):
+    rc, sv = runs[(c, "rclone")], runs[(c, "server")]
+    for name, r in (("syncjobs server", sv), ("rclone copy", rc)):
+        walls = [r[k][0] for k in sorted(r)]
+        ratio = statistics.median(r[k][0] / rc[k][0] for k in r if k in rc)
+        cpu = statistics.median(v[1] for v in r.values())
+        cpu_ratio = cpu / statistics.median(v[1] for v in rc.values())
+        print(f"| {names.get(c, c)} | {name} | {statistics.median(walls):.2f} | "
+              f"{' '.join(f'{w:.2f}' for w in walls)} | {ratio:.2f} | {cpu:.2f} | {cpu_ratio:.2f} |")
+PY
