@@ -36,16 +36,7 @@ results="$B/results.txt"
 : > "$results"
 "$here/make-data.sh" "$B/data" >&2
 
-port=${BENCH_PORT:-}
-if [ -z "$port" ]; then
-  for _ in $(seq 1 20); do
-    candidate=$((20001 + RANDOM % 40000))
-    if ! (exec 3<> "/dev/tcp/127.0.0.1/$candidate") 2> /dev/null; then
-      port=$candidate
-      break
-    fi
-  done
-fi
+port=${BENCH_PORT:-$(free_port)}
 sed -e "s#@ROOT@#$B#g" -e "s#@PORT@#$port#g" "$here/nginx.conf.in" > "$B/nginx.conf"
 nginx -c "$B/nginx.conf" -g 'daemon off;' &
 nginx_pid=$!

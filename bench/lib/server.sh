@@ -13,6 +13,7 @@
 #                                  <bytes> <run id>"
 #   timed_command CMD...           "<wall s> <CPU s of CMD and its children>"
 #   bench_environment              prints nproc, load average, the JDK (to stderr)
+#   free_port                      prints a loopback port above 20000 that nothing listens on
 # Each timed command should follow a `sync` (the caller's), so no earlier run's writeback is timed.
 
 BENCH_LIB="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -90,4 +91,17 @@ bench_environment() {
     echo "== nproc $(nproc), load average $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "== $(java -version 2>&1 | head -1)"
   } >&2
+}
+
+free_port() {
+  local candidate
+  for _ in $(seq 1 20); do
+    candidate=$((20001 + RANDOM % 40000))
+    if ! (exec 3<> "/dev/tcp/127.0.0.1/$candidate") 2> /dev/null; then
+      echo "$candidate"
+      return 0
+    fi
+  done
+  echo "no free loopback port found" >&2
+  return 1
 }

@@ -29,14 +29,7 @@ results="$B/results.txt"
 : > "$results"
 
 # an rsync daemon on a free loopback port above 20000
-port=
-for _ in $(seq 1 20); do
-  candidate=$((20001 + RANDOM % 40000))
-  if ! (exec 3<> "/dev/tcp/127.0.0.1/$candidate") 2> /dev/null; then
-    port=$candidate
-    break
-  fi
-done
+port=$(free_port)
 cat > "$B/rsyncd/rsyncd.conf" << EOF
 use chroot = no
 numeric ids = yes
