@@ -56,6 +56,7 @@ final class Downloader {
   private final Consumer<String> log;
   private final BooleanSupplier stopped;
   private final SegmentFetcher segments;
+  private volatile FileStore store;
 
   Downloader(
       HttpFetcher http,
@@ -122,8 +123,6 @@ final class Downloader {
     }
     return s;
   }
-
-  private volatile FileStore store;
 
   /** Where the partial downloads of {@code staging} are kept. */
   static Path partialDir(Path staging) {

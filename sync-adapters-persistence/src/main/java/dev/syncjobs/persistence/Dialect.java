@@ -33,12 +33,6 @@ enum Dialect {
     }
 
     @Override
-    Instant getInstant(ResultSet rs, String column) throws SQLException {
-      long micros = rs.getLong(column);
-      return rs.wasNull() ? null : Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
-    }
-
-    @Override
     Instant getInstant(ResultSet rs, int column) throws SQLException {
       long micros = rs.getLong(column);
       return rs.wasNull() ? null : Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
@@ -55,12 +49,6 @@ enum Dialect {
     @Override
     void setUuid(PreparedStatement ps, int index, UUID value) throws SQLException {
       ps.setString(index, value == null ? null : value.toString());
-    }
-
-    @Override
-    UUID getUuid(ResultSet rs, String column) throws SQLException {
-      String text = rs.getString(column);
-      return text == null ? null : UUID.fromString(text);
     }
 
     @Override
@@ -99,19 +87,8 @@ enum Dialect {
     }
 
     @Override
-    Instant getInstant(ResultSet rs, String column) throws SQLException {
-      OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
-      return value == null ? null : value.toInstant();
-    }
-
-    @Override
     void setUuid(PreparedStatement ps, int index, UUID value) throws SQLException {
       ps.setObject(index, value);
-    }
-
-    @Override
-    UUID getUuid(ResultSet rs, String column) throws SQLException {
-      return rs.getObject(column, UUID.class);
     }
 
     @Override
@@ -155,7 +132,10 @@ enum Dialect {
     return value == null ? null : value.truncatedTo(ChronoUnit.MICROS).toString();
   }
 
-  abstract Instant getInstant(ResultSet rs, String column) throws SQLException;
+  /** The instant in the column named {@code column} of the current row. */
+  final Instant getInstant(ResultSet rs, String column) throws SQLException {
+    return getInstant(rs, rs.findColumn(column));
+  }
 
   /** The instant in the column at {@code column} (1-based) of the current row. */
   abstract Instant getInstant(ResultSet rs, int column) throws SQLException;
@@ -168,7 +148,10 @@ enum Dialect {
 
   abstract void setUuid(PreparedStatement ps, int index, UUID value) throws SQLException;
 
-  abstract UUID getUuid(ResultSet rs, String column) throws SQLException;
+  /** The UUID in the column named {@code column} of the current row. */
+  final UUID getUuid(ResultSet rs, String column) throws SQLException {
+    return getUuid(rs, rs.findColumn(column));
+  }
 
   abstract UUID getUuid(ResultSet rs, int column) throws SQLException;
 
