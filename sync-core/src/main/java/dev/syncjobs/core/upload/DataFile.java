@@ -3,7 +3,6 @@ package dev.syncjobs.core.upload;
 import dev.syncjobs.core.model.NotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
@@ -82,63 +81,7 @@ final class DataFile {
       throw new NotFoundException("the upload's data is gone (cancelled or expired)");
     }
     try (ch) {
-      byte[] buf = new byte[BUFFER];
-      long done = 0;
-      IOException failure = null;
-      boolean overflow = false;
-      boolean end = false;
-      while (!end && failure == null) {
-        int want = (int) Math.min(buf.length, max - done + 1);
-        // A request body arrives a network buffer (a few KiB) per read: the buffer is filled
-        // before it is throttled, hashed and written, so a chunk costs a few dozen writes, not
-        // hundreds. Bytes read before a failure are still written below.
-        int n = 0;
-        while (n < want) {
-          int r;
-          try {
-            r = in.read(buf, n, want - n);
-          } catch (IOException e) {
-            failure = e;
-            break;
-          }
-          if (r < 0) {
-            end = true;
-            break;
-          }
-          n += r;
-        }
-        if (n == 0) {
-          break;
-        }
-        if (done + n > max) {
-          overflow = true;
-          n = (int) (max - done);
-        }
-        try {
-          throttle.take(n);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          failure = new InterruptedIOException("interrupted by a newer request");
-          break;
-        }
-        for (MessageDigest d : digests) {
-          d.update(buf, 0, n);
-        }
-        ByteBuffer b = ByteBuffer.wrap(buf, 0, n);
-        while (b.hasRemaining()) {
-          ch.write(b, position + done + b.position());
-        }
-        done += n;
-        if (overflow) {
-          break;
-        }
-      }
-      if (Thread.interrupted()) {
-        // the channel must not be closed by the interrupt before the sync below
-        failure = failure == null ? new InterruptedIOException("interrupted") : failure;
-      }
-      ch.force(false);
-      return new Written(done, overflow, failure);
+      return BodyWriter.write(ch, position, in, max, throttle, digests);
     }
   }
 
