@@ -11,6 +11,9 @@
 #     outside the timing.
 #   noop: one job mirrors the tree once (untimed); each round re-runs it, and rclone re-copies
 #     into a folder it already filled: both only list and compare.
+#   files10k, files100k (not run unless named): full mirrors of 10,000 and 100,000 files of 1 KiB,
+#     1,000 to a folder (bench/lib/make-scale.sh), for how time and memory grow with a tree's size.
+# Each case has a server started for it, so its peak RSS (VmHWM) is that case's alone.
 # ext4 does not hand out an inode freed less than 5 s ago while its inode table block is cached,
 # and skipping such inodes one by one costs each file created in their group kernel CPU: a run
 # started seconds after the previous round's deletion pays for that deletion. Every timed command
@@ -18,7 +21,8 @@
 # not followed seconds later by the next run's files).
 # CPU: the server's utime+stime from /proc/<pid>/stat around the run; rclone's from rusage.
 #
-# Usage (from a clone): bench/http/server.sh [rounds] [cases]   (default 5 tree,small,big,noop)
+# Usage (from a clone): bench/http/server.sh [rounds] [cases]   (default 5 tree,small,big,noop;
+#   also files10k,files100k)
 #   BENCH_DIR   data, nginx, the server's data dir and the copies (default /tmp/httpperf-bench)
 #   BENCH_PORT  nginx's loopback port (default: a free one above 20000)
 #   BENCH_KEEP_DATA=1 keeps the generated data (about 3 GiB) at the end
@@ -35,6 +39,9 @@ mkdir -p "$B/nginx-tmp" "$B/out"
 results="$B/results.txt"
 : > "$results"
 "$here/make-data.sh" "$B/data" >&2
+for c in ${cases//,/ }; do
+  case $c in files*) bash "$here/../lib/make-scale.sh" "$B/data" "$c" ;; esac
+done
 
 port=${BENCH_PORT:-$(free_port)}
 sed -e "s#@ROOT@#$B#g" -e "s#@PORT@#$port#g" "$here/nginx.conf.in" > "$B/nginx.conf"
@@ -56,7 +63,6 @@ done
 
 server_build
 rm -rf "$B/server"
-server_start "$B/server"
 bench_environment
 echo "== $(rclone version | head -1)" >&2
 store="$B/server/storage"
@@ -115,6 +121,8 @@ rclone_round() { # case round
 }
 
 for c in ${cases//,/ }; do
+  server_stop
+  server_start "$B/server"
   if [ "$c" = noop ]; then
     noop_job=$(create_job noop tree)
     check "$(server_timed_run "$noop_job")" "$noop_job"
@@ -133,15 +141,19 @@ echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 python3 - "$results" << 'PY'
 import collections, statistics, sys
 runs = collections.defaultdict(dict)  # (case, tool) -> round -> (wall, cpu)
+peak = collections.defaultdict(int)  # case -> the server's peak RSS, MiB
 for line in open(sys.argv[1]):
     f = line.split()
+    if f[1] == "server":
+        peak[f[0]] = max(peak[f[0]], int(f[10]))
     if f[2] != "0":  # round 0 warms up
         runs[(f[0], f[1])][int(f[2])] = (float(f[3]), float(f[4]))
 names = {"tree": "2,000 files / 1 GiB, full mirror", "small": "10,000 × 4 KiB, full mirror",
-         "big": "one 2 GiB file", "noop": "2,000 files, no-op re-sync"}
+         "big": "one 2 GiB file", "noop": "2,000 files, no-op re-sync",
+         "files10k": "10,000 × 1 KiB, full mirror", "files100k": "100,000 × 1 KiB, full mirror"}
 print("| data | tool | wall median s | wall runs s | ratio to rclone (median per round) "
-      "| CPU median s | CPU ratio |")
-print("|---|---|---:|---|---:|---:|---:|")
+      "| CPU median s | CPU ratio | server peak RSS MiB |")
+print("|---|---|---:|---|---:|---:|---:|---:|")
 for c in dict.fromkeys(c for c, _ in runs):
     rc, sv = runs[(c, "rclone")], runs[(c, "server")]
     for name, r in (("syncjobs server", sv), ("rclone copy", rc)):
@@ -150,5 +162,6 @@ for c in dict.fromkeys(c for c, _ in runs):
         cpu = statistics.median(v[1] for v in r.values())
         cpu_ratio = cpu / statistics.median(v[1] for v in rc.values())
         print(f"| {names.get(c, c)} | {name} | {statistics.median(walls):.2f} | "
-              f"{' '.join(f'{w:.2f}' for w in walls)} | {ratio:.2f} | {cpu:.2f} | {cpu_ratio:.2f} |")
+              f"{' '.join(f'{w:.2f}' for w in walls)} | {ratio:.2f} | {cpu:.2f} | {cpu_ratio:.2f} | "
+              f"{peak[c] if r is sv else ''} |")
 PY

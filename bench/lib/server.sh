@@ -10,7 +10,7 @@
 #   server_create_job JSON         creates a job; prints its id
 #   server_delete_job ID           deletes the job (its published versions stay on disk)
 #   server_timed_run ID            "<wall s> <server CPU s> <children's CPU s> <status> <files>
-#                                  <bytes> <run id>"
+#                                  <bytes> <run id> <server peak RSS MiB since it started>"
 #   timed_command CMD...           "<wall s> <CPU s of CMD and its children>"
 #   bench_environment              prints nproc, load average, the JDK (to stderr)
 #   free_port                      prints a loopback port above 20000 that nothing listens on

@@ -6,12 +6,13 @@
   timed.py run URL TOKEN JOB_ID SERVER_PID
       POSTs the job's run and polls the run (one keep-alive connection, every 50 ms) until its
       status is terminal; prints "<wall s> <server CPU s> <its children's CPU s> <status>
-      <files_total> <bytes_total> <run id>". The wall time runs from just before the POST to the run's
+      <files_total> <bytes_total> <run id> <server peak RSS MiB>". The wall time runs from just before the POST to the run's
       completed_at (the server's clock is this machine's): polling finer to see the end sooner
       would cost the server CPU (about a millisecond a request) and skew what is measured. Server
       CPU is utime+stime of SERVER_PID from /proc, read just before the trigger and after the
       terminal status is seen; its children's is cutime+cstime (processes it started and reaped
-      meanwhile, such as rsync).
+      meanwhile, such as rsync). Peak RSS is the server's VmHWM: its peak since it started, so
+      a bench that wants one case's peak starts a server for it.
 """
 import datetime
 import http.client
@@ -34,6 +35,15 @@ def proc_cpu(pid):
     # after the command name: state is field 3, utime 14, stime 15, cutime 16, cstime 17
     utime, stime, cutime, cstime = (int(x) for x in fields[11:15])
     return (utime + stime) / TICK, (cutime + cstime) / TICK
+
+
+def peak_rss_mib(pid):
+    """The process's peak resident set (VmHWM) in MiB."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) // 1024
+    return 0
 
 
 def command(argv):
@@ -74,7 +84,7 @@ def run(url, token, job, pid):
     cpu1, children1 = proc_cpu(pid)
     print(
         f"{wall:.3f} {cpu1 - cpu0:.3f} {children1 - children0:.3f} {r['status']}"
-        f" {r['files_total']} {r['bytes_total']} {r['id']}"
+        f" {r['files_total']} {r['bytes_total']} {r['id']} {peak_rss_mib(pid)}"
     )
 
 

@@ -9,7 +9,11 @@
 # happen outside the timing. A third contender, rsync from the shell with the options the server's
 # run logged (output discarded), shows what those options cost rsync itself.
 #
-# Usage (from a clone): bench/rsync/server.sh [rounds] [trees]      (default 5 small,tree)
+# Each tree has a server started for it, so its peak RSS (VmHWM) is that tree's alone. The scale
+# trees files10k and files100k (1 KiB files, bench/lib/make-scale.sh) run when named.
+#
+# Usage (from a clone): bench/rsync/server.sh [rounds] [trees]      (default 5 small,tree;
+#   also files10k,files100k)
 #   BENCH_DIR   the server's data dir and the copies (default /dev/shm/syncbench-rsync-server)
 #   BENCH_DATA  the trees of bench/rsync/make-data.sh (default /tmp/syncbench-rsync/data)
 #   BENCH_NO_BUILD=1 uses the jar as built; BENCH_MVN_OFFLINE=1 builds it with mvn -o
@@ -23,6 +27,9 @@ trees=${2:-small,tree}
 B=${BENCH_DIR:-/dev/shm/syncbench-rsync-server}
 data=${BENCH_DATA:-/tmp/syncbench-rsync/data}
 bash "$here/make-data.sh" "$data" >&2
+for tree in ${trees//,/ }; do
+  case $tree in files*) bash "$here/../lib/make-scale.sh" "$data" "$tree" ;; esac
+done
 rm -rf "$B"
 mkdir -p "$B/rsyncd" "$B/out"
 results="$B/results.txt"
@@ -54,7 +61,6 @@ done
 src="rsync://127.0.0.1:$port/bench"
 
 server_build
-server_start "$B/server"
 bench_environment
 echo "== $(rsync --version | head -1)" >&2
 
@@ -103,6 +109,8 @@ flags_round() { # tree round: rsync from the shell with the adapter's options, o
 }
 
 for tree in ${trees//,/ }; do
+  server_stop
+  server_start "$B/server"
   for r in $(seq 0 "$rounds"); do
     # the server first in round 0 (it logs the options the third contender uses), then rotating
     case $((r % 3)) in
@@ -117,14 +125,17 @@ echo "== load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 python3 - "$results" << 'PY'
 import collections, statistics, sys
 runs = collections.defaultdict(dict)  # (tree, contender) -> round -> fields
+peak = collections.defaultdict(int)  # tree -> the server's peak RSS, MiB
 for line in open(sys.argv[1]):
     f = line.split()
+    if f[1] == "server":
+        peak[f[0]] = max(peak[f[0]], int(f[10]))
     if f[2] != "0":  # round 0 warms up
         runs[(f[0], f[1])][int(f[2])] = [float(x) for x in
-                                          (f[3:6] + f[10:11] if f[1] == "server" else f[3:5])]
+                                          (f[3:6] + f[11:12] if f[1] == "server" else f[3:5])]
 print("| tree | contender | wall median s | wall runs (s) | wall ratio to rsync -a, per round "
-      "| CPU median s (JVM + rsync) | rsync process median s |")
-print("|---|---|---:|---|---:|---:|---:|")
+      "| CPU median s (JVM + rsync) | rsync process median s | server peak RSS MiB |")
+print("|---|---|---:|---|---:|---:|---:|---:|")
 for tree in dict.fromkeys(t for t, _ in runs):
     bare, server = runs[(tree, "rsync")], runs[(tree, "server")]
     flags = runs[(tree, "flags")]
@@ -141,5 +152,6 @@ for tree in dict.fromkeys(t for t, _ in runs):
                    f" ({statistics.median(v[1] for v in r.values()):.2f}"
                    f" + {statistics.median(v[2] for v in r.values()):.2f})")
         print(f"| {tree} | {name} | {statistics.median(walls):.2f} | "
-              f"{' '.join(f'{w:.2f}' for w in walls)} | {ratio:.3f} | {cpu} | {inner} |")
+              f"{' '.join(f'{w:.2f}' for w in walls)} | {ratio:.3f} | {cpu} | {inner} | "
+              f"{peak[tree] if r is server else ''} |")
 PY
