@@ -188,7 +188,7 @@ final class Downloader {
     boolean left = leftovers.contains(key + ".state") || leftovers.contains(key + ".part");
     PartialState st = left ? PartialState.load(j.stateFile) : null;
     if (st != null
-        && (!st.url.equals(f.uri().toString())
+        && (!st.url.equals(f.url())
             || st.validator == null
             || st.total < 0
             || !Files.isRegularFile(j.part)
@@ -365,7 +365,7 @@ final class Downloader {
         throw new IOException("unusable Content-Range from " + r.uri());
       }
       long total = cr[2];
-      PartialState st = new PartialState(f.uri().toString(), r.validator(), total);
+      PartialState st = new PartialState(f.url(), r.validator(), total);
       PartialState.Segment first = new PartialState.Segment(0, Math.min(segLen, total), 0);
       st.segments.add(first);
       long rest = total - first.end;
@@ -381,7 +381,7 @@ final class Downloader {
       return st;
     }
     long len = r.contentLength();
-    PartialState st = new PartialState(f.uri().toString(), r.validator(), len);
+    PartialState st = new PartialState(f.url(), r.validator(), len);
     PartialState.Segment only = new PartialState.Segment(0, len, 0);
     st.segments.add(only);
     j.initial.put(only, r);

@@ -22,8 +22,10 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +37,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * One run of an HTTP mirror: crawls the listing (or takes the one file), decides per file whether
@@ -48,6 +51,10 @@ final class HttpMirrorRun {
 
   final HttpSettings settings;
   final TransferRequest request;
+
+  /** Files queued on the pool at a time. */
+  private static final int WINDOW = 512;
+
   final Source.Http src;
   final CancellationToken stop;
   final ExecutorService files;
@@ -70,9 +77,6 @@ final class HttpMirrorRun {
   Crawler crawler;
   final ChangeDetector changes;
   final StagingPaths paths;
-
-  /** Where each listed file lands in staging, by its path in the listing. */
-  final Map<String, Path> targets = new ConcurrentHashMap<>();
 
   HttpMirrorRun(
       HttpSettings settings,
@@ -138,15 +142,9 @@ final class HttpMirrorRun {
     crawler = new Crawler(http, retry, settings, request.filters(), log, files, oldManifest, paths);
     Crawler.Result found = list(crawler);
     Map<String, RemoteFile> remote = found.files();
-    for (var it = remote.values().iterator(); it.hasNext(); ) {
-      RemoteFile f = it.next();
-      Optional<Path> target = paths.resolve(f.path());
-      if (target.isPresent()) {
-        targets.put(f.path(), target.get());
-      } else {
-        it.remove();
-      }
-    }
+    // the one check of where each name lands; target() asks it again rather than keeping a Path
+    // per file for the whole run
+    remote.values().removeIf(f -> paths.resolve(f.path()).isEmpty());
     long bytesTotal =
         remote.values().stream().mapToLong(f -> f.size() == null ? 0 : f.size()).sum();
     progress.totals(remote.size(), bytesTotal);
@@ -174,7 +172,7 @@ final class HttpMirrorRun {
         if (vanished.contains(f.path())) {
           continue;
         }
-        String text = Files.readString(targets.get(f.path()), StandardCharsets.ISO_8859_1);
+        String text = Files.readString(target(f.path()), StandardCharsets.ISO_8859_1);
         Checksums.parse(f.path(), text)
             .forEach(
                 (path, exp) -> {
@@ -186,12 +184,6 @@ final class HttpMirrorRun {
     }
     runAll(rest);
 
-    Set<String> keep = new HashSet<>();
-    for (String p : remote.keySet()) {
-      if (!vanished.contains(p)) {
-        keep.add(p);
-      }
-    }
     Set<Path> emptyDirs = new HashSet<>();
     for (String d : found.emptyDirs()) {
       Optional<Path> dir = paths.resolve(d);
@@ -200,11 +192,11 @@ final class HttpMirrorRun {
         emptyDirs.add(dir.get());
       }
     }
-    prune(keep, emptyDirs);
+    prune(p -> remote.containsKey(p) && !vanished.contains(p), emptyDirs);
     Manifest.write(staging, oldManifestFile, newManifest.values());
     FileTrees.delete(Downloader.partialDir(staging));
     progress.report(true);
-    long filesTotal = keep.size();
+    long filesTotal = remote.keySet().stream().filter(p -> !vanished.contains(p)).count();
     long bytes = newManifest.values().stream().mapToLong(Manifest.Entry::size).sum();
     return new TransferReport(
         filesTotal,
@@ -265,9 +257,18 @@ final class HttpMirrorRun {
     if (list.isEmpty()) {
       return;
     }
-    List<Future<?>> futures = new ArrayList<>(list.size());
+    // A window of files is queued at a time, not the whole tree: a task per file of a large tree
+    // would be held until the run's end.
+    Deque<Future<?>> window = new ArrayDeque<>();
+    Throwable first = null;
     for (RemoteFile f : list) {
-      futures.add(
+      if (window.size() >= WINDOW) {
+        first = outcome(window.poll(), first);
+      }
+      if (stop.isCancelled()) {
+        break;
+      }
+      window.add(
           files.submit(
               () -> {
                 try {
@@ -279,21 +280,11 @@ final class HttpMirrorRun {
                 return null;
               }));
     }
-    Throwable first = null;
-    for (Future<?> fu : futures) {
-      try {
-        fu.get();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        stop.cancel();
-        first = first == null ? new CancelledException() : first;
-      } catch (ExecutionException e) {
-        Throwable c = e.getCause();
-        if (first == null
-            || (first instanceof CancelledException && !(c instanceof CancelledException))) {
-          first = c;
-        }
-      }
+    while (!window.isEmpty()) {
+      first = outcome(window.poll(), first);
+    }
+    if (first == null && stop.isCancelled()) {
+      first = new CancelledException();
     }
     if (request.cancel().isCancelled()) {
       throw new CancelledException();
@@ -309,11 +300,29 @@ final class HttpMirrorRun {
     }
   }
 
+  /** Waits for {@code task}; returns the failure the run reports so far. */
+  private Throwable outcome(Future<?> task, Throwable first) {
+    try {
+      task.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stop.cancel();
+      return first == null ? new CancelledException() : first;
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (first == null
+          || (first instanceof CancelledException && !(c instanceof CancelledException))) {
+        return c;
+      }
+    }
+    return first;
+  }
+
   private void one(RemoteFile f) throws IOException {
     if (stop.isCancelled()) {
       throw new CancelledException();
     }
-    Path target = targets.get(f.path());
+    Path target = target(f.path());
     paths.createParents(target, DIR_MODE);
     Manifest.Entry old = oldManifest.get(f.path());
     if (Checksums.isChecksumFile(f.path()) && f.etag() == null && old != null) {
@@ -442,9 +451,15 @@ final class HttpMirrorRun {
    * Removes from staging whatever the source does not hold (leftovers of earlier attempts); the
    * folders of kept files stay, holding them.
    */
-  private void prune(Set<String> keepFiles, Set<Path> keepDirs) throws IOException {
-    Set<Path> files = new HashSet<>();
-    keepFiles.forEach(f -> files.add(targets.get(f)));
-    StagingPrune.keepOnly(paths.staging(), files, keepDirs);
+  private void prune(Predicate<String> keepFile, Set<Path> keepDirs) throws IOException {
+    Path root = paths.staging();
+    StagingPrune.keepOnly(root, file -> keepFile.test(root.relativize(file).toString()), keepDirs);
+  }
+
+  /** Where a listed file lands in staging (its name was checked when the listing was taken). */
+  private Path target(String path) {
+    return paths
+        .resolve(path)
+        .orElseThrow(() -> new IllegalStateException(path + " was accepted before"));
   }
 }

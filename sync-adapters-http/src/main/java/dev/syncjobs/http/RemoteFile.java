@@ -7,7 +7,8 @@ import java.time.Instant;
  * A file of the source as the listing (or a HEAD request) describes it.
  *
  * @param path path relative to the source URL, '/'-separated
- * @param uri where to download it
+ * @param url where to download it, as text: a run lists every file before it fetches the first, and
+ *     a {@link URI} object per file weighs several times its text
  * @param size exact size in bytes, null when the server did not say
  * @param mtime modification time, null when unknown
  * @param precisionSeconds how exact {@code mtime} is (60 for minute listings)
@@ -16,9 +17,26 @@ import java.time.Instant;
  */
 record RemoteFile(
     String path,
-    URI uri,
+    String url,
     Long size,
     Instant mtime,
     long precisionSeconds,
     Long listed,
-    String etag) {}
+    String etag) {
+
+  RemoteFile(
+      String path,
+      URI uri,
+      Long size,
+      Instant mtime,
+      long precisionSeconds,
+      Long listed,
+      String etag) {
+    this(path, uri.toString(), size, mtime, precisionSeconds, listed, etag);
+  }
+
+  /** Where to download it. */
+  URI uri() {
+    return URI.create(url);
+  }
+}

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Takes out of a staging directory what the source no longer lists (what a reused staging directory
@@ -21,13 +22,21 @@ public final class StagingPrune {
    * link is followed.
    */
   public static void keepOnly(Path root, Set<Path> files, Set<Path> dirs) throws IOException {
+    keepOnly(root, files::contains, dirs);
+  }
+
+  /**
+   * {@link #keepOnly(Path, Set, Set)} with the files to keep named by {@code keep}: a caller with a
+   * large tree asks its own index rather than building a second set of every path.
+   */
+  public static void keepOnly(Path root, Predicate<Path> keep, Set<Path> dirs) throws IOException {
     Files.walkFileTree(
         root,
         new SimpleFileVisitor<>() {
           @Override
           public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
               throws IOException {
-            if (!files.contains(file) || !attrs.isRegularFile()) {
+            if (!attrs.isRegularFile() || !keep.test(file)) {
               Files.delete(file);
             }
             return FileVisitResult.CONTINUE;
