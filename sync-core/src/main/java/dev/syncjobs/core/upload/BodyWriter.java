@@ -7,9 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.security.MessageDigest;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
@@ -22,13 +20,7 @@ import java.util.concurrent.Future;
 final class BodyWriter {
   private static final int BUFFER = 256 * 1024;
 
-  private static final ExecutorService STAGES =
-      Executors.newCachedThreadPool(
-          r -> {
-            Thread t = new Thread(r, "upload-write");
-            t.setDaemon(true);
-            return t;
-          });
+  private static final ExecutorService STAGES = Helpers.pool("upload-write");
 
   private final FileChannel ch;
   private final long position;
@@ -140,32 +132,9 @@ final class BodyWriter {
   /** Waits for the buffer being written; throws what writing it failed with. */
   private void awaitWriting() throws IOException {
     Future<?> f = writing;
-    if (f == null) {
-      return;
-    }
-    writing = null;
-    boolean interrupted = false;
-    try {
-      while (true) {
-        try {
-          f.get();
-          return;
-        } catch (InterruptedException e) {
-          interrupted = true; // the write uses the channel: it must end before the caller goes on
-        } catch (ExecutionException e) {
-          if (e.getCause() instanceof IOException io) {
-            throw io;
-          }
-          if (e.getCause() instanceof RuntimeException r) {
-            throw r;
-          }
-          throw new IOException("writing the data file failed", e.getCause());
-        }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+    if (f != null) {
+      writing = null;
+      Helpers.await(f);
     }
   }
 }

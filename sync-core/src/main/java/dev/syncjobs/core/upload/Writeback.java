@@ -1,12 +1,8 @@
 package dev.syncjobs.core.upload;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
@@ -23,13 +19,7 @@ final class Writeback implements AutoCloseable {
   /** Bytes written since the last sync started before another one is started. */
   static final long STEP = 1 << 20;
 
-  private static final ExecutorService SYNCS =
-      Executors.newCachedThreadPool(
-          r -> {
-            Thread t = new Thread(r, "upload-writeback");
-            t.setDaemon(true);
-            return t;
-          });
+  private static final ExecutorService SYNCS = Helpers.pool("upload-writeback");
 
   private final FileChannel ch;
   private long unsynced;
@@ -50,11 +40,8 @@ final class Writeback implements AutoCloseable {
     running =
         SYNCS.submit(
             () -> {
-              try {
-                ch.force(false);
-              } catch (IOException e) {
-                throw new UncheckedIOException(e);
-              }
+              ch.force(false);
+              return null;
             });
   }
 
@@ -72,31 +59,9 @@ final class Writeback implements AutoCloseable {
 
   private void await() throws IOException {
     Future<?> f = running;
-    if (f == null) {
-      return;
-    }
-    running = null;
-    boolean interrupted = false;
-    try {
-      while (true) {
-        try {
-          f.get();
-          return;
-        } catch (InterruptedException e) {
-          interrupted = true; // the sync touches the channel: it must end before the caller goes on
-        } catch (ExecutionException e) {
-          if (e.getCause() instanceof UncheckedIOException u) {
-            throw u.getCause();
-          }
-          throw new IOException("syncing the data file failed", e.getCause());
-        } catch (CancellationException e) {
-          return;
-        }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+    if (f != null) {
+      running = null;
+      Helpers.await(f);
     }
   }
 }
