@@ -22,19 +22,18 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionService;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -258,30 +257,33 @@ final class HttpMirrorRun {
       return;
     }
     // A window of files is queued at a time, not the whole tree: a task per file of a large tree
-    // would be held until the run's end.
-    Deque<Future<?>> window = new ArrayDeque<>();
+    // would be held until the run's end. The next file is queued when any one ends, so a large
+    // file at the head of the window does not hold back the small ones behind it.
+    CompletionService<Void> window = new ExecutorCompletionService<>(files);
+    int queued = 0;
     Throwable first = null;
     for (RemoteFile f : list) {
-      if (window.size() >= WINDOW) {
-        first = outcome(window.poll(), first);
+      if (queued >= WINDOW) {
+        first = outcome(window, first);
+        queued--;
       }
       if (stop.isCancelled()) {
         break;
       }
-      window.add(
-          files.submit(
-              () -> {
-                try {
-                  one(f);
-                } catch (IOException | RuntimeException e) {
-                  stop.cancel();
-                  throw e;
-                }
-                return null;
-              }));
+      window.submit(
+          () -> {
+            try {
+              one(f);
+            } catch (IOException | RuntimeException e) {
+              stop.cancel();
+              throw e;
+            }
+            return null;
+          });
+      queued++;
     }
-    while (!window.isEmpty()) {
-      first = outcome(window.poll(), first);
+    for (; queued > 0; queued--) {
+      first = outcome(window, first);
     }
     if (first == null && stop.isCancelled()) {
       first = new CancelledException();
@@ -300,10 +302,10 @@ final class HttpMirrorRun {
     }
   }
 
-  /** Waits for {@code task}; returns the failure the run reports so far. */
-  private Throwable outcome(Future<?> task, Throwable first) {
+  /** Waits for the next file of {@code window} to end; returns the failure the run reports. */
+  private Throwable outcome(CompletionService<Void> window, Throwable first) {
     try {
-      task.get();
+      window.take().get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       stop.cancel();
