@@ -29,10 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletionService;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -50,9 +47,6 @@ final class HttpMirrorRun {
 
   final HttpSettings settings;
   final TransferRequest request;
-
-  /** Files queued on the pool at a time. */
-  private static final int WINDOW = 512;
 
   final Source.Http src;
   final CancellationToken stop;
@@ -253,71 +247,7 @@ final class HttpMirrorRun {
   }
 
   private void runAll(List<RemoteFile> list) throws IOException {
-    if (list.isEmpty()) {
-      return;
-    }
-    // A window of files is queued at a time, not the whole tree: a task per file of a large tree
-    // would be held until the run's end. The next file is queued when any one ends, so a large
-    // file at the head of the window does not hold back the small ones behind it.
-    CompletionService<Void> window = new ExecutorCompletionService<>(files);
-    int queued = 0;
-    Throwable first = null;
-    for (RemoteFile f : list) {
-      if (queued >= WINDOW) {
-        first = outcome(window, first);
-        queued--;
-      }
-      if (stop.isCancelled()) {
-        break;
-      }
-      window.submit(
-          () -> {
-            try {
-              one(f);
-            } catch (IOException | RuntimeException e) {
-              stop.cancel();
-              throw e;
-            }
-            return null;
-          });
-      queued++;
-    }
-    for (; queued > 0; queued--) {
-      first = outcome(window, first);
-    }
-    if (first == null && stop.isCancelled()) {
-      first = new CancelledException();
-    }
-    if (request.cancel().isCancelled()) {
-      throw new CancelledException();
-    }
-    if (first instanceof IOException io) {
-      throw io;
-    }
-    if (first instanceof RuntimeException re) {
-      throw re;
-    }
-    if (first != null) {
-      throw new TransferException(first.toString(), first);
-    }
-  }
-
-  /** Waits for the next file of {@code window} to end; returns the failure the run reports. */
-  private Throwable outcome(CompletionService<Void> window, Throwable first) {
-    try {
-      window.take().get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      stop.cancel();
-      return first == null ? new CancelledException() : first;
-    } catch (ExecutionException e) {
-      Throwable c = e.getCause();
-      if (first == null
-          || (first instanceof CancelledException && !(c instanceof CancelledException))) {
-        return c;
-      }
-    }
-    return first;
+    FileQueue.runAll(list, files, stop, request.cancel(), this::one);
   }
 
   private void one(RemoteFile f) throws IOException {
