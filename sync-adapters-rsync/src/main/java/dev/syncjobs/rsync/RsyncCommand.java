@@ -83,7 +83,6 @@ final class RsyncCommand implements AutoCloseable {
             "--group",
             "--owner",
             "--safe-links",
-            "--no-inc-recursive",
             "--protect-args",
             "--chmod=Fa-w",
             "--delete",
@@ -92,10 +91,9 @@ final class RsyncCommand implements AutoCloseable {
             "--no-motd",
             "--no-human-readable",
             "--stats",
-            // Totals before any data moves (the file list, thanks to --no-inc-recursive) and the
-            // running bytes and list position; no line per file (see RsyncProgressParser).
-            "--info=progress2",
-            "--debug=flist3"));
+            // Running bytes, rate and list position, with incremental recursion (files move while
+            // the list is still coming); no line per listed file (see RsyncProgressParser).
+            "--info=progress2"));
     long timeout = Math.max(1, (options.timeout().toMillis() + 999) / 1000);
     args.add("--timeout=" + timeout);
     if (options.compareChecksums()) {

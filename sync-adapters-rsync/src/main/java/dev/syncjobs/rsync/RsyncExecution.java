@@ -34,11 +34,7 @@ final class RsyncExecution {
   private static final int STDERR_LOGGED = 200;
 
   record Result(
-      int exitCode,
-      List<String> stderrTail,
-      RsyncProgressParser.Stats stats,
-      Progress progress,
-      boolean totalsKnown) {}
+      int exitCode, List<String> stderrTail, RsyncProgressParser.Stats stats, Progress progress) {}
 
   private final TransferRequest request;
   private final RsyncCommand command;
@@ -128,7 +124,7 @@ final class RsyncExecution {
         throw new CancelledException();
       }
       synchronized (parser) {
-        return new Result(code, tail(), parser.stats(), parser.progress(), parser.totalsKnown());
+        return new Result(code, tail(), parser.stats(), parser.progress());
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -204,7 +200,6 @@ final class RsyncExecution {
   private void publishProgress() {
     Progress p;
     synchronized (parser) {
-      // Totals stay 0 (unknown) if an rsync without the file-list debug output ever runs this.
       if (!dirty.getAndSet(false)) {
         return;
       }

@@ -1,8 +1,6 @@
 package dev.syncjobs.rsync;
 
 import dev.syncjobs.core.model.Progress;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -14,29 +12,25 @@ import java.util.regex.Pattern;
  * <p>Understood lines:
  *
  * <ul>
- *   <li>{@code --debug=flist3}'s receiver listing, {@code [Receiver] i=3 2 a/f.bin mode=0100644
- *       len=300,000 ...}: the regular files and bytes to expect, known before any data moves
- *       (because of {@code --no-inc-recursive}), and where in the list each one lies;
- *   <li>{@code --info=progress2} lines, {@code 300,000 5% 6.50MB/s 0:00:00 (xfr#1, to-chk=3/8)}:
- *       bytes of transferred files so far and the rate; {@code to-chk=R/T} says the first {@code T
- *       - R} entries of the list are done, so the files and bytes of the list up to there count as
- *       done, unchanged and hard-linked ones included;
- *   <li>{@code --out-format} lines starting with {@link #MARKER}, {@code <itemize> <length>
- *       <name>}, when present: they name each file, unchanged ones too. {@link RsyncCommand} does
- *       not ask for them, as a line per file costs rsync more than the rest of its progress output
- *       on trees of small files; the current file comes from {@link RsyncCurrentFile} instead;
+ *   <li>{@code --info=progress2} lines, {@code 300,000 5% 6.50MB/s 0:00:00 (xfr#1, ir-chk=3/8)}:
+ *       bytes of the files transferred so far, that as a share of the bytes of every file listed so
+ *       far, and the rate. A line ending a file adds {@code ir-chk=R/T} while the list is still
+ *       growing (incremental recursion) and {@code to-chk=R/T} once it is whole: {@code T} entries
+ *       are listed so far and the first {@code T - R} of them are checked;
  *   <li>{@code --stats} lines ({@code Number of files: 8 (reg: 5, dir: 3)}, ...).
  * </ul>
  *
- * Numbers may be plain ({@code --no-human-readable}), digit-grouped with commas (rsync's default)
- * or carry a unit suffix ({@code -h}: K, M, G, T taken as powers of 1000). Counts reported by
- * {@link #progress()} never go backwards.
+ * <p>rsync says nothing per file beyond that: a line per listed file (a debug listing, or {@code
+ * --out-format}) costs rsync more than the rest of its work on trees of small files. So while the
+ * run lasts the totals are what the line tells: the entries listed so far (folders included) and a
+ * byte total read back from the percentage (never above the truth). The exact figures come from
+ * {@code --stats} at the end ({@link #stats()}).
+ *
+ * <p>Numbers may be plain ({@code --no-human-readable}), digit-grouped with commas (rsync's
+ * default) or carry a unit suffix ({@code -h}: K, M, G, T taken as powers of 1000). Counts and
+ * totals reported by {@link #progress()} never go backwards.
  */
 final class RsyncProgressParser {
-  /** Prefix of the {@code --out-format=::syncjobs %i %l %n} lines. */
-  static final String MARKER = "::syncjobs ";
-
-  private static final String FLIST_PREFIX = "[Receiver] i=";
   private static final String NUM = "([0-9][0-9,.]*[KMGTP]?)";
   private static final Pattern FILES = Pattern.compile("^Number of files: " + NUM + "(.*)$");
   private static final Pattern REG = Pattern.compile("reg: " + NUM);
@@ -56,24 +50,13 @@ final class RsyncProgressParser {
       long bytesTransferred,
       long bytesReceived) {}
 
-  private long listedFiles;
-  private long listedBytes;
-
-  /** Regular files and their bytes in the list before each index: done once to-chk passes it. */
-  private final ListPrefix prefix = new ListPrefix();
-
-  private long checkedFiles;
-  private long checkedBytes;
-  private long transferredAtCheck;
-  private boolean listKnown;
-  private long skippedFiles;
-  private long skippedBytes;
   private long transferredBytes;
+  private long bytesTotal;
   private long completedTransfers;
+  private long checkedAtTransfer;
+  private long entriesTotal;
+  private long entriesDone;
   private long rate;
-  private String currentFile;
-  private long filesDone;
-  private long bytesDone;
 
   private long statEntries = -1;
   private long statRegular = -1;
@@ -91,18 +74,9 @@ final class RsyncProgressParser {
     if (line.isEmpty()) {
       return false;
     }
-    if (line.startsWith(MARKER)) {
-      return outLine(line.substring(MARKER.length()));
-    }
     char first = line.charAt(0);
     if (first == ' ' || Character.isDigit(first)) {
       return progressLine(line);
-    }
-    if (first == '[') {
-      if (line.startsWith(FLIST_PREFIX)) {
-        flistEntry(line);
-      }
-      return false;
     }
     if (first == 'N' || first == 'T') {
       stat(line);
@@ -132,28 +106,45 @@ final class RsyncProgressParser {
     if (!isNumber(rateText)) {
       return false;
     }
-    transferredBytes = Math.max(transferredBytes, number(t[0]));
+    long bytes = number(t[0]);
+    transferredBytes = Math.max(transferredBytes, bytes);
+    byteTotal(bytes, number(t[1].substring(0, t[1].length() - 1)));
     rate = (long) (decimal(rateText) * unit(unit, 1024));
     if (t[4] != null && t[4].startsWith("(xfr#") && t[4].endsWith(",")) {
       String n = t[4].substring(5, t[4].length() - 1);
-      if (isNumber(n)) {
-        completedTransfers = Math.max(completedTransfers, Long.parseLong(n));
-      }
-      if (t[5] != null) {
-        toCheck(t[5]);
+      if (isNumber(n) && t[5] != null) {
+        checked(Long.parseLong(n), t[5]);
       }
     }
-    return update();
+    return true;
   }
 
   /**
-   * {@code to-chk=R/T)}: the first {@code T - R} entries of the file list are done. (With
-   * incremental recursion rsync writes {@code ir-chk} instead, over a list still growing: not used,
-   * see {@link RsyncCommand}.)
+   * rsync's percentage is {@code floor(100 * bytes / total)} over the files listed so far, so the
+   * total lies in {@code (100 * bytes / (pct + 1), 100 * bytes / pct]}: just above the lower end is
+   * kept, so the total never overshoots and grows as the percentage sharpens.
    */
-  private void toCheck(String token) {
+  private void byteTotal(long bytes, long pct) {
+    if (pct >= 100) {
+      bytesTotal = Math.max(bytesTotal, bytes);
+    } else if (bytes > 0) {
+      // strictly above: a total of exactly 100 * bytes / (pct + 1) would read as pct + 1
+      bytesTotal = Math.max(bytesTotal, bytes * 100 / (pct + 1) + 1);
+    }
+  }
+
+  /**
+   * {@code ir-chk=R/T)} or {@code to-chk=R/T)} after file number {@code transfers}: the first
+   * {@code T - R} of the {@code T} entries listed so far are checked. rsync repeats the line of the
+   * last file at the end of each part of the list with an index that may lie ahead of the files
+   * really checked, so only the line of a newly finished file, or the one saying everything is
+   * checked, moves the count.
+   */
+  private void checked(long transfers, String token) {
     int slash = token.indexOf('/');
-    if (!token.startsWith("to-chk=") || slash < 0 || !token.endsWith(")")) {
+    if (!(token.startsWith("to-chk=") || token.startsWith("ir-chk="))
+        || slash < 0
+        || !token.endsWith(")")) {
       return;
     }
     String remaining = token.substring(7, slash);
@@ -161,43 +152,14 @@ final class RsyncProgressParser {
     if (!isNumber(remaining) || !isNumber(total)) {
       return;
     }
-    long done = number(total) - number(remaining);
-    if (done >= 0 && done <= prefix.size()) {
-      checkedFiles = Math.max(checkedFiles, prefix.files((int) done));
-      checkedBytes = Math.max(checkedBytes, prefix.bytes((int) done));
-      transferredAtCheck = transferredBytes;
+    long r = number(remaining);
+    long all = number(total);
+    entriesTotal = Math.max(entriesTotal, all);
+    if (transfers > checkedAtTransfer || r == 0) {
+      checkedAtTransfer = Math.max(checkedAtTransfer, transfers);
+      entriesDone = Math.max(entriesDone, Math.min(all, all - r));
     }
-  }
-
-  /** {@code [Receiver] i=3 2 a/f.bin mode=0100644 len=300000 uid=0 ...}. */
-  private void flistEntry(String line) {
-    int mode = line.lastIndexOf(" mode=0");
-    if (mode < 0) {
-      return;
-    }
-    int modeStart = mode + " mode=".length();
-    int modeEnd = line.indexOf(' ', modeStart);
-    int len = line.indexOf(" len=", mode);
-    if (modeEnd < 0 || len < 0) {
-      return;
-    }
-    int lenEnd = line.indexOf(' ', len + 5);
-    String size = line.substring(len + 5, lenEnd < 0 ? line.length() : lenEnd);
-    if (!isNumber(size)) {
-      return;
-    }
-    listKnown = true;
-    // Regular files: octal 0100xxx (S_IFREG).
-    if (line.startsWith("0100", modeStart) && modeEnd - modeStart == 7) {
-      listedFiles++;
-      listedBytes += number(size);
-    }
-    int indexEnd = line.indexOf(' ', FLIST_PREFIX.length());
-    String index = line.substring(FLIST_PREFIX.length(), Math.max(indexEnd, FLIST_PREFIX.length()));
-    // The list comes sorted, entry i after entry i - 1; anything else leaves the prefix alone.
-    if (isNumber(index) && number(index) == prefix.size()) {
-      prefix.add(listedFiles, listedBytes);
-    }
+    completedTransfers = Math.max(completedTransfers, transfers);
   }
 
   /** The first {@code max} space-separated tokens (null where absent), or null for none. */
@@ -235,29 +197,6 @@ final class RsyncProgressParser {
     return true;
   }
 
-  /** {@code <11-char itemize> <length> <name>}. */
-  private boolean outLine(String rest) {
-    if (rest.length() < 14 || rest.charAt(11) != ' ' || rest.charAt(1) != 'f') {
-      return false;
-    }
-    int space = rest.indexOf(' ', 12);
-    if (space < 0) {
-      return false;
-    }
-    String length = rest.substring(12, space);
-    if (!isNumber(length)) {
-      return false;
-    }
-    char kind = rest.charAt(0);
-    if (kind == '>') {
-      currentFile = unescape(rest.substring(space + 1));
-    } else if (kind != '<') {
-      skippedFiles++;
-      skippedBytes += number(length);
-    }
-    return update();
-  }
-
   private void stat(String line) {
     Matcher f = FILES.matcher(line);
     if (f.matches()) {
@@ -279,37 +218,19 @@ final class RsyncProgressParser {
     }
   }
 
-  private boolean update() {
-    long files = Math.max(filesDone, Math.max(checkedFiles, skippedFiles + completedTransfers));
-    // The list up to the last completed file, plus what arrived of the file in flight since.
-    long bytes =
-        Math.max(
-            bytesDone,
-            Math.max(
-                checkedBytes + transferredBytes - transferredAtCheck,
-                skippedBytes + transferredBytes));
-    if (listKnown) {
-      files = Math.min(files, listedFiles);
-      bytes = Math.min(bytes, listedBytes);
-    }
-    filesDone = Math.max(filesDone, files);
-    bytesDone = Math.max(bytesDone, bytes);
-    return true;
-  }
-
-  /** Whether the file list (and so the totals) has been seen. */
-  boolean totalsKnown() {
-    return listKnown;
-  }
-
-  /** The progress so far; totals are 0 until the file list has been received. */
+  /**
+   * The progress so far. Files are the entries listed so far (folders included: rsync does not say
+   * which are files without a line per entry) and those checked; bytes are those transferred
+   * against the byte total read from the percentage. Both totals are 0 until the first line.
+   */
   Progress progress() {
+    long files = Math.max(entriesTotal, completedTransfers);
     return new Progress(
-        filesDone,
-        listKnown ? listedFiles : 0,
-        bytesDone,
-        listKnown ? listedBytes : 0,
-        currentFile,
+        Math.min(files, Math.max(entriesDone, completedTransfers)),
+        files,
+        transferredBytes,
+        Math.max(bytesTotal, transferredBytes),
+        null,
         rate);
   }
 
@@ -348,32 +269,5 @@ final class RsyncProgressParser {
       case "P" -> Math.pow(base, 5);
       default -> 1;
     };
-  }
-
-  /** Undoes rsync's escaping of unprintable bytes in names ({@code \#ooo}, octal). */
-  static String unescape(String name) {
-    if (name.indexOf("\\#") < 0) {
-      return name;
-    }
-    ByteArrayOutputStream out = new ByteArrayOutputStream(name.length());
-    byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
-    for (int i = 0; i < bytes.length; i++) {
-      if (bytes[i] == '\\'
-          && i + 4 < bytes.length
-          && bytes[i + 1] == '#'
-          && isOctal(bytes[i + 2])
-          && isOctal(bytes[i + 3])
-          && isOctal(bytes[i + 4])) {
-        out.write((bytes[i + 2] - '0') * 64 + (bytes[i + 3] - '0') * 8 + (bytes[i + 4] - '0'));
-        i += 4;
-      } else {
-        out.write(bytes[i]);
-      }
-    }
-    return out.toString(StandardCharsets.UTF_8);
-  }
-
-  private static boolean isOctal(byte b) {
-    return b >= '0' && b <= '7';
   }
 }

@@ -176,9 +176,10 @@ public final class RsyncTransfer implements Transfer {
     }
     removePartialDir(request.staging());
     Progress last = result.progress();
-    // The file list counts regular files only; rsync's "Total file size" adds symlink lengths.
-    long filesTotal = result.totalsKnown() ? last.filesTotal() : Math.max(0, stats.regularFiles());
-    long bytesTotal = result.totalsKnown() ? last.bytesTotal() : Math.max(0, stats.bytesTotal());
+    // The exact figures (a link counts the length of its target, as rsync counts it): the running
+    // ones count folders among the entries and read the bytes off a percentage.
+    long filesTotal = stats.regularFiles() >= 0 ? stats.regularFiles() : last.filesTotal();
+    long bytesTotal = stats.bytesTotal() >= 0 ? stats.bytesTotal() : last.bytesTotal();
     long filesTransferred = Math.max(0, stats.filesTransferred());
     long bytesTransferred = Math.max(0, stats.bytesTransferred());
     request

@@ -55,14 +55,20 @@ class RsyncCommandTest {
               "--group",
               "--owner",
               "--safe-links",
-              "--no-inc-recursive",
               "--delete",
               "--chmod=Fa-w",
               "--timeout=3",
               "--contimeout=3",
               "--link-dest=" + tmp.resolve("20261122T030000Z"),
               "--partial-dir=" + tmp.resolve(".syncjobs/20261123T030000Z.partial/rsync-partial"))
-          .doesNotContain("--checksum", "--devices", "--specials", "--inplace", "-a");
+          .doesNotContain(
+              "--checksum",
+              "--devices",
+              "--specials",
+              "--inplace",
+              "-a",
+              "--no-inc-recursive",
+              "--debug=flist3");
       assertThat(a.subList(a.size() - 3, a.size()))
           .containsExactly(
               "--",

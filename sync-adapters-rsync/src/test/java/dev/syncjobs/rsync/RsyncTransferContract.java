@@ -267,9 +267,13 @@ abstract class RsyncTransferContract {
     expected.remove("docs/escape-up");
     assertThat(snapshot(staging)).isEqualTo(expected);
     assertThat(report.filesTotal()).isEqualTo(5);
-    assertThat(report.bytesTotal()).isEqualTo(6 + 6 + 7 + 5000 + 7000);
+    // bytes as rsync counts a source: a link's size is the length of its target, and the unsafe
+    // links it leaves out still count
+    long linkTargets = "../readme.txt".length() + "/etc/hostname".length();
+    linkTargets += "../../../outside".length();
+    assertThat(report.bytesTotal()).isEqualTo(6 + 6 + 7 + 5000 + 7000 + linkTargets);
     assertThat(report.filesTransferred()).isEqualTo(5);
-    assertThat(report.bytesTransferred()).isEqualTo(report.bytesTotal());
+    assertThat(report.bytesTransferred()).isEqualTo(6 + 6 + 7 + 5000 + 7000);
     // every file, as writesReadOnlyFiles() promises the engine
     try (var files = Files.walk(staging)) {
       List<Path> regular =
@@ -313,7 +317,10 @@ abstract class RsyncTransferContract {
       assertThat(seen.get(i).bytesDone()).isGreaterThanOrEqualTo(seen.get(i - 1).bytesDone());
       assertThat(seen.get(i).filesDone()).isGreaterThanOrEqualTo(seen.get(i - 1).filesDone());
     }
-    assertThat(seen).allSatisfy(p -> assertThat(p.bytesTotal()).isEqualTo(report.bytesTotal()));
+    // while rsync's list grows the byte total is an estimate that never passes the truth
+    assertThat(seen)
+        .allSatisfy(p -> assertThat(p.bytesTotal()).isLessThanOrEqualTo(report.bytesTotal()));
+    assertThat(seen.get(seen.size() - 1).bytesTotal()).isEqualTo(report.bytesTotal());
     assertThat(seen).anySatisfy(p -> assertThat(p.percent()).isBetween(1.0, 99.0));
     assertThat(seen).extracting(Progress::currentFile).contains("big/large.bin");
     Progress last = seen.get(seen.size() - 1);

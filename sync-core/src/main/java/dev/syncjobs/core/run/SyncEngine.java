@@ -177,18 +177,12 @@ public final class SyncEngine {
       cancel.throwIfCancelled();
       if (report.sameAsPrevious() && previous.isPresent()) {
         log.accept("the source matches the previous version file for file");
-        Progress seen = last[0].completed();
+        Progress seen = finalTotals(last[0], report);
         return nothingChanged(
             store,
             staging,
             previous.get(),
-            new Progress(
-                0,
-                Math.max(seen.filesTotal(), report.filesTotal()),
-                0,
-                Math.max(seen.bytesTotal(), report.bytesTotal()),
-                null,
-                seen.bytesPerSecond()),
+            new Progress(0, seen.filesTotal(), 0, seen.bytesTotal(), null, seen.bytesPerSecond()),
             report.filesSkipped(),
             log);
       }
@@ -230,7 +224,7 @@ public final class SyncEngine {
         log.accept("carried over " + carried + " files the source no longer has");
         diff = new VersionDiff.Diff(diff.added(), diff.changed(), 0, diff.previousFiles(), 0);
       }
-      Progress done = last[0].completed();
+      Progress done = finalTotals(last[0], report);
       if (previous.isPresent() && diff.unchanged() && !holdsOldRecords(previous.get(), log)) {
         return nothingChanged(
             store,
@@ -357,5 +351,18 @@ public final class SyncEngine {
     } catch (IOException e) {
       throw new SyncException("cannot list " + staging + ": " + e, e);
     }
+  }
+
+  /**
+   * The run's totals: the transfer's report where it counted anything, else what the live progress
+   * reached. Live totals never shrink and may be estimates that overshoot (rsync counts folders
+   * among its entries while its list grows); the report's are exact.
+   */
+  private static Progress finalTotals(Progress live, TransferReport report) {
+    Progress seen = live.completed();
+    boolean counted = report.filesTotal() > 0 || report.bytesTotal() > 0;
+    long files = counted ? report.filesTotal() : seen.filesTotal();
+    long bytes = counted ? report.bytesTotal() : seen.bytesTotal();
+    return new Progress(files, files, bytes, bytes, null, seen.bytesPerSecond());
   }
 }
