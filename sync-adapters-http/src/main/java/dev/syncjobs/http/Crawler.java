@@ -135,6 +135,8 @@ final class Crawler {
       }
       Page page = fetched.page();
       String pagePath = UriText.directoryOf(page.uri());
+      // what the children's URLs start with (ListingLinks builds them so): one String per page
+      String base = page.uri().getScheme() + "://" + page.uri().getRawAuthority() + pagePath;
       List<ListingParser.Entry> rows = fetched.rows();
       List<Pending> needHead = new ArrayList<>();
       int children = 0;
@@ -174,21 +176,22 @@ final class Crawler {
           enqueueDir(queue, dir, c.uri(), rel, c.slash());
         } else if (filters.includes(rel, false)) {
           if (e.size() != null && e.sizeExact() && e.mtime() != null) {
-            files.put(rel, fromListing(rel, c.uri(), e));
+            files.put(rel, fromListing(rel, c.uri(), base, e));
           } else if (e.mtime() != null && e.size() != null && matchesPrevious(rel, e)) {
             Manifest.Entry p = previous.get(rel);
             files.put(
                 rel,
                 new RemoteFile(
                     rel,
-                    c.uri(),
+                    c.uri().toString(),
+                    base,
                     p.size(),
                     e.mtime(),
                     e.precisionSeconds(),
                     e.mtime().getEpochSecond(),
                     p.etag()));
           } else {
-            needHead.add(new Pending(rel, c.uri(), e));
+            needHead.add(new Pending(rel, c.uri(), base, e));
           }
         }
       }
@@ -226,12 +229,19 @@ final class Crawler {
     return p.size() <= approx * 1.1 + 1024 && p.size() >= approx * 0.9 - 1024;
   }
 
-  private static RemoteFile fromListing(String rel, URI uri, ListingParser.Entry e) {
+  private static RemoteFile fromListing(String rel, URI uri, String base, ListingParser.Entry e) {
     return new RemoteFile(
-        rel, uri, e.size(), e.mtime(), e.precisionSeconds(), e.mtime().getEpochSecond(), null);
+        rel,
+        uri.toString(),
+        base,
+        e.size(),
+        e.mtime(),
+        e.precisionSeconds(),
+        e.mtime().getEpochSecond(),
+        null);
   }
 
-  private record Pending(String rel, URI uri, ListingParser.Entry entry) {}
+  private record Pending(String rel, URI uri, String base, ListingParser.Entry entry) {}
 
   private void headAll(
       List<Pending> pending, Map<String, RemoteFile> files, Deque<Dir> queue, Dir dir)
@@ -288,7 +298,8 @@ final class Crawler {
           p.rel(),
           new RemoteFile(
               p.rel(),
-              p.uri(),
+              p.uri().toString(),
+              p.base(),
               probe.size(),
               mtime,
               precision,
