@@ -79,11 +79,10 @@ final class Crawler {
     Map<String, RemoteFile> files = new LinkedHashMap<>();
     Set<String> emptyDirs = new TreeSet<>();
     Set<String> visited = new HashSet<>();
-    Set<String> seen = new HashSet<>();
     Deque<Dir> queue = new ArrayDeque<>();
     Map<String, Future<Fetched>> prefetch = new HashMap<>();
     try {
-      return crawl(root, files, emptyDirs, visited, seen, queue, prefetch);
+      return crawl(root, files, emptyDirs, visited, queue, prefetch);
     } finally {
       prefetch.values().forEach(f -> f.cancel(true));
     }
@@ -94,7 +93,6 @@ final class Crawler {
       Map<String, RemoteFile> files,
       Set<String> emptyDirs,
       Set<String> visited,
-      Set<String> seen,
       Deque<Dir> queue,
       Map<String, Future<Fetched>> prefetch)
       throws IOException {
@@ -139,6 +137,9 @@ final class Crawler {
       String base = page.uri().getScheme() + "://" + page.uri().getRawAuthority() + pagePath;
       List<ListingParser.Entry> rows = fetched.rows();
       List<Pending> needHead = new ArrayList<>();
+      // per page: a path is its folder's and one name without '/' (nameProblem), and a folder is
+      // queued once, from its parent's page, so two pages never give the same path
+      Set<String> seen = new HashSet<>();
       int children = 0;
       for (ListingParser.Entry e : rows) {
         ListingLinks.Child c = links.child(e.href(), page.uri(), pagePath, root);
