@@ -18,6 +18,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The per-version record of what each file was on the server: a tab-separated file {@value #FILE}
@@ -38,15 +39,94 @@ final class Manifest {
       "# syncjobs http manifest v1\tsize\tmtime\tlisted\tetag\tsha256";
 
   /**
-   * One file's record.
-   *
-   * @param size bytes
-   * @param mtime epoch seconds, null when unknown
-   * @param listed the listing's time as epoch seconds, null when the listing shows none
-   * @param etag null when unknown
-   * @param sha256 lower-case hex, null when not computed
+   * One file's record. A run holds one per file until it writes the manifest, so the times are kept
+   * as primitives, with a value no time has ({@link Long#MIN_VALUE}) for "none".
    */
-  record Entry(String path, long size, Long mtime, Long listed, String etag, String sha256) {}
+  static final class Entry {
+    private static final long NONE = Long.MIN_VALUE;
+
+    private final String path;
+    private final long size;
+    private final long mtime;
+    private final long listed;
+    private final String etag;
+    private final String sha256;
+
+    /**
+     * @param size bytes
+     * @param mtime epoch seconds, null when unknown
+     * @param listed the listing's time as epoch seconds, null when the listing shows none
+     * @param etag null when unknown
+     * @param sha256 lower-case hex, null when not computed
+     */
+    Entry(String path, long size, Long mtime, Long listed, String etag, String sha256) {
+      this.path = path;
+      this.size = size;
+      this.mtime = time(mtime);
+      this.listed = time(listed);
+      this.etag = etag;
+      this.sha256 = sha256;
+    }
+
+    private static long time(Long t) {
+      if (t == null) {
+        return NONE;
+      }
+      if (t == NONE) {
+        throw new IllegalArgumentException("no time is " + t);
+      }
+      return t;
+    }
+
+    String path() {
+      return path;
+    }
+
+    long size() {
+      return size;
+    }
+
+    /** Epoch seconds, null when unknown. */
+    Long mtime() {
+      return mtime == NONE ? null : mtime;
+    }
+
+    /** The listing's time as epoch seconds, null when the listing shows none. */
+    Long listed() {
+      return listed == NONE ? null : listed;
+    }
+
+    /** Null when unknown. */
+    String etag() {
+      return etag;
+    }
+
+    /** Lower-case hex, null when not computed. */
+    String sha256() {
+      return sha256;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Entry e
+          && path.equals(e.path)
+          && size == e.size
+          && mtime == e.mtime
+          && listed == e.listed
+          && Objects.equals(etag, e.etag)
+          && Objects.equals(sha256, e.sha256);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(path, size, mtime, listed, etag, sha256);
+    }
+
+    @Override
+    public String toString() {
+      return "Entry[" + path + " " + size + " " + mtime() + " " + listed() + " " + etag + "]";
+    }
+  }
 
   private Manifest() {}
 

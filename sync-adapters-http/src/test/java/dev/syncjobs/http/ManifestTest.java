@@ -78,4 +78,23 @@ class ManifestTest {
     assertThat(Files.isSameFile(Manifest.of(v2), Manifest.of(v1))).isFalse();
     assertThat(Files.readString(Manifest.of(v2))).isEqualTo(TEXT);
   }
+
+  @Test
+  void a_line_with_a_time_no_entry_can_hold_is_damaged_and_dropped() throws Exception {
+    Path file = tmp.resolve("m.tsv");
+    Files.writeString(
+        file,
+        TEXT
+            + "d.txt\t1\t"
+            + Long.MIN_VALUE
+            + "\t-\t-\t-\n"
+            + "e.txt\t1\t-\t"
+            + Long.MIN_VALUE
+            + "\t-\t-\n");
+    assertThat(Manifest.read(file).values()).containsExactlyInAnyOrderElementsOf(ENTRIES);
+    Manifest.Entry e = Manifest.read(file).get("b/c.txt");
+    assertThat(e.mtime()).isEqualTo(1_700_000_000L);
+    assertThat(e.listed()).isEqualTo(1_699_999_980L);
+    assertThat(Manifest.read(file).get("a.txt").listed()).isNull();
+  }
 }
