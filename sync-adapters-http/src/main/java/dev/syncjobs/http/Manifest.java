@@ -2,6 +2,7 @@ package dev.syncjobs.http;
 
 import dev.syncjobs.core.staging.StagingPaths;
 import dev.syncjobs.core.version.Bookkeeping;
+import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -16,7 +17,6 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -151,42 +151,48 @@ final class Manifest {
     return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) ? file : null;
   }
 
-  /** The entries of a manifest, empty when the file is missing or unreadable. */
+  /**
+   * The entries of a manifest, empty when the file is missing or unreadable. Read line by line: the
+   * whole text of a large tree's manifest is never held.
+   */
   static Map<String, Entry> read(Path file) {
-    Map<String, Entry> out = new LinkedHashMap<>();
     if (file == null || !Files.isRegularFile(file)) {
-      return out;
+      return new LinkedHashMap<>();
     }
-    List<String> lines;
-    try {
-      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String first = in.readLine();
+      if (first == null || !first.startsWith("# syncjobs http manifest v1")) {
+        return new LinkedHashMap<>();
+      }
+      Map<String, Entry> out = new LinkedHashMap<>();
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        parse(line, out);
+      }
+      return out;
     } catch (IOException | UncheckedIOException e) {
-      return out;
+      return new LinkedHashMap<>();
     }
-    if (lines.isEmpty() || !lines.get(0).startsWith("# syncjobs http manifest v1")) {
-      return out;
+  }
+
+  private static void parse(String line, Map<String, Entry> out) {
+    String[] c = line.split("\t", -1);
+    if (c.length != 6) {
+      return;
     }
-    for (String line : lines.subList(1, lines.size())) {
-      String[] c = line.split("\t", -1);
-      if (c.length != 6) {
-        continue;
-      }
-      try {
-        String path = unescape(c[0]);
-        out.put(
-            path,
-            new Entry(
-                path,
-                Long.parseLong(c[1]),
-                optLong(c[2]),
-                optLong(c[3]),
-                c[4].equals("-") ? null : unescape(c[4]),
-                c[5].equals("-") ? null : c[5]));
-      } catch (RuntimeException e) {
-        // a damaged line: that file is simply treated as new
-      }
+    try {
+      String path = unescape(c[0]);
+      out.put(
+          path,
+          new Entry(
+              path,
+              Long.parseLong(c[1]),
+              optLong(c[2]),
+              optLong(c[3]),
+              c[4].equals("-") ? null : unescape(c[4]),
+              c[5].equals("-") ? null : c[5]));
+    } catch (RuntimeException e) {
+      // a damaged line: that file is simply treated as new
     }
-    return out;
   }
 
   /**

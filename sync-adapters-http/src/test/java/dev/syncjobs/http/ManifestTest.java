@@ -97,4 +97,20 @@ class ManifestTest {
     assertThat(e.listed()).isEqualTo(1_699_999_980L);
     assertThat(Manifest.read(file).get("a.txt").listed()).isNull();
   }
+
+  @Test
+  void an_unreadable_manifest_reads_as_none() throws Exception {
+    Path file = tmp.resolve("m.tsv");
+    byte[] text = TEXT.getBytes(StandardCharsets.UTF_8);
+    byte[] bad = java.util.Arrays.copyOf(text, text.length + 2);
+    bad[text.length] = (byte) 0xC3; // a UTF-8 sequence cut short, after valid lines
+    bad[text.length + 1] = '\n';
+    Files.write(file, bad);
+    assertThat(Manifest.read(file)).isEmpty();
+    Files.writeString(file, TEXT.substring(TEXT.indexOf('\n') + 1));
+    assertThat(Manifest.read(file)).as("no header").isEmpty();
+    Files.writeString(file, "");
+    assertThat(Manifest.read(file)).isEmpty();
+    assertThat(Manifest.read(tmp.resolve("missing"))).isEmpty();
+  }
 }
