@@ -147,7 +147,7 @@ final class Crawler {
           continue;
         }
         boolean isDir = c.slash() || e.directoryHint();
-        String rel = dir.rel() + (c.name() == null ? c.rawName() : c.name());
+        String rel = samePath(dir.rel() + (c.name() == null ? c.rawName() : c.name()));
         if (!seen.add(rel)) {
           continue;
         }
@@ -219,6 +219,12 @@ final class Crawler {
     }
     URI u = slash ? uri : URI.create(uri.toString() + "/");
     queue.add(new Dir(u, rel + "/", parent.depth() + 1));
+  }
+
+  /** The previous manifest's String for this path when it has one: a re-run holds it only once. */
+  private String samePath(String rel) {
+    Manifest.Entry p = previous.get(rel);
+    return p == null ? rel : p.path();
   }
 
   private boolean matchesPrevious(String rel, ListingParser.Entry e) {
