@@ -3,12 +3,16 @@ package dev.syncjobs.http;
 import dev.syncjobs.core.version.Bookkeeping;
 import dev.syncjobs.core.version.VersionFiles;
 import java.io.IOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -65,8 +69,8 @@ final class ChangeDetector {
       // a previous version holding an earlier release's manifest is followed by one without it
       return false;
     }
-    Map<String, BasicFileAttributes> before = VersionFiles.list(previous);
-    if (!before.keySet().equals(remote.keySet())) {
+    List<RemoteFile> checksumFiles = new ArrayList<>();
+    if (!sameFilesUnchanged(remote, checksumFiles)) {
       return false;
     }
     for (String d : emptyDirs) {
@@ -74,16 +78,57 @@ final class ChangeDetector {
         return false;
       }
     }
-    for (RemoteFile f : remote.values()) {
+    for (RemoteFile f : checksumFiles) {
       Manifest.Entry old = oldManifest.get(f.path());
-      if (Checksums.isChecksumFile(f.path()) && f.etag() == null) {
-        f = precise.apply(f);
-      }
-      if (!unchanged(f, old, before.get(f.path()), null)) {
+      if (!unchanged(precise.apply(f), old, previous.resolve(f.path()), null)) {
         return false;
       }
     }
     return true;
+  }
+
+  /**
+   * Whether the previous version holds exactly the listed files (as {@link VersionFiles#list} sees
+   * it), each unchanged, checksum files without an ETag aside (added to {@code checksumFiles}, for
+   * a HEAD request once the rest matched). Each file is compared as the walk finds it: no map of
+   * the whole tree's attributes is kept.
+   */
+  private boolean sameFilesUnchanged(Map<String, RemoteFile> remote, List<RemoteFile> checksumFiles)
+      throws IOException {
+    if (!Files.isDirectory(previous)) {
+      return remote.isEmpty();
+    }
+    boolean old = Bookkeeping.predatesRecords(previous);
+    long[] found = {0};
+    boolean[] same = {true};
+    Files.walkFileTree(
+        previous,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
+            return Bookkeeping.isOldRecord(previous, d, old)
+                ? FileVisitResult.SKIP_SUBTREE
+                : FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult visitFile(Path p, BasicFileAttributes attrs) {
+            if (Bookkeeping.isOldRecord(previous, p, old)) {
+              return FileVisitResult.CONTINUE;
+            }
+            RemoteFile f = remote.get(previous.relativize(p).toString());
+            found[0]++;
+            if (f == null) {
+              same[0] = false;
+            } else if (Checksums.isChecksumFile(f.path()) && f.etag() == null) {
+              checksumFiles.add(f);
+            } else {
+              same[0] = unchanged(f, oldManifest.get(f.path()), attrs, null);
+            }
+            return same[0] ? FileVisitResult.CONTINUE : FileVisitResult.TERMINATE;
+          }
+        });
+    return same[0] && found[0] == remote.size();
   }
 
   boolean unchanged(RemoteFile f, Manifest.Entry old, Path prevFile, Checksums.Expected exp)

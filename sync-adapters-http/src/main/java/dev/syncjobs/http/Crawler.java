@@ -79,11 +79,10 @@ final class Crawler {
     Map<String, RemoteFile> files = new LinkedHashMap<>();
     Set<String> emptyDirs = new TreeSet<>();
     Set<String> visited = new HashSet<>();
-    Set<String> seen = new HashSet<>();
     Deque<Dir> queue = new ArrayDeque<>();
     Map<String, Future<Fetched>> prefetch = new HashMap<>();
     try {
-      return crawl(root, files, emptyDirs, visited, seen, queue, prefetch);
+      return crawl(root, files, emptyDirs, visited, queue, prefetch);
     } finally {
       prefetch.values().forEach(f -> f.cancel(true));
     }
@@ -94,7 +93,6 @@ final class Crawler {
       Map<String, RemoteFile> files,
       Set<String> emptyDirs,
       Set<String> visited,
-      Set<String> seen,
       Deque<Dir> queue,
       Map<String, Future<Fetched>> prefetch)
       throws IOException {
@@ -135,8 +133,13 @@ final class Crawler {
       }
       Page page = fetched.page();
       String pagePath = UriText.directoryOf(page.uri());
+      // what the children's URLs start with (ListingLinks builds them so): one String per page
+      String base = page.uri().getScheme() + "://" + page.uri().getRawAuthority() + pagePath;
       List<ListingParser.Entry> rows = fetched.rows();
       List<Pending> needHead = new ArrayList<>();
+      // per page: a path is its folder's and one name without '/' (nameProblem), and a folder is
+      // queued once, from its parent's page, so two pages never give the same path
+      Set<String> seen = new HashSet<>();
       int children = 0;
       for (ListingParser.Entry e : rows) {
         ListingLinks.Child c = links.child(e.href(), page.uri(), pagePath, root);
@@ -144,7 +147,7 @@ final class Crawler {
           continue;
         }
         boolean isDir = c.slash() || e.directoryHint();
-        String rel = dir.rel() + (c.name() == null ? c.rawName() : c.name());
+        String rel = samePath(dir.rel() + (c.name() == null ? c.rawName() : c.name()));
         if (!seen.add(rel)) {
           continue;
         }
@@ -174,21 +177,22 @@ final class Crawler {
           enqueueDir(queue, dir, c.uri(), rel, c.slash());
         } else if (filters.includes(rel, false)) {
           if (e.size() != null && e.sizeExact() && e.mtime() != null) {
-            files.put(rel, fromListing(rel, c.uri(), e));
+            files.put(rel, fromListing(rel, c.uri(), base, e));
           } else if (e.mtime() != null && e.size() != null && matchesPrevious(rel, e)) {
             Manifest.Entry p = previous.get(rel);
             files.put(
                 rel,
                 new RemoteFile(
                     rel,
-                    c.uri(),
+                    c.uri().toString(),
+                    base,
                     p.size(),
                     e.mtime(),
                     e.precisionSeconds(),
                     e.mtime().getEpochSecond(),
                     p.etag()));
           } else {
-            needHead.add(new Pending(rel, c.uri(), e));
+            needHead.add(new Pending(rel, c.uri(), base, e));
           }
         }
       }
@@ -217,6 +221,12 @@ final class Crawler {
     queue.add(new Dir(u, rel + "/", parent.depth() + 1));
   }
 
+  /** The previous manifest's String for this path when it has one: a re-run holds it only once. */
+  private String samePath(String rel) {
+    Manifest.Entry p = previous.get(rel);
+    return p == null ? rel : p.path();
+  }
+
   private boolean matchesPrevious(String rel, ListingParser.Entry e) {
     Manifest.Entry p = previous.get(rel);
     if (p == null || p.listed() == null || p.listed() != e.mtime().getEpochSecond()) {
@@ -226,12 +236,19 @@ final class Crawler {
     return p.size() <= approx * 1.1 + 1024 && p.size() >= approx * 0.9 - 1024;
   }
 
-  private static RemoteFile fromListing(String rel, URI uri, ListingParser.Entry e) {
+  private static RemoteFile fromListing(String rel, URI uri, String base, ListingParser.Entry e) {
     return new RemoteFile(
-        rel, uri, e.size(), e.mtime(), e.precisionSeconds(), e.mtime().getEpochSecond(), null);
+        rel,
+        uri.toString(),
+        base,
+        e.size(),
+        e.mtime(),
+        e.precisionSeconds(),
+        e.mtime().getEpochSecond(),
+        null);
   }
 
-  private record Pending(String rel, URI uri, ListingParser.Entry entry) {}
+  private record Pending(String rel, URI uri, String base, ListingParser.Entry entry) {}
 
   private void headAll(
       List<Pending> pending, Map<String, RemoteFile> files, Deque<Dir> queue, Dir dir)
@@ -288,7 +305,8 @@ final class Crawler {
           p.rel(),
           new RemoteFile(
               p.rel(),
-              p.uri(),
+              p.uri().toString(),
+              p.base(),
               probe.size(),
               mtime,
               precision,

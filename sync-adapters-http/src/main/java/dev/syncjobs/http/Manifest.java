@@ -2,19 +2,23 @@ package dev.syncjobs.http;
 
 import dev.syncjobs.core.staging.StagingPaths;
 import dev.syncjobs.core.version.Bookkeeping;
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.OutputStream;
+import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The per-version record of what each file was on the server: a tab-separated file {@value #FILE}
@@ -35,15 +39,94 @@ final class Manifest {
       "# syncjobs http manifest v1\tsize\tmtime\tlisted\tetag\tsha256";
 
   /**
-   * One file's record.
-   *
-   * @param size bytes
-   * @param mtime epoch seconds, null when unknown
-   * @param listed the listing's time as epoch seconds, null when the listing shows none
-   * @param etag null when unknown
-   * @param sha256 lower-case hex, null when not computed
+   * One file's record. A run holds one per file until it writes the manifest, so the times are kept
+   * as primitives, with a value no time has ({@link Long#MIN_VALUE}) for "none".
    */
-  record Entry(String path, long size, Long mtime, Long listed, String etag, String sha256) {}
+  static final class Entry {
+    private static final long NONE = Long.MIN_VALUE;
+
+    private final String path;
+    private final long size;
+    private final long mtime;
+    private final long listed;
+    private final String etag;
+    private final String sha256;
+
+    /**
+     * @param size bytes
+     * @param mtime epoch seconds, null when unknown
+     * @param listed the listing's time as epoch seconds, null when the listing shows none
+     * @param etag null when unknown
+     * @param sha256 lower-case hex, null when not computed
+     */
+    Entry(String path, long size, Long mtime, Long listed, String etag, String sha256) {
+      this.path = path;
+      this.size = size;
+      this.mtime = time(mtime);
+      this.listed = time(listed);
+      this.etag = etag;
+      this.sha256 = sha256;
+    }
+
+    private static long time(Long t) {
+      if (t == null) {
+        return NONE;
+      }
+      if (t == NONE) {
+        throw new IllegalArgumentException("no time is " + t);
+      }
+      return t;
+    }
+
+    String path() {
+      return path;
+    }
+
+    long size() {
+      return size;
+    }
+
+    /** Epoch seconds, null when unknown. */
+    Long mtime() {
+      return mtime == NONE ? null : mtime;
+    }
+
+    /** The listing's time as epoch seconds, null when the listing shows none. */
+    Long listed() {
+      return listed == NONE ? null : listed;
+    }
+
+    /** Null when unknown. */
+    String etag() {
+      return etag;
+    }
+
+    /** Lower-case hex, null when not computed. */
+    String sha256() {
+      return sha256;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Entry e
+          && path.equals(e.path)
+          && size == e.size
+          && mtime == e.mtime
+          && listed == e.listed
+          && Objects.equals(etag, e.etag)
+          && Objects.equals(sha256, e.sha256);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(path, size, mtime, listed, etag, sha256);
+    }
+
+    @Override
+    public String toString() {
+      return "Entry[" + path + " " + size + " " + mtime() + " " + listed() + " " + etag + "]";
+    }
+  }
 
   private Manifest() {}
 
@@ -68,112 +151,146 @@ final class Manifest {
     return Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) ? file : null;
   }
 
-  /** The entries of a manifest, empty when the file is missing or unreadable. */
+  /**
+   * The entries of a manifest, empty when the file is missing or unreadable. Read line by line: the
+   * whole text of a large tree's manifest is never held.
+   */
   static Map<String, Entry> read(Path file) {
-    Map<String, Entry> out = new LinkedHashMap<>();
     if (file == null || !Files.isRegularFile(file)) {
-      return out;
+      return new LinkedHashMap<>();
     }
-    List<String> lines;
-    try {
-      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      String first = in.readLine();
+      if (first == null || !first.startsWith("# syncjobs http manifest v1")) {
+        return new LinkedHashMap<>();
+      }
+      Map<String, Entry> out = new LinkedHashMap<>();
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        parse(line, out);
+      }
+      return out;
     } catch (IOException | UncheckedIOException e) {
-      return out;
+      return new LinkedHashMap<>();
     }
-    if (lines.isEmpty() || !lines.get(0).startsWith("# syncjobs http manifest v1")) {
-      return out;
-    }
-    for (String line : lines.subList(1, lines.size())) {
-      String[] c = line.split("\t", -1);
-      if (c.length != 6) {
-        continue;
-      }
-      try {
-        String path = unescape(c[0]);
-        out.put(
-            path,
-            new Entry(
-                path,
-                Long.parseLong(c[1]),
-                optLong(c[2]),
-                optLong(c[3]),
-                c[4].equals("-") ? null : unescape(c[4]),
-                c[5].equals("-") ? null : c[5]));
-      } catch (RuntimeException e) {
-        // a damaged line: that file is simply treated as new
-      }
-    }
-    return out;
   }
 
-  /** The manifest's text for these entries (sorted by path, so equal trees give equal bytes). */
-  static String render(Collection<Entry> entries) {
-    StringBuilder sb = new StringBuilder(HEADER).append('\n');
-    entries.stream()
-        .sorted(Comparator.comparing(Entry::path))
-        .forEach(
-            e ->
-                sb.append(escape(e.path()))
-                    .append('\t')
-                    .append(e.size())
-                    .append('\t')
-                    .append(e.mtime() == null ? "-" : e.mtime().toString())
-                    .append('\t')
-                    .append(e.listed() == null ? "-" : e.listed().toString())
-                    .append('\t')
-                    .append(e.etag() == null ? "-" : escape(e.etag()))
-                    .append('\t')
-                    .append(e.sha256() == null ? "-" : e.sha256())
-                    .append('\n'));
-    return sb.toString();
+  private static void parse(String line, Map<String, Entry> out) {
+    String[] c = line.split("\t", -1);
+    if (c.length != 6) {
+      return;
+    }
+    try {
+      String path = unescape(c[0]);
+      out.put(
+          path,
+          new Entry(
+              path,
+              Long.parseLong(c[1]),
+              optLong(c[2]),
+              optLong(c[3]),
+              c[4].equals("-") ? null : unescape(c[4]),
+              c[5].equals("-") ? null : c[5]));
+    } catch (RuntimeException e) {
+      // a damaged line: that file is simply treated as new
+    }
   }
 
   /**
-   * Writes the manifest into the records of {@code staging}: as a hard link to the previous one
-   * ({@link #ofPrevious}, null for none) when the text is the same, else through a temporary file
-   * and a rename.
+   * Writes the manifest into the records of {@code staging}, its lines sorted by path (so equal
+   * trees give equal bytes), streamed through a temporary file: a run of many files never holds the
+   * whole text. When the result is the same as the previous manifest ({@link #ofPrevious}, null for
+   * none) the temporary file is dropped and the previous one hard-linked in its place; else it is
+   * renamed into place.
    */
   static void write(Path staging, Path old, Collection<Entry> entries) throws IOException {
-    String text = render(entries);
+    Entry[] sorted = entries.toArray(new Entry[0]);
+    Arrays.sort(sorted, Comparator.comparing(Entry::path));
     Path records = Bookkeeping.create(staging);
     Path target = records.resolve(FILE);
     Files.deleteIfExists(target);
-    if (old != null) {
-      try {
-        if (Files.isRegularFile(old)
-            && Files.readString(old, StandardCharsets.UTF_8).equals(text)) {
-          Files.createLink(target, old);
-          return;
-        }
-      } catch (IOException | UnsupportedOperationException e) {
-        // fall through and write a copy
-      }
-    }
     Path tmp = records.resolve(FILE + ".tmp");
     Files.deleteIfExists(tmp); // a leftover, or a link: never written through
-    try (OutputStream out = StagingPaths.createNew(tmp)) {
-      out.write(text.getBytes(StandardCharsets.UTF_8));
+    try (Writer out =
+        new BufferedWriter(
+            new OutputStreamWriter(StagingPaths.createNew(tmp), StandardCharsets.UTF_8),
+            64 * 1024)) {
+      out.write(HEADER);
+      out.write('\n');
+      for (Entry e : sorted) {
+        line(out, e);
+      }
+    }
+    if (old != null && sameBytes(tmp, old)) {
+      try {
+        Files.createLink(target, old);
+        Files.delete(tmp);
+        return;
+      } catch (IOException | UnsupportedOperationException e) {
+        Files.deleteIfExists(target); // keep the copy just written
+      }
     }
     Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** One entry's line: path, size, mtime, listed, ETag, SHA-256, tab-separated, '-' for none. */
+  private static void line(Writer out, Entry e) throws IOException {
+    escape(e.path(), out);
+    out.write('\t');
+    out.write(Long.toString(e.size()));
+    out.write('\t');
+    out.write(e.mtime() == null ? "-" : e.mtime().toString());
+    out.write('\t');
+    out.write(e.listed() == null ? "-" : e.listed().toString());
+    out.write('\t');
+    if (e.etag() == null) {
+      out.write('-');
+    } else {
+      escape(e.etag(), out);
+    }
+    out.write('\t');
+    out.write(e.sha256() == null ? "-" : e.sha256());
+    out.write('\n');
+  }
+
+  private static boolean sameBytes(Path written, Path old) {
+    try {
+      return Files.isRegularFile(old) && Files.mismatch(written, old) == -1L;
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private static Long optLong(String s) {
     return s.equals("-") ? null : Long.valueOf(s);
   }
 
-  static String escape(String s) {
-    StringBuilder sb = new StringBuilder(s.length());
-    for (char c : s.toCharArray()) {
+  /** Writes {@code s} with %, tab, CR, LF and backslash escaped as %XX. */
+  private static void escape(String s, Writer out) throws IOException {
+    if (!needsEscape(s)) {
+      out.write(s);
+      return;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
       switch (c) {
-        case '%' -> sb.append("%25");
-        case '\t' -> sb.append("%09");
-        case '\n' -> sb.append("%0A");
-        case '\r' -> sb.append("%0D");
-        case '\\' -> sb.append("%5C");
-        default -> sb.append(c);
+        case '%' -> out.write("%25");
+        case '\t' -> out.write("%09");
+        case '\n' -> out.write("%0A");
+        case '\r' -> out.write("%0D");
+        case '\\' -> out.write("%5C");
+        default -> out.write(c);
       }
     }
-    return sb.toString();
+  }
+
+  private static boolean needsEscape(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '%' || c == '\t' || c == '\n' || c == '\r' || c == '\\') {
+        return true;
+      }
+    }
+    return false;
   }
 
   static String unescape(String s) {
