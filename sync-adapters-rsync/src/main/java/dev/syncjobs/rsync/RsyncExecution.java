@@ -4,11 +4,12 @@ import dev.syncjobs.core.model.CancelledException;
 import dev.syncjobs.core.model.Progress;
 import dev.syncjobs.core.model.TransferException;
 import dev.syncjobs.core.port.TransferRequest;
+import dev.syncjobs.core.version.Bookkeeping;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,8 +28,8 @@ import java.util.function.Consumer;
 final class RsyncExecution {
   private static final long PROGRESS_INTERVAL_MILLIS = 500;
 
-  /** How long the output reader lets rsync's lines gather after a short read. */
-  private static final long OUTPUT_GATHER_MILLIS = 4;
+  /** How often the output file is read while rsync runs (progress goes out every 500 ms). */
+  private static final long OUTPUT_POLL_MILLIS = 100;
 
   private static final int STDERR_TAIL = 20;
   private static final int STDERR_LOGGED = 200;
@@ -76,6 +77,15 @@ final class RsyncExecution {
             });
     builder.directory(request.staging().toFile());
     builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    try (RsyncOutputFile output = RsyncOutputFile.create(Bookkeeping.of(request.staging()))) {
+      builder.redirectOutput(output.redirect());
+      return execute(builder, output);
+    } catch (IOException e) {
+      throw new TransferException("cannot keep rsync's output: " + e.getMessage(), e);
+    }
+  }
+
+  private Result execute(ProcessBuilder builder, RsyncOutputFile output) {
     log.accept("running " + String.join(" ", command.arguments()));
     Process process;
     long started = System.nanoTime();
@@ -109,7 +119,7 @@ final class RsyncExecution {
     try {
       RsyncProcesses.writePidFile(pidFile, handle);
       request.cancel().onCancel(() -> stopAsync(handle));
-      readStdout(process.getInputStream());
+      readOutput(output, process);
       int code = process.waitFor();
       // How long rsync itself took, beside the run's own duration: what the run adds around it.
       log.accept(
@@ -229,29 +239,23 @@ final class RsyncExecution {
   }
 
   /**
-   * Feeds rsync's output to the parser, one read at a time. rsync writes a line at a time (for a
-   * tree of small files, several lines per file), so after a short read this waits a few
-   * milliseconds for more to gather in the pipe: a read per 10-20 KiB instead of one per line (each
-   * read is a system call and a wake-up). A full read never waits, so rsync is never held up on a
-   * full pipe for long; progress goes out every 500 ms anyway.
+   * Feeds rsync's output to the parser as it gathers in its file: all that is there at each look, a
+   * look every {@value #OUTPUT_POLL_MILLIS} ms while rsync runs, and the rest once it has exited.
    */
-  private void readStdout(InputStream in) throws IOException {
-    byte[] buf = new byte[64 * 1024];
+  private void readOutput(RsyncOutputFile output, Process process)
+      throws IOException, InterruptedException {
+    ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
     RsyncOutputLines lines = new RsyncOutputLines();
-    int n;
-    while ((n = in.read(buf)) >= 0) {
-      synchronized (parser) {
-        lines.feed(buf, n, this::accept);
-      }
-      if (n < buf.length / 4) {
-        try {
-          Thread.sleep(OUTPUT_GATHER_MILLIS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new InterruptedIOException("interrupted while reading rsync's output");
+    boolean exited;
+    do {
+      exited = process.waitFor(OUTPUT_POLL_MILLIS, TimeUnit.MILLISECONDS);
+      int n;
+      while ((n = output.read(buf)) > 0) {
+        synchronized (parser) {
+          lines.feed(buf.array(), n, this::accept);
         }
       }
-    }
+    } while (!exited);
     synchronized (parser) {
       lines.finish(this::accept);
     }
