@@ -7,9 +7,11 @@ import java.util.function.Consumer;
 /**
  * Splits rsync's standard output into the lines {@link RsyncProgressParser} reads. Lines end in
  * {@code \n} or {@code \r}. Progress lines (starting with a space) are cumulative, so of those in
- * one read only the last is passed on (a tree of small files gets one per file). Lines the parser
- * ignores ({@code recv_file_name(...)}, summary text) are skipped without being copied; the others
- * become strings straight from the read buffer, and only a line split across two reads is copied.
+ * one read only the last is passed on (a tree of small files gets one per file), after the first
+ * line ending the same file when rsync repeated it (it does at the end of each part of its list,
+ * with a list position the parser must not take). Lines the parser ignores (summary text) are
+ * skipped without being copied; the others become strings straight from the read buffer, and only a
+ * line split across two reads is copied.
  */
 final class RsyncOutputLines {
   /** No line the parser reads is longer; longer ones are dropped. */
@@ -22,6 +24,7 @@ final class RsyncOutputLines {
   /** Takes the first {@code n} bytes of {@code buf}; passes complete lines to {@code sink}. */
   void feed(byte[] buf, int n, Consumer<String> sink) {
     String lastProgress = null;
+    String firstOfItsFile = null; // the first line of this read ending the file lastProgress ends
     int start = 0;
     for (int i = 0; i < n; i++) {
       byte b = buf[i];
@@ -41,6 +44,9 @@ final class RsyncOutputLines {
       }
       if (text != null) {
         if (text.charAt(0) == ' ') {
+          if (lastProgress == null || !endsSameFile(lastProgress, text)) {
+            firstOfItsFile = text;
+          }
           lastProgress = text;
         } else {
           sink.accept(text);
@@ -62,8 +68,23 @@ final class RsyncOutputLines {
       }
     }
     if (lastProgress != null) {
+      if (firstOfItsFile != lastProgress) {
+        sink.accept(firstOfItsFile);
+      }
       sink.accept(lastProgress);
     }
+  }
+
+  /** Whether two progress lines both end file number N: {@code ... (xfr#N, ...}. */
+  private static boolean endsSameFile(String a, String b) {
+    int i = a.indexOf("(xfr#");
+    int j = b.indexOf("(xfr#");
+    if (i < 0 || j < 0) {
+      return false;
+    }
+    int ei = a.indexOf(',', i);
+    int ej = b.indexOf(',', j);
+    return ei > 0 && ej - j == ei - i && a.regionMatches(i, b, j, ei - i);
   }
 
   /** Passes on an unfinished last line, at the end of the output. */
@@ -85,11 +106,6 @@ final class RsyncOutputLines {
 
   /** The first characters of the lines {@link RsyncProgressParser} reads. */
   static boolean wanted(int first) {
-    return first == ' '
-        || first == ':'
-        || first == '['
-        || first == 'N'
-        || first == 'T'
-        || (first >= '0' && first <= '9');
+    return first == ' ' || first == 'N' || first == 'T' || (first >= '0' && first <= '9');
   }
 }

@@ -10,11 +10,8 @@ import org.junit.jupiter.api.Test;
 
 class RsyncOutputLinesTest {
   static final String OUTPUT =
-      "recv_file_name(.)\n"
-          + "recv_file_name(a/\u00e9t\u00e9.bin)\n"
-          + "received 3 names\n"
-          + "[Receiver] i=1 1 a/\u00e9t\u00e9.bin mode=0100644 len=300,000 flags=1000\n"
-          + "::syncjobs >f+++++++++ 300000 a/\u00e9t\u00e9.bin\n"
+      "receiving incremental file list\n"
+          + "created directory d\u00e9j\u00e0\n"
           + "         32,768  10%    0.00kB/s    0:00:00\r"
           + "        300,000 100%  285.10MB/s    0:00:00 (xfr#1, to-chk=0/3)\n"
           + "\n"
@@ -25,8 +22,6 @@ class RsyncOutputLinesTest {
 
   static final List<String> WANTED =
       List.of(
-          "[Receiver] i=1 1 a/\u00e9t\u00e9.bin mode=0100644 len=300,000 flags=1000",
-          "::syncjobs >f+++++++++ 300000 a/\u00e9t\u00e9.bin",
           "Number of files: 3 (reg: 1, dir: 2)",
           "Total file size: 300,000 bytes",
           "Total bytes received: 300,188");
@@ -77,9 +72,31 @@ class RsyncOutputLinesTest {
   }
 
   @Test
+  void a_repeated_line_ending_the_same_file_comes_after_the_first_of_them() {
+    String text =
+        "  1,024   0% 1.00MB/s 0:00:00 (xfr#1, ir-chk=1999/2011)\r"
+            + "  1,024   0% 1.00MB/s 0:00:00 (xfr#1, ir-chk=1000/2011)\r";
+    List<String> got = new ArrayList<>();
+    byte[] b = text.getBytes(StandardCharsets.US_ASCII);
+    new RsyncOutputLines().feed(b, b.length, got::add);
+    assertThat(got)
+        .containsExactly(
+            "  1,024   0% 1.00MB/s 0:00:00 (xfr#1, ir-chk=1999/2011)",
+            "  1,024   0% 1.00MB/s 0:00:00 (xfr#1, ir-chk=1000/2011)");
+
+    String later =
+        "  2,048   0% 1.00MB/s 0:00:00 (xfr#2, ir-chk=1998/2011)\r"
+            + "  3,072   0% 1.00MB/s 0:00:00 (xfr#3, ir-chk=1997/2011)\r";
+    got.clear();
+    b = later.getBytes(StandardCharsets.US_ASCII);
+    new RsyncOutputLines().feed(b, b.length, got::add);
+    assertThat(got).containsExactly("  3,072   0% 1.00MB/s 0:00:00 (xfr#3, ir-chk=1997/2011)");
+  }
+
+  @Test
   void a_line_longer_than_the_limit_is_dropped_and_the_next_one_is_read() {
-    String huge = "::syncjobs " + "x".repeat(RsyncOutputLines.MAX_LINE + 10);
-    byte[] b = (huge + "\n::syncjobs >f 1 ok\n").getBytes(StandardCharsets.US_ASCII);
+    String huge = "Number of files: " + "1".repeat(RsyncOutputLines.MAX_LINE + 10);
+    byte[] b = (huge + "\nNumber of files: 7\n").getBytes(StandardCharsets.US_ASCII);
     List<String> got = new ArrayList<>();
     RsyncOutputLines lines = new RsyncOutputLines();
     int chunk = 4096;
@@ -88,6 +105,6 @@ class RsyncOutputLinesTest {
       lines.feed(part, part.length, got::add);
     }
     lines.finish(got::add);
-    assertThat(got).containsExactly("::syncjobs >f 1 ok");
+    assertThat(got).containsExactly("Number of files: 7");
   }
 }
