@@ -240,7 +240,13 @@ public final class SyncServer implements AutoCloseable {
       log.warn("stopping notifications: {}", e.toString());
     }
     if (app != null) {
-      app.stop();
+      try {
+        app.stop();
+      } catch (RuntimeException e) {
+        // Jetty has stopped once its grace period is over: a request still open then (a chunk
+        // whose body stopped arriving) must not keep the engine and the database from closing.
+        log.warn("the web server did not stop gracefully: {}", e.toString());
+      }
     }
     engine.close();
     dataDir.close();

@@ -421,6 +421,30 @@ class UploadsApiTest {
         .isEqualTo(2 * CHUNK);
   }
 
+  @Test
+  void a_chunk_still_arriving_when_the_server_stops_does_not_keep_it_from_closing()
+      throws Exception {
+    start(Map.of());
+    byte[] chunk = random(CHUNK, 11);
+    String id = admin.started("late.bin", CHUNK, CHUNK, null);
+    try (Socket stalled =
+        admin.stalled(
+            "POST",
+            "/api/v1/sync/upload/" + id + "/chunk/7",
+            Map.of("X-Chunk-SHA256", sha256(chunk)),
+            CHUNK,
+            slice(chunk, 0, CHUNK / 2))) {
+      // answered (no chunk 7) before its body is read: the rest is still awaited when it stops
+      Thread.sleep(300);
+
+      // whether or not the web server stops within its grace period, the engine and the
+      // database close, and the data folder can be served again
+      server.close();
+    }
+    start(Map.of());
+    assertThat(admin.progress(id).data().get("completed_chunks").asInt()).isZero();
+  }
+
   /**
    * Sends half of chunk 0 of {@code first} and stops, then probes {@code second} until it is 429. A
    * probe with a wrong hash never completes the chunk; should a probe be dispatched before the
