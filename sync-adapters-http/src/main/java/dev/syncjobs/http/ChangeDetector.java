@@ -3,12 +3,10 @@ package dev.syncjobs.http;
 import dev.syncjobs.core.version.Bookkeeping;
 import dev.syncjobs.core.version.VersionFiles;
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -98,35 +96,21 @@ final class ChangeDetector {
     if (!Files.isDirectory(previous)) {
       return remote.isEmpty();
     }
-    boolean old = Bookkeeping.predatesRecords(previous);
     long[] found = {0};
     boolean[] same = {true};
-    Files.walkFileTree(
+    VersionFiles.forEach(
         previous,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {
-            return Bookkeeping.isOldRecord(previous, d, old)
-                ? FileVisitResult.SKIP_SUBTREE
-                : FileVisitResult.CONTINUE;
+        (path, attrs) -> {
+          RemoteFile f = remote.get(path);
+          found[0]++;
+          if (f == null) {
+            same[0] = false;
+          } else if (Checksums.isChecksumFile(f.path()) && f.etag() == null) {
+            checksumFiles.add(f);
+          } else {
+            same[0] = unchanged(f, oldManifest.get(f.path()), attrs, null);
           }
-
-          @Override
-          public FileVisitResult visitFile(Path p, BasicFileAttributes attrs) {
-            if (Bookkeeping.isOldRecord(previous, p, old)) {
-              return FileVisitResult.CONTINUE;
-            }
-            RemoteFile f = remote.get(previous.relativize(p).toString());
-            found[0]++;
-            if (f == null) {
-              same[0] = false;
-            } else if (Checksums.isChecksumFile(f.path()) && f.etag() == null) {
-              checksumFiles.add(f);
-            } else {
-              same[0] = unchanged(f, oldManifest.get(f.path()), attrs, null);
-            }
-            return same[0] ? FileVisitResult.CONTINUE : FileVisitResult.TERMINATE;
-          }
+          return same[0];
         });
     return same[0] && found[0] == remote.size();
   }

@@ -1,6 +1,5 @@
 package dev.syncjobs.rsync;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -37,8 +36,8 @@ final class RsyncOutputFile implements AutoCloseable {
   }
 
   /** Where rsync's standard output goes: appended, so every line lands after the last. */
-  java.lang.ProcessBuilder.Redirect redirect() {
-    return java.lang.ProcessBuilder.Redirect.appendTo(new File(file.toString()));
+  ProcessBuilder.Redirect redirect() {
+    return ProcessBuilder.Redirect.appendTo(file.toFile());
   }
 
   /**

@@ -18,6 +18,12 @@ import java.util.Map;
 public final class VersionFiles {
   private VersionFiles() {}
 
+  /** Takes one file of a tree; returns whether to go on. */
+  @FunctionalInterface
+  public interface Visit {
+    boolean file(String path, BasicFileAttributes attrs);
+  }
+
   /**
    * The files of a tree (relative path → attributes, {@code PosixFileAttributes} where the file
    * system has them, symlinks not followed), without the records an earlier release kept in a
@@ -25,8 +31,22 @@ public final class VersionFiles {
    */
   public static Map<String, BasicFileAttributes> list(Path root) throws IOException {
     Map<String, BasicFileAttributes> out = new HashMap<>();
+    forEach(
+        root,
+        (path, attrs) -> {
+          out.put(path, attrs);
+          return true;
+        });
+    return out;
+  }
+
+  /**
+   * Hands the files {@link #list} would hold to {@code visit} as the walk finds them, until it
+   * returns false; none for a missing tree or null. Nothing is kept per file.
+   */
+  public static void forEach(Path root, Visit visit) throws IOException {
     if (root == null || !Files.isDirectory(root)) {
-      return out;
+      return;
     }
     boolean old = Bookkeeping.predatesRecords(root);
     Files.walkFileTree(
@@ -41,12 +61,13 @@ public final class VersionFiles {
 
           @Override
           public FileVisitResult visitFile(Path f, BasicFileAttributes attrs) {
-            if (!Bookkeeping.isOldRecord(root, f, old)) {
-              out.put(root.relativize(f).toString(), attrs);
+            if (Bookkeeping.isOldRecord(root, f, old)) {
+              return FileVisitResult.CONTINUE;
             }
-            return FileVisitResult.CONTINUE;
+            return visit.file(root.relativize(f).toString(), attrs)
+                ? FileVisitResult.CONTINUE
+                : FileVisitResult.TERMINATE;
           }
         });
-    return out;
   }
 }
