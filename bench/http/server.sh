@@ -5,6 +5,8 @@
 # timed command follows a `sync`; rounds alternate which goes first; a first warm-up round per
 # case is not counted. Jobs have verify_checksums=false (rclone hashes nothing over HTTP) and
 # keep_versions=1.
+# Before round 0, each case's server runs the case on its own BENCH_WARM_RUNS times (default 8,
+# untimed; bench/lib/server.sh says why).
 #   full mirrors (tree, small, big): each server run is the first run of a new job, so it
 #     downloads every file into an empty staging folder and publishes a full version, as rclone
 #     copies every file into an empty folder; the previous round's job and output are deleted
@@ -128,6 +130,7 @@ for c in ${cases//,/ }; do
     check "$(server_timed_run "$noop_job")" "$noop_job"
     rclone copy -q --http-url "$U/tree/" :http: "$B/out/noop"
   fi
+  server_warm_up "$c"
   for r in $(seq 0 "$rounds"); do
     if [ $((r % 2)) = 0 ]; then
       server_round "$c" "$r" && rclone_round "$c" "$r"
@@ -146,7 +149,7 @@ for line in open(sys.argv[1]):
     f = line.split()
     if f[1] == "server":
         peak[f[0]] = max(peak[f[0]], int(f[10]))
-    if f[2] != "0":  # round 0 warms up
+    if f[2] != "0" and not f[2].startswith("w"):  # round 0 and the server's runs w1.. warm up
         runs[(f[0], f[1])][int(f[2])] = (float(f[3]), float(f[4]))
 names = {"tree": "2,000 files / 1 GiB, full mirror", "small": "10,000 × 4 KiB, full mirror",
          "big": "one 2 GiB file", "noop": "2,000 files, no-op re-sync",

@@ -3,11 +3,13 @@
 # timed from the trigger to the run's terminal status, beside bare `rsync -a` from the same rsync
 # daemon (loopback) into a new folder on the same file system, in the same run. Every timed
 # command follows a `sync`; rounds alternate which goes first; a first warm-up round per tree is
-# not counted. Each server run is the first run of a new job (no previous version to link to), so
-# it copies every file into an empty staging folder and publishes a full version, as `rsync -a`
-# copies every file into an empty folder. Creating and deleting the jobs and removing the copies
-# happen outside the timing. A third contender, rsync from the shell with the options the server's
-# run logged (output discarded), shows what those options cost rsync itself.
+# not counted, and before it the tree's server runs the tree on its own BENCH_WARM_RUNS times
+# (default 8, untimed; bench/lib/server.sh says why). Each server run is the first run of a new
+# job (no previous version to link to), so it copies every file into an empty staging folder and
+# publishes a full version, as `rsync -a` copies every file into an empty folder. Creating and
+# deleting the jobs and removing the copies happen outside the timing. A third contender, rsync
+# from the shell with the options the server's run logged (output discarded), shows what those
+# options cost rsync itself.
 #
 # Each tree has a server started for it, so its peak RSS (VmHWM) is that tree's alone. The scale
 # trees files10k and files100k (1 KiB files, bench/lib/make-scale.sh) run when named.
@@ -111,6 +113,7 @@ flags_round() { # tree round: rsync from the shell with the adapter's options, o
 for tree in ${trees//,/ }; do
   server_stop
   server_start "$B/server"
+  server_warm_up "$tree"
   for r in $(seq 0 "$rounds"); do
     # the server first in round 0 (it logs the options the third contender uses), then rotating
     case $((r % 3)) in
@@ -130,7 +133,7 @@ for line in open(sys.argv[1]):
     f = line.split()
     if f[1] == "server":
         peak[f[0]] = max(peak[f[0]], int(f[10]))
-    if f[2] != "0":  # round 0 warms up
+    if f[2] != "0" and not f[2].startswith("w"):  # round 0 and the server's w1.. warm up
         runs[(f[0], f[1])][int(f[2])] = [float(x) for x in
                                           (f[3:6] + f[11:12] if f[1] == "server" else f[3:5])]
 print("| tree | contender | wall median s | wall runs (s) | wall ratio to rsync -a, per round "
