@@ -36,7 +36,7 @@ final class FileDownload {
   /**
    * Taken around each write of a segment: the file system serialises writes to one file anyway, and
    * a segment waiting here sleeps, where one waiting for the file's lock in the kernel spins on a
-   * CPU for as long as the other's megabyte takes to copy.
+   * CPU for as long as the other's batch takes to copy.
    */
   final ReentrantLock writeLock = new ReentrantLock();
 

@@ -17,16 +17,19 @@ import java.util.function.Consumer;
 /**
  * Fetches a file's segments (Range requests, in parallel on the segment pool when there are
  * several), retrying each from where it stopped, writing the bytes at their place in the part file
- * in megabyte batches and taking them from the run's throttle.
+ * in batches of 32 KiB and taking them from the run's throttle.
  */
 final class SegmentFetcher {
   /**
-   * Received bytes are gathered in a megabyte per stream before they are written: one write (and
-   * one take of the file's lock, which the segments of a file share) per megabyte instead of one
-   * per socket read. One buffer per download thread, reused by its files.
+   * Received bytes are gathered in 32 KiB per stream before they are written: one write (and one
+   * take of the file's lock, which the segments of a file share) per 32 KiB instead of one per
+   * socket read. Not more: the JDK copies the bytes into a native buffer of the same size, and the
+   * kernel copies them from there into the page cache. Those copies run at cache speed only while
+   * both buffers stay in the CPU's cache: from a megabyte buffer, the kernel's copy took most of a
+   * large file's CPU. One buffer per download thread, reused by its files.
    */
   private static final ThreadLocal<byte[]> WRITE_BUFFERS =
-      ThreadLocal.withInitial(() -> new byte[1 << 20]);
+      ThreadLocal.withInitial(() -> new byte[32 << 10]);
 
   /** Gathered bytes are written at the latest this long after the previous write. */
   private static final long WRITE_DELAY_NANOS = 100_000_000L;
