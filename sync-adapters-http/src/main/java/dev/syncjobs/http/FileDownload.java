@@ -9,7 +9,6 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 
 /** One file's download in progress. */
@@ -32,13 +31,6 @@ final class FileDownload {
   final AtomicLong credited = new AtomicLong();
   final AtomicLong sinceSave = new AtomicLong();
   final Map<PartialState.Segment, HttpFetcher.Response> initial = new ConcurrentHashMap<>();
-
-  /**
-   * Taken around each write of a segment: the file system serialises writes to one file anyway, and
-   * a segment waiting here sleeps, where one waiting for the file's lock in the kernel spins on a
-   * CPU for as long as the other's batch takes to copy.
-   */
-  final ReentrantLock writeLock = new ReentrantLock();
 
   volatile boolean failed;
   volatile boolean stateWritten;

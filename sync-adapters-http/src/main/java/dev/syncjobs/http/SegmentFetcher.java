@@ -21,12 +21,11 @@ import java.util.function.Consumer;
  */
 final class SegmentFetcher {
   /**
-   * Received bytes are gathered in 32 KiB per stream before they are written: one write (and one
-   * take of the file's lock, which the segments of a file share) per 32 KiB instead of one per
-   * socket read. Not more: the JDK copies the bytes into a native buffer of the same size, and the
-   * kernel copies them from there into the page cache. Those copies run at cache speed only while
-   * both buffers stay in the CPU's cache: from a megabyte buffer, the kernel's copy took most of a
-   * large file's CPU. One buffer per download thread, reused by its files.
+   * Received bytes are gathered in 32 KiB per stream before they are written: one write per 32 KiB
+   * instead of one per socket read. Not more: the JDK copies the bytes into a native buffer of the
+   * same size, and the kernel copies them from there into the page cache. Those copies run at cache
+   * speed only while both buffers stay in the CPU's cache: from a megabyte buffer, the kernel's
+   * copy took most of a large file's CPU. One buffer per download thread, reused by its files.
    */
   private static final ThreadLocal<byte[]> WRITE_BUFFERS =
       ThreadLocal.withInitial(() -> new byte[32 << 10]);
@@ -290,13 +289,11 @@ final class SegmentFetcher {
       return pos;
     }
     bb.clear().limit(n);
-    j.writeLock.lock();
-    try {
-      while (bb.hasRemaining()) {
-        pos += j.channel.write(bb, pos);
-      }
-    } finally {
-      j.writeLock.unlock();
+    // Positional writes need no lock of ours: the file system orders the segments' writes to one
+    // file itself, and a batch is copied quickly enough that the others wait for it spinning,
+    // ready to go on, rather than asleep with their sockets unread.
+    while (bb.hasRemaining()) {
+      pos += j.channel.write(bb, pos);
     }
     seg.done += n;
     j.wrote(n);
