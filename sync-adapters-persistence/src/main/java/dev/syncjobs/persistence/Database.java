@@ -2,23 +2,16 @@ package dev.syncjobs.persistence;
 
 import dev.syncjobs.core.model.SyncException;
 import dev.syncjobs.core.port.AuditScope;
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.util.Properties;
-import java.util.UUID;
 import java.util.function.Predicate;
 import javax.sql.DataSource;
-import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.FlywayException;
-import org.flywaydb.core.api.Location;
-import org.flywaydb.core.api.configuration.FluentConfiguration;
 
 /**
  * The database behind the JDBC repositories, opened from a JDBC URL (in a pool of its own) and
@@ -41,9 +34,7 @@ import org.flywaydb.core.api.configuration.FluentConfiguration;
  * repositories' work runs on those connections through {@link Transactions} ({@link #transaction},
  * {@link #statement}, {@link #query}).
  *
- * <p>Migrations are plain SQL files under {@code db/migration/<dialect>/} applied by Flyway (with
- * {@code ${prefix}} before each name, see {@link Migrations}), recorded in the history table the
- * prefix names; several instances starting at once are serialised by Flyway's lock. Instants are
+ * <p>Opening migrates the schema to the current version ({@link SchemaMigrator}). Instants are
  * stored at microsecond precision in both dialects.
  */
 public final class Database implements AutoCloseable {
@@ -104,7 +95,7 @@ public final class Database implements AutoCloseable {
     this.transactions = new Transactions(dialect, this::connection);
     try {
       this.schema = dialect == Dialect.POSTGRESQL ? currentSchema() : "main";
-      migrate();
+      new SchemaMigrator(this).migrate();
     } catch (RuntimeException e) {
       closeOwnPool();
       throw e;
@@ -343,62 +334,6 @@ public final class Database implements AutoCloseable {
             return name;
           }
         });
-  }
-
-  /**
-   * Instances that start at once on an empty PostgreSQL schema would race Flyway's baseline of the
-   * history table (one creates it, another finds it existing and empty and refuses to start). A
-   * session advisory lock named after the schema and the history table lets one instance migrate at
-   * a time; the next finds the schema current. A crashed instance's session ends, and its lock with
-   * it.
-   */
-  private void migrate() {
-    if (dialect != Dialect.POSTGRESQL) {
-      runFlyway();
-      return;
-    }
-    long key =
-        UUID.nameUUIDFromBytes(
-                ("syncjobs migrations " + schema + "." + tables.historyTable())
-                    .getBytes(StandardCharsets.UTF_8))
-            .getMostSignificantBits();
-    // outside the pool when this database made it: Flyway takes two of the pool's connections
-    try (Connection c = listenConnection("syncjobs-migrations")) {
-      advisory(c, "SELECT pg_advisory_lock(?)", key);
-      try {
-        runFlyway();
-      } finally {
-        advisory(c, "SELECT pg_advisory_unlock(?)", key);
-      }
-    } catch (SQLException e) {
-      throw new SyncException("database migration failed: " + rootMessage(e), e);
-    }
-  }
-
-  private static void advisory(Connection c, String sql, long key) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement(sql)) {
-      s.setLong(1, key);
-      s.execute();
-    }
-  }
-
-  private void runFlyway() {
-    try {
-      Location location = new Location("classpath:db/migration/" + dialect.migrations);
-      FluentConfiguration config =
-          Flyway.configure(Database.class.getClassLoader())
-              .dataSource(pool)
-              .locations(location)
-              .table(tables.historyTable())
-              // syncjobs' tables may share a schema with an application's own: Flyway then
-              // records a baseline below the first migration instead of refusing the schema
-              .baselineOnMigrate(true)
-              .baselineVersion("0")
-              .loggers("slf4j");
-      config.resourceProvider(new Migrations(config, location, tables.prefix())).load().migrate();
-    } catch (FlywayException e) {
-      throw new SyncException("database migration failed: " + rootMessage(e), e);
-    }
   }
 
   static String rootMessage(Throwable e) {
