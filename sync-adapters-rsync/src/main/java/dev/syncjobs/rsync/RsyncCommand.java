@@ -46,11 +46,21 @@ final class RsyncCommand implements AutoCloseable {
   private final List<String> arguments;
   private final Map<String, String> environment;
   private final Path secrets;
+  private final boolean ioWatched;
 
-  private RsyncCommand(List<String> arguments, Map<String, String> environment, Path secrets) {
+  private RsyncCommand(
+      List<String> arguments, Map<String, String> environment, Path secrets, boolean ioWatched) {
     this.arguments = List.copyOf(arguments);
     this.environment = java.util.Collections.unmodifiableMap(new HashMap<>(environment));
     this.secrets = secrets;
+    this.ioWatched = ioWatched;
+  }
+
+  /**
+   * Whether the run's I/O timeout is left to {@link RsyncIoWatch} (no {@code --timeout} for rsync).
+   */
+  boolean ioWatched() {
+    return ioWatched;
   }
 
   List<String> arguments() {
@@ -67,7 +77,17 @@ final class RsyncCommand implements AutoCloseable {
     return Bookkeeping.of(staging).resolve(PARTIAL_DIR);
   }
 
+  /** The command for {@code request}; the I/O timeout is watched from /proc where it can be. */
   static RsyncCommand build(Path rsync, TransferRequest request, Consumer<String> log) {
+    return build(rsync, request, log, RsyncIoWatch.available());
+  }
+
+  /**
+   * @param ioWatched true when {@link RsyncIoWatch} keeps the I/O timeout, false to give rsync
+   *     {@code --timeout}; connecting is bounded by rsync and ssh either way
+   */
+  static RsyncCommand build(
+      Path rsync, TransferRequest request, Consumer<String> log, boolean ioWatched) {
     Source source = request.source();
     SourceAuth auth = request.auth();
     TransferRequest.Options options = request.options();
@@ -95,7 +115,9 @@ final class RsyncCommand implements AutoCloseable {
             // the list is still coming); no line per listed file (see RsyncProgressParser).
             "--info=progress2"));
     long timeout = Math.max(1, (options.timeout().toMillis() + 999) / 1000);
-    args.add("--timeout=" + timeout);
+    if (!ioWatched) {
+      args.add("--timeout=" + timeout);
+    }
     if (options.compareChecksums()) {
       args.add("--checksum");
     }
@@ -220,7 +242,7 @@ final class RsyncCommand implements AutoCloseable {
       args.add("--");
       args.add(operand);
       args.add(request.staging().toAbsolutePath().normalize() + "/");
-      return new RsyncCommand(args, env, secrets);
+      return new RsyncCommand(args, env, secrets, ioWatched);
     } catch (IOException e) {
       deleteQuietly(secrets);
       throw new TransferException("cannot write temporary credential files: " + e, e);

@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -44,6 +45,7 @@ final class RsyncExecution {
   private final RsyncProgressParser parser = new RsyncProgressParser();
   private final Deque<String> stderrTail = new ArrayDeque<>();
   private final AtomicBoolean stopping = new AtomicBoolean();
+  private final AtomicBoolean stalled = new AtomicBoolean();
   private volatile Thread stopper;
   private volatile boolean guarded;
   private final AtomicBoolean dirty = new AtomicBoolean();
@@ -116,9 +118,22 @@ final class RsyncExecution {
         PROGRESS_INTERVAL_MILLIS,
         PROGRESS_INTERVAL_MILLIS,
         TimeUnit.MILLISECONDS);
+    if (command.ioWatched()) {
+      RsyncIoWatch watch = new RsyncIoWatch(handle, timeout(), System::nanoTime);
+      long every = Math.max(100, Math.min(1_000, timeout().toMillis() / 4));
+      ticker.scheduleAtFixedRate(
+          () -> {
+            if (watch.stalled() && stalled.compareAndSet(false, true)) {
+              stopAsync(handle, "no data moved for " + seconds(timeout()) + " s: stopping rsync");
+            }
+          },
+          every,
+          every,
+          TimeUnit.MILLISECONDS);
+    }
     try {
       RsyncProcesses.writePidFile(pidFile, handle);
-      request.cancel().onCancel(() -> stopAsync(handle));
+      request.cancel().onCancel(() -> stopAsync(handle, "cancel requested: stopping rsync"));
       readOutput(output, process);
       int code = process.waitFor();
       // How long rsync itself took, beside the run's own duration: what the run adds around it.
@@ -132,6 +147,17 @@ final class RsyncExecution {
       if (request.cancel().isCancelled()) {
         awaitStopped(handle);
         throw new CancelledException();
+      }
+      if (stalled.get()) {
+        awaitStopped(handle);
+        throw new TransferException(
+            "timed out: no data from "
+                + request.source().uri()
+                + " for "
+                + seconds(timeout())
+                + " s, the I/O timeout",
+            true,
+            null);
       }
       synchronized (parser) {
         return new Result(code, tail(), parser.stats(), parser.progress());
@@ -173,11 +199,21 @@ final class RsyncExecution {
     }
   }
 
-  private void stopAsync(ProcessHandle handle) {
+  /** The run's I/O timeout: no byte may move for longer. */
+  private Duration timeout() {
+    return request.options().timeout();
+  }
+
+  /** Whole seconds, rounded up, as rsync's own timeout options take them. */
+  private static long seconds(Duration d) {
+    return Math.max(1, (d.toMillis() + 999) / 1000);
+  }
+
+  private void stopAsync(ProcessHandle handle, String reason) {
     if (!handle.isAlive() || !stopping.compareAndSet(false, true)) {
       return;
     }
-    log.accept("cancel requested: stopping rsync");
+    log.accept(reason);
     Thread t =
         new Thread(() -> RsyncProcesses.stop(handle, guarded, RsyncProcesses.GRACE), "rsync-stop");
     t.setDaemon(true);

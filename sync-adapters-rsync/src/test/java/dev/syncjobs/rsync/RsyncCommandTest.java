@@ -25,6 +25,16 @@ class RsyncCommandTest {
 
   private RsyncCommand build(
       String url, SourceAuth auth, Filters filters, Long bwlimit, boolean checksum) {
+    return build(url, auth, filters, bwlimit, checksum, false);
+  }
+
+  private RsyncCommand build(
+      String url,
+      SourceAuth auth,
+      Filters filters,
+      Long bwlimit,
+      boolean checksum,
+      boolean ioWatched) {
     return RsyncCommand.build(
         Path.of("/usr/bin/rsync"),
         new TransferRequest(
@@ -38,7 +48,24 @@ class RsyncCommandTest {
             null,
             null,
             null),
-        log::add);
+        log::add,
+        ioWatched);
+  }
+
+  @Test
+  void with_the_io_watched_from_proc_rsync_gets_no_timeout_but_still_a_connect_timeout() {
+    try (RsyncCommand c =
+        build("rsync://mirror.example:8730/debian/pool", null, null, null, false, true)) {
+      assertThat(c.ioWatched()).isTrue();
+      assertThat(c.arguments())
+          .contains("--contimeout=3")
+          .noneMatch(a -> a.startsWith("--timeout"));
+    }
+    try (RsyncCommand c =
+        build("rsync://mirror.example:8730/debian/pool", null, null, null, false, false)) {
+      assertThat(c.ioWatched()).isFalse();
+      assertThat(c.arguments()).contains("--timeout=3");
+    }
   }
 
   @Test

@@ -104,6 +104,11 @@ final class RsyncDaemon implements AutoCloseable {
     return dir;
   }
 
+  /** The daemon's processes serving connections now (it forks one per connection). */
+  java.util.List<ProcessHandle> connections() {
+    return process.descendants().toList();
+  }
+
   @Override
   public void close() throws Exception {
     process.destroy();

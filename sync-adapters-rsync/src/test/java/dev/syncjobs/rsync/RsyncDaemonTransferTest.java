@@ -211,4 +211,55 @@ class RsyncDaemonTransferTest extends RsyncTransferContract {
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
     }
   }
+
+  @Test
+  void a_daemon_that_stops_sending_mid_transfer_fails_the_run_as_timed_out() throws Exception {
+    Path root = newSourceDir();
+    writeRandom(root, "big.bin", 32L * 1024 * 1024, 7);
+    Path staging = staging();
+    java.util.concurrent.CompletableFuture<TransferReport> run =
+        java.util.concurrent.CompletableFuture.supplyAsync(
+            () ->
+                new RsyncTransfer()
+                    .transfer(
+                        new dev.syncjobs.core.port.TransferRequest(
+                            source(rel(root)),
+                            null,
+                            null,
+                            staging,
+                            java.util.Optional.empty(),
+                            null,
+                            new dev.syncjobs.core.port.TransferRequest.Options(
+                                true, false, 1024L * 1024, Duration.ofSeconds(2)),
+                            null,
+                            null,
+                            log::add)));
+    Tools.await(
+        "the daemon to send data",
+        Duration.ofSeconds(15),
+        () ->
+            !daemon.connections().isEmpty() && log.stream().anyMatch(l -> l.startsWith("running")));
+    Thread.sleep(1_500); // some data flows first
+    java.util.List<ProcessHandle> senders = daemon.connections();
+    signal("STOP", senders);
+    long stopped = System.nanoTime();
+    try {
+      assertThatThrownBy(() -> run.get(20, java.util.concurrent.TimeUnit.SECONDS))
+          .hasCauseInstanceOf(TransferException.class)
+          .cause()
+          .hasMessageContaining("timed out")
+          .satisfies(e -> assertThat(((TransferException) e).retryable()).isTrue());
+      assertThat(Duration.ofNanos(System.nanoTime() - stopped))
+          .isBetween(Duration.ofSeconds(2), Duration.ofSeconds(12));
+    } finally {
+      signal("CONT", senders);
+    }
+  }
+
+  private static void signal(String name, java.util.List<ProcessHandle> processes)
+      throws Exception {
+    for (ProcessHandle p : processes) {
+      new ProcessBuilder("kill", "-" + name, Long.toString(p.pid())).start().waitFor();
+    }
+  }
 }
