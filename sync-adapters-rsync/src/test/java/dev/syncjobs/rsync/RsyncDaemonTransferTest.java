@@ -192,20 +192,10 @@ class RsyncDaemonTransferTest extends RsyncTransferContract {
 
       assertThatThrownBy(
               () ->
-                  new RsyncTransfer()
-                      .transfer(
-                          new dev.syncjobs.core.port.TransferRequest(
-                              Source.parse("rsync://127.0.0.1:" + silent.getLocalPort() + "/data/"),
-                              null,
-                              null,
-                              staging,
-                              java.util.Optional.empty(),
-                              null,
-                              new dev.syncjobs.core.port.TransferRequest.Options(
-                                  true, false, null, Duration.ofSeconds(2)),
-                              null,
-                              null,
-                              log::add)))
+                  transferTimingOut(
+                      Source.parse("rsync://127.0.0.1:" + silent.getLocalPort() + "/data/"),
+                      staging,
+                      null))
           .isInstanceOfSatisfying(TransferException.class, e -> assertThat(e.retryable()).isTrue())
           .hasMessageContaining("timed out");
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
@@ -219,21 +209,7 @@ class RsyncDaemonTransferTest extends RsyncTransferContract {
     Path staging = staging();
     java.util.concurrent.CompletableFuture<TransferReport> run =
         java.util.concurrent.CompletableFuture.supplyAsync(
-            () ->
-                new RsyncTransfer()
-                    .transfer(
-                        new dev.syncjobs.core.port.TransferRequest(
-                            source(rel(root)),
-                            null,
-                            null,
-                            staging,
-                            java.util.Optional.empty(),
-                            null,
-                            new dev.syncjobs.core.port.TransferRequest.Options(
-                                true, false, 1024L * 1024, Duration.ofSeconds(2)),
-                            null,
-                            null,
-                            log::add)));
+            () -> transferTimingOut(source(rel(root)), staging, 1024L * 1024));
     Tools.await(
         "the daemon to send data",
         Duration.ofSeconds(15),
@@ -254,6 +230,24 @@ class RsyncDaemonTransferTest extends RsyncTransferContract {
     } finally {
       signal("CONT", senders);
     }
+  }
+
+  /** A transfer with a 2-second I/O timeout. */
+  private TransferReport transferTimingOut(Source source, Path staging, Long bandwidthLimit) {
+    return new RsyncTransfer()
+        .transfer(
+            new dev.syncjobs.core.port.TransferRequest(
+                source,
+                null,
+                null,
+                staging,
+                java.util.Optional.empty(),
+                null,
+                new dev.syncjobs.core.port.TransferRequest.Options(
+                    true, false, bandwidthLimit, Duration.ofSeconds(2)),
+                null,
+                null,
+                log::add));
   }
 
   private static void signal(String name, java.util.List<ProcessHandle> processes)
