@@ -4,12 +4,10 @@ import dev.syncjobs.core.model.SyncException;
 import dev.syncjobs.core.port.AuditScope;
 import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
-import java.util.Properties;
 import java.util.function.Predicate;
 import javax.sql.DataSource;
 
@@ -79,6 +77,9 @@ public final class Database implements AutoCloseable {
 
   private final String schema;
 
+  /** Connections outside the pool, for LISTEN and advisory locks. */
+  private final ListenConnections listenConnections;
+
   private Database(
       Dialect dialect,
       DataSource pool,
@@ -93,6 +94,7 @@ public final class Database implements AutoCloseable {
     this.tables = tables;
     this.configureSqliteConnections = configureSqliteConnections;
     this.transactions = new Transactions(dialect, this::connection);
+    this.listenConnections = new ListenConnections(settings, pool);
     try {
       this.schema = dialect == Dialect.POSTGRESQL ? currentSchema() : "main";
       new SchemaMigrator(this).migrate();
@@ -198,6 +200,7 @@ public final class Database implements AutoCloseable {
   /** Closes the pool this class opened; an application's data source is left open. */
   @Override
   public void close() {
+    listenConnections.close();
     closeOwnPool();
   }
 
@@ -225,31 +228,22 @@ public final class Database implements AutoCloseable {
   }
 
   /**
-   * A connection of its own for LISTEN, named {@code applicationName} for pg_stat_activity: a new
-   * one from the URL, or one taken from the application's data source for as long as it listens.
+   * A connection of its own for LISTEN or an advisory lock, named {@code applicationName} for
+   * pg_stat_activity (see {@link ListenConnections}).
    */
   Connection listenConnection(String applicationName) throws SQLException {
-    Connection c;
-    if (settings != null) {
-      Properties props = new Properties();
-      props.setProperty("ApplicationName", applicationName);
-      if (settings.user() != null) {
-        props.setProperty("user", settings.user());
-      }
-      if (settings.password() != null) {
-        props.setProperty("password", settings.password());
-      }
-      c = DriverManager.getConnection(settings.url(), props);
-    } else {
-      c = pool.getConnection();
-      try {
-        c.setClientInfo("ApplicationName", applicationName);
-      } catch (SQLException ignored) {
-        // only a label for operators
-      }
+    return listenConnections.take(applicationName);
+  }
+
+  /**
+   * Starts opening {@code count} connections of their own in the background (PostgreSQL from a URL;
+   * nothing otherwise), for the listeners a server starts next: they then find them ready instead
+   * of logging in one after another.
+   */
+  public void openListenConnectionsAhead(int count) {
+    if (isPostgres()) {
+      listenConnections.openAhead(count);
     }
-    c.setAutoCommit(true);
-    return c;
   }
 
   /**

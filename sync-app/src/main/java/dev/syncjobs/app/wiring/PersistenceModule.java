@@ -70,12 +70,20 @@ final class PersistenceModule {
   @Provides
   @Singleton
   static JdbcPersistence persistence(ServerConfig config, DataDir dataDir) {
-    return JdbcPersistence.builder()
-        .url(config.dbUrl())
-        .secretKeyFile(config.secretKeyFile())
-        .runLogMaxBytes(config.runLogMaxBytes())
-        .build();
+    JdbcPersistence persistence =
+        JdbcPersistence.builder()
+            .url(config.dbUrl())
+            .secretKeyFile(config.secretKeyFile())
+            .runLogMaxBytes(config.runLogMaxBytes())
+            .build();
+    // In cluster mode the server listens on three connections of their own (wake-ups, progress,
+    // upload lock requests): logging them in at once, while the rest is wired, shortens start-up.
+    persistence.database().openListenConnectionsAhead(LISTENERS);
+    return persistence;
   }
+
+  /** The LISTEN connections of a server in cluster mode. */
+  static final int LISTENERS = 3;
 
   @Provides
   static Database database(JdbcPersistence persistence) {
