@@ -17,6 +17,7 @@ class RsyncIoWatchTest {
     assumeTrue(RsyncIoWatch.available(), "no /proc/<pid>/io on this system");
     Process sleeper = new ProcessBuilder("sleep", "30").start();
     try {
+      awaitQuiet(sleeper.pid()); // past loading its program: from now on it moves nothing
       RsyncIoWatch watch = new RsyncIoWatch(sleeper.toHandle(), Duration.ofSeconds(5), now::get);
       assertThat(watch.stalled()).isFalse(); // the first look sees counts, which is movement
       advance(Duration.ofSeconds(4));
@@ -44,6 +45,20 @@ class RsyncIoWatchTest {
       parent.descendants().forEach(ProcessHandle::destroyForcibly);
       parent.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
     }
+  }
+
+  /** Waits until the process's I/O counts stand still over a few looks 50 ms apart. */
+  private static void awaitQuiet(long pid) throws Exception {
+    java.nio.file.Path io = java.nio.file.Path.of("/proc/" + pid + "/io");
+    String last = java.nio.file.Files.readString(io);
+    int same = 0;
+    for (int i = 0; i < 100 && same < 3; i++) {
+      Thread.sleep(50);
+      String now = java.nio.file.Files.readString(io);
+      same = now.equals(last) ? same + 1 : 0;
+      last = now;
+    }
+    assertThat(same).as("the I/O counts of %d stood still", pid).isEqualTo(3);
   }
 
   private void advance(Duration d) {
