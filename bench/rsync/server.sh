@@ -9,7 +9,9 @@
 # publishes a full version, as `rsync -a` copies every file into an empty folder. Creating and
 # deleting the jobs and removing the copies happen outside the timing. A third contender, rsync
 # from the shell with the options the server's run logged (output discarded), shows what those
-# options cost rsync itself.
+# options cost rsync itself. The nightly case follows each first copy: the same job runs again on
+# the unchanged tree (rsync against the previous version, no new version published), beside
+# `rsync -a` again into its existing copy.
 #
 # Each tree has a server started for it, so its peak RSS (VmHWM) is that tree's alone. The scale
 # trees files10k and files100k (1 KiB files, bench/lib/make-scale.sh) run when named.
@@ -88,6 +90,17 @@ server_round() { # tree round
   fi
   echo "$tree server $r $out ${rsync_s:-0}" >> "$results"
   echo "$tree server $r $out ${rsync_s:-0}" >&2
+  sync
+  out=$(server_timed_run "$id") # the nightly case: the same job again, nothing changed
+  [ "$(echo "$out" | cut -d' ' -f4)" = success ] || {
+    server_api GET "/api/v1/storage/sync-jobs/$id/history" >&2
+    exit 1
+  }
+  run=$(echo "$out" | cut -d' ' -f7)
+  rsync_s=$(server_api GET "/api/v1/storage/sync-jobs/$id/runs/$run/log" |
+    sed -n 's/^rsync exited with status [0-9]* after \([0-9.]*\) s$/\1/p')
+  echo "$tree server-resync $r $out ${rsync_s:-0}" >> "$results"
+  echo "$tree server-resync $r $out ${rsync_s:-0}" >&2
   server_delete_job "$id"
   rm -rf "$B/server/storage/bench/$tree-$r" "$B/server/storage/bench/.syncjobs"
 }
@@ -97,6 +110,10 @@ rsync_round() { # tree round
   out=$(timed_command rsync -a "$src/$tree/" "$B/out/$tree-$r/")
   echo "$tree rsync $r $out" >> "$results"
   echo "$tree rsync $r $out" >&2
+  sync
+  out=$(timed_command rsync -a "$src/$tree/" "$B/out/$tree-$r/") # unchanged: nothing to copy
+  echo "$tree rsync-resync $r $out" >> "$results"
+  echo "$tree rsync-resync $r $out" >&2
   rm -rf "$B/out/$tree-$r"
 }
 flags_round() { # tree round: rsync from the shell with the adapter's options, output discarded
@@ -131,30 +148,37 @@ runs = collections.defaultdict(dict)  # (tree, contender) -> round -> fields
 peak = collections.defaultdict(int)  # tree -> the server's peak RSS, MiB
 for line in open(sys.argv[1]):
     f = line.split()
+    server_like = f[1].startswith("server")
     if f[1] == "server":
         peak[f[0]] = max(peak[f[0]], int(f[10]))
     if f[2] != "0" and not f[2].startswith("w"):  # round 0 and the server's w1.. warm up
         runs[(f[0], f[1])][int(f[2])] = [float(x) for x in
-                                          (f[3:6] + f[11:12] if f[1] == "server" else f[3:5])]
+                                          (f[3:6] + f[11:12] if server_like else f[3:5])]
 print("| tree | contender | wall median s | wall runs (s) | wall ratio to rsync -a, per round "
       "| CPU median s (JVM + rsync) | rsync process median s | server peak RSS MiB |")
 print("|---|---|---:|---|---:|---:|---:|---:|")
 for tree in dict.fromkeys(t for t, _ in runs):
-    bare, server = runs[(tree, "rsync")], runs[(tree, "server")]
-    flags = runs[(tree, "flags")]
-    for name, r in (("rsync -a", bare), ("rsync, the adapter's options", flags),
-                    ("server run", server)):
-        walls = [r[k][0] for k in sorted(r)]
-        ratio = statistics.median(r[k][0] / bare[k][0] for k in r if k in bare)
-        if name != "server run":
-            cpu = f"{statistics.median(v[1] for v in r.values()):.2f}"
-            inner = f"{statistics.median(walls):.2f}"
-        else:
-            inner = f"{statistics.median(v[3] for v in r.values()):.2f}"
-            cpu = (f"{statistics.median(v[1] + v[2] for v in r.values()):.2f}"
-                   f" ({statistics.median(v[1] for v in r.values()):.2f}"
-                   f" + {statistics.median(v[2] for v in r.values()):.2f})")
-        print(f"| {tree} | {name} | {statistics.median(walls):.2f} | "
-              f"{' '.join(f'{w:.2f}' for w in walls)} | {ratio:.3f} | {cpu} | {inner} | "
-              f"{peak[tree] if r is server else ''} |")
+    rows = (("rsync", (("rsync -a", "rsync"), ("rsync, the adapter's options", "flags"),
+                       ("server run", "server"))),
+            ("rsync-resync", (("re-sync, unchanged: rsync -a", "rsync-resync"),
+                              ("re-sync, unchanged: server run", "server-resync"))))
+    for base, contenders in rows:
+        bare = runs[(tree, base)]
+        for name, key in contenders:
+            r = runs[(tree, key)]
+            if not r:
+                continue
+            walls = [r[k][0] for k in sorted(r)]
+            ratio = statistics.median(r[k][0] / bare[k][0] for k in r if k in bare)
+            if not key.startswith("server"):
+                cpu = f"{statistics.median(v[1] for v in r.values()):.2f}"
+                inner = f"{statistics.median(walls):.2f}"
+            else:
+                inner = f"{statistics.median(v[3] for v in r.values()):.2f}"
+                cpu = (f"{statistics.median(v[1] + v[2] for v in r.values()):.2f}"
+                       f" ({statistics.median(v[1] for v in r.values()):.2f}"
+                       f" + {statistics.median(v[2] for v in r.values()):.2f})")
+            print(f"| {tree} | {name} | {statistics.median(walls):.2f} | "
+                  f"{' '.join(f'{w:.2f}' for w in walls)} | {ratio:.3f} | {cpu} | {inner} | "
+                  f"{peak[tree] if key == 'server' else ''} |")
 PY
