@@ -68,39 +68,35 @@ server_build
 bench_environment
 echo "== $(rsync --version | head -1)" >&2
 
-server_round() { # tree round
-  local tree=$1 r=$2 id out run rsync_s
-  id=$(server_create_job "{\"name\": \"bench-$tree-$r\", \"source_url\": \"$src/$tree\",
-    \"destination_backend_id\": \"default\", \"destination_path\": \"bench/$tree-$r\",
-    \"keep_versions\": 1, \"max_retries\": 0}")
+# One timed run of job ID, recorded as "TREE LABEL ROUND <server_timed_run fields> <rsync s>"; the
+# run's log stays in $B/run.log.
+timed_job_run() { # tree label round id
+  local out run rsync_s
   sync
-  out=$(server_timed_run "$id")
+  out=$(server_timed_run "$4")
   [ "$(echo "$out" | cut -d' ' -f4)" = success ] || {
-    server_api GET "/api/v1/storage/sync-jobs/$id/history" >&2
+    server_api GET "/api/v1/storage/sync-jobs/$4/history" >&2
     exit 1
   }
   # how long the rsync process itself ran, from the run's log
   run=$(echo "$out" | cut -d' ' -f7)
-  server_api GET "/api/v1/storage/sync-jobs/$id/runs/$run/log" > "$B/run.log"
+  server_api GET "/api/v1/storage/sync-jobs/$4/runs/$run/log" > "$B/run.log"
   rsync_s=$(sed -n 's/^rsync exited with status [0-9]* after \([0-9.]*\) s$/\1/p' "$B/run.log")
+  echo "$1 $2 $3 $out ${rsync_s:-0}" >> "$results"
+  echo "$1 $2 $3 $out ${rsync_s:-0}" >&2
+}
+server_round() { # tree round
+  local tree=$1 r=$2 id
+  id=$(server_create_job "{\"name\": \"bench-$tree-$r\", \"source_url\": \"$src/$tree\",
+    \"destination_backend_id\": \"default\", \"destination_path\": \"bench/$tree-$r\",
+    \"keep_versions\": 1, \"max_retries\": 0}")
+  timed_job_run "$tree" server "$r" "$id"
   if [ ! -s "$B/flags" ]; then
     # the adapter's options, as the run logged them, for the third contender
     sed -n 's/^running [^ ]*rsync \(.*\) -- .*$/\1/p' "$B/run.log" | tr ' ' '\n' |
       sed "s#^--partial-dir=.*#--partial-dir=$B/partial#" > "$B/flags"
   fi
-  echo "$tree server $r $out ${rsync_s:-0}" >> "$results"
-  echo "$tree server $r $out ${rsync_s:-0}" >&2
-  sync
-  out=$(server_timed_run "$id") # the nightly case: the same job again, nothing changed
-  [ "$(echo "$out" | cut -d' ' -f4)" = success ] || {
-    server_api GET "/api/v1/storage/sync-jobs/$id/history" >&2
-    exit 1
-  }
-  run=$(echo "$out" | cut -d' ' -f7)
-  rsync_s=$(server_api GET "/api/v1/storage/sync-jobs/$id/runs/$run/log" |
-    sed -n 's/^rsync exited with status [0-9]* after \([0-9.]*\) s$/\1/p')
-  echo "$tree server-resync $r $out ${rsync_s:-0}" >> "$results"
-  echo "$tree server-resync $r $out ${rsync_s:-0}" >&2
+  timed_job_run "$tree" server-resync "$r" "$id" # the nightly case: the same job, nothing changed
   server_delete_job "$id"
   rm -rf "$B/server/storage/bench/$tree-$r" "$B/server/storage/bench/.syncjobs"
 }

@@ -92,12 +92,13 @@ final class SchemaMigrator {
   }
 
   private boolean historyExists(Connection c, String history) throws SQLException {
+    boolean postgres = db.dialect() == Dialect.POSTGRESQL;
     String sql =
-        db.dialect() == Dialect.POSTGRESQL
-            ? "SELECT to_regclass(?) IS NOT NULL"
+        postgres
+            ? "SELECT to_regclass(?) IS NOT NULL" // the quoted name, as Flyway creates it
             : "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = ?";
     try (PreparedStatement s = c.prepareStatement(sql)) {
-      s.setString(1, db.dialect() == Dialect.POSTGRESQL ? "\"" + history + "\"" : history);
+      s.setString(1, postgres ? "\"" + history + "\"" : history);
       try (ResultSet rs = s.executeQuery()) {
         return rs.next() && rs.getBoolean(1);
       }

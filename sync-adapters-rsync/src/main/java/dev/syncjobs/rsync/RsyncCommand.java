@@ -114,7 +114,7 @@ final class RsyncCommand implements AutoCloseable {
             // Running bytes, rate and list position, with incremental recursion (files move while
             // the list is still coming); no line per listed file (see RsyncProgressParser).
             "--info=progress2"));
-    long timeout = Math.max(1, (options.timeout().toMillis() + 999) / 1000);
+    long timeout = seconds(options.timeout());
     if (!ioWatched) {
       args.add("--timeout=" + timeout);
     }
@@ -250,6 +250,13 @@ final class RsyncCommand implements AutoCloseable {
       deleteQuietly(secrets);
       throw e;
     }
+  }
+
+  /**
+   * {@code d} in whole seconds, rounded up and at least 1, as rsync's and ssh's timeouts take it.
+   */
+  static long seconds(java.time.Duration d) {
+    return Math.max(1, (d.toMillis() + 999) / 1000);
   }
 
   /** One empty, private password file per JVM (it holds no secret), deleted at exit. */

@@ -124,7 +124,9 @@ final class RsyncExecution {
       ticker.scheduleAtFixedRate(
           () -> {
             if (watch.stalled() && stalled.compareAndSet(false, true)) {
-              stopAsync(handle, "no data moved for " + seconds(timeout()) + " s: stopping rsync");
+              stopAsync(
+                  handle,
+                  "no data moved for " + RsyncCommand.seconds(timeout()) + " s: stopping rsync");
             }
           },
           every,
@@ -154,7 +156,7 @@ final class RsyncExecution {
             "timed out: no data from "
                 + request.source().uri()
                 + " for "
-                + seconds(timeout())
+                + RsyncCommand.seconds(timeout())
                 + " s, the I/O timeout",
             true,
             null);
@@ -202,11 +204,6 @@ final class RsyncExecution {
   /** The run's I/O timeout: no byte may move for longer. */
   private Duration timeout() {
     return request.options().timeout();
-  }
-
-  /** Whole seconds, rounded up, as rsync's own timeout options take them. */
-  private static long seconds(Duration d) {
-    return Math.max(1, (d.toMillis() + 999) / 1000);
   }
 
   private void stopAsync(ProcessHandle handle, String reason) {
