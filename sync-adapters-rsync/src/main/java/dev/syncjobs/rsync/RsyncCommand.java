@@ -88,6 +88,25 @@ final class RsyncCommand implements AutoCloseable {
    */
   static RsyncCommand build(
       Path rsync, TransferRequest request, Consumer<String> log, boolean ioWatched) {
+    return build(rsync, request, log, ioWatched, null);
+  }
+
+  /**
+   * The dry run that compares the source with {@code previous} ({@link RsyncPreCheck}): the same
+   * selection and comparison as {@link #build}, writing nothing, printing one itemize code per
+   * entry that differs ({@code --out-format=%i}, no name) and the totals.
+   */
+  static RsyncCommand buildCheck(
+      Path rsync, TransferRequest request, Path previous, Consumer<String> log) {
+    return build(rsync, request, log, RsyncIoWatch.available(), previous);
+  }
+
+  private static RsyncCommand build(
+      Path rsync,
+      TransferRequest request,
+      Consumer<String> log,
+      boolean ioWatched,
+      Path checkAgainst) {
     Source source = request.source();
     SourceAuth auth = request.auth();
     TransferRequest.Options options = request.options();
@@ -107,13 +126,18 @@ final class RsyncCommand implements AutoCloseable {
             "--chmod=Fa-w",
             "--delete",
             "--delete-excluded",
-            "--partial-dir=" + partialDir(request.staging()),
             "--no-motd",
             "--no-human-readable",
-            "--stats",
-            // Running bytes, rate and list position, with incremental recursion (files move while
-            // the list is still coming); no line per listed file (see RsyncProgressParser).
-            "--info=progress2"));
+            "--stats"));
+    if (checkAgainst == null) {
+      args.add("--partial-dir=" + partialDir(request.staging()));
+      // Running bytes, rate and list position, with incremental recursion (files move while the
+      // list is still coming); no line per listed file (see RsyncProgressParser).
+      args.add("--info=progress2");
+    } else {
+      args.add("--dry-run");
+      args.add("--out-format=%i");
+    }
     long timeout = seconds(options.timeout());
     if (!ioWatched) {
       args.add("--timeout=" + timeout);
@@ -135,9 +159,11 @@ final class RsyncCommand implements AutoCloseable {
         args.add("--filter=" + rule);
       }
     }
-    request
-        .previousVersion()
-        .ifPresent(p -> args.add("--link-dest=" + p.toAbsolutePath().normalize()));
+    if (checkAgainst == null) {
+      request
+          .previousVersion()
+          .ifPresent(p -> args.add("--link-dest=" + p.toAbsolutePath().normalize()));
+    }
 
     Map<String, String> env = new HashMap<>();
     env.put("LC_ALL", "C");
@@ -241,7 +267,8 @@ final class RsyncCommand implements AutoCloseable {
       }
       args.add("--");
       args.add(operand);
-      args.add(request.staging().toAbsolutePath().normalize() + "/");
+      Path destination = checkAgainst == null ? request.staging() : checkAgainst;
+      args.add(destination.toAbsolutePath().normalize() + "/");
       return new RsyncCommand(args, env, secrets, ioWatched);
     } catch (IOException e) {
       deleteQuietly(secrets);

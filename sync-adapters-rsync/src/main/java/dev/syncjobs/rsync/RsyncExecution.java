@@ -24,6 +24,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /** One rsync process, from start to exit. */
 final class RsyncExecution {
@@ -35,8 +36,16 @@ final class RsyncExecution {
   private static final int STDERR_TAIL = 20;
   private static final int STDERR_LOGGED = 200;
 
+  /**
+   * @param stoppedAtLine rsync printed a line {@link #stopAt} waits for and was stopped then (its
+   *     exit code tells of the stop)
+   */
   record Result(
-      int exitCode, List<String> stderrTail, RsyncProgressParser.Stats stats, Progress progress) {}
+      int exitCode,
+      List<String> stderrTail,
+      RsyncProgressParser.Stats stats,
+      Progress progress,
+      boolean stoppedAtLine) {}
 
   private final TransferRequest request;
   private final RsyncCommand command;
@@ -51,6 +60,9 @@ final class RsyncExecution {
   private final AtomicBoolean dirty = new AtomicBoolean();
   private volatile RsyncCurrentFile currentFile;
   private String lastFile;
+  private Predicate<String> stopAt;
+  private volatile ProcessHandle running;
+  private volatile boolean stoppedAtLine;
 
   RsyncExecution(
       TransferRequest request, RsyncCommand command, Path pidFile, Consumer<String> log) {
@@ -58,6 +70,15 @@ final class RsyncExecution {
     this.command = command;
     this.pidFile = pidFile;
     this.log = log;
+  }
+
+  /**
+   * Stops rsync at the first line of its output that {@code line} accepts (quietly: {@link
+   * Result#stoppedAtLine} tells, also when rsync exited before the line was read).
+   */
+  RsyncExecution stopAt(Predicate<String> line) {
+    this.stopAt = line;
+    return this;
   }
 
   Result execute() {
@@ -98,6 +119,7 @@ final class RsyncExecution {
       throw new TransferException("cannot start rsync: " + e.getMessage(), false, e);
     }
     ProcessHandle handle = process.toHandle();
+    running = handle;
     if (RsyncCurrentFile.available()) {
       currentFile = new RsyncCurrentFile(handle, realPath(request.staging()));
     }
@@ -162,7 +184,7 @@ final class RsyncExecution {
             null);
       }
       synchronized (parser) {
-        return new Result(code, tail(), parser.stats(), parser.progress());
+        return new Result(code, tail(), parser.stats(), parser.progress(), stoppedAtLine);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -210,7 +232,9 @@ final class RsyncExecution {
     if (!handle.isAlive() || !stopping.compareAndSet(false, true)) {
       return;
     }
-    log.accept(reason);
+    if (reason != null) {
+      log.accept(reason);
+    }
     Thread t =
         new Thread(() -> RsyncProcesses.stop(handle, guarded, RsyncProcesses.GRACE), "rsync-stop");
     t.setDaemon(true);
@@ -295,6 +319,10 @@ final class RsyncExecution {
   }
 
   private void accept(String text) {
+    if (stopAt != null && !stoppedAtLine && stopAt.test(text)) {
+      stoppedAtLine = true;
+      stopAsync(running, null);
+    }
     if (parser.accept(text)) {
       dirty.set(true);
     }
@@ -310,6 +338,9 @@ final class RsyncExecution {
           if (stderrTail.size() > STDERR_TAIL) {
             stderrTail.removeFirst();
           }
+        }
+        if (stoppedAtLine) {
+          continue; // rsync telling of the stop asked for: nothing the run needs to know
         }
         if (logged < STDERR_LOGGED) {
           log.accept("rsync: " + line);

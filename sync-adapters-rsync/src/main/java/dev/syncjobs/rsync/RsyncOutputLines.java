@@ -5,13 +5,13 @@ import java.util.Arrays;
 import java.util.function.Consumer;
 
 /**
- * Splits rsync's standard output into the lines {@link RsyncProgressParser} reads. Lines end in
- * {@code \n} or {@code \r}. Progress lines (starting with a space) are cumulative, so of those in
- * one read only the last is passed on (a tree of small files gets one per file), after the first
- * line ending the same file when rsync repeated it (it does at the end of each part of its list,
- * with a list position the parser must not take). Lines the parser ignores (summary text) are
- * skipped without being copied; the others become strings straight from the read buffer, and only a
- * line split across two reads is copied.
+ * Splits rsync's standard output into the lines {@link RsyncProgressParser} (and {@link
+ * RsyncPreCheck}) reads. Lines end in {@code \n} or {@code \r}. Progress lines (starting with a
+ * space) are cumulative, so of those in one read only the last is passed on (a tree of small files
+ * gets one per file), after the first line ending the same file when rsync repeated it (it does at
+ * the end of each part of its list, with a list position the parser must not take). Lines the
+ * parser ignores (summary text) are skipped without being copied; the others become strings
+ * straight from the read buffer, and only a line split across two reads is copied.
  */
 final class RsyncOutputLines {
   /** No line the parser reads is longer; longer ones are dropped. */
@@ -104,8 +104,14 @@ final class RsyncOutputLines {
     carried += len;
   }
 
-  /** The first characters of the lines {@link RsyncProgressParser} reads. */
+  /**
+   * The first characters of the lines {@link RsyncProgressParser} reads, and of the itemize codes
+   * {@link RsyncPreCheck} waits for ({@code <>ch.*}).
+   */
   static boolean wanted(int first) {
-    return first == ' ' || first == 'N' || first == 'T' || (first >= '0' && first <= '9');
+    return switch (first) {
+      case ' ', 'N', 'T', '<', '>', 'c', 'h', '.', '*' -> true;
+      default -> first >= '0' && first <= '9';
+    };
   }
 }

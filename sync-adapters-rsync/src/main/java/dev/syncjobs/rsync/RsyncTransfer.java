@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -29,9 +30,12 @@ import java.util.stream.Stream;
  * version, so unchanged files become hard links to it. Files get their write bits removed ({@code
  * --chmod=Fa-w}) as published versions have them, because rsync links a file only when its mode
  * matches too. Interrupted files are kept in a partial directory and resumed by the next attempt.
- * Progress comes from {@code --info=progress2} and the file list ({@code --debug=flist3}), the
- * current file from the receiver's open file ({@link RsyncCurrentFile}); totals are known before
- * any data moves ({@code --no-inc-recursive}).
+ * Progress comes from {@code --info=progress2} (see {@link RsyncProgressParser}), the current file
+ * from the receiver's open file ({@link RsyncCurrentFile}).
+ *
+ * <p>With a previous version and nothing staged yet, a dry run first asks rsync whether the source
+ * still matches that version ({@link RsyncPreCheck}); when it does, nothing is staged and the
+ * report says {@link TransferReport#sameAsPrevious}.
  *
  * <p>Credentials: an rsync daemon password reaches rsync through its environment ({@code
  * RSYNC_PASSWORD}), never its arguments or the disk; an ssh key and known_hosts lines go to private
@@ -123,6 +127,15 @@ public final class RsyncTransfer implements Transfer {
     } catch (IOException e) {
       throw new TransferException("cannot create the records of " + staging + ": " + e, e);
     }
+    Optional<Path> previous = request.previousVersion();
+    if (!resuming && previous.isPresent() && !holdsOldRecords(previous.get())) {
+      Optional<TransferReport> same =
+          RsyncPreCheck.sameAsPrevious(rsync, request, previous.get(), pidFile, log);
+      if (same.isPresent()) {
+        return same.get();
+      }
+      request.cancel().throwIfCancelled();
+    }
     try (RsyncCommand command = RsyncCommand.build(rsync, request, log)) {
       RsyncExecution.Result result = new RsyncExecution(request, command, pidFile, log).execute();
       return finish(request, result, resuming, log);
@@ -199,6 +212,18 @@ public final class RsyncTransfer implements Transfer {
             Math.max(0, stats.bytesReceived())));
     return new TransferReport(
         filesTotal, bytesTotal, filesTransferred, bytesTransferred, warnings, false, 0);
+  }
+
+  /**
+   * An unchanged source is never reported for a version holding an earlier release's records (see
+   * {@link TransferReport#sameAsPrevious}): the run links a version without them.
+   */
+  private static boolean holdsOldRecords(Path previous) {
+    try {
+      return Bookkeeping.holdsOldRecords(previous);
+    } catch (IOException e) {
+      throw new TransferException("cannot read " + previous + ": " + e.getMessage(), e);
+    }
   }
 
   private static Consumer<String> synchronizedLog(Consumer<String> log) {

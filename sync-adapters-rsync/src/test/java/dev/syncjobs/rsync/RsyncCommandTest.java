@@ -69,6 +69,61 @@ class RsyncCommandTest {
   }
 
   @Test
+  void the_check_is_the_same_selection_as_a_dry_run_into_the_previous_version() {
+    Filters filters = Filters.of(List.of(FilterRule.parse("- *.iso")), null, null);
+    TransferRequest request =
+        new TransferRequest(
+            Source.parse("rsync://mirror.example/debian/pool"),
+            null,
+            null,
+            tmp.resolve("20261123T030000Z.partial"),
+            Optional.of(tmp.resolve("20261122T030000Z")),
+            filters,
+            new TransferRequest.Options(true, true, null, Duration.ofSeconds(5)),
+            null,
+            null,
+            null);
+    List<String> run;
+    try (RsyncCommand c = RsyncCommand.build(Path.of("/usr/bin/rsync"), request, log::add)) {
+      run = c.arguments();
+    }
+    try (RsyncCommand c =
+        RsyncCommand.buildCheck(
+            Path.of("/usr/bin/rsync"), request, tmp.resolve("20261122T030000Z"), log::add)) {
+      List<String> check = c.arguments();
+      assertThat(check).contains("--dry-run", "--out-format=%i", "--checksum", "--filter=- *.iso");
+      assertThat(check)
+          .noneMatch(a -> a.startsWith("--link-dest") || a.startsWith("--partial-dir"))
+          .noneMatch(a -> a.startsWith("--info"));
+      assertThat(check.get(check.size() - 1)).isEqualTo(tmp.resolve("20261122T030000Z") + "/");
+      // every other option of the run, so both compare the same way
+      List<String> shared =
+          run.stream()
+              .filter(a -> !a.startsWith("--link-dest") && !a.startsWith("--partial-dir"))
+              .filter(a -> !a.startsWith("--info"))
+              .toList();
+      assertThat(check.subList(0, check.size() - 1))
+          .containsAll(shared.subList(0, shared.size() - 1));
+    }
+  }
+
+  @Test
+  void the_check_counts_itemize_codes_and_deletions_as_differences_and_nothing_else() {
+    for (String line :
+        List.of(">f+++++++++", ">f..t......", ".d...p.....", "cL+++++++++", "*deleting  ")) {
+      assertThat(RsyncPreCheck.isDifference(line)).as(line).isTrue();
+    }
+    for (String line :
+        List.of(
+            "",
+            "Number of files: 8 (reg: 5, dir: 3)",
+            "Number of regular files transferred: 0",
+            "total size is 40960000  speedup is 189.66 (DRY RUN)")) {
+      assertThat(RsyncPreCheck.isDifference(line)).as(line).isFalse();
+    }
+  }
+
+  @Test
   void daemon_sources_get_archive_flags_link_dest_timeouts_and_the_operand_after_a_separator() {
     try (RsyncCommand c =
         build("rsync://mirror.example:8730/debian/pool", null, null, null, false)) {

@@ -20,8 +20,10 @@ class RsyncOutputLinesTest {
           + "sent 43 bytes  received 300,188 bytes  600,462.00 bytes/sec\n"
           + "Total bytes received: 300,188";
 
+  /** The lines the parser reads, and one starting like an itemize code (it ignores it). */
   static final List<String> WANTED =
       List.of(
+          "created directory d\u00e9j\u00e0",
           "Number of files: 3 (reg: 1, dir: 2)",
           "Total file size: 300,000 bytes",
           "Total bytes received: 300,188");

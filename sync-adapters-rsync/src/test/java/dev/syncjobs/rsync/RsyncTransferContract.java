@@ -31,6 +31,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
@@ -345,6 +346,7 @@ abstract class RsyncTransferContract {
                 PosixFilePermission.OTHERS_READ));
       }
     }
+    write(root, "docs/added.txt", "added\n");
     Path second = Files.createDirectories(tmp.resolve("dest").resolve("20261123T040000Z.partial"));
     List<Progress> seen = new ArrayList<>();
 
@@ -353,15 +355,20 @@ abstract class RsyncTransferContract {
             .transfer(
                 request(source(rel(root)), second, Optional.of(first), null, null, seen, null));
 
-    assertThat(report.filesTransferred()).isZero();
-    assertThat(report.bytesTransferred()).isZero();
-    assertThat(snapshot(second)).isEqualTo(snapshot(first));
+    assertThat(report.sameAsPrevious()).isFalse();
+    assertThat(report.filesTransferred()).isEqualTo(1);
+    assertThat(report.bytesTransferred()).isEqualTo(6);
+    assertThat(snapshot(second)).isEqualTo(snapshot(root));
     try (Stream<Path> s = Files.walk(second)) {
       for (Path f : s.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).toList()) {
-        assertThat(inode(f)).as(f.toString()).isEqualTo(inode(first.resolve(second.relativize(f))));
+        if (!f.endsWith("docs/added.txt")) {
+          assertThat(inode(f))
+              .as(f.toString())
+              .isEqualTo(inode(first.resolve(second.relativize(f))));
+        }
       }
     }
-    assertThat(VersionDiff.compare(second, Optional.of(first)).unchanged()).isTrue();
+    assertThat(VersionDiff.compare(second, Optional.of(first)).added()).isEqualTo(1);
     assertThat(seen.get(seen.size() - 1).percent()).isEqualTo(100.0);
   }
 
@@ -380,7 +387,145 @@ abstract class RsyncTransferContract {
     assertThat(second.outcome().progress().filesDone()).isZero();
     assertThat(store().versions()).hasSize(1);
     assertThat(store().partials()).isEmpty();
-    assertThat(log).anyMatch(l -> l.contains("0 transferred (0 bytes)"));
+    assertThat(second.outcome().progress().filesTotal()).isEqualTo(5);
+    assertThat(second.outcome().progress().bytesTotal()).isEqualTo(6 + 6 + 7 + 5000 + 7000);
+    // the second run's rsync compared without staging anything: no run linking into a staging
+    List<String> rsyncRuns = log.stream().filter(l -> l.startsWith("running ")).toList();
+    assertThat(rsyncRuns).hasSize(2);
+    assertThat(rsyncRuns.get(1)).contains("--dry-run").doesNotContain("--link-dest");
+    assertThat(log).anyMatch(l -> l.contains("5 files (12019 bytes) in the source, all as in"));
+  }
+
+  @Test
+  void an_unchanged_source_is_reported_as_such_by_a_dry_run_that_stages_nothing()
+      throws IOException {
+    Path root = smallTree();
+    Files.createSymbolicLink(root.resolve("docs/link-to-readme"), Path.of("../readme.txt"));
+    Path first = staging();
+    TransferReport copied = transfer(source(rel(root)), first);
+    Path second = Files.createDirectories(tmp.resolve("dest").resolve("20261123T040000Z.partial"));
+    log.clear();
+
+    TransferReport report =
+        new RsyncTransfer()
+            .transfer(
+                request(source(rel(root)), second, Optional.of(first), null, null, null, null));
+
+    assertThat(report.sameAsPrevious()).as(String.join("\n", log)).isTrue();
+    assertThat(report.filesTotal()).isEqualTo(copied.filesTotal());
+    assertThat(report.bytesTotal()).isEqualTo(copied.bytesTotal());
+    assertThat(report.filesTransferred()).isZero();
+    try (Stream<Path> s = Files.list(second)) {
+      assertThat(s.toList()).isEmpty();
+    }
+    assertThat(snapshot(first)).isEqualTo(snapshot(root));
+  }
+
+  @Test
+  void each_kind_of_difference_makes_the_run_transfer_into_a_tree_equal_to_the_source()
+      throws IOException {
+    Map<String, Change> changes = new java.util.LinkedHashMap<>();
+    changes.put("content", r -> write(r, "data/a.bin", "A".repeat(5001)));
+    changes.put(
+        "time only",
+        r ->
+            Files.setLastModifiedTime(
+                r.resolve("docs/deep/nested.txt"),
+                FileTime.from(Instant.parse("2026-02-01T00:00:00Z"))));
+    changes.put("a new file", r -> write(r, "docs/deep/new.txt", "new\n"));
+    changes.put("a removed file", r -> Files.delete(r.resolve("data/b.bin")));
+    changes.put("a new empty folder", r -> Files.createDirectory(r.resolve("data/empty")));
+    changes.put(
+        "a new link", r -> Files.createSymbolicLink(r.resolve("link"), Path.of("readme.txt")));
+    changes.put(
+        "a folder's permissions",
+        r ->
+            Files.setPosixFilePermissions(
+                r.resolve("docs"), PosixFilePermissions.fromString("rwx------")));
+    changes.put(
+        "a file made executable",
+        r ->
+            Files.setPosixFilePermissions(
+                r.resolve("readme.txt"), PosixFilePermissions.fromString("rwxr-xr-x")));
+    for (var change : changes.entrySet()) {
+      Path root = smallTree();
+      Path dest = Files.createDirectories(tmp.resolve(UUID.randomUUID().toString()));
+      Path first = Files.createDirectories(dest.resolve("20261123T030000Z"));
+      transfer(source(rel(root)), first);
+      Map<String, String> before = snapshot(first);
+      change.getValue().apply(root);
+      Path second = Files.createDirectories(dest.resolve("20261123T040000Z.partial"));
+      log.clear();
+
+      TransferReport report =
+          new RsyncTransfer()
+              .transfer(
+                  request(source(rel(root)), second, Optional.of(first), null, null, null, null));
+
+      assertThat(report.sameAsPrevious()).as(change.getKey()).isFalse();
+      assertThat(snapshot(second)).as(change.getKey()).isEqualTo(snapshot(root));
+      assertThat(snapshot(first)).as(change.getKey()).isEqualTo(before);
+      assertThat(log).as(change.getKey()).anyMatch(l -> l.contains("the source differs from"));
+      // the comparison stopped at the difference: nothing it logged tells of rsync being stopped
+      assertThat(log).as(change.getKey()).noneMatch(l -> l.startsWith("rsync: rsync error"));
+    }
+  }
+
+  @Test
+  void a_previous_version_holding_an_earlier_releases_records_is_linked_without_a_check()
+      throws IOException {
+    Path root = smallTree();
+    Path dest = Files.createDirectories(tmp.resolve("old"));
+    Path first = Files.createDirectories(dest.resolve("20261123T030000Z"));
+    transfer(source(rel(root)), first);
+    // as an earlier release published it: its records inside, none beside it
+    dev.syncjobs.core.version.FileTrees.delete(dev.syncjobs.core.version.Bookkeeping.of(first));
+    Files.writeString(first.resolve(Destination.RESERVED_PREFIX + "-manifest.tsv"), "old\n");
+    Path second = Files.createDirectories(dest.resolve("20261123T040000Z.partial"));
+    log.clear();
+
+    TransferReport report =
+        new RsyncTransfer()
+            .transfer(
+                request(source(rel(root)), second, Optional.of(first), null, null, null, null));
+
+    assertThat(report.sameAsPrevious()).isFalse();
+    assertThat(log).noneMatch(l -> l.contains("--dry-run"));
+    assertThat(snapshot(second)).isEqualTo(snapshot(root));
+    assertThat(inode(second.resolve("readme.txt"))).isEqualTo(inode(first.resolve("readme.txt")));
+  }
+
+  @Test
+  void with_compare_checksums_a_same_size_same_time_change_is_a_difference() throws IOException {
+    Path root = smallTree();
+    Path dest = Files.createDirectories(tmp.resolve("sums"));
+    Path first = Files.createDirectories(dest.resolve("20261123T030000Z"));
+    transfer(source(rel(root)), first);
+    write(root, "data/a.bin", "A".repeat(5000)); // same size, same time
+    Path second = Files.createDirectories(dest.resolve("20261123T040000Z.partial"));
+
+    TransferReport report =
+        new RsyncTransfer()
+            .transfer(
+                new TransferRequest(
+                    source(rel(root)),
+                    auth(),
+                    null,
+                    second,
+                    Optional.of(first),
+                    null,
+                    new TransferRequest.Options(true, true, null, Duration.ofSeconds(30)),
+                    null,
+                    null,
+                    log::add));
+
+    assertThat(report.sameAsPrevious()).as(String.join("\n", log)).isFalse();
+    assertThat(Files.readString(second.resolve("data/a.bin"))).isEqualTo("A".repeat(5000));
+  }
+
+  /** A change made to a source tree. */
+  private interface Change {
+    void apply(Path root) throws IOException;
   }
 
   @Test
