@@ -9,9 +9,11 @@
 # publishes a full version, as `rsync -a` copies every file into an empty folder. Creating and
 # deleting the jobs and removing the copies happen outside the timing. A third contender, rsync
 # from the shell with the options the server's run logged (output discarded), shows what those
-# options cost rsync itself. The nightly case follows each first copy: the same job runs again on
-# the unchanged tree (rsync against the previous version, no new version published), beside
-# `rsync -a` again into its existing copy.
+# options cost rsync itself. The nightly cases follow each first copy: the same job runs again on
+# the unchanged tree (the server's dry run against the previous version finds nothing to do, no
+# version is published), beside `rsync -a` again into its existing copy; then once more after one
+# file's time changed (the last file of the tree in name order, so the dry run reads nearly all of
+# the tree before it finds the change), beside `rsync -a` into its copy after the same change.
 #
 # Each tree has a server started for it, so its peak RSS (VmHWM) is that tree's alone. The scale
 # trees files10k and files100k (1 KiB files, bench/lib/make-scale.sh) run when named.
@@ -81,9 +83,20 @@ timed_job_run() { # tree label round id
   # how long the rsync process itself ran, from the run's log
   run=$(echo "$out" | cut -d' ' -f7)
   server_api GET "/api/v1/storage/sync-jobs/$4/runs/$run/log" > "$B/run.log"
-  rsync_s=$(sed -n 's/^rsync exited with status [0-9]* after \([0-9.]*\) s$/\1/p' "$B/run.log")
+  rsync_s=$(sed -n 's/^rsync exited with status [0-9]* after \([0-9.]*\) s$/\1/p' "$B/run.log" |
+    awk '{ s += $1 } END { if (NR) printf "%.3f", s }')
   echo "$1 $2 $3 $out ${rsync_s:-0}" >> "$results"
   echo "$1 $2 $3 $out ${rsync_s:-0}" >&2
+}
+# Runs the command with the time of one file of TREE changed (the last in name order), then puts
+# the time back.
+with_one_change() { # tree command...
+  local f t
+  f=$(find "$data/$1" -type f | LC_ALL=C sort | tail -1)
+  t=$(stat -c %y "$f")
+  touch -d '2001-02-03 04:05:06' "$f"
+  "${@:2}"
+  touch -d "$t" "$f"
 }
 server_round() { # tree round
   local tree=$1 r=$2 id
@@ -97,6 +110,7 @@ server_round() { # tree round
       sed "s#^--partial-dir=.*#--partial-dir=$B/partial#" > "$B/flags"
   fi
   timed_job_run "$tree" server-resync "$r" "$id" # the nightly case: the same job, nothing changed
+  with_one_change "$tree" timed_job_run "$tree" server-changed "$r" "$id"
   server_delete_job "$id"
   rm -rf "$B/server/storage/bench/$tree-$r" "$B/server/storage/bench/.syncjobs"
 }
@@ -110,6 +124,10 @@ rsync_round() { # tree round
   out=$(timed_command rsync -a "$src/$tree/" "$B/out/$tree-$r/") # unchanged: nothing to copy
   echo "$tree rsync-resync $r $out" >> "$results"
   echo "$tree rsync-resync $r $out" >&2
+  sync
+  out=$(with_one_change "$tree" timed_command rsync -a "$src/$tree/" "$B/out/$tree-$r/")
+  echo "$tree rsync-changed $r $out" >> "$results"
+  echo "$tree rsync-changed $r $out" >&2
   rm -rf "$B/out/$tree-$r"
 }
 flags_round() { # tree round: rsync from the shell with the adapter's options, output discarded
@@ -157,7 +175,9 @@ for tree in dict.fromkeys(t for t, _ in runs):
     rows = (("rsync", (("rsync -a", "rsync"), ("rsync, the adapter's options", "flags"),
                        ("server run", "server"))),
             ("rsync-resync", (("re-sync, unchanged: rsync -a", "rsync-resync"),
-                              ("re-sync, unchanged: server run", "server-resync"))))
+                              ("re-sync, unchanged: server run", "server-resync"))),
+            ("rsync-changed", (("re-sync, one file changed: rsync -a", "rsync-changed"),
+                               ("re-sync, one file changed: server run", "server-changed"))))
     for base, contenders in rows:
         bare = runs[(tree, base)]
         for name, key in contenders:

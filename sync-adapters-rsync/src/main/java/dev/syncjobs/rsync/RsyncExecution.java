@@ -73,8 +73,9 @@ final class RsyncExecution {
   }
 
   /**
-   * Stops rsync at the first line of its output that {@code line} accepts (quietly: {@link
-   * Result#stoppedAtLine} tells, also when rsync exited before the line was read).
+   * Kills rsync at the first line of its output that {@code line} accepts (quietly: {@link
+   * Result#stoppedAtLine} tells, also when rsync exited before the line was read). For runs that
+   * write nothing (a dry run): rsync takes a good part of a second to stop on SIGTERM.
    */
   RsyncExecution stopAt(Predicate<String> line) {
     this.stopAt = line;
@@ -232,9 +233,7 @@ final class RsyncExecution {
     if (!handle.isAlive() || !stopping.compareAndSet(false, true)) {
       return;
     }
-    if (reason != null) {
-      log.accept(reason);
-    }
+    log.accept(reason);
     Thread t =
         new Thread(() -> RsyncProcesses.stop(handle, guarded, RsyncProcesses.GRACE), "rsync-stop");
     t.setDaemon(true);
@@ -321,7 +320,8 @@ final class RsyncExecution {
   private void accept(String text) {
     if (stopAt != null && !stoppedAtLine && stopAt.test(text)) {
       stoppedAtLine = true;
-      stopAsync(running, null);
+      stopping.set(true);
+      RsyncProcesses.killNow(running);
     }
     if (parser.accept(text)) {
       dirty.set(true);
