@@ -88,17 +88,28 @@ final class RsyncCommand implements AutoCloseable {
    */
   static RsyncCommand build(
       Path rsync, TransferRequest request, Consumer<String> log, boolean ioWatched) {
-    return build(rsync, request, log, ioWatched, null);
+    return build(rsync, request, log, ioWatched, null, null);
   }
 
   /**
    * The dry run that compares the source with {@code previous} ({@link RsyncPreCheck}): the same
-   * selection and comparison as {@link #build}, writing nothing, printing one itemize code per
-   * entry that differs ({@code --out-format=%i}, no name) and the totals.
+   * selection and comparison as {@link #build}, writing nothing, printing each entry that differs
+   * ({@code --out-format=%i %n}) and the totals.
    */
   static RsyncCommand buildCheck(
       Path rsync, TransferRequest request, Path previous, Consumer<String> log) {
-    return build(rsync, request, log, RsyncIoWatch.available(), previous);
+    return build(rsync, request, log, RsyncIoWatch.available(), previous, null);
+  }
+
+  /**
+   * The run that transfers only the entries named in {@code filesFrom} ({@link RsyncChangedOnly}):
+   * no recursion (a folder named there is made or updated, its contents left alone), nothing
+   * deleted, no filter (the dry run's selected the names), the previous version as the basis of
+   * changed files.
+   */
+  static RsyncCommand buildListed(
+      Path rsync, TransferRequest request, Path filesFrom, Consumer<String> log) {
+    return build(rsync, request, log, RsyncIoWatch.available(), null, filesFrom);
   }
 
   private static RsyncCommand build(
@@ -106,16 +117,19 @@ final class RsyncCommand implements AutoCloseable {
       TransferRequest request,
       Consumer<String> log,
       boolean ioWatched,
-      Path checkAgainst) {
+      Path checkAgainst,
+      Path filesFrom) {
     Source source = request.source();
     SourceAuth auth = request.auth();
     TransferRequest.Options options = request.options();
     List<String> args = new ArrayList<>();
     args.add(rsync.toString());
     // Archive mode without devices and specials: -rlptgo.
+    if (filesFrom == null) {
+      args.add("--recursive");
+    }
     args.addAll(
         List.of(
-            "--recursive",
             "--links",
             "--perms",
             "--times",
@@ -124,11 +138,16 @@ final class RsyncCommand implements AutoCloseable {
             "--safe-links",
             "--protect-args",
             "--chmod=Fa-w",
-            "--delete",
-            "--delete-excluded",
             "--no-motd",
             "--no-human-readable",
             "--stats"));
+    if (filesFrom == null) {
+      args.add("--delete");
+      args.add("--delete-excluded");
+    } else {
+      args.add("--files-from=" + filesFrom.toAbsolutePath());
+      args.add("--from0");
+    }
     if (checkAgainst == null) {
       args.add("--partial-dir=" + partialDir(request.staging()));
       // Running bytes, rate and list position, with incremental recursion (files move while the
@@ -136,7 +155,7 @@ final class RsyncCommand implements AutoCloseable {
       args.add("--info=progress2");
     } else {
       args.add("--dry-run");
-      args.add("--out-format=%i");
+      args.add("--out-format=%i %n");
     }
     long timeout = seconds(options.timeout());
     if (!ioWatched) {
@@ -153,7 +172,7 @@ final class RsyncCommand implements AutoCloseable {
       }
       args.add("--bwlimit=" + kib);
     }
-    if (!request.filters().isEmpty()) {
+    if (!request.filters().isEmpty() && filesFrom == null) {
       args.add("--prune-empty-dirs");
       for (FilterRule rule : request.filters().rules()) {
         args.add("--filter=" + rule);
@@ -208,7 +227,7 @@ final class RsyncCommand implements AutoCloseable {
                 + (user == null ? "" : user + "@")
                 + host
                 + (uri.getPort() > 0 ? ":" + uri.getPort() : "")
-                + path;
+                + (filesFrom == null ? path : "/" + module(path) + "/");
       } else if (source instanceof Source.Ssh) {
         if (auth != null && auth.type() != SourceAuth.Type.SSH) {
           throw new TransferException(
@@ -277,6 +296,30 @@ final class RsyncCommand implements AutoCloseable {
       deleteQuietly(secrets);
       throw e;
     }
+  }
+
+  /**
+   * What each name of a {@link #buildListed} list starts with: for a folder inside a daemon's
+   * module, that folder's path in the module and {@code ./} (rsync keeps what follows in the
+   * destination). An rsync daemon does not find a listed name below a folder of its module, only
+   * below the module's top, so that run reads from the module's top.
+   */
+  static String listPrefix(Source source) {
+    if (!(source instanceof Source.Rsync)) {
+      return "";
+    }
+    String path = source.uri().getPath();
+    String inModule = path.substring(Math.min(path.length(), module(path).length() + 2));
+    if (inModule.isEmpty() || inModule.equals("/")) {
+      return "";
+    }
+    return (inModule.endsWith("/") ? inModule : inModule + "/") + "./";
+  }
+
+  /** The module of a daemon source's path, {@code /module/folder...}. */
+  private static String module(String path) {
+    int end = path.indexOf('/', 1);
+    return end < 0 ? path.substring(1) : path.substring(1, end);
   }
 
   /**

@@ -4,9 +4,7 @@ import dev.syncjobs.core.port.TransferReport;
 import dev.syncjobs.core.port.TransferRequest;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 
 /**
  * Asks rsync, before a run copies anything, whether the source still matches the previous version:
@@ -26,62 +24,72 @@ import java.util.regex.Pattern;
  */
 final class RsyncPreCheck {
   /**
-   * One entry that differs, as {@code --out-format=%i} prints it: an itemize code ({@code
-   * >f..t......}, {@code cL+++++++++}, {@code .d...p.....}) or {@code *deleting}.
+   * What the dry run found: the source as the previous version ({@code same}), or the entries that
+   * differ ({@code changes}, with the source's totals), or neither when the run must transfer as if
+   * no dry run had been made (too many differences, the top folder changed, output it cannot use).
    */
-  private static final Pattern DIFFERENCE =
-      Pattern.compile("^(?:\\*deleting|[<>ch.][fdLDS]\\S{9})\\s*$");
+  record Outcome(TransferReport same, RsyncChanges changes, RsyncProgressParser.Stats totals) {
+    static final Outcome UNKNOWN = new Outcome(null, null, null);
+  }
 
   private RsyncPreCheck() {}
-
-  /** Whether {@code line} of the dry run's output names an entry that differs. */
-  static boolean isDifference(String line) {
-    return DIFFERENCE.matcher(line).matches();
-  }
 
   /**
    * Runs the dry run against {@code previous}.
    *
-   * @return the report of a run that found the source unchanged, or empty when something differs or
-   *     rsync could not tell (some files unreadable or vanished: the run itself reports those)
    * @throws dev.syncjobs.core.model.TransferException as the run would, when rsync fails (the
    *     source is unreachable, refuses, times out)
    */
-  static Optional<TransferReport> sameAsPrevious(
+  static Outcome compare(
       Path rsync, TransferRequest request, Path previous, Path pidFile, Consumer<String> log) {
     log.accept("comparing the source with " + previous.getFileName() + " (rsync --dry-run)");
+    RsyncChanges changes = new RsyncChanges();
     RsyncExecution.Result result;
     try (RsyncCommand command = RsyncCommand.buildCheck(rsync, request, previous, log)) {
       result =
           new RsyncExecution(request, command, pidFile, log)
-              .stopAt(RsyncPreCheck::isDifference)
+              .stopAt(line -> !changes.add(line))
               .execute();
     }
-    if (result.stoppedAtLine()) {
-      log.accept("the source differs from " + previous.getFileName() + ": transferring");
-      return Optional.empty();
-    }
     int code = result.exitCode();
+    if (result.stoppedAtLine()) {
+      log.accept(changes.reason() + ": transferring the whole tree");
+      return Outcome.UNKNOWN;
+    }
     if (RsyncExit.isWarning(code)) {
-      log.accept("the comparison could not read every file: transferring");
-      return Optional.empty();
+      log.accept("the comparison could not read every file: transferring the whole tree");
+      return Outcome.UNKNOWN;
     }
     if (code != 0) {
       throw RsyncExit.failure(code, result.stderrTail(), request.source().uri().toString());
     }
     RsyncProgressParser.Stats stats = result.stats();
-    if (stats.regularFiles() < 0 || stats.bytesTotal() < 0 || stats.filesTransferred() != 0) {
-      log.accept("rsync's comparison ended without its totals: transferring");
-      return Optional.empty();
+    if (stats.regularFiles() < 0 || stats.bytesTotal() < 0) {
+      log.accept("rsync's comparison ended without its totals: transferring the whole tree");
+      return Outcome.UNKNOWN;
     }
-    log.accept(
-        String.format(
-            java.util.Locale.ROOT,
-            "rsync: %d files (%d bytes) in the source, all as in %s",
-            stats.regularFiles(),
-            stats.bytesTotal(),
-            previous.getFileName()));
-    return Optional.of(
-        TransferReport.sameAsPrevious(stats.regularFiles(), stats.bytesTotal(), List.of()));
+    if (changes.none()) {
+      if (stats.filesTransferred() != 0) {
+        log.accept("rsync's comparison itemized nothing it counts: transferring the whole tree");
+        return Outcome.UNKNOWN;
+      }
+      log.accept(
+          String.format(
+              java.util.Locale.ROOT,
+              "rsync: %d files (%d bytes) in the source, all as in %s",
+              stats.regularFiles(),
+              stats.bytesTotal(),
+              previous.getFileName()));
+      return new Outcome(
+          TransferReport.sameAsPrevious(stats.regularFiles(), stats.bytesTotal(), List.of()),
+          null,
+          stats);
+    }
+    if (!changes.usable()) {
+      log.accept(changes.reason() + ": transferring the whole tree");
+      return Outcome.UNKNOWN;
+    }
+    log.accept(changes.transfer().size() + " entries differ from " + previous.getFileName());
+    return new Outcome(null, changes, stats);
   }
 }

@@ -33,9 +33,10 @@ import java.util.stream.Stream;
  * Progress comes from {@code --info=progress2} (see {@link RsyncProgressParser}), the current file
  * from the receiver's open file ({@link RsyncCurrentFile}).
  *
- * <p>With a previous version and nothing staged yet, a dry run first asks rsync whether the source
- * still matches that version ({@link RsyncPreCheck}); when it does, nothing is staged and the
- * report says {@link TransferReport#sameAsPrevious}.
+ * <p>With a previous version and nothing staged yet, a dry run first asks rsync which entries of
+ * the source differ from that version ({@link RsyncPreCheck}): when none does, nothing is staged
+ * and the report says {@link TransferReport#sameAsPrevious}; when some do, the run links the others
+ * itself and rsync transfers those alone ({@link RsyncChangedOnly}).
  *
  * <p>Credentials: an rsync daemon password reaches rsync through its environment ({@code
  * RSYNC_PASSWORD}), never its arguments or the disk; an ssh key and known_hosts lines go to private
@@ -129,16 +130,25 @@ public final class RsyncTransfer implements Transfer {
     }
     Optional<Path> previous = request.previousVersion();
     if (!resuming && previous.isPresent() && !holdsOldRecords(previous.get())) {
-      Optional<TransferReport> same =
-          RsyncPreCheck.sameAsPrevious(rsync, request, previous.get(), pidFile, log);
-      if (same.isPresent()) {
-        return same.get();
+      RsyncPreCheck.Outcome found =
+          RsyncPreCheck.compare(rsync, request, previous.get(), pidFile, log);
+      if (found.same() != null) {
+        return found.same();
       }
       request.cancel().throwIfCancelled();
+      if (found.changes() != null) {
+        Optional<RsyncExecution.Result> result =
+            RsyncChangedOnly.transfer(
+                rsync, request, previous.get(), found.changes(), pidFile, log);
+        if (result.isPresent()) {
+          return finish(request, result.get(), found.totals(), log);
+        }
+        request.cancel().throwIfCancelled();
+      }
     }
     try (RsyncCommand command = RsyncCommand.build(rsync, request, log)) {
       RsyncExecution.Result result = new RsyncExecution(request, command, pidFile, log).execute();
-      return finish(request, result, resuming, log);
+      return finish(request, result, result.stats(), log);
     }
   }
 
@@ -162,10 +172,16 @@ public final class RsyncTransfer implements Transfer {
     }
   }
 
+  /**
+   * The report of a finished rsync run.
+   *
+   * @param totals the {@code --stats} that counted the whole source: the run's own, or the dry
+   *     run's when the run transferred only the entries that differ
+   */
   private static TransferReport finish(
       TransferRequest request,
       RsyncExecution.Result result,
-      boolean resuming,
+      RsyncProgressParser.Stats totals,
       Consumer<String> log) {
     String source = request.source().uri().toString();
     RsyncProgressParser.Stats stats = result.stats();
@@ -191,8 +207,8 @@ public final class RsyncTransfer implements Transfer {
     Progress last = result.progress();
     // The exact figures (a link counts the length of its target, as rsync counts it): the running
     // ones count folders among the entries and read the bytes off a percentage.
-    long filesTotal = stats.regularFiles() >= 0 ? stats.regularFiles() : last.filesTotal();
-    long bytesTotal = stats.bytesTotal() >= 0 ? stats.bytesTotal() : last.bytesTotal();
+    long filesTotal = totals.regularFiles() >= 0 ? totals.regularFiles() : last.filesTotal();
+    long bytesTotal = totals.bytesTotal() >= 0 ? totals.bytesTotal() : last.bytesTotal();
     long filesTransferred = Math.max(0, stats.filesTransferred());
     long bytesTransferred = Math.max(0, stats.bytesTransferred());
     request

@@ -91,7 +91,8 @@ class RsyncCommandTest {
         RsyncCommand.buildCheck(
             Path.of("/usr/bin/rsync"), request, tmp.resolve("20261122T030000Z"), log::add)) {
       List<String> check = c.arguments();
-      assertThat(check).contains("--dry-run", "--out-format=%i", "--checksum", "--filter=- *.iso");
+      assertThat(check)
+          .contains("--dry-run", "--out-format=%i %n", "--checksum", "--filter=- *.iso");
       assertThat(check)
           .noneMatch(a -> a.startsWith("--link-dest") || a.startsWith("--partial-dir"))
           .noneMatch(a -> a.startsWith("--info"));
@@ -108,10 +109,10 @@ class RsyncCommandTest {
   }
 
   @Test
-  void the_check_counts_itemize_codes_and_deletions_as_differences_and_nothing_else() {
+  void the_check_counts_itemized_entries_and_deletions_as_differences_and_nothing_else() {
     for (String line :
         List.of(">f+++++++++", ">f..t......", ".d...p.....", "cL+++++++++", "*deleting  ")) {
-      assertThat(RsyncPreCheck.isDifference(line)).as(line).isTrue();
+      assertThat(RsyncChanges.isItem(line)).as(line).isTrue();
     }
     for (String line :
         List.of(
@@ -119,7 +120,7 @@ class RsyncCommandTest {
             "Number of files: 8 (reg: 5, dir: 3)",
             "Number of regular files transferred: 0",
             "total size is 40960000  speedup is 189.66 (DRY RUN)")) {
-      assertThat(RsyncPreCheck.isDifference(line)).as(line).isFalse();
+      assertThat(RsyncChanges.isItem(line)).as(line).isFalse();
     }
   }
 
