@@ -75,7 +75,7 @@ final class RsyncChangedOnly {
       Files.deleteIfExists(list);
       Files.createFile(
           list, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      Files.write(list, changes.filesFrom(RsyncCommand.listPrefix(request.source())));
+      Files.write(list, changes.filesFrom(RsyncEndpoint.listPrefix(request.source())));
       log.accept(
           "linked the unchanged entries of "
               + previous.getFileName()

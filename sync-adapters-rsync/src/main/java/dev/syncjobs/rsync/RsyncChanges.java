@@ -190,7 +190,7 @@ final class RsyncChanges {
 
   /**
    * NUL-separated names for {@code --files-from --from0}, each after {@code prefix} ({@link
-   * RsyncCommand#listPrefix}).
+   * RsyncEndpoint#listPrefix}).
    */
   byte[] filesFrom(String prefix) {
     byte[] before = prefix.getBytes(NAMES);
