@@ -53,8 +53,9 @@ final class RsyncChangedOnly {
    *
    * @return rsync's result, or empty when the previous version holds an entry this class cannot
    *     take (the staging directory is then empty again and the run must transfer the whole tree)
-   * @throws TransferException when linking or rsync fails; the staging directory is emptied, so a
-   *     retry starts over from a dry run (rsync's partial files are kept in the records)
+   * @throws TransferException when linking fails or rsync cannot run; the staging directory is
+   *     emptied, as when rsync exits with an error, so a retry starts over from a dry run and never
+   *     runs rsync over links into a published version (rsync's partial files stay in the records)
    */
   static Optional<RsyncExecution.Result> transfer(
       Path rsync,
@@ -88,6 +89,8 @@ final class RsyncChangedOnly {
       }
       if (result.exitCode() == 0 || RsyncExit.isWarning(result.exitCode())) {
         restore(staging, folders, changes);
+      } else {
+        empty(staging); // the run fails; its retry starts over from a dry run
       }
       return Optional.of(result);
     } catch (Unusable e) {

@@ -38,6 +38,7 @@ final class RsyncChanges {
   private final Set<String> leftOut = new HashSet<>();
   private final Set<String> removedFolders = new HashSet<>();
   private final Set<String> changedFolders = new HashSet<>();
+  private int entries;
   private boolean unusable;
   private String reason;
   private boolean rootChanged;
@@ -75,7 +76,7 @@ final class RsyncChanges {
     if (name == null || name.isEmpty()) {
       return fail("a name the JVM cannot address exactly");
     }
-    if (transfer.size() + leftOut.size() >= MAX_ENTRIES) {
+    if (++entries > MAX_ENTRIES) {
       return fail("more than " + MAX_ENTRIES + " entries differ");
     }
     if (deletion) {

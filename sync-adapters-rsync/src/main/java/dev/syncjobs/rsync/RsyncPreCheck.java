@@ -7,17 +7,17 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Asks rsync, before a run copies anything, whether the source still matches the previous version:
- * a dry run with the run's own selection and comparison, against the previous version instead of
- * the staging directory. When rsync finds no entry to create, change or delete, the run stages
- * nothing and reports {@link TransferReport#sameAsPrevious}; at the first entry that differs, rsync
- * is stopped and the run transfers as usual.
+ * Asks rsync, before a run copies anything, in which entries the source differs from the previous
+ * version: a dry run with the run's own selection and comparison, against the previous version
+ * instead of the staging directory, itemizing each entry that differs ({@link RsyncChanges}). When
+ * none does, the run stages nothing and reports {@link TransferReport#sameAsPrevious}; when some
+ * do, the run links the others itself and has rsync transfer those alone ({@link
+ * RsyncChangedOnly}).
  *
  * <p>Why: a run against the previous version makes rsync link every unchanged file, and rsync
- * resolves the {@code --link-dest} folder one path component at a time for each file, which makes
- * an unchanged night cost several times a copy's {@code rsync -a}; the engine would then compare
- * and remove the linked tree. The dry run only reads the previous version. Nights with changes pay
- * for the dry run up to the first difference.
+ * resolves the {@code --link-dest} folder one path component at a time for each file, which makes a
+ * night with few changes cost several times a copy's {@code rsync -a}. The dry run only reads the
+ * previous version.
  *
  * <p>The answer holds for the moment of the dry run, as any rsync run's does for each file it
  * visits: a file changed after rsync looked at it waits for the next run either way.

@@ -109,6 +109,42 @@ class RsyncCommandTest {
   }
 
   @Test
+  void the_listed_run_reads_names_from_the_modules_top_without_recursion_deletion_or_filters() {
+    Filters filters = Filters.of(List.of(FilterRule.parse("- *.iso")), null, null);
+    TransferRequest request =
+        new TransferRequest(
+            Source.parse("rsync://mirror.example:8730/debian/pool/main"),
+            null,
+            null,
+            tmp.resolve("20261123T030000Z.partial"),
+            Optional.of(tmp.resolve("20261122T030000Z")),
+            filters,
+            new TransferRequest.Options(true, false, null, Duration.ofSeconds(5)),
+            null,
+            null,
+            null);
+    Path list = tmp.resolve("list");
+    try (RsyncCommand c =
+        RsyncCommand.buildListed(Path.of("/usr/bin/rsync"), request, list, log::add)) {
+      List<String> a = c.arguments();
+      assertThat(a)
+          .contains(
+              "--files-from=" + list, "--from0", "--link-dest=" + tmp.resolve("20261122T030000Z"))
+          .doesNotContain("--recursive", "--delete", "--delete-excluded", "--prune-empty-dirs")
+          .noneMatch(x -> x.startsWith("--filter"));
+      assertThat(a.subList(a.size() - 3, a.size()))
+          .containsExactly(
+              "--",
+              "rsync://mirror.example:8730/debian/",
+              tmp.resolve("20261123T030000Z.partial") + "/");
+    }
+    assertThat(RsyncEndpoint.listPrefix(request.source())).isEqualTo("pool/main/./");
+    assertThat(RsyncEndpoint.listPrefix(Source.parse("rsync://h/debian/"))).isEmpty();
+    assertThat(RsyncEndpoint.listPrefix(Source.parse("rsync://h/debian"))).isEmpty();
+    assertThat(RsyncEndpoint.listPrefix(Source.parse("ssh://u@h/srv/pool"))).isEmpty();
+  }
+
+  @Test
   void the_check_counts_itemized_entries_and_deletions_as_differences_and_nothing_else() {
     for (String line :
         List.of(">f+++++++++", ">f..t......", ".d...p.....", "cL+++++++++", "*deleting  ")) {
