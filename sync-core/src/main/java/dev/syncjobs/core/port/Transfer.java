@@ -52,7 +52,8 @@ public interface Transfer {
   /**
    * Whether every file this transfer writes into the staging directory is already without write
    * permission (e.g. rsync's {@code --chmod=Fa-w}). The engine then need not walk a first version
-   * (one without a previous version to compare with) before publishing it.
+   * (one without a previous version to compare with) before publishing it, nor look at any staged
+   * file again to take its write permission away.
    */
   default boolean writesReadOnlyFiles() {
     return false;

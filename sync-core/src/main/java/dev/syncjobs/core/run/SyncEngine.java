@@ -234,7 +234,9 @@ public final class SyncEngine {
             report.filesSkipped(),
             log);
       }
-      String version = store.publish(staging, staged);
+      // A transfer that writes read-only files leaves nothing to make read-only (links to the
+      // previous version, carried-over files included): publishing looks at no file again.
+      String version = store.publish(staging, transfer.writesReadOnlyFiles() ? Map.of() : staged);
       log.accept("published " + version);
       List<String> pruned = store.prune(job.options().keepVersions());
       if (!pruned.isEmpty()) {

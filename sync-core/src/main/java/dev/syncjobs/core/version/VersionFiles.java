@@ -25,9 +25,9 @@ public final class VersionFiles {
   }
 
   /**
-   * The files of a tree (relative path → attributes, {@code PosixFileAttributes} where the file
-   * system has them, symlinks not followed), without the records an earlier release kept in a
-   * version; empty for a missing tree or null.
+   * The files of a tree (relative path → the walk's attributes, symlinks not followed; basic ones,
+   * without the mode, on Linux), without the records an earlier release kept in a version; empty
+   * for a missing tree or null.
    */
   public static Map<String, BasicFileAttributes> list(Path root) throws IOException {
     Map<String, BasicFileAttributes> out = new HashMap<>();

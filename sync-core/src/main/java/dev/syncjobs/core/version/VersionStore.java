@@ -233,9 +233,11 @@ public final class VersionStore {
   }
 
   /**
-   * {@link #publish(Path)} of a staging tree already listed by {@link #files}: files listed without
-   * write permission are not looked at again (one walk of the tree per run, not two). Files added
-   * after the listing must already be read-only (e.g. links into a published version).
+   * {@link #publish(Path)} of a staging tree already listed by {@link #files}: only the files in
+   * {@code staged} are made read-only (a file listed with its mode and without write permission is
+   * not looked at again; the walk's attributes on Linux carry no mode, so each is read once more).
+   * Files not in {@code staged} must already be read-only (links into a published version, or every
+   * file of a transfer that writes read-only files, which passes none).
    */
   public String publish(Path staging, Map<String, BasicFileAttributes> staged) {
     String partialName = staging.getFileName().toString();
