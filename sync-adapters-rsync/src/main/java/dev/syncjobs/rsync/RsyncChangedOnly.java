@@ -1,5 +1,6 @@
 package dev.syncjobs.rsync;
 
+import dev.syncjobs.core.model.CancellationToken;
 import dev.syncjobs.core.model.TransferException;
 import dev.syncjobs.core.port.TransferRequest;
 import dev.syncjobs.core.version.Bookkeeping;
@@ -67,7 +68,7 @@ final class RsyncChangedOnly {
     Path staging = request.staging();
     Path list = Bookkeeping.of(staging).resolve(FILES_FROM);
     try {
-      List<Folder> folders = link(previous, staging, changes);
+      List<Folder> folders = link(previous, staging, changes, request.cancel());
       for (RsyncChanges.Entry e : changes.transfer()) {
         if (!e.folder() && Files.exists(staging.resolve(e.name()), LinkOption.NOFOLLOW_LINKS)) {
           throw new Unusable("'" + e.name() + "' was linked, yet the dry run named it");
@@ -113,7 +114,8 @@ final class RsyncChangedOnly {
   }
 
   /** Links the previous version's unchanged files and makes its remaining folders. */
-  private static List<Folder> link(Path previous, Path staging, RsyncChanges changes)
+  private static List<Folder> link(
+      Path previous, Path staging, RsyncChanges changes, CancellationToken cancel)
       throws IOException {
     List<Folder> folders = new ArrayList<>();
     Files.walkFileTree(
@@ -122,6 +124,7 @@ final class RsyncChangedOnly {
           @Override
           public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
               throws IOException {
+            cancel.throwIfCancelled();
             Path relative = previous.relativize(dir);
             String name = name(relative);
             if (!name.isEmpty() && (changes.removesFolder(name) || changes.leavesOut(name))) {

@@ -215,6 +215,13 @@ abstract class RsyncTransferContract {
         log::add);
   }
 
+  /** A run of the tree {@code root} into {@code staging}, with {@code previous} before it. */
+  private TransferReport rerun(Path root, Path previous, Path staging) {
+    return new RsyncTransfer()
+        .transfer(
+            request(source(rel(root)), staging, Optional.of(previous), null, null, null, null));
+  }
+
   protected TransferReport transfer(Source source, Path staging) {
     return new RsyncTransfer()
         .transfer(request(source, staging, Optional.empty(), null, null, null, null));
@@ -406,10 +413,7 @@ abstract class RsyncTransferContract {
     Path second = Files.createDirectories(tmp.resolve("dest").resolve("20261123T040000Z.partial"));
     log.clear();
 
-    TransferReport report =
-        new RsyncTransfer()
-            .transfer(
-                request(source(rel(root)), second, Optional.of(first), null, null, null, null));
+    TransferReport report = rerun(root, first, second);
 
     assertThat(report.sameAsPrevious()).as(String.join("\n", log)).isTrue();
     assertThat(report.filesTotal()).isEqualTo(copied.filesTotal());
@@ -494,10 +498,7 @@ abstract class RsyncTransferContract {
       Path second = Files.createDirectories(dest.resolve("20261123T040000Z.partial"));
       log.clear();
 
-      TransferReport report =
-          new RsyncTransfer()
-              .transfer(
-                  request(source(rel(root)), second, Optional.of(first), null, null, null, null));
+      TransferReport report = rerun(root, first, second);
 
       List<String> logged = List.copyOf(log);
       assertThat(report.sameAsPrevious()).as(what).isFalse();
@@ -528,10 +529,7 @@ abstract class RsyncTransferContract {
       }
       // and the next night, with nothing changed, finds nothing to do
       Path third = Files.createDirectories(dest.resolve("20261123T050000Z.partial"));
-      TransferReport again =
-          new RsyncTransfer()
-              .transfer(
-                  request(source(rel(root)), third, Optional.of(second), null, null, null, null));
+      TransferReport again = rerun(root, second, third);
       assertThat(again.sameAsPrevious()).as(what + "\n" + String.join("\n", log)).isTrue();
     }
   }
@@ -594,10 +592,7 @@ abstract class RsyncTransferContract {
     Path second = Files.createDirectories(dest.resolve("20261123T040000Z.partial"));
     log.clear();
 
-    TransferReport report =
-        new RsyncTransfer()
-            .transfer(
-                request(source(rel(root)), second, Optional.of(first), null, null, null, null));
+    TransferReport report = rerun(root, first, second);
 
     assertThat(report.sameAsPrevious()).isFalse();
     assertThat(log).noneMatch(l -> l.contains("--dry-run"));

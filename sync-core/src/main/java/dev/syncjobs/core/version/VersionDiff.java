@@ -50,29 +50,28 @@ public final class VersionDiff {
    * {@link #compare(Path, Optional)} of a staging tree already listed by {@link VersionFiles#list}.
    */
   public static Diff compare(Map<String, BasicFileAttributes> now, Optional<Path> previous) {
+    // The previous version is walked, not listed: only the staged tree is held, one entry per file.
+    int[] counts = new int[3]; // previous files, of them still staged, of those changed
     try {
-      Map<String, BasicFileAttributes> before = VersionFiles.list(previous.orElse(null));
-      int added = 0;
-      int changed = 0;
-      for (var e : now.entrySet()) {
-        BasicFileAttributes old = before.get(e.getKey());
-        if (old == null) {
-          added++;
-        } else if (!Objects.equals(old.fileKey(), e.getValue().fileKey())
-            || old.fileKey() == null) {
-          changed++;
-        }
-      }
-      int removed = 0;
-      for (String p : before.keySet()) {
-        if (!now.containsKey(p)) {
-          removed++;
-        }
-      }
-      return new Diff(added, changed, removed, before.size(), now.size());
+      VersionFiles.forEach(
+          previous.orElse(null),
+          (path, old) -> {
+            counts[0]++;
+            BasicFileAttributes staged = now.get(path);
+            if (staged != null) {
+              counts[1]++;
+              if (old.fileKey() == null || !Objects.equals(old.fileKey(), staged.fileKey())) {
+                counts[2]++;
+              }
+            }
+            return true;
+          });
     } catch (IOException e) {
       throw new SyncException("cannot list the previous version " + previous + ": " + e, e);
     }
+    int previousFiles = counts[0];
+    int kept = counts[1];
+    return new Diff(now.size() - kept, counts[2], previousFiles - kept, previousFiles, now.size());
   }
 
   /**
