@@ -100,7 +100,8 @@ final class RsyncChangedOnly {
       return Optional.empty();
     } catch (IOException e) {
       empty(staging);
-      throw new TransferException("cannot link the unchanged files: " + e, e);
+      throw new TransferException(
+          "cannot stage the unchanged files of " + previous.getFileName() + ": " + e, e);
     } catch (RuntimeException e) {
       empty(staging);
       throw e;

@@ -76,6 +76,9 @@ final class RsyncChanges {
     if (name == null || name.isEmpty()) {
       return fail("a name the JVM cannot address exactly");
     }
+    if (name.startsWith("/") || ("/" + name + "/").matches(".*/\\.{1,2}/.*")) {
+      return fail("a name that does not stay below the source's folder");
+    }
     if (++entries > MAX_ENTRIES) {
       return fail("more than " + MAX_ENTRIES + " entries differ");
     }

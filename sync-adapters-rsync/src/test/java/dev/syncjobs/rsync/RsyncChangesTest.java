@@ -76,6 +76,13 @@ class RsyncChangesTest {
     assertThat(latin1.none()).isFalse();
     assertThat(latin1.reason()).contains("cannot address");
 
+    for (String unsafe :
+        new String[] {">f+++++++++ ../x", ">f+++++++++ a/../../x", "*deleting   /etc"}) {
+      RsyncChanges c = new RsyncChanges();
+      assertThat(c.add(unsafe)).as(unsafe).isFalse();
+      assertThat(c.reason()).contains("does not stay below");
+    }
+
     RsyncChanges device = new RsyncChanges();
     assertThat(device.add("cD+++++++++ dev/null")).isFalse();
     assertThat(device.reason()).contains("device");
