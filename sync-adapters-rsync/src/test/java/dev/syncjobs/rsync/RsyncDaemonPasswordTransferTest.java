@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** The adapter against a real {@code rsync --daemon} module that requires a user and password. */
-class RsyncDaemonPasswordTransferTest extends RsyncTransferContract {
+class RsyncDaemonPasswordTransferTest extends RsyncNightlyContract {
   private RsyncDaemon daemon;
 
   @Override

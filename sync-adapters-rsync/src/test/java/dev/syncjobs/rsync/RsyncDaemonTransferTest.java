@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The adapter against a real {@code rsync --daemon}, module without a password. */
-class RsyncDaemonTransferTest extends RsyncTransferContract {
+class RsyncDaemonTransferTest extends RsyncNightlyContract {
   private RsyncDaemon daemon;
 
   @Override

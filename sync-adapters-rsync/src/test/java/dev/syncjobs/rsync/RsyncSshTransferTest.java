@@ -13,7 +13,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The adapter running rsync over ssh to a real OpenSSH server, with a key and known_hosts. */
-class RsyncSshTransferTest extends RsyncTransferContract {
+class RsyncSshTransferTest extends RsyncNightlyContract {
   private SshServer sshd;
 
   @Override
