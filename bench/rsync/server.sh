@@ -12,8 +12,8 @@
 # options cost rsync itself. The nightly cases follow each first copy: the same job runs again on
 # the unchanged tree (the server's dry run against the previous version finds nothing to do, no
 # version is published), beside `rsync -a` again into its existing copy; then once more after one
-# file's time changed (the last file of the tree in name order, so the dry run reads nearly all of
-# the tree before it finds the change), beside `rsync -a` into its copy after the same change.
+# file's time changed (the last file of the tree in name order; the server's dry run names it and
+# rsync transfers it alone), beside `rsync -a` into its copy after the same change.
 #
 # Each tree has a server started for it, so its peak RSS (VmHWM) is that tree's alone. The scale
 # trees files10k and files100k (1 KiB files, bench/lib/make-scale.sh) run when named.
