@@ -12,7 +12,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -233,11 +232,10 @@ public final class VersionStore {
   }
 
   /**
-   * {@link #publish(Path)} of a staging tree already listed by {@link #files}: only the files in
-   * {@code staged} are made read-only (a file listed with its mode and without write permission is
-   * not looked at again; the walk's attributes on Linux carry no mode, so each is read once more).
-   * Files not in {@code staged} must already be read-only (links into a published version, or every
-   * file of a transfer that writes read-only files, which passes none).
+   * {@link #publish(Path)} of a staging tree already listed by {@link #files}: only the regular
+   * files in {@code staged} are made read-only (each one's mode is read, as the walk's attributes
+   * carry none). Files not in {@code staged} must already be read-only (links into a published
+   * version, or every file of a transfer that writes read-only files, which passes none).
    */
   public String publish(Path staging, Map<String, BasicFileAttributes> staged) {
     String partialName = staging.getFileName().toString();
@@ -280,23 +278,14 @@ public final class VersionStore {
       if (!attrs.isRegularFile()) {
         continue;
       }
-      Path f = root.resolve(e.getKey());
-      if (attrs instanceof PosixFileAttributes posix) {
-        makeReadOnly(f, posix.permissions());
-      } else {
-        makeReadOnly(f);
-      }
+      makeReadOnly(root.resolve(e.getKey()));
     }
   }
 
+  /** Takes write permission away from {@code f}. */
   private static void makeReadOnly(Path f) throws IOException {
-    makeReadOnly(f, Files.getPosixFilePermissions(f, LinkOption.NOFOLLOW_LINKS));
-  }
-
-  /** Takes write permission away from {@code f}, whose permissions are {@code current}. */
-  private static void makeReadOnly(Path f, Set<PosixFilePermission> current) throws IOException {
     Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
-    perms.addAll(current);
+    perms.addAll(Files.getPosixFilePermissions(f, LinkOption.NOFOLLOW_LINKS));
     if (perms.removeAll(WRITE)) {
       StagingPaths.setMode(f, perms);
     }
