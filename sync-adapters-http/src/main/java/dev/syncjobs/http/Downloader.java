@@ -1,6 +1,7 @@
 package dev.syncjobs.http;
 
 import dev.syncjobs.core.model.DiskFullException;
+import dev.syncjobs.core.model.FreeSpace;
 import dev.syncjobs.core.model.TransferException;
 import dev.syncjobs.core.progress.ProgressCounter;
 import dev.syncjobs.core.throttle.Throttle;
@@ -9,12 +10,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -56,7 +57,7 @@ final class Downloader {
   private final Consumer<String> log;
   private final BooleanSupplier stopped;
   private final SegmentFetcher segments;
-  private volatile FileStore store;
+  private volatile FreeSpace space;
 
   Downloader(
       HttpFetcher http,
@@ -107,19 +108,17 @@ final class Downloader {
     madeDirs.add(partialDir);
   }
 
-  /**
-   * The file system of the partial downloads, looked up once: finding it reads the mount table, too
-   * much to do for every file; null when it cannot be found (the writes will tell).
-   */
-  private FileStore store() {
-    FileStore s = store;
+  /** The free space of the partial downloads' file system, looked up at the first file. */
+  private FreeSpace space() {
+    FreeSpace s = space;
     if (s == null) {
-      try {
-        s = Files.getFileStore(partialDir);
-      } catch (IOException | RuntimeException e) {
-        return null;
+      synchronized (this) {
+        s = space;
+        if (s == null) {
+          s = FreeSpace.of(partialDir);
+          space = s;
+        }
       }
-      store = s;
     }
     return s;
   }
@@ -218,7 +217,7 @@ final class Downloader {
     }
     try {
       if (f.size() != null) {
-        DiskFullException.requireSpace(store(), f.size() - j.onDisk.get(), f.path());
+        space().require(f.size() - j.onDisk.get(), f.path());
       }
       st = download(j, st);
     } catch (IOException | RuntimeException e) {
@@ -272,7 +271,10 @@ final class Downloader {
     }
     Instant mtime = j.lastModified != null ? j.lastModified : f.mtime();
     if (mtime != null) {
-      Files.setLastModifiedTime(j.part, FileTime.from(mtime));
+      // the access time too, to the same time (as rclone does): given both times, the JDK sets
+      // them without reading the file's attributes first
+      FileTime time = FileTime.from(mtime);
+      Files.getFileAttributeView(j.part, BasicFileAttributeView.class).setTimes(time, time, null);
     }
     Files.setPosixFilePermissions(j.part, READ_ONLY); // a version's files are never written again
     ensureDir(target.getParent());
@@ -299,7 +301,7 @@ final class Downloader {
           j.state = st;
           if (f.size() == null) {
             // the listing did not say; the answer's length does
-            DiskFullException.requireSpace(store(), st.total, f.path());
+            space().require(st.total, f.path());
           }
           j.saveQuietly();
         }

@@ -68,6 +68,7 @@ final class HttpMirrorRun {
   final Set<String> vanished = ConcurrentHashMap.newKeySet();
   final AtomicLong filesTransferred = new AtomicLong();
   Crawler crawler;
+  boolean reusedStaging; // an interrupted attempt's files may be in staging: each is checked
   final ChangeDetector changes;
   final StagingPaths paths;
 
@@ -149,6 +150,7 @@ final class HttpMirrorRun {
       return TransferReport.sameAsPrevious(remote.size(), bytesTotal, warnings)
           .withFilesSkipped(paths.skipped());
     }
+    reusedStaging = Leftovers.mayBeIn(staging);
     Files.createDirectories(staging);
     Bookkeeping.create(staging);
     downloader.createPartialDir();
@@ -280,7 +282,8 @@ final class HttpMirrorRun {
       progress.fileDone();
       return;
     }
-    Downloader.Result r = Leftovers.reuse(f, target, exp, verify, log, progress);
+    Downloader.Result r =
+        reusedStaging ? Leftovers.reuse(f, target, exp, verify, log, progress) : null;
     try {
       if (r == null) {
         r = downloader.fetch(f, target, exp);

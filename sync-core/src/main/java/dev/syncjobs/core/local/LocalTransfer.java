@@ -2,6 +2,7 @@ package dev.syncjobs.core.local;
 
 import dev.syncjobs.core.model.CancelledException;
 import dev.syncjobs.core.model.DiskFullException;
+import dev.syncjobs.core.model.FreeSpace;
 import dev.syncjobs.core.model.Source;
 import dev.syncjobs.core.model.TransferException;
 import dev.syncjobs.core.port.Transfer;
@@ -89,6 +90,7 @@ public final class LocalTransfer implements Transfer {
       long filesCopied = 0;
       long bytesCopied = 0;
       Set<Path> expected = new HashSet<>();
+      FreeSpace space = FreeSpace.of(paths.staging());
       for (Entry e : entries) {
         request.cancel().throwIfCancelled();
         Path target = e.target();
@@ -110,7 +112,7 @@ public final class LocalTransfer implements Transfer {
           counter.fileDone(e.size());
           continue;
         }
-        copy(e, target, request, counter);
+        copy(e, target, request, counter, space);
         filesCopied++;
         bytesCopied += e.size();
       }
@@ -297,10 +299,11 @@ public final class LocalTransfer implements Transfer {
     return digest.digest();
   }
 
-  private static void copy(Entry e, Path target, TransferRequest request, ProgressCounter counter)
+  private static void copy(
+      Entry e, Path target, TransferRequest request, ProgressCounter counter, FreeSpace space)
       throws IOException {
     Path temp = StagingPaths.tempFor(target);
-    DiskFullException.requireSpace(target.getParent(), e.size(), "copying " + e.shown());
+    space.require(e.size(), "copying " + e.shown());
     MessageDigest digest = request.options().verifyChecksums() ? newDigest() : null;
     try (InputStream in = Files.newInputStream(e.file(), LinkOption.NOFOLLOW_LINKS);
         OutputStream out = StagingPaths.createNew(temp)) {

@@ -1,9 +1,5 @@
 package dev.syncjobs.core.model;
 
-import java.io.IOException;
-import java.nio.file.FileStore;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Locale;
 
 /**
@@ -39,56 +35,5 @@ public class DiskFullException extends TransferException {
       }
     }
     return false;
-  }
-
-  /**
-   * Refuses to start writing {@code bytes} more into {@code dir} when its file system reports less
-   * usable space than that. A file system that reports no size at all (total 0) is not judged.
-   *
-   * @param what names the file in the message
-   * @throws DiskFullException when it would not fit
-   */
-  public static void requireSpace(Path dir, long bytes, String what) {
-    if (bytes <= 0) {
-      return;
-    }
-    FileStore store;
-    try {
-      store = Files.getFileStore(existing(dir));
-    } catch (IOException | RuntimeException e) {
-      return; // the write itself will tell
-    }
-    requireSpace(store, bytes, what);
-  }
-
-  /**
-   * As {@link #requireSpace(Path, long, String)} for a file system already looked up: finding a
-   * path's file store reads the mount table, which a caller checking many files does once.
-   */
-  public static void requireSpace(FileStore store, long bytes, String what) {
-    if (bytes <= 0 || store == null) {
-      return;
-    }
-    long usable;
-    try {
-      if (store.getTotalSpace() == 0) {
-        return;
-      }
-      usable = store.getUsableSpace();
-    } catch (IOException | RuntimeException e) {
-      return; // the write itself will tell
-    }
-    if (usable < bytes) {
-      throw new DiskFullException(
-          what + " needs " + bytes + " bytes, only " + usable + " are free", null);
-    }
-  }
-
-  private static Path existing(Path dir) {
-    Path p = dir.toAbsolutePath();
-    while (p != null && !Files.exists(p)) {
-      p = p.getParent();
-    }
-    return p == null ? dir : p;
   }
 }
