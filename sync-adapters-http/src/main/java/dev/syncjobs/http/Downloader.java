@@ -1,15 +1,11 @@
 package dev.syncjobs.http;
 
 import dev.syncjobs.core.model.DiskFullException;
-import dev.syncjobs.core.model.FreeSpace;
 import dev.syncjobs.core.model.TransferException;
 import dev.syncjobs.core.progress.ProgressCounter;
 import dev.syncjobs.core.throttle.Throttle;
-import dev.syncjobs.core.version.Bookkeeping;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -19,23 +15,19 @@ import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * Downloads one file into the staging directory: under a temporary name in the staging directory's
- * records ({@link #partialDir}, beside staging on the same file system, never inside it), split
+ * records ({@link PartialFolder}, beside staging on the same file system, never inside it), split
  * into parallel Range segments when it is large and the server accepts ranges, resuming what an
  * earlier attempt left (Range + If-Range; starting over when the validator changed), retrying
  * faults from the bytes on disk, verifying length and checksum, then renaming into place.
@@ -44,20 +36,16 @@ final class Downloader {
   /** The mode of a completed file: it belongs to a version, which is immutable. */
   static final Set<PosixFilePermission> READ_ONLY = PosixFilePermissions.fromString("r--r--r--");
 
-  /** The folder of partial downloads in a staging directory's records ({@link Bookkeeping}). */
-  static final String PARTIAL_DIR = "partial";
-
   private final HttpFetcher http;
   private final Retry retry;
   private final HttpSettings settings;
   private final Throttle throttle;
   private final ProgressCounter progress;
-  private final Path partialDir;
+  private final PartialFolder partial;
   private final boolean hash;
   private final Consumer<String> log;
   private final BooleanSupplier stopped;
   private final SegmentFetcher segments;
-  private volatile FreeSpace space;
 
   Downloader(
       HttpFetcher http,
@@ -65,7 +53,7 @@ final class Downloader {
       HttpSettings settings,
       Throttle throttle,
       ProgressCounter progress,
-      Path staging,
+      PartialFolder partial,
       boolean hash,
       Consumer<String> log,
       BooleanSupplier stopped,
@@ -75,57 +63,11 @@ final class Downloader {
     this.settings = settings;
     this.throttle = throttle;
     this.progress = progress;
-    this.partialDir = partialDir(staging);
+    this.partial = partial;
     this.hash = hash;
     this.log = log;
     this.stopped = stopped;
     this.segments = new SegmentFetcher(http, retry, throttle, log, segmentPool);
-    Set<String> found = ConcurrentHashMap.newKeySet();
-    if (Files.isDirectory(partialDir)) {
-      try (Stream<Path> list = Files.list(partialDir)) {
-        list.forEach(p -> found.add(p.getFileName().toString()));
-      } catch (IOException e) {
-        // treated as no leftovers
-      }
-    }
-    this.leftovers = found;
-  }
-
-  private final Set<String> leftovers;
-
-  /**
-   * Creates the folder of partial downloads (its records folder exists): a symbolic link or a file
-   * in its place is removed, never followed, so no partial download is written outside it.
-   */
-  void createPartialDir() throws IOException {
-    if (Files.isSymbolicLink(partialDir)
-        || Files.isRegularFile(partialDir, LinkOption.NOFOLLOW_LINKS)) {
-      Files.delete(partialDir);
-    }
-    if (!Files.isDirectory(partialDir, LinkOption.NOFOLLOW_LINKS)) {
-      Files.createDirectory(partialDir);
-    }
-    madeDirs.add(partialDir);
-  }
-
-  /** The free space of the partial downloads' file system, looked up at the first file. */
-  private FreeSpace space() {
-    FreeSpace s = space;
-    if (s == null) {
-      synchronized (this) {
-        s = space;
-        if (s == null) {
-          s = FreeSpace.of(partialDir);
-          space = s;
-        }
-      }
-    }
-    return s;
-  }
-
-  /** Where the partial downloads of {@code staging} are kept. */
-  static Path partialDir(Path staging) {
-    return Bookkeeping.of(staging).resolve(PARTIAL_DIR);
   }
 
   private final Set<Path> madeDirs = ConcurrentHashMap.newKeySet();
@@ -148,43 +90,16 @@ final class Downloader {
   }
 
   /**
-   * Removes what earlier attempts left of files the source no longer lists: nothing would resume
-   * them, and on a nearly full disk they would keep the files that are listed from fitting.
-   */
-  void dropLeftoversExcept(Set<String> listedPaths) throws IOException {
-    if (leftovers.isEmpty()) {
-      return;
-    }
-    Set<String> keep = new java.util.HashSet<>();
-    for (String path : listedPaths) {
-      String key = key(path);
-      keep.add(key + ".part");
-      keep.add(key + ".state");
-    }
-    for (String name : List.copyOf(leftovers)) {
-      if (!keep.contains(name)) {
-        Files.deleteIfExists(partialDir.resolve(name));
-        leftovers.remove(name);
-        log.accept("removed partial data of a file the source no longer lists (" + name + ")");
-      }
-    }
-  }
-
-  private static String key(String path) {
-    return HexFormat.of().formatHex(sha256().digest(path.getBytes(UTF8))).substring(0, 32);
-  }
-
-  /**
    * Downloads {@code f} to {@code target}.
    *
    * @param expected the checksum a checksum file states for it, or null
    * @throws VanishedException when the server no longer has it
    */
   Result fetch(RemoteFile f, Path target, Checksums.Expected expected) throws IOException {
-    ensureDir(partialDir);
-    String key = key(f.path());
-    FileDownload j = new FileDownload(f, key, partialDir, stopped, progress, hash);
-    boolean left = leftovers.contains(key + ".state") || leftovers.contains(key + ".part");
+    partial.create();
+    String key = PartialFolder.key(f.path());
+    FileDownload j = new FileDownload(f, key, partial.dir, stopped, progress, hash);
+    boolean left = partial.leftBehind(key);
     PartialState st = left ? PartialState.load(j.stateFile) : null;
     if (st != null
         && (!st.url.equals(f.url())
@@ -217,7 +132,7 @@ final class Downloader {
     }
     try {
       if (f.size() != null) {
-        space().require(f.size() - j.onDisk.get(), f.path());
+        partial.space().require(f.size() - j.onDisk.get(), f.path());
       }
       st = download(j, st);
     } catch (IOException | RuntimeException e) {
@@ -244,13 +159,13 @@ final class Downloader {
       sha =
           j.digest != null && j.digestPos == size
               ? HexFormat.of().formatHex(j.digest.digest())
-              : hashFile(j.part, "SHA-256");
+              : Digests.hashFile(j.part, "SHA-256");
     }
     if (expected != null) {
       String actual =
           expected.algorithm().equals("SHA-256") && sha != null
               ? sha
-              : hashFile(j.part, expected.algorithm());
+              : Digests.hashFile(j.part, expected.algorithm());
       if (!actual.equals(expected.hex())) {
         Files.deleteIfExists(j.part);
         Files.deleteIfExists(j.stateFile);
@@ -301,7 +216,7 @@ final class Downloader {
           j.state = st;
           if (f.size() == null) {
             // the listing did not say; the answer's length does
-            space().require(st.total, f.path());
+            partial.space().require(st.total, f.path());
           }
           j.saveQuietly();
         }
@@ -335,8 +250,6 @@ final class Downloader {
     }
     return st;
   }
-
-  private static final java.nio.charset.Charset UTF8 = StandardCharsets.UTF_8;
 
   private static boolean allComplete(PartialState st) {
     synchronized (st.segments) {
@@ -414,30 +327,5 @@ final class Downloader {
     } catch (RuntimeException e) {
       return null;
     }
-  }
-
-  static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  static String hashFile(Path file, String algorithm) throws IOException {
-    MessageDigest md;
-    try {
-      md = MessageDigest.getInstance(algorithm);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-    byte[] buf = new byte[1 << 16];
-    try (InputStream in = Files.newInputStream(file)) {
-      int n;
-      while ((n = in.read(buf)) > 0) {
-        md.update(buf, 0, n);
-      }
-    }
-    return HexFormat.of().formatHex(md.digest());
   }
 }

@@ -107,7 +107,7 @@ final class FileDownload {
   }
 
   void resetDigest() {
-    digest = hash ? Downloader.sha256() : null;
+    digest = hash ? Digests.sha256() : null;
     digestPos = 0;
   }
 }

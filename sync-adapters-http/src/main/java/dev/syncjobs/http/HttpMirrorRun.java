@@ -60,6 +60,7 @@ final class HttpMirrorRun {
   final ProgressCounter progress;
   final Retry retry;
   final HttpFetcher http;
+  final PartialFolder partial;
   final Downloader downloader;
   final boolean verify;
   final Map<String, Checksums.Expected> expected = new ConcurrentHashMap<>();
@@ -111,6 +112,7 @@ final class HttpMirrorRun {
             stop,
             settings.deniedNetworks());
     this.verify = request.options().verifyChecksums();
+    this.partial = new PartialFolder(staging, log);
     this.downloader =
         new Downloader(
             http,
@@ -118,7 +120,7 @@ final class HttpMirrorRun {
             settings,
             request.options().throttle(),
             progress,
-            staging,
+            partial,
             verify,
             log,
             stop::isCancelled,
@@ -153,8 +155,8 @@ final class HttpMirrorRun {
     reusedStaging = Leftovers.mayBeIn(staging);
     Files.createDirectories(staging);
     Bookkeeping.create(staging);
-    downloader.createPartialDir();
-    downloader.dropLeftoversExcept(remote.keySet());
+    partial.create();
+    partial.dropLeftoversExcept(remote.keySet());
 
     List<RemoteFile> sums = new ArrayList<>();
     List<RemoteFile> rest = new ArrayList<>();
@@ -189,7 +191,7 @@ final class HttpMirrorRun {
     }
     prune(p -> remote.containsKey(p) && !vanished.contains(p), emptyDirs);
     Manifest.write(staging, oldManifestFile, newManifest.values());
-    FileTrees.delete(Downloader.partialDir(staging));
+    FileTrees.delete(partial.dir);
     progress.report(true);
     long filesTotal = remote.keySet().stream().filter(p -> !vanished.contains(p)).count();
     long bytes = newManifest.values().stream().mapToLong(Manifest.Entry::size).sum();

@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>Per-run state lives in the staging directory's records beside it ({@link Bookkeeping}), never
  * in the staging directory: the manifest {@value Manifest#FILE} (which the engine keeps with the
- * version) and partial downloads under {@value Downloader#PARTIAL_DIR} (removed once the transfer
+ * version) and partial downloads under {@value PartialFolder#NAME} (removed once the transfer
  * succeeds, left for resuming when it fails or is cancelled).
  */
 public final class HttpTransfer implements Transfer {

@@ -52,10 +52,10 @@ final class Leftovers {
         >= Math.max(1, f.precisionSeconds())) {
       return null;
     }
-    String sha = verify ? Downloader.hashFile(target, "SHA-256") : null;
+    String sha = verify ? Digests.hashFile(target, "SHA-256") : null;
     if (exp != null) {
       String actual =
-          exp.algorithm().equals("SHA-256") ? sha : Downloader.hashFile(target, exp.algorithm());
+          exp.algorithm().equals("SHA-256") ? sha : Digests.hashFile(target, exp.algorithm());
       if (!exp.hex().equals(actual)) {
         return null;
       }

@@ -27,7 +27,7 @@ class CancelAndResumeTest {
   }
 
   private static List<Path> partials(Path staging) throws IOException {
-    Path dir = Downloader.partialDir(staging);
+    Path dir = PartialFolder.of(staging);
     if (!Files.isDirectory(dir)) {
       return List.of();
     }

@@ -167,7 +167,7 @@ class EngineEndToEndTest {
     Path v = fx.destination("m").resolve(second.version());
     assertThat(Fixture.sha256(v.resolve("big.iso"))).isEqualTo(Fixture.sha256(big));
     assertThat(server.bytesServed("/mirror/big.iso")).isEqualTo(size - onDisk);
-    assertThat(Downloader.partialDir(v)).doesNotExist();
+    assertThat(PartialFolder.of(v)).doesNotExist();
     assertThat(Fixture.tree(v)).containsOnlyKeys("a.txt", "dir/b.bin", "dir/deep/c.iso", "big.iso");
   }
 

@@ -135,7 +135,7 @@ class HttpTransferContractTest extends UnholdableNamesContract {
     write(root, "a.txt", "a");
     Path staging = staging(Instant.parse("2026-11-23T03:00:00Z"));
     Path records = Files.createDirectories(Bookkeeping.of(staging));
-    Files.createSymbolicLink(Downloader.partialDir(staging), outsideDir);
+    Files.createSymbolicLink(PartialFolder.of(staging), outsideDir);
     Files.createSymbolicLink(records.resolve(Manifest.FILE + ".tmp"), outsideFile);
 
     run(serve(root), staging, Optional.empty());

@@ -83,7 +83,7 @@ class IncrementalTest {
         assertThat(Fixture.inode(v2.resolve(f))).isEqualTo(Fixture.inode(v1.resolve(f)));
       }
       assertThat(Files.exists(v2.resolve("sub/carried.txt"))).isFalse();
-      assertThat(Files.exists(Downloader.partialDir(v2))).isFalse();
+      assertThat(Files.exists(PartialFolder.of(v2))).isFalse();
       assertThat(Files.readString(Manifest.of(v2))).isEqualTo(Files.readString(Manifest.of(v1)));
     }
   }
