@@ -29,9 +29,11 @@ import java.util.stream.Stream;
  * leftovers of an interrupted attempt are removed, and with {@code --link-dest} on the previous
  * version, so unchanged files become hard links to it. Files get their write bits removed ({@code
  * --chmod=Fa-w}) as published versions have them, because rsync links a file only when its mode
- * matches too. Interrupted files are kept in a partial directory and resumed by the next attempt.
- * Progress comes from {@code --info=progress2} (see {@link RsyncProgressParser}), the current file
- * from the receiver's open file ({@link RsyncCurrentFile}).
+ * matches too. Interrupted files are kept in a partial directory and resumed by the next attempt;
+ * the files an interrupted attempt linked to a version are unlinked before rsync resumes ({@link
+ * RsyncResume}), so that no change rsync applies in place reaches a published version. Progress
+ * comes from {@code --info=progress2} (see {@link RsyncProgressParser}), the current file from the
+ * receiver's open file ({@link RsyncCurrentFile}).
  *
  * <p>With a previous version and nothing staged yet, a dry run first asks rsync which entries of
  * the source differ from that version ({@link RsyncPreCheck}): when none does, nothing is staged
@@ -121,6 +123,7 @@ public final class RsyncTransfer implements Transfer {
     boolean resuming = hasEntries(staging);
     if (resuming) {
       log.accept("resuming from the files of an interrupted attempt");
+      RsyncResume.unshare(staging, log);
     }
     try {
       // rsync creates the last folder of --partial-dir only

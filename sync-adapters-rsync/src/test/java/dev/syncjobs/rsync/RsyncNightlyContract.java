@@ -10,12 +10,14 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -229,6 +231,42 @@ abstract class RsyncNightlyContract extends RsyncTransferContract {
     assertThat(log).noneMatch(l -> l.contains("--dry-run"));
     assertThat(snapshot(second)).isEqualTo(snapshot(root));
     assertThat(inode(second.resolve("readme.txt"))).isEqualTo(inode(first.resolve("readme.txt")));
+  }
+
+  @Test
+  void resuming_over_an_interrupted_attempts_links_leaves_the_previous_version_as_published()
+      throws IOException {
+    Path root = smallTree();
+    Path dest = Files.createDirectories(tmp.resolve("resume"));
+    Path first = Files.createDirectories(dest.resolve("20261123T030000Z"));
+    transfer(source(rel(root)), first);
+    Set<PosixFilePermission> published =
+        Files.getPosixFilePermissions(first.resolve("data/a.bin"), LinkOption.NOFOLLOW_LINKS);
+    // what an interrupted attempt left: previous files linked into staging, one file of its own
+    Path second = Files.createDirectories(dest.resolve("20261123T040000Z.partial"));
+    Files.createDirectories(second.resolve("data"));
+    Files.createLink(second.resolve("data/a.bin"), first.resolve("data/a.bin"));
+    Files.createLink(second.resolve("readme.txt"), first.resolve("readme.txt"));
+    write(second, "data/b.bin", "b".repeat(7000));
+    Files.setLastModifiedTime(
+        second.resolve("data/b.bin"), Files.getLastModifiedTime(root.resolve("data/b.bin")));
+    // since then, at the source, only a mode changed
+    Files.setPosixFilePermissions(
+        root.resolve("data/a.bin"), PosixFilePermissions.fromString("rwxr-xr-x"));
+    log.clear();
+
+    rerun(root, first, second);
+
+    assertThat(
+            Files.getPosixFilePermissions(first.resolve("data/a.bin"), LinkOption.NOFOLLOW_LINKS))
+        .as("the published version's file")
+        .isEqualTo(published);
+    assertThat(
+            Files.getPosixFilePermissions(second.resolve("data/a.bin"), LinkOption.NOFOLLOW_LINKS))
+        .isEqualTo(PosixFilePermissions.fromString("r-xr-xr-x"));
+    assertThat(snapshot(second)).isEqualTo(snapshot(root));
+    assertThat(inode(second.resolve("readme.txt"))).isEqualTo(inode(first.resolve("readme.txt")));
+    assertThat(log).anyMatch(l -> l.startsWith("unlinked 2 files"));
   }
 
   @Test
