@@ -74,7 +74,9 @@ final class RsyncCommand implements AutoCloseable {
   /**
    * The dry run that compares the source with {@code previous} ({@link RsyncPreCheck}): the same
    * selection and comparison as {@link #build}, writing nothing, printing each entry that differs
-   * ({@code --out-format=%i %n}) and the totals.
+   * ({@code --out-format=%i %n}) and the totals. For a job that keeps the files the source removed,
+   * nothing is deleted: the previous version holds such files (carried over), and they are no
+   * difference.
    */
   static RsyncCommand buildCheck(
       Path rsync, TransferRequest request, Path previous, Consumer<String> log) {
@@ -120,10 +122,10 @@ final class RsyncCommand implements AutoCloseable {
             "--no-motd",
             "--no-human-readable",
             "--stats"));
-    if (filesFrom == null) {
+    if (filesFrom == null && !(checkAgainst != null && options.keepsRemoved())) {
       args.add("--delete");
       args.add("--delete-excluded");
-    } else {
+    } else if (filesFrom != null) {
       args.add("--files-from=" + filesFrom.toAbsolutePath());
       args.add("--from0");
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.syncjobs.core.model.Destination;
 import dev.syncjobs.core.port.TransferReport;
 import dev.syncjobs.core.port.TransferRequest;
+import dev.syncjobs.core.version.FileTrees;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -267,6 +268,60 @@ abstract class RsyncNightlyContract extends RsyncTransferContract {
     assertThat(snapshot(second)).isEqualTo(snapshot(root));
     assertThat(inode(second.resolve("readme.txt"))).isEqualTo(inode(first.resolve("readme.txt")));
     assertThat(log).anyMatch(l -> l.startsWith("unlinked 2 files"));
+  }
+
+  @Test
+  void for_a_job_that_keeps_removed_files_the_files_carried_over_are_no_difference()
+      throws IOException {
+    Path root = smallTree();
+    Path dest = Files.createDirectories(tmp.resolve("keeps"));
+    Path first = Files.createDirectories(dest.resolve("20261123T030000Z"));
+    transfer(source(rel(root)), first);
+    // a file the source removed on an earlier night, which the engine carried over
+    FileTime docsTime = Files.getLastModifiedTime(first.resolve("docs"));
+    write(first, "docs/gone.txt", "kept\n");
+    Files.setLastModifiedTime(first.resolve("docs"), docsTime);
+    TransferRequest.Options keeps =
+        new TransferRequest.Options(true, false, null, Duration.ofSeconds(30), null, true);
+
+    Path second = Files.createDirectories(dest.resolve("20261123T040000Z.partial"));
+    assertThat(rerun(root, first, second, TransferRequest.Options.DEFAULTS).sameAsPrevious())
+        .as("a job that deletes what the source removed")
+        .isFalse();
+    FileTrees.delete(second);
+    Files.createDirectories(second);
+    TransferReport report = rerun(root, first, second, keeps);
+
+    assertThat(report.sameAsPrevious()).as(String.join("\n", log)).isTrue();
+    try (Stream<Path> s = Files.list(second)) {
+      assertThat(s.toList()).isEmpty();
+    }
+
+    // a night with a change: the carried file stays in the new version, linked
+    write(root, "data/a.bin", "A".repeat(6000));
+    TransferReport changed = rerun(root, first, second, keeps);
+
+    assertThat(changed.sameAsPrevious()).isFalse();
+    assertThat(Files.readString(second.resolve("data/a.bin"))).isEqualTo("A".repeat(6000));
+    assertThat(inode(second.resolve("docs/gone.txt")))
+        .isEqualTo(inode(first.resolve("docs/gone.txt")));
+  }
+
+  private TransferReport rerun(
+      Path root, Path previous, Path staging, TransferRequest.Options options) {
+    return new RsyncTransfer()
+        .transfer(
+            new TransferRequest(
+                source(rel(root)),
+                auth(),
+                null,
+                staging,
+                Optional.of(previous),
+                null,
+                options,
+                null,
+                null,
+                log::add));
   }
 
   @Test

@@ -60,18 +60,32 @@ public record TransferRequest(
    * @param timeout I/O timeout (stalled connection)
    * @param throttle what a transfer that moves bytes itself takes each read or write from: the
    *     job's own limit and the instance's live global limit
+   * @param keepsRemoved the job keeps the files the source no longer has (its {@code
+   *     delete_removed} is false): the engine carries them over from the previous version, so a
+   *     transfer comparing the source with that version need not count them as differences
    */
   public record Options(
       boolean verifyChecksums,
       boolean compareChecksums,
       Long bandwidthLimit,
       Duration timeout,
-      Throttle throttle) {
+      Throttle throttle,
+      boolean keepsRemoved) {
     public static final Options DEFAULTS = new Options(true, false, null, Duration.ofSeconds(60));
 
     public Options {
       timeout = timeout == null ? Duration.ofSeconds(60) : timeout;
       throttle = throttle == null ? Throttle.NONE : throttle;
+    }
+
+    /** Options of a job that deletes what the source removed. */
+    public Options(
+        boolean verifyChecksums,
+        boolean compareChecksums,
+        Long bandwidthLimit,
+        Duration timeout,
+        Throttle throttle) {
+      this(verifyChecksums, compareChecksums, bandwidthLimit, timeout, throttle, false);
     }
 
     /** Options whose throttle is a bucket of their own at {@code bandwidthLimit}. */

@@ -165,7 +165,8 @@ public final class SyncEngine {
                       job.options().compareChecksums(),
                       bandwidth.downloadLimitNow(jobLimit),
                       ioTimeout,
-                      bandwidth.downloadThrottle(jobLimit)),
+                      bandwidth.downloadThrottle(jobLimit),
+                      !job.options().deleteRemoved()),
                   monotonic,
                   cancel,
                   log));

@@ -287,6 +287,23 @@ class SyncEngineTest {
   }
 
   @Test
+  void the_transfer_is_told_whether_the_job_keeps_the_files_the_source_removed() throws Exception {
+    List<TransferRequest> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Transfer empty =
+        EngineFixture.anySource(
+            request -> {
+              seen.add(request);
+              return new TransferReport(0, 0, 0, 0, List.of(), false, 0);
+            });
+    try (EngineFixture h = fixtureWith("fx", empty)) {
+      h.runAndWait(h.localJob("keeps", source, "k", JobOptions.DEFAULTS.withDeleteRemoved(false)));
+      h.runAndWait(h.localJob("mirrors", source, "d", JobOptions.DEFAULTS));
+    }
+
+    assertThat(seen).extracting(r -> r.options().keepsRemoved()).containsExactly(true, false);
+  }
+
+  @Test
   void a_first_version_of_a_transfer_that_writes_read_only_files_is_published_without_a_walk()
       throws Exception {
     Transfer readOnly =
