@@ -68,7 +68,7 @@ final class RsyncCommand implements AutoCloseable {
    */
   static RsyncCommand build(
       Path rsync, TransferRequest request, Consumer<String> log, boolean ioWatched) {
-    return build(rsync, request, log, ioWatched, null, null);
+    return build(rsync, request, log, ioWatched, Mode.COPY, null);
   }
 
   /**
@@ -80,7 +80,7 @@ final class RsyncCommand implements AutoCloseable {
    */
   static RsyncCommand buildCheck(
       Path rsync, TransferRequest request, Path previous, Consumer<String> log) {
-    return build(rsync, request, log, RsyncIoWatch.available(), previous, null);
+    return build(rsync, request, log, RsyncIoWatch.available(), Mode.CHECK, previous);
   }
 
   /**
@@ -91,22 +91,36 @@ final class RsyncCommand implements AutoCloseable {
    */
   static RsyncCommand buildListed(
       Path rsync, TransferRequest request, Path filesFrom, Consumer<String> log) {
-    return build(rsync, request, log, RsyncIoWatch.available(), null, filesFrom);
+    return build(rsync, request, log, RsyncIoWatch.available(), Mode.LISTED, filesFrom);
   }
 
+  /** What an invocation does. */
+  private enum Mode {
+    /** The whole (filtered) tree into staging, linking unchanged files to the previous version. */
+    COPY,
+    /** A dry run against the previous version, itemizing each entry that differs. */
+    CHECK,
+    /** The entries a list names, into staging. */
+    LISTED
+  }
+
+  /**
+   * @param path the previous version to compare with ({@link Mode#CHECK}), the file listing the
+   *     names to transfer ({@link Mode#LISTED}), or null ({@link Mode#COPY})
+   */
   private static RsyncCommand build(
       Path rsync,
       TransferRequest request,
       Consumer<String> log,
       boolean ioWatched,
-      Path checkAgainst,
-      Path filesFrom) {
+      Mode mode,
+      Path path) {
     Source source = request.source();
     TransferRequest.Options options = request.options();
     List<String> args = new ArrayList<>();
     args.add(rsync.toString());
     // Archive mode without devices and specials: -rlptgo.
-    if (filesFrom == null) {
+    if (mode != Mode.LISTED) {
       args.add("--recursive");
     }
     args.addAll(
@@ -122,14 +136,14 @@ final class RsyncCommand implements AutoCloseable {
             "--no-motd",
             "--no-human-readable",
             "--stats"));
-    if (filesFrom == null && !(checkAgainst != null && options.keepsRemoved())) {
+    if (mode == Mode.COPY || (mode == Mode.CHECK && !options.keepsRemoved())) {
       args.add("--delete");
       args.add("--delete-excluded");
-    } else if (filesFrom != null) {
-      args.add("--files-from=" + filesFrom.toAbsolutePath());
+    } else if (mode == Mode.LISTED) {
+      args.add("--files-from=" + path.toAbsolutePath());
       args.add("--from0");
     }
-    if (checkAgainst == null) {
+    if (mode != Mode.CHECK) {
       args.add("--partial-dir=" + partialDir(request.staging()));
       // Running bytes, rate and list position, with incremental recursion (files move while the
       // list is still coming); no line per listed file (see RsyncProgressParser).
@@ -153,13 +167,13 @@ final class RsyncCommand implements AutoCloseable {
       }
       args.add("--bwlimit=" + kib);
     }
-    if (!request.filters().isEmpty() && filesFrom == null) {
+    if (!request.filters().isEmpty() && mode != Mode.LISTED) {
       args.add("--prune-empty-dirs");
       for (FilterRule rule : request.filters().rules()) {
         args.add("--filter=" + rule);
       }
     }
-    if (checkAgainst == null) {
+    if (mode != Mode.CHECK) {
       request
           .previousVersion()
           .ifPresent(p -> args.add("--link-dest=" + p.toAbsolutePath().normalize()));
@@ -168,8 +182,8 @@ final class RsyncCommand implements AutoCloseable {
     RsyncEndpoint endpoint = RsyncEndpoint.of(source, request.auth(), timeout);
     args.addAll(endpoint.options());
     args.add("--");
-    args.add(filesFrom == null ? endpoint.operand() : endpoint.moduleTopOperand());
-    Path destination = checkAgainst == null ? request.staging() : checkAgainst;
+    args.add(mode == Mode.LISTED ? endpoint.moduleTopOperand() : endpoint.operand());
+    Path destination = mode == Mode.CHECK ? path : request.staging();
     args.add(destination.toAbsolutePath().normalize() + "/");
     return new RsyncCommand(args, endpoint, ioWatched);
   }

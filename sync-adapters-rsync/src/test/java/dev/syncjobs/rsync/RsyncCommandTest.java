@@ -109,6 +109,31 @@ class RsyncCommandTest {
   }
 
   @Test
+  void the_check_of_a_job_that_keeps_removed_files_deletes_nothing_while_its_run_does() {
+    TransferRequest request =
+        new TransferRequest(
+            Source.parse("rsync://mirror.example/debian/pool"),
+            null,
+            null,
+            tmp.resolve("20261123T030000Z.partial"),
+            Optional.of(tmp.resolve("20261122T030000Z")),
+            null,
+            new TransferRequest.Options(true, false, null, Duration.ofSeconds(5), null, true),
+            null,
+            null,
+            null);
+    try (RsyncCommand c =
+        RsyncCommand.buildCheck(
+            Path.of("/usr/bin/rsync"), request, tmp.resolve("20261122T030000Z"), log::add)) {
+      assertThat(c.arguments()).contains("--dry-run").noneMatch(a -> a.startsWith("--delete"));
+    }
+    try (RsyncCommand c = RsyncCommand.build(Path.of("/usr/bin/rsync"), request, log::add)) {
+      // staging holds what the source has; the engine carries the rest over
+      assertThat(c.arguments()).contains("--delete", "--delete-excluded");
+    }
+  }
+
+  @Test
   void the_listed_run_reads_names_from_the_modules_top_without_recursion_deletion_or_filters() {
     Filters filters = Filters.of(List.of(FilterRule.parse("- *.iso")), null, null);
     TransferRequest request =
