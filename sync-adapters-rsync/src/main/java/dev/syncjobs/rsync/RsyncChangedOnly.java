@@ -6,12 +6,11 @@ import dev.syncjobs.core.port.TransferRequest;
 import dev.syncjobs.core.version.Bookkeeping;
 import dev.syncjobs.core.version.FileTrees;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFileAttributes;
@@ -19,6 +18,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.RecursiveAction;
 import java.util.function.Consumer;
 
 /**
@@ -114,48 +117,117 @@ final class RsyncChangedOnly {
     }
   }
 
-  /** Links the previous version's unchanged files and makes its remaining folders. */
+  /**
+   * Links the previous version's unchanged files and makes its remaining folders, folders in
+   * parallel: a link is a system call per file, most of it in the kernel, and folders do not wait
+   * on each other.
+   */
   private static List<Folder> link(
       Path previous, Path staging, RsyncChanges changes, CancellationToken cancel)
       throws IOException {
-    List<Folder> folders = new ArrayList<>();
-    Files.walkFileTree(
-        previous,
-        new SimpleFileVisitor<>() {
-          @Override
-          public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs)
-              throws IOException {
-            cancel.throwIfCancelled();
-            Path relative = previous.relativize(dir);
-            String name = name(relative);
-            if (!name.isEmpty() && (changes.removesFolder(name) || changes.leavesOut(name))) {
-              return FileVisitResult.SKIP_SUBTREE; // gone, or a file or link stands there now
-            }
-            if (!name.isEmpty()) {
-              Files.createDirectory(staging.resolve(relative));
-            }
-            if (!changes.transfersFolder(name)) {
-              folders.add(new Folder(relative, posix(attrs, dir)));
-            }
-            return FileVisitResult.CONTINUE;
-          }
+    Queue<Folder> folders = new ConcurrentLinkedQueue<>();
+    LinkFolder top = new LinkFolder(previous, staging, changes, cancel, folders, Path.of(""));
+    try {
+      Pool.INSTANCE.invoke(top);
+    } catch (RuntimeException e) {
+      // the pool may hand back a copy of what a worker threw, with that as its cause
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        if (t instanceof UncheckedIOException io) {
+          throw io.getCause();
+        }
+      }
+      throw e;
+    }
+    return List.copyOf(folders);
+  }
 
-          @Override
-          public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-              throws IOException {
-            Path relative = previous.relativize(file);
-            String name = name(relative);
-            if (!attrs.isRegularFile() && !attrs.isSymbolicLink()) {
-              throw new Unusable("'" + name + "' is neither a file, a link nor a folder");
-            }
-            if (!changes.leavesOut(name) && !changes.transfersFolder(name)) {
-              // link(2) links a symbolic link itself, never its target
-              Files.createLink(staging.resolve(relative), file);
-            }
-            return FileVisitResult.CONTINUE;
+  /** The threads that link, started at the first run that links; they end with the JVM. */
+  private static final class Pool {
+    static final ForkJoinPool INSTANCE =
+        new ForkJoinPool(
+            Math.min(4, Runtime.getRuntime().availableProcessors()),
+            pool -> {
+              var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+              t.setName("syncjobs-rsync-link-" + t.getPoolIndex());
+              t.setDaemon(true);
+              return t;
+            },
+            null,
+            false);
+  }
+
+  /** One folder of the previous version: made in staging, its files linked, its folders forked. */
+  private static final class LinkFolder extends RecursiveAction {
+    private final Path previous;
+    private final Path staging;
+    private final RsyncChanges changes;
+    private final CancellationToken cancel;
+    private final Queue<Folder> folders;
+    private final Path relative;
+
+    LinkFolder(
+        Path previous,
+        Path staging,
+        RsyncChanges changes,
+        CancellationToken cancel,
+        Queue<Folder> folders,
+        Path relative) {
+      this.previous = previous;
+      this.staging = staging;
+      this.changes = changes;
+      this.cancel = cancel;
+      this.folders = folders;
+      this.relative = relative;
+    }
+
+    @Override
+    protected void compute() {
+      try {
+        invokeAll(linkHere());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    /** Makes this folder and links its files; returns the tasks of the folders in it. */
+    private List<LinkFolder> linkHere() throws IOException {
+      cancel.throwIfCancelled();
+      Path dir = previous.resolve(relative);
+      String name = name(relative);
+      if (!name.isEmpty() && (changes.removesFolder(name) || changes.leavesOut(name))) {
+        return List.of(); // gone, or a file or link stands there now
+      }
+      if (!name.isEmpty()) {
+        Files.createDirectory(staging.resolve(relative));
+      }
+      if (!changes.transfersFolder(name)) {
+        folders.add(
+            new Folder(
+                relative,
+                Files.readAttributes(dir, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS)));
+      }
+      List<LinkFolder> inside = new ArrayList<>();
+      try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+        for (Path entry : entries) {
+          Path rel = relative.resolve(entry.getFileName());
+          BasicFileAttributes attrs =
+              Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+          if (attrs.isDirectory()) {
+            inside.add(new LinkFolder(previous, staging, changes, cancel, folders, rel));
+            continue;
           }
-        });
-    return folders;
+          String entryName = name(rel);
+          if (!attrs.isRegularFile() && !attrs.isSymbolicLink()) {
+            throw new Unusable("'" + entryName + "' is neither a file, a link nor a folder");
+          }
+          if (!changes.leavesOut(entryName) && !changes.transfersFolder(entryName)) {
+            // link(2) links a symbolic link itself, never its target
+            Files.createLink(staging.resolve(rel), entry);
+          }
+        }
+      }
+      return inside;
+    }
   }
 
   /** {@code relative} as the dry run names it; a name the JVM cannot decode exactly is refused. */
@@ -165,12 +237,6 @@ final class RsyncChangedOnly {
       throw new Unusable("a name in the previous version is not in the JVM's file name encoding");
     }
     return name;
-  }
-
-  private static PosixFileAttributes posix(BasicFileAttributes attrs, Path dir) throws IOException {
-    return attrs instanceof PosixFileAttributes p
-        ? p
-        : Files.readAttributes(dir, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
   }
 
   /** Gives the folders rsync did not update the previous version's mode, owner and times. */
