@@ -5,6 +5,7 @@ import dev.syncjobs.core.model.TransferException;
 import dev.syncjobs.core.port.TransferRequest;
 import dev.syncjobs.core.version.Bookkeeping;
 import dev.syncjobs.core.version.FileTrees;
+import dev.syncjobs.core.version.FolderWork;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -20,7 +21,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.RecursiveAction;
 import java.util.function.Consumer;
 
@@ -119,41 +119,15 @@ final class RsyncChangedOnly {
 
   /**
    * Links the previous version's unchanged files and makes its remaining folders, folders in
-   * parallel: a link is a system call per file, most of it in the kernel, and folders do not wait
-   * on each other.
+   * parallel ({@link FolderWork}).
    */
   private static List<Folder> link(
       Path previous, Path staging, RsyncChanges changes, CancellationToken cancel)
       throws IOException {
     Queue<Folder> folders = new ConcurrentLinkedQueue<>();
     LinkFolder top = new LinkFolder(previous, staging, changes, cancel, folders, Path.of(""));
-    try {
-      Pool.INSTANCE.invoke(top);
-    } catch (RuntimeException e) {
-      // the pool may hand back a copy of what a worker threw, with that as its cause
-      for (Throwable t = e; t != null; t = t.getCause()) {
-        if (t instanceof UncheckedIOException io) {
-          throw io.getCause();
-        }
-      }
-      throw e;
-    }
+    FolderWork.invoke(top);
     return List.copyOf(folders);
-  }
-
-  /** The threads that link, started at the first run that links; they end with the JVM. */
-  private static final class Pool {
-    static final ForkJoinPool INSTANCE =
-        new ForkJoinPool(
-            Math.min(4, Runtime.getRuntime().availableProcessors()),
-            pool -> {
-              var t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
-              t.setName("syncjobs-rsync-link-" + t.getPoolIndex());
-              t.setDaemon(true);
-              return t;
-            },
-            null,
-            false);
   }
 
   /** One folder of the previous version: made in staging, its files linked, its folders forked. */

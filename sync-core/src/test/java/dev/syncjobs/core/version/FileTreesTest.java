@@ -3,8 +3,6 @@ package dev.syncjobs.core.version;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -57,17 +55,5 @@ class FileTreesTest {
     FileTrees.delete(link);
     FileTrees.delete(tmp.resolve("absent"));
     assertThat(tmp).isEmptyDirectory();
-  }
-
-  @Test
-  void a_workers_io_failure_is_thrown_as_the_io_exception_it_was() {
-    IOException failure = new AccessDeniedException("/v/locked/f");
-    UncheckedIOException thrown = new UncheckedIOException(failure);
-
-    assertThat(FileTrees.ioCause(thrown)).isSameAs(failure);
-    assertThat(FileTrees.ioCause(new RuntimeException(thrown)))
-        .as("the pool's copy")
-        .isSameAs(failure);
-    assertThat(FileTrees.ioCause(new IllegalStateException("other"))).isNull();
   }
 }
