@@ -152,7 +152,7 @@ final class HttpMirrorRun {
       return TransferReport.sameAsPrevious(remote.size(), bytesTotal, warnings)
           .withFilesSkipped(paths.skipped());
     }
-    reusedStaging = Leftovers.mayBeIn(staging);
+    reusedStaging = StagingPaths.holdsEntries(staging);
     Files.createDirectories(staging);
     Bookkeeping.create(staging);
     partial.create();

@@ -7,26 +7,12 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * Files an interrupted attempt completed in a reused staging directory, reused when they check out.
  */
 final class Leftovers {
   private Leftovers() {}
-
-  /**
-   * Whether {@code staging} exists and holds anything, so that an interrupted attempt's files may
-   * be there: for a fresh staging directory, no file needs looking for.
-   */
-  static boolean mayBeIn(Path staging) throws IOException {
-    if (!Files.isDirectory(staging, LinkOption.NOFOLLOW_LINKS)) {
-      return false;
-    }
-    try (Stream<Path> entries = Files.list(staging)) {
-      return entries.findAny().isPresent();
-    }
-  }
 
   /**
    * A file an interrupted attempt already completed in this staging directory (it was renamed into

@@ -28,8 +28,7 @@ final class PartialFolder {
   final Path dir;
   private final Consumer<String> log;
   private final Set<String> leftovers = ConcurrentHashMap.newKeySet();
-  private volatile boolean created;
-  private volatile FreeSpace space;
+  private volatile FreeSpace space; // set by create()
 
   /** Looks at what earlier attempts left in {@code staging}'s folder of partial downloads. */
   PartialFolder(Path staging, Consumer<String> log) {
@@ -56,20 +55,25 @@ final class PartialFolder {
   }
 
   /**
-   * Creates the folder (its records folder exists): a symbolic link or a file in its place is
+   * Creates the folder (its records folder exists), once: a symbolic link or a file in its place is
    * removed, never followed, so no partial download is written outside it.
    */
   void create() throws IOException {
-    if (created) {
-      return;
+    if (space != null) {
+      return; // every file's download asks
     }
-    if (Files.isSymbolicLink(dir) || Files.isRegularFile(dir, LinkOption.NOFOLLOW_LINKS)) {
-      Files.delete(dir);
+    synchronized (this) {
+      if (space != null) {
+        return;
+      }
+      if (Files.isSymbolicLink(dir) || Files.isRegularFile(dir, LinkOption.NOFOLLOW_LINKS)) {
+        Files.delete(dir);
+      }
+      if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+        Files.createDirectories(dir);
+      }
+      space = FreeSpace.of(dir);
     }
-    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-      Files.createDirectories(dir);
-    }
-    created = true;
   }
 
   /** Whether an earlier attempt left partial data or state under {@code key}. */
@@ -100,18 +104,8 @@ final class PartialFolder {
     }
   }
 
-  /** The free space of the folder's file system, looked up at the first file. */
+  /** The free space of the folder's file system, looked up by {@link #create}. */
   FreeSpace space() {
-    FreeSpace s = space;
-    if (s == null) {
-      synchronized (this) {
-        s = space;
-        if (s == null) {
-          s = FreeSpace.of(dir);
-          space = s;
-        }
-      }
-    }
-    return s;
+    return space;
   }
 }

@@ -7,6 +7,7 @@ import dev.syncjobs.core.model.TransferException;
 import dev.syncjobs.core.port.Transfer;
 import dev.syncjobs.core.port.TransferReport;
 import dev.syncjobs.core.port.TransferRequest;
+import dev.syncjobs.core.staging.StagingPaths;
 import dev.syncjobs.core.version.Bookkeeping;
 import dev.syncjobs.core.version.FileTrees;
 import java.io.IOException;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * {@link Transfer} for {@code rsync://host[:port]/module/path} (an rsync daemon) and {@code
@@ -254,9 +254,9 @@ public final class RsyncTransfer implements Transfer {
     };
   }
 
-  private static boolean hasEntries(Path dir) {
-    try (Stream<Path> s = Files.list(dir)) {
-      return s.findAny().isPresent();
+  private static boolean hasEntries(Path staging) {
+    try {
+      return StagingPaths.holdsEntries(staging);
     } catch (IOException e) {
       return false;
     }

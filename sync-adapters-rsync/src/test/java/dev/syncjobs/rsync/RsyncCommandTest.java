@@ -72,17 +72,10 @@ class RsyncCommandTest {
   void the_check_is_the_same_selection_as_a_dry_run_into_the_previous_version() {
     Filters filters = Filters.of(List.of(FilterRule.parse("- *.iso")), null, null);
     TransferRequest request =
-        new TransferRequest(
-            Source.parse("rsync://mirror.example/debian/pool"),
-            null,
-            null,
-            tmp.resolve("20261123T030000Z.partial"),
-            Optional.of(tmp.resolve("20261122T030000Z")),
+        nightly(
+            "rsync://mirror.example/debian/pool",
             filters,
-            new TransferRequest.Options(true, true, null, Duration.ofSeconds(5)),
-            null,
-            null,
-            null);
+            new TransferRequest.Options(true, true, null, Duration.ofSeconds(5)));
     List<String> run;
     try (RsyncCommand c = RsyncCommand.build(Path.of("/usr/bin/rsync"), request, log::add)) {
       run = c.arguments();
@@ -111,17 +104,10 @@ class RsyncCommandTest {
   @Test
   void the_check_of_a_job_that_keeps_removed_files_deletes_nothing_while_its_run_does() {
     TransferRequest request =
-        new TransferRequest(
-            Source.parse("rsync://mirror.example/debian/pool"),
+        nightly(
+            "rsync://mirror.example/debian/pool",
             null,
-            null,
-            tmp.resolve("20261123T030000Z.partial"),
-            Optional.of(tmp.resolve("20261122T030000Z")),
-            null,
-            new TransferRequest.Options(true, false, null, Duration.ofSeconds(5), null, true),
-            null,
-            null,
-            null);
+            new TransferRequest.Options(true, false, null, Duration.ofSeconds(5), null, true));
     try (RsyncCommand c =
         RsyncCommand.buildCheck(
             Path.of("/usr/bin/rsync"), request, tmp.resolve("20261122T030000Z"), log::add)) {
@@ -137,17 +123,10 @@ class RsyncCommandTest {
   void the_listed_run_reads_names_from_the_modules_top_without_recursion_deletion_or_filters() {
     Filters filters = Filters.of(List.of(FilterRule.parse("- *.iso")), null, null);
     TransferRequest request =
-        new TransferRequest(
-            Source.parse("rsync://mirror.example:8730/debian/pool/main"),
-            null,
-            null,
-            tmp.resolve("20261123T030000Z.partial"),
-            Optional.of(tmp.resolve("20261122T030000Z")),
+        nightly(
+            "rsync://mirror.example:8730/debian/pool/main",
             filters,
-            new TransferRequest.Options(true, false, null, Duration.ofSeconds(5)),
-            null,
-            null,
-            null);
+            new TransferRequest.Options(true, false, null, Duration.ofSeconds(5)));
     Path list = tmp.resolve("list");
     try (RsyncCommand c =
         RsyncCommand.buildListed(Path.of("/usr/bin/rsync"), request, list, log::add)) {
@@ -348,5 +327,20 @@ class RsyncCommandTest {
       assertThat(a.get(sep + 1)).isEqualTo("rsync://h/m/--delete-everything/");
       assertThat(a.subList(0, sep)).doesNotContain("--delete-everything");
     }
+  }
+
+  /** A run of {@code url} into a new staging folder, with the version before it. */
+  private TransferRequest nightly(String url, Filters filters, TransferRequest.Options options) {
+    return new TransferRequest(
+        Source.parse(url),
+        null,
+        null,
+        tmp.resolve("20261123T030000Z.partial"),
+        Optional.of(tmp.resolve("20261122T030000Z")),
+        filters,
+        options,
+        null,
+        null,
+        null);
   }
 }

@@ -318,6 +318,19 @@ public final class StagingPaths {
     }
   }
 
+  /**
+   * Whether the staging directory {@code staging} exists and holds anything: what an interrupted
+   * attempt left in it, for a transfer to resume from. A fresh one holds nothing.
+   */
+  public static boolean holdsEntries(Path staging) throws IOException {
+    if (!Files.isDirectory(staging, LinkOption.NOFOLLOW_LINKS)) {
+      return false;
+    }
+    try (var entries = Files.newDirectoryStream(staging)) {
+      return entries.iterator().hasNext();
+    }
+  }
+
   /** A short unused temporary name beside {@code target}, whatever the length of its own name. */
   public static Path tempFor(Path target) {
     return target.resolveSibling(

@@ -174,4 +174,14 @@ class StagingPathsTest {
     assertThat(log.get(1000)).contains("not logged");
     assertThat(StagingPaths.printable("a\nb\u0001\"")).isEqualTo("\"a\\nb\\x01\\\"\"");
   }
+
+  @Test
+  void a_staging_folder_holds_entries_only_once_something_is_in_it() throws Exception {
+    Path staging = tmp.resolve("20261123T030000Z.partial");
+    assertThat(StagingPaths.holdsEntries(staging)).as("missing").isFalse();
+    java.nio.file.Files.createDirectory(staging);
+    assertThat(StagingPaths.holdsEntries(staging)).as("fresh").isFalse();
+    java.nio.file.Files.createDirectory(staging.resolve("docs"));
+    assertThat(StagingPaths.holdsEntries(staging)).as("left by an attempt").isTrue();
+  }
 }
