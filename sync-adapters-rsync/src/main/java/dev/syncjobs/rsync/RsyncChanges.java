@@ -27,6 +27,7 @@ final class RsyncChanges {
 
   private static final Pattern CODE = Pattern.compile("[<>c.][fdL][.+?a-zA-Z ]{9}");
   private static final Pattern ESCAPE = Pattern.compile("\\\\#[0-7]{3}");
+  private static final Pattern DOT_SEGMENT = Pattern.compile(".*/\\.{1,2}/.*");
 
   /** File names are UTF-8 throughout syncjobs (see StagingPaths). */
   private static final Charset NAMES = StandardCharsets.UTF_8;
@@ -76,7 +77,7 @@ final class RsyncChanges {
     if (name == null || name.isEmpty()) {
       return fail("a name the JVM cannot address exactly");
     }
-    if (name.startsWith("/") || ("/" + name + "/").matches(".*/\\.{1,2}/.*")) {
+    if (name.startsWith("/") || DOT_SEGMENT.matcher("/" + name + "/").matches()) {
       return fail("a name that does not stay below the source's folder");
     }
     if (++entries > MAX_ENTRIES) {
