@@ -29,11 +29,17 @@ final class RsyncCommand implements AutoCloseable {
   private final List<String> arguments;
   private final RsyncEndpoint endpoint;
   private final boolean ioWatched;
+  private final boolean progressOnRequest;
 
-  private RsyncCommand(List<String> arguments, RsyncEndpoint endpoint, boolean ioWatched) {
+  private RsyncCommand(
+      List<String> arguments,
+      RsyncEndpoint endpoint,
+      boolean ioWatched,
+      boolean progressOnRequest) {
     this.arguments = List.copyOf(arguments);
     this.endpoint = endpoint;
     this.ioWatched = ioWatched;
+    this.progressOnRequest = progressOnRequest;
   }
 
   /**
@@ -43,8 +49,37 @@ final class RsyncCommand implements AutoCloseable {
     return ioWatched;
   }
 
+  /**
+   * Whether rsync prints progress only when asked ({@link RsyncProgressRequest}); otherwise it
+   * prints {@code --info=progress2} lines, one per transferred file.
+   */
+  boolean progressOnRequest() {
+    return progressOnRequest;
+  }
+
   List<String> arguments() {
     return arguments;
+  }
+
+  /**
+   * The rsync command that lists the one source entry {@code name} (relative to the source folder)
+   * with this command's way to the source: for {@link RsyncFileSize}. {@code name} goes after
+   * {@code --}, whole ({@code --protect-args}).
+   */
+  List<String> listingOf(String name, long timeoutSeconds) {
+    List<String> args = new ArrayList<>();
+    args.add(arguments.get(0));
+    args.addAll(
+        List.of(
+            "--list-only",
+            "--no-motd",
+            "--no-human-readable",
+            "--protect-args",
+            "--timeout=" + timeoutSeconds));
+    args.addAll(endpoint.options());
+    args.add("--");
+    args.add(endpoint.operand() + name);
+    return args;
   }
 
   /** Variables to set in the child's environment (a null value removes the variable). */
@@ -52,14 +87,38 @@ final class RsyncCommand implements AutoCloseable {
     return endpoint.environment();
   }
 
+  /** Sets (and removes) {@link #environment()}'s variables in {@code builder}'s environment. */
+  void applyEnvironment(ProcessBuilder builder) {
+    Map<String, String> env = builder.environment();
+    environment()
+        .forEach(
+            (k, v) -> {
+              if (v == null) {
+                env.remove(k);
+              } else {
+                env.put(k, v);
+              }
+            });
+  }
+
   /** Where rsync keeps the interrupted files of {@code staging}. */
   static Path partialDir(Path staging) {
     return Bookkeeping.of(staging).resolve(PARTIAL_DIR);
   }
 
-  /** The command for {@code request}; the I/O timeout is watched from /proc where it can be. */
+  /**
+   * The command for {@code request}; the I/O timeout is watched from /proc, and progress asked for,
+   * where they can be.
+   */
   static RsyncCommand build(Path rsync, TransferRequest request, Consumer<String> log) {
-    return build(rsync, request, log, RsyncIoWatch.available());
+    return build(
+        rsync,
+        request,
+        log,
+        RsyncIoWatch.available(),
+        RsyncProgressRequest.available(rsync),
+        Mode.COPY,
+        null);
   }
 
   /**
@@ -68,7 +127,7 @@ final class RsyncCommand implements AutoCloseable {
    */
   static RsyncCommand build(
       Path rsync, TransferRequest request, Consumer<String> log, boolean ioWatched) {
-    return build(rsync, request, log, ioWatched, Mode.COPY, null);
+    return build(rsync, request, log, ioWatched, false, Mode.COPY, null);
   }
 
   /**
@@ -80,7 +139,7 @@ final class RsyncCommand implements AutoCloseable {
    */
   static RsyncCommand buildCheck(
       Path rsync, TransferRequest request, Path previous, Consumer<String> log) {
-    return build(rsync, request, log, RsyncIoWatch.available(), Mode.CHECK, previous);
+    return build(rsync, request, log, RsyncIoWatch.available(), false, Mode.CHECK, previous);
   }
 
   /**
@@ -91,7 +150,14 @@ final class RsyncCommand implements AutoCloseable {
    */
   static RsyncCommand buildListed(
       Path rsync, TransferRequest request, Path filesFrom, Consumer<String> log) {
-    return build(rsync, request, log, RsyncIoWatch.available(), Mode.LISTED, filesFrom);
+    return build(
+        rsync,
+        request,
+        log,
+        RsyncIoWatch.available(),
+        RsyncProgressRequest.available(rsync),
+        Mode.LISTED,
+        filesFrom);
   }
 
   /** What an invocation does. */
@@ -113,6 +179,7 @@ final class RsyncCommand implements AutoCloseable {
       TransferRequest request,
       Consumer<String> log,
       boolean ioWatched,
+      boolean progressOnRequest,
       Mode mode,
       Path path) {
     Source source = request.source();
@@ -145,9 +212,12 @@ final class RsyncCommand implements AutoCloseable {
     }
     if (mode != Mode.CHECK) {
       args.add("--partial-dir=" + partialDir(request.staging()));
-      // Running bytes, rate and list position, with incremental recursion (files move while the
-      // list is still coming); no line per listed file (see RsyncProgressParser).
-      args.add("--info=progress2");
+      if (!progressOnRequest) {
+        // Running bytes, rate and list position, with incremental recursion (files move while the
+        // list is still coming); no line per listed file (see RsyncProgressParser), but one per
+        // transferred file.
+        args.add("--info=progress2");
+      }
     } else {
       args.add("--dry-run");
       args.add("--out-format=%i %n");
@@ -185,7 +255,7 @@ final class RsyncCommand implements AutoCloseable {
     args.add(mode == Mode.LISTED ? endpoint.moduleTopOperand() : endpoint.operand());
     Path destination = mode == Mode.CHECK ? path : request.staging();
     args.add(destination.toAbsolutePath().normalize() + "/");
-    return new RsyncCommand(args, endpoint, ioWatched);
+    return new RsyncCommand(args, endpoint, ioWatched, progressOnRequest);
   }
 
   /**

@@ -14,6 +14,10 @@ import java.util.regex.Pattern;
  * flight. This costs a few system calls per look, however many files the tree has, where asking
  * rsync for a line per file costs it (and the reader) work for every file.
  *
+ * <p>The size of that temporary file is what rsync has written of the file so far: the bytes in
+ * flight, which no progress line tells while a large file is being received ({@link
+ * RsyncProgressRequest}).
+ *
  * <p>Where {@code /proc} is missing (not Linux) nothing is found and the current file stays
  * unknown; a name too long for rsync to add its suffix shows as rsync's shortened temporary name.
  */
@@ -24,6 +28,9 @@ final class RsyncCurrentFile {
   private final ProcessHandle root;
   private final Path staging;
   private long receiver = -1;
+
+  /** The file being written: its staging-relative name and the bytes written of it so far. */
+  record InFlight(String name, long bytes) {}
 
   /**
    * @param root the process started for rsync (its guard, or rsync itself)
@@ -39,37 +46,51 @@ final class RsyncCurrentFile {
     return Files.isDirectory(PROC.resolve("self/fd"));
   }
 
-  /** The staging-relative name of the file being written, or null when none is open now. */
-  String find() {
+  /** The file being written, or null when none is open now. */
+  InFlight find() {
     if (receiver > 0) {
-      String name = openIn(receiver);
-      if (name != null) {
-        return name;
+      InFlight f = openIn(receiver);
+      if (f != null) {
+        return f;
       }
     }
     // rsync forks its receiver once the file list is in: look through the tree until found.
     for (ProcessHandle p : (Iterable<ProcessHandle>) root.descendants()::iterator) {
-      String name = openIn(p.pid());
-      if (name != null) {
+      InFlight f = openIn(p.pid());
+      if (f != null) {
         receiver = p.pid();
-        return name;
+        return f;
       }
     }
     return null;
   }
 
-  private String openIn(long pid) {
+  /** The pid of rsync's receiver (the process seen writing into staging), or -1 before that. */
+  long receiver() {
+    return receiver;
+  }
+
+  private InFlight openIn(long pid) {
     try (DirectoryStream<Path> fds = Files.newDirectoryStream(PROC.resolve(pid + "/fd"))) {
       for (Path fd : fds) {
         String name = temporaryName(readLink(fd));
         if (name != null) {
-          return name;
+          return new InFlight(name, size(fd));
         }
       }
     } catch (IOException | SecurityException e) {
       // gone, or not ours to look at
     }
     return null;
+  }
+
+  /** The size of the file a descriptor link leads to (the link is followed), 0 once it is gone. */
+  private static long size(Path fd) {
+    try {
+      return Files.size(fd);
+    } catch (IOException | SecurityException e) {
+      return 0;
+    }
   }
 
   private static Path readLink(Path fd) {

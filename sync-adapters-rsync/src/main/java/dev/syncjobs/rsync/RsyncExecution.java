@@ -18,7 +18,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -58,8 +57,6 @@ final class RsyncExecution {
   private volatile Thread stopper;
   private volatile boolean guarded;
   private final AtomicBoolean dirty = new AtomicBoolean();
-  private volatile RsyncCurrentFile currentFile;
-  private String lastFile;
   private Predicate<String> stopAt;
   private volatile ProcessHandle running;
   private volatile boolean stoppedAtLine;
@@ -88,17 +85,7 @@ final class RsyncExecution {
     List<String> argv = new ArrayList<>(launcher.prefix());
     argv.addAll(command.arguments());
     ProcessBuilder builder = new ProcessBuilder(argv);
-    Map<String, String> env = builder.environment();
-    command
-        .environment()
-        .forEach(
-            (k, v) -> {
-              if (v == null) {
-                env.remove(k);
-              } else {
-                env.put(k, v);
-              }
-            });
+    command.applyEnvironment(builder);
     builder.directory(request.staging().toFile());
     builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     try (RsyncOutputFile output = RsyncOutputFile.create(Bookkeeping.of(request.staging()))) {
@@ -121,9 +108,21 @@ final class RsyncExecution {
     }
     ProcessHandle handle = process.toHandle();
     running = handle;
-    if (RsyncCurrentFile.available()) {
-      currentFile = new RsyncCurrentFile(handle, realPath(request.staging()));
-    }
+    RsyncCurrentFile files =
+        RsyncCurrentFile.available()
+            ? new RsyncCurrentFile(handle, realPath(request.staging()))
+            : null;
+    RsyncFileSize sizes = new RsyncFileSize(command, RsyncCommand.seconds(timeout()));
+    RsyncLiveProgress live =
+        new RsyncLiveProgress(
+            parser,
+            dirty,
+            files,
+            command.progressOnRequest() ? RsyncProgressRequest.under(handle).orElse(null) : null,
+            sizes,
+            request.progress(),
+            log,
+            System::nanoTime);
     Thread hook = new Thread(() -> RsyncProcesses.killNow(handle), "rsync-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     Thread errors = new Thread(() -> readStderr(process.getErrorStream()), "rsync-stderr");
@@ -137,10 +136,7 @@ final class RsyncExecution {
               return t;
             });
     ticker.scheduleAtFixedRate(
-        this::publishProgress,
-        PROGRESS_INTERVAL_MILLIS,
-        PROGRESS_INTERVAL_MILLIS,
-        TimeUnit.MILLISECONDS);
+        live::tick, PROGRESS_INTERVAL_MILLIS, PROGRESS_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
     if (command.ioWatched()) {
       RsyncIoWatch watch = new RsyncIoWatch(handle, timeout(), System::nanoTime);
       long every = Math.max(100, Math.min(1_000, timeout().toMillis() / 4));
@@ -200,6 +196,7 @@ final class RsyncExecution {
     } finally {
       ticker.shutdownNow();
       awaitQuietly(ticker);
+      sizes.close();
       if (handle.isAlive()) {
         RsyncProcesses.stop(handle, guarded, RsyncProcesses.GRACE);
       }
@@ -256,41 +253,6 @@ final class RsyncExecution {
       return dir.toRealPath();
     } catch (IOException e) {
       return dir.toAbsolutePath().normalize();
-    }
-  }
-
-  /**
-   * Publishes the latest progress if it changed: at most twice a second, naming the file rsync is
-   * writing at that moment (or the last one seen, between files).
-   */
-  private void publishProgress() {
-    Progress p;
-    synchronized (parser) {
-      if (!dirty.getAndSet(false)) {
-        return;
-      }
-      p = parser.progress();
-    }
-    RsyncCurrentFile files = currentFile;
-    String name = files == null ? null : files.find();
-    if (name != null) {
-      lastFile = name;
-    }
-    if (lastFile != null && p.currentFile() == null) {
-      p =
-          new Progress(
-              p.filesDone(),
-              p.filesTotal(),
-              p.bytesDone(),
-              p.bytesTotal(),
-              lastFile,
-              p.bytesPerSecond());
-    }
-    try {
-      request.progress().onProgress(p);
-    } catch (RuntimeException e) {
-      // A failing listener must not stop the updates that follow (nor the transfer).
-      log.accept("progress listener failed: " + e);
     }
   }
 

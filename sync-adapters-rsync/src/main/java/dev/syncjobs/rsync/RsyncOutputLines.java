@@ -6,12 +6,21 @@ import java.util.function.Consumer;
 
 /**
  * Splits rsync's standard output into the lines {@link RsyncProgressParser} (and {@link
- * RsyncPreCheck}) reads. Lines end in {@code \n} or {@code \r}. Progress lines (starting with a
- * space) are cumulative, so of those in one read only the last is passed on (a tree of small files
- * gets one per file), after the first line ending the same file when rsync repeated it (it does at
- * the end of each part of its list, with a list position the parser must not take). Lines the
- * parser ignores (summary text) are skipped without being copied; the others become strings
- * straight from the read buffer, and only a line split across two reads is copied.
+ * RsyncPreCheck}) reads. Lines end in {@code \n} or {@code \r}.
+ *
+ * <p>Which line is which follows from where it starts, never from what a file name could look like:
+ * rsync begins every progress line with {@code \r}, so only a line started by {@code \r} is taken
+ * for progress, and its {@code --stats} block follows the only empty line ({@code \n\n}) it prints,
+ * so only lines after that one are taken for statistics. A file name rsync prints when asked for
+ * progress ({@link RsyncProgressRequest}: the name ends in {@code \n}, its progress line follows)
+ * therefore never passes for either, whatever the name says.
+ *
+ * <p>Progress lines are cumulative, so of those in one read only the last is passed on (a tree of
+ * small files gets one per file under {@code --info=progress2}), after the first line ending the
+ * same file when rsync repeated it (it does at the end of each part of its list, with a list
+ * position the parser must not take). Lines the parser ignores are skipped without being copied;
+ * the others become strings straight from the read buffer, and only a line split across two reads
+ * is copied.
  */
 final class RsyncOutputLines {
   /** No line the parser reads is longer; longer ones are dropped. */
@@ -20,6 +29,8 @@ final class RsyncOutputLines {
   private byte[] carry = new byte[256];
   private int carried; // bytes of an unfinished line kept from earlier reads
   private boolean skipping; // the unfinished line is one the parser ignores
+  private byte ended = '\n'; // what ended the line before the unfinished one
+  private boolean statsBegun; // the empty line before --stats was seen
 
   /** Takes the first {@code n} bytes of {@code buf}; passes complete lines to {@code sink}. */
   void feed(byte[] buf, int n, Consumer<String> sink) {
@@ -31,6 +42,8 @@ final class RsyncOutputLines {
       if (b != '\n' && b != '\r') {
         continue;
       }
+      boolean progress = ended == '\r';
+      boolean empty = i == start && carried == 0 && !skipping;
       String text = null;
       if (carried > 0 || skipping) {
         if (!skipping && carried + i - start <= MAX_LINE) {
@@ -39,11 +52,11 @@ final class RsyncOutputLines {
         }
         carried = 0;
         skipping = false;
-      } else if (i > start && wanted(buf[start])) {
+      } else if (i > start && wanted(buf[start], progress)) {
         text = new String(buf, start, i - start, StandardCharsets.UTF_8);
       }
       if (text != null) {
-        if (text.charAt(0) == ' ') {
+        if (progress) {
           if (lastProgress == null || !endsSameFile(lastProgress, text)) {
             firstOfItsFile = text;
           }
@@ -52,11 +65,15 @@ final class RsyncOutputLines {
           sink.accept(text);
         }
       }
+      if (empty && b == '\n' && ended == '\n') {
+        statsBegun = true;
+      }
+      ended = b;
       start = i + 1;
     }
     if (start < n) {
       if (carried == 0 && !skipping) {
-        skipping = !wanted(buf[start]);
+        skipping = !wanted(buf[start], ended == '\r');
       }
       if (!skipping) {
         if (carried + n - start > MAX_LINE) {
@@ -105,13 +122,18 @@ final class RsyncOutputLines {
   }
 
   /**
-   * The first characters of the lines {@link RsyncProgressParser} reads, and of the itemize codes
-   * {@link RsyncPreCheck} waits for ({@code <>ch.*}).
+   * Whether a line starting with {@code first} is one to read: after {@code \r} a progress line;
+   * otherwise the itemize codes {@link RsyncPreCheck} waits for ({@code <>ch.*}), and once the
+   * {@code --stats} block began, its lines the parser reads.
    */
-  static boolean wanted(int first) {
+  private boolean wanted(int first, boolean progress) {
+    if (progress) {
+      return first == ' ' || (first >= '0' && first <= '9');
+    }
     return switch (first) {
-      case ' ', 'N', 'T', '<', '>', 'c', 'h', '.', '*' -> true;
-      default -> first >= '0' && first <= '9';
+      case '<', '>', 'c', 'h', '.', '*' -> true;
+      case 'N', 'T' -> statsBegun;
+      default -> false;
     };
   }
 }

@@ -12,19 +12,21 @@ import java.util.regex.Pattern;
  * <p>Understood lines:
  *
  * <ul>
- *   <li>{@code --info=progress2} lines, {@code 300,000 5% 6.50MB/s 0:00:00 (xfr#1, ir-chk=3/8)}:
- *       bytes of the files transferred so far, that as a share of the bytes of every file listed so
- *       far, and the rate. A line ending a file adds {@code ir-chk=R/T} while the list is still
- *       growing (incremental recursion) and {@code to-chk=R/T} once it is whole: {@code T} entries
- *       are listed so far and the first {@code T - R} of them are checked;
+ *   <li>progress lines, {@code 300,000 5% 6.50MB/s 0:00:00 (xfr#1, ir-chk=3/8)}, as rsync prints
+ *       them when asked ({@link RsyncProgressRequest}) or for {@code --info=progress2}: bytes of
+ *       the files transferred so far, that as a share of the bytes of every file listed so far, and
+ *       the rate. A line ending a file adds {@code ir-chk=R/T} while the list is still growing
+ *       (incremental recursion) and {@code to-chk=R/T} once it is whole: {@code T} entries are
+ *       listed so far and the first {@code T - R} of them are checked;
  *   <li>{@code --stats} lines ({@code Number of files: 8 (reg: 5, dir: 3)}, ...).
  * </ul>
  *
  * <p>rsync says nothing per file beyond that: a line per listed file (a debug listing, or {@code
- * --out-format}) costs rsync more than the rest of its work on trees of small files. So while the
- * run lasts the totals are what the line tells: the entries listed so far (folders included) and a
- * byte total read back from the percentage (never above the truth). The exact figures come from
- * {@code --stats} at the end ({@link #stats()}).
+ * --out-format}) costs rsync more than the rest of its work on trees of small files, and even
+ * {@code --info=progress2}'s line per transferred file costs it several percent. So while the run
+ * lasts the totals are what the line tells: the entries listed so far (folders included) and a byte
+ * total read back from the percentage (never above the truth). The exact figures come from {@code
+ * --stats} at the end ({@link #stats()}).
  *
  * <p>Numbers may be plain ({@code --no-human-readable}), digit-grouped with commas (rsync's
  * default) or carry a unit suffix ({@code -h}: K, M, G, T taken as powers of 1000). Counts and

@@ -32,8 +32,10 @@ import java.util.function.Consumer;
  * matches too. Interrupted files are kept in a partial directory and resumed by the next attempt;
  * the files an interrupted attempt linked to a version are unlinked before rsync resumes ({@link
  * RsyncResume}), so that no change rsync applies in place reaches a published version. Progress
- * comes from {@code --info=progress2} (see {@link RsyncProgressParser}), the current file from the
- * receiver's open file ({@link RsyncCurrentFile}).
+ * comes from lines rsync prints when asked, twice a second ({@link RsyncProgressRequest}; {@code
+ * --info=progress2}, a line per transferred file, from an rsync older than 3.2.0), read by {@link
+ * RsyncProgressParser}; the current file and its bytes so far from the receiver's open file ({@link
+ * RsyncCurrentFile}).
  *
  * <p>With a previous version and nothing staged yet, a dry run first asks rsync which entries of
  * the source differ from that version ({@link RsyncPreCheck}): when none does, nothing is staged
