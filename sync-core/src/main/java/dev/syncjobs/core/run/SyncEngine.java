@@ -194,6 +194,10 @@ public final class SyncEngine {
         staged = Map.of();
         int files = (int) Math.min(Integer.MAX_VALUE, report.filesTotal());
         diff = new VersionDiff.Diff(files, 0, 0, 0, files);
+      } else if (transfer.writesReadOnlyFiles()) {
+        // Nothing to make read-only when publishing: compared without holding the staged list.
+        staged = Map.of();
+        diff = VersionDiff.compare(staging, previous);
       } else {
         staged = listStaging(staging);
         diff = VersionDiff.compare(staged, previous);

@@ -3,12 +3,16 @@ package dev.syncjobs.core.version;
 import dev.syncjobs.core.model.SyncException;
 import dev.syncjobs.core.staging.StagingPaths;
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -36,18 +40,113 @@ public final class VersionDiff {
 
   /**
    * Compares by inode: a staged file that is a hard link of the previous version's file at the same
-   * path is unchanged; any other staged file is added or changed.
+   * path is unchanged; any other staged file is added or changed. Both trees are walked side by
+   * side, one folder at a time, each folder's names in order: nothing is held per file of the tree,
+   * and each entry is read once, as a walk of each tree would.
    */
   public static Diff compare(Path staging, Optional<Path> previous) {
+    Counts c = new Counts();
     try {
-      return compare(VersionFiles.list(staging), previous);
+      Path before = previous.filter(Files::isDirectory).orElse(null);
+      merge(
+          staging,
+          staging,
+          before,
+          before,
+          Bookkeeping.predatesRecords(staging),
+          Bookkeeping.predatesRecords(before),
+          c);
     } catch (IOException e) {
       throw new SyncException("cannot compare " + staging + " with the previous version: " + e, e);
+    }
+    return new Diff(c.staged - c.kept, c.changed, c.previous - c.kept, c.previous, c.staged);
+  }
+
+  /** Files seen in each tree, those at the same path in both, and of those the changed ones. */
+  private static final class Counts {
+    int staged;
+    int previous;
+    int kept;
+    int changed;
+  }
+
+  private record Entry(String name, BasicFileAttributes attrs) {}
+
+  /**
+   * Merges folder {@code now} of the staging tree {@code nowRoot} with folder {@code before} of the
+   * previous version {@code beforeRoot}; either folder may be null (absent on that side).
+   */
+  private static void merge(
+      Path nowRoot,
+      Path now,
+      Path beforeRoot,
+      Path before,
+      boolean nowOld,
+      boolean beforeOld,
+      Counts c)
+      throws IOException {
+    List<Entry> a = entries(nowRoot, now, nowOld);
+    List<Entry> b = entries(beforeRoot, before, beforeOld);
+    int i = 0;
+    int j = 0;
+    while (i < a.size() || j < b.size()) {
+      int order =
+          i == a.size() ? 1 : j == b.size() ? -1 : a.get(i).name().compareTo(b.get(j).name());
+      Entry x = order <= 0 ? a.get(i++) : null;
+      Entry y = order >= 0 ? b.get(j++) : null;
+      boolean xDir = x != null && x.attrs().isDirectory();
+      boolean yDir = y != null && y.attrs().isDirectory();
+      if (xDir || yDir) {
+        merge(
+            nowRoot,
+            xDir ? now.resolve(x.name()) : null,
+            beforeRoot,
+            yDir ? before.resolve(y.name()) : null,
+            false,
+            false,
+            c);
+      }
+      boolean xFile = x != null && !xDir;
+      boolean yFile = y != null && !yDir;
+      c.staged += xFile ? 1 : 0;
+      c.previous += yFile ? 1 : 0;
+      if (xFile && yFile) {
+        c.kept++;
+        Object key = y.attrs().fileKey();
+        if (key == null || !key.equals(x.attrs().fileKey())) {
+          c.changed++;
+        }
+      }
     }
   }
 
   /**
-   * {@link #compare(Path, Optional)} of a staging tree already listed by {@link VersionFiles#list}.
+   * The entries of {@code dir} (none for null) in name order, symbolic links not followed, without
+   * the records an earlier release kept at the top of a version ({@link VersionFiles}).
+   */
+  private static List<Entry> entries(Path root, Path dir, boolean rootOld) throws IOException {
+    if (dir == null) {
+      return List.of();
+    }
+    List<Entry> out = new ArrayList<>();
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+      for (Path p : s) {
+        if (!Bookkeeping.isOldRecord(root, p, rootOld)) {
+          out.add(
+              new Entry(
+                  p.getFileName().toString(),
+                  Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)));
+        }
+      }
+    }
+    out.sort(Comparator.comparing(Entry::name));
+    return out;
+  }
+
+  /**
+   * {@link #compare(Path, Optional)} of a staging tree already listed by {@link VersionFiles#list}
+   * (for a transfer whose files the engine makes read-only when it publishes them, which needs that
+   * list anyway).
    */
   public static Diff compare(Map<String, BasicFileAttributes> now, Optional<Path> previous) {
     // The previous version is walked, not listed: only the staged tree is held, one entry per file.
