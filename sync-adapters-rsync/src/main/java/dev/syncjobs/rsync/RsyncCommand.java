@@ -111,14 +111,7 @@ final class RsyncCommand implements AutoCloseable {
    * where they can be.
    */
   static RsyncCommand build(Path rsync, TransferRequest request, Consumer<String> log) {
-    return build(
-        rsync,
-        request,
-        log,
-        RsyncIoWatch.available(),
-        RsyncProgressRequest.available(rsync),
-        Mode.COPY,
-        null);
+    return writing(rsync, request, log, Mode.COPY, null);
   }
 
   /**
@@ -150,14 +143,20 @@ final class RsyncCommand implements AutoCloseable {
    */
   static RsyncCommand buildListed(
       Path rsync, TransferRequest request, Path filesFrom, Consumer<String> log) {
+    return writing(rsync, request, log, Mode.LISTED, filesFrom);
+  }
+
+  /** A run that writes into staging: I/O watched and progress asked for where they can be. */
+  private static RsyncCommand writing(
+      Path rsync, TransferRequest request, Consumer<String> log, Mode mode, Path path) {
     return build(
         rsync,
         request,
         log,
         RsyncIoWatch.available(),
         RsyncProgressRequest.available(rsync),
-        Mode.LISTED,
-        filesFrom);
+        mode,
+        path);
   }
 
   /** What an invocation does. */

@@ -35,12 +35,7 @@ class RsyncOutputLinesTest {
   void every_split_of_the_output_gives_the_same_lines() {
     byte[] all = OUTPUT.getBytes(StandardCharsets.UTF_8);
     for (int cut = 0; cut <= all.length; cut++) {
-      List<String> got = new ArrayList<>();
-      RsyncOutputLines lines = new RsyncOutputLines();
-      lines.feed(Arrays.copyOfRange(all, 0, cut), cut, got::add);
-      byte[] rest = Arrays.copyOfRange(all, cut, all.length);
-      lines.feed(rest, rest.length, got::add);
-      lines.finish(got::add);
+      List<String> got = split(all, cut);
 
       List<String> progress = got.stream().filter(l -> l.startsWith(" ")).toList();
       assertThat(got.stream().filter(l -> !l.startsWith(" ")).toList())
@@ -49,6 +44,17 @@ class RsyncOutputLinesTest {
       assertThat(progress).as("cut at %d", cut).isNotEmpty().last().isEqualTo(LAST_PROGRESS);
       assertThat(progress).as("cut at %d", cut).hasSizeLessThanOrEqualTo(2);
     }
+  }
+
+  /** The lines of {@code all} fed in two reads, cut at {@code cut}. */
+  private static List<String> split(byte[] all, int cut) {
+    List<String> got = new ArrayList<>();
+    RsyncOutputLines lines = new RsyncOutputLines();
+    lines.feed(Arrays.copyOfRange(all, 0, cut), cut, got::add);
+    byte[] rest = Arrays.copyOfRange(all, cut, all.length);
+    lines.feed(rest, rest.length, got::add);
+    lines.finish(got::add);
+    return got;
   }
 
   @Test
@@ -126,12 +132,7 @@ class RsyncOutputLinesTest {
             + "Total file size: 2,048 bytes\n";
     byte[] all = text.getBytes(StandardCharsets.US_ASCII);
     for (int cut = 0; cut <= all.length; cut++) {
-      List<String> got = new ArrayList<>();
-      RsyncOutputLines lines = new RsyncOutputLines();
-      lines.feed(Arrays.copyOfRange(all, 0, cut), cut, got::add);
-      byte[] rest = Arrays.copyOfRange(all, cut, all.length);
-      lines.feed(rest, rest.length, got::add);
-      lines.finish(got::add);
+      List<String> got = split(all, cut);
       assertThat(got)
           .as("cut at %d", cut)
           .filteredOn(l -> !l.startsWith(" "))
