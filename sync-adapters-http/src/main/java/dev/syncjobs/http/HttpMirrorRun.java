@@ -136,7 +136,9 @@ final class HttpMirrorRun {
 
   TransferReport execute() throws IOException {
     crawler = new Crawler(http, retry, settings, request.filters(), log, files, oldManifest, paths);
-    Crawler.Result found = list(crawler);
+    Crawler.Result found =
+        new SourceListing(root(src.uri()), src.isDirectory(), retry, request.filters(), paths, log)
+            .list(crawler, this::crawlerAt);
     Map<String, RemoteFile> remote = found.files();
     // the one check of where each name lands; target() asks it again rather than keeping a Path
     // per file for the whole run
@@ -205,49 +207,24 @@ final class HttpMirrorRun {
         paths.skipped());
   }
 
-  private Crawler.Result list(Crawler crawler) throws IOException {
-    URI root = root(src.uri());
-    if (src.isDirectory()) {
-      return crawler.crawl(root);
-    }
-    Crawler.Probe probe;
-    try {
-      probe = retry.call("HEAD " + root, () -> crawler.probe(root));
-    } catch (HttpFetcher.RefusedRedirectException e) {
-      log.accept("skipped " + root + ": " + e.getMessage());
-      return new Crawler.Result(Map.of(), Set.of());
-    } catch (IOException e) {
-      throw Retry.failure("reading " + root, e);
-    }
-    if (probe.directory()) {
-      return new Crawler(
-              new HttpFetcher(
-                  HttpTransfer.tls(request.caBundle()),
-                  settings.connectTimeout(),
-                  probe.finalUri(),
-                  request.auth(),
-                  request.options().timeout(),
-                  stop,
-                  settings.deniedNetworks()),
-              retry,
-              settings,
-              request.filters(),
-              log,
-              files,
-              oldManifest,
-              paths)
-          .crawl(probe.finalUri());
-    }
-    String raw = root.getRawPath();
-    String rawName = raw.substring(raw.lastIndexOf('/') + 1);
-    String name = UriText.decodeSegment(rawName);
-    Map<String, RemoteFile> one = new java.util.LinkedHashMap<>();
-    if (name == null) {
-      paths.skip(rawName, "it is not valid UTF-8");
-    } else if (request.filters().includes(name, false)) {
-      one.put(name, new RemoteFile(name, root, probe.size(), probe.mtime(), 1, null, probe.etag()));
-    }
-    return new Crawler.Result(one, Set.of());
+  /** A crawler of the listing at {@code base}, over its own connection to that URL. */
+  private Crawler crawlerAt(URI base) {
+    return new Crawler(
+        new HttpFetcher(
+            HttpTransfer.tls(request.caBundle()),
+            settings.connectTimeout(),
+            base,
+            request.auth(),
+            request.options().timeout(),
+            stop,
+            settings.deniedNetworks()),
+        retry,
+        settings,
+        request.filters(),
+        log,
+        files,
+        oldManifest,
+        paths);
   }
 
   private void runAll(List<RemoteFile> list) throws IOException {
