@@ -4,11 +4,8 @@ import dev.syncjobs.core.model.CancelledException;
 import dev.syncjobs.core.model.Filters;
 import dev.syncjobs.core.model.TransferException;
 import dev.syncjobs.core.staging.StagingPaths;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -18,7 +15,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -131,7 +127,7 @@ final class Crawler {
       } catch (IOException e) {
         throw Retry.failure("listing " + dir.uri(), e);
       }
-      Page page = fetched.page();
+      ListingPage page = fetched.page();
       String pagePath = UriText.directoryOf(page.uri());
       // what the children's URLs start with (ListingLinks builds them so): one String per page
       String base = page.uri().getScheme() + "://" + page.uri().getRawAuthority() + pagePath;
@@ -344,12 +340,10 @@ final class Crawler {
     return new Probe(fin, false, size, r.lastModified(), r.header("ETag").orElse(null));
   }
 
-  private record Page(URI uri, String html) {}
-
-  private record Fetched(Page page, List<ListingParser.Entry> rows) {}
+  private record Fetched(ListingPage page, List<ListingParser.Entry> rows) {}
 
   private Fetched fetchParsed(URI uri) throws IOException {
-    Page p = fetchPage(uri);
+    ListingPage p = ListingPage.fetch(http, retry, settings.maxPageBytes(), uri);
     return new Fetched(p, ListingParser.parse(p.html()));
   }
 
@@ -369,43 +363,5 @@ final class Crawler {
       }
       throw new IOException(c);
     }
-  }
-
-  private Page fetchPage(URI uri) throws IOException {
-    return retry.call(
-        "listing " + uri,
-        () -> {
-          HttpFetcher.Response r = http.send("GET", uri, Map.of(), true);
-          HttpFetcher.expect(r, Clock.systemUTC(), 200);
-          ByteArrayOutputStream out = new ByteArrayOutputStream();
-          byte[] buf = new byte[64 * 1024];
-          int n;
-          while ((n = r.body().read(buf, http.cancel()::isCancelled)) >= 0) {
-            out.write(buf, 0, n);
-            if (out.size() > settings.maxPageBytes()) {
-              r.body().abort();
-              throw new TransferException(
-                  "index page " + uri + " is larger than " + settings.maxPageBytes() + " bytes",
-                  false,
-                  null);
-            }
-          }
-          Charset cs = charset(r.header("Content-Type").orElse(""));
-          return new Page(r.uri(), out.toString(cs));
-        });
-  }
-
-  private static Charset charset(String contentType) {
-    for (String part : contentType.split(";")) {
-      String p = part.trim();
-      if (p.toLowerCase(Locale.ROOT).startsWith("charset=")) {
-        try {
-          return Charset.forName(p.substring(8).replace("\"", "").trim());
-        } catch (RuntimeException e) {
-          return StandardCharsets.UTF_8;
-        }
-      }
-    }
-    return StandardCharsets.UTF_8;
   }
 }
