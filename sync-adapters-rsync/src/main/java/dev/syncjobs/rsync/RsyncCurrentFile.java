@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -65,9 +66,37 @@ final class RsyncCurrentFile {
     return null;
   }
 
-  /** The pid of rsync's receiver (the process seen writing into staging), or -1 before that. */
+  /**
+   * The pid of rsync's receiver, or -1 before there is one: the process seen writing into staging,
+   * or else the rsync process whose parent is the same rsync binary (the client forks its receiver
+   * once the file list begins; its other child, for an ssh source, is ssh). Between two small files
+   * the receiver may have none open, so it is not only found by its files.
+   */
   long receiver() {
+    if (receiver <= 0 || !ProcessHandle.of(receiver).map(RsyncCurrentFile::isRsync).orElse(false)) {
+      receiver = forkedRsync();
+    }
     return receiver;
+  }
+
+  private long forkedRsync() {
+    for (ProcessHandle p : (Iterable<ProcessHandle>) root.descendants()::iterator) {
+      if (isRsync(p) && p.parent().map(RsyncCurrentFile::isRsync).orElse(false)) {
+        return p.pid();
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Whether {@code p} is alive and runs an rsync binary (by name): a child rsync forked to run ssh
+   * is one only until it starts ssh.
+   */
+  static boolean isRsync(ProcessHandle p) {
+    Optional<String> command = p.info().command();
+    return p.isAlive()
+        && command.isPresent()
+        && Path.of(command.get()).getFileName().toString().startsWith("rsync");
   }
 
   private InFlight openIn(long pid) {

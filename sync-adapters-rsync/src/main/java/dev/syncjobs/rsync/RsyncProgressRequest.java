@@ -26,8 +26,8 @@ import java.util.regex.Pattern;
  * <p>An rsync that does not know the signal dies of it, so this is used only when {@code rsync
  * --version} says 3.2.0 or later, a {@code kill} executable exists (a JVM sends no such signal
  * itself) and {@code /proc} shows rsync's processes; otherwise rsync runs with {@code
- * --info=progress2}. The signal goes only to a live descendant of the process this run started,
- * never to a pid that may have been reused.
+ * --info=progress2}. The signal goes only to a live descendant of the process this run started that
+ * runs an rsync binary, never to a pid that may have been reused nor to ssh.
  */
 final class RsyncProgressRequest {
   private static final Pattern VERSION = Pattern.compile("version\\s+(\\d+)\\.(\\d+)\\.(\\d+)");
@@ -101,7 +101,7 @@ final class RsyncProgressRequest {
    */
   void ask(long receiver) {
     Optional<ProcessHandle> h = ProcessHandle.of(receiver);
-    if (h.isEmpty() || !descendsFromRoot(h.get())) {
+    if (h.isEmpty() || !descendsFromRoot(h.get()) || !RsyncCurrentFile.isRsync(h.get())) {
       return;
     }
     try {
