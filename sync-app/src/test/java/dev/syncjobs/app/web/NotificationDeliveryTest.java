@@ -27,6 +27,14 @@ class NotificationDeliveryTest {
   private static final String SETTINGS = "/api/v1/settings/notifications";
   private static final Duration WAIT = Duration.ofSeconds(30);
 
+  /**
+   * How long the down receiver's third failure may take to be on record: the two notification
+   * threads can both be held by the hanging receiver's tries (10 s each, at 0, 12 and 30 s), and
+   * the down receiver's tries (2 s, then 8 s apart) wait for a free thread, so the third can come
+   * about 40 s after the hanging deliveries began.
+   */
+  private static final Duration THIRD_FAILURE = Duration.ofSeconds(60);
+
   @TempDir Path tmp;
 
   /** Creates a job over a small local tree, runs it, returns the finished run. */
@@ -222,7 +230,7 @@ class NotificationDeliveryTest {
       assertThat(hanging.requests()).isNotEmpty();
       TestServer.await(
           "the failure on record after three tries",
-          WAIT,
+          THIRD_FAILURE,
           () -> log(s, id, last).contains("notification failed: webhook (generic) of run.started"));
       assertThat(log(s, id, last)).contains("(3 tries)");
     }
