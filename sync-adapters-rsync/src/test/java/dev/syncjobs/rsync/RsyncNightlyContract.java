@@ -129,7 +129,7 @@ abstract class RsyncNightlyContract extends RsyncTransferContract {
       Map<String, String> before = metadata(first);
       change.getValue().apply(root);
       setFolderTimes(root, old, FileTime.from(Instant.parse("2026-01-03T00:00:00.25Z")));
-      Path second = Files.createDirectories(dest.resolve("20261123T040000Z.partial"));
+      Path second = Files.createDirectories(first.resolveSibling("20261123T040000Z.partial"));
       log.clear();
 
       TransferReport report = rerun(root, first, second);
@@ -217,13 +217,11 @@ abstract class RsyncNightlyContract extends RsyncTransferContract {
   void a_previous_version_holding_an_earlier_releases_records_is_linked_without_a_check()
       throws IOException {
     Path root = smallTree();
-    Path dest = Files.createDirectories(tmp.resolve("old"));
-    Path first = Files.createDirectories(dest.resolve("20261123T030000Z"));
-    transfer(source(rel(root)), first);
+    Path first = firstVersion(root, "old");
     // as an earlier release published it: its records inside, none beside it
     dev.syncjobs.core.version.FileTrees.delete(dev.syncjobs.core.version.Bookkeeping.of(first));
     Files.writeString(first.resolve(Destination.RESERVED_PREFIX + "-manifest.tsv"), "old\n");
-    Path second = Files.createDirectories(dest.resolve("20261123T040000Z.partial"));
+    Path second = Files.createDirectories(first.resolveSibling("20261123T040000Z.partial"));
     log.clear();
 
     TransferReport report = rerun(root, first, second);
@@ -238,13 +236,11 @@ abstract class RsyncNightlyContract extends RsyncTransferContract {
   void resuming_over_an_interrupted_attempts_links_leaves_the_previous_version_as_published()
       throws IOException {
     Path root = smallTree();
-    Path dest = Files.createDirectories(tmp.resolve("resume"));
-    Path first = Files.createDirectories(dest.resolve("20261123T030000Z"));
-    transfer(source(rel(root)), first);
+    Path first = firstVersion(root, "resume");
     Set<PosixFilePermission> published =
         Files.getPosixFilePermissions(first.resolve("data/a.bin"), LinkOption.NOFOLLOW_LINKS);
     // what an interrupted attempt left: previous files linked into staging, one file of its own
-    Path second = Files.createDirectories(dest.resolve("20261123T040000Z.partial"));
+    Path second = Files.createDirectories(first.resolveSibling("20261123T040000Z.partial"));
     Files.createDirectories(second.resolve("data"));
     Files.createLink(second.resolve("data/a.bin"), first.resolve("data/a.bin"));
     Files.createLink(second.resolve("readme.txt"), first.resolve("readme.txt"));
@@ -274,9 +270,7 @@ abstract class RsyncNightlyContract extends RsyncTransferContract {
   void for_a_job_that_keeps_removed_files_the_files_carried_over_are_no_difference()
       throws IOException {
     Path root = smallTree();
-    Path dest = Files.createDirectories(tmp.resolve("keeps"));
-    Path first = Files.createDirectories(dest.resolve("20261123T030000Z"));
-    transfer(source(rel(root)), first);
+    Path first = firstVersion(root, "keeps");
     // a file the source removed on an earlier night, which the engine carried over
     FileTime docsTime = Files.getLastModifiedTime(first.resolve("docs"));
     write(first, "docs/gone.txt", "kept\n");
@@ -284,7 +278,7 @@ abstract class RsyncNightlyContract extends RsyncTransferContract {
     TransferRequest.Options keeps =
         new TransferRequest.Options(true, false, null, Duration.ofSeconds(30), null, true);
 
-    Path second = Files.createDirectories(dest.resolve("20261123T040000Z.partial"));
+    Path second = Files.createDirectories(first.resolveSibling("20261123T040000Z.partial"));
     assertThat(rerun(root, first, second, TransferRequest.Options.DEFAULTS).sameAsPrevious())
         .as("a job that deletes what the source removed")
         .isFalse();
@@ -327,11 +321,9 @@ abstract class RsyncNightlyContract extends RsyncTransferContract {
   @Test
   void with_compare_checksums_a_same_size_same_time_change_is_a_difference() throws IOException {
     Path root = smallTree();
-    Path dest = Files.createDirectories(tmp.resolve("sums"));
-    Path first = Files.createDirectories(dest.resolve("20261123T030000Z"));
-    transfer(source(rel(root)), first);
+    Path first = firstVersion(root, "sums");
     write(root, "data/a.bin", "A".repeat(5000)); // same size, same time
-    Path second = Files.createDirectories(dest.resolve("20261123T040000Z.partial"));
+    Path second = Files.createDirectories(first.resolveSibling("20261123T040000Z.partial"));
 
     TransferReport report =
         new RsyncTransfer()
@@ -355,5 +347,12 @@ abstract class RsyncNightlyContract extends RsyncTransferContract {
   /** A change made to a source tree. */
   private interface Change {
     void apply(Path root) throws IOException;
+  }
+
+  /** The source's first version, transferred into {@code <dest>/20261123T030000Z}. */
+  private Path firstVersion(Path root, String dest) throws IOException {
+    Path first = Files.createDirectories(tmp.resolve(dest).resolve("20261123T030000Z"));
+    transfer(source(rel(root)), first);
+    return first;
   }
 }
