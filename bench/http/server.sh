@@ -5,8 +5,10 @@
 # timed command follows a `sync`; rounds alternate which goes first; a first warm-up round per
 # case is not counted. Jobs have verify_checksums=false (rclone hashes nothing over HTTP) and
 # keep_versions=1.
-# Before round 0, each case's server runs the case on its own BENCH_WARM_RUNS times (default 8,
-# untimed; bench/lib/server.sh says why).
+# Before round 0, each case's server runs the case on its own, untimed (bench/lib/server.sh says
+# why): BENCH_WARM_RUNS times, by default about 30,000 files' worth (16 runs of the tree, 4 of
+# small, 2 of the scale trees) and 8 of the one large file. The optimising JIT still compiles the
+# per-file code in a server's 12th run of the tree; from then on its runs take the same time.
 #   full mirrors (tree, small, big): each server run is the first run of a new job, so it
 #     downloads every file into an empty staging folder and publishes a full version, as rclone
 #     copies every file into an empty folder; the previous round's job and output are deleted
@@ -16,11 +18,13 @@
 #   files10k, files100k (not run unless named): full mirrors of 10,000 and 100,000 files of 1 KiB,
 #     1,000 to a folder (bench/lib/make-scale.sh), for how time and memory grow with a tree's size.
 # Each case has a server started for it, so its peak RSS (VmHWM) is that case's alone.
-# ext4 does not hand out an inode freed less than 5 s ago while its inode table block is cached,
-# and skipping such inodes one by one costs each file created in their group kernel CPU: a run
-# started seconds after the previous round's deletion pays for that deletion. Every timed command
-# therefore starts at least 6 s after the last deletion (in service, an old version's deletion is
-# not followed seconds later by the next run's files).
+# A file system without a journal (ext4 here) skips, for each file it creates, every free inode of
+# the group freed less than 60 s ago, one by one: 2,000 files created seconds after 2,000 were
+# deleted cost 0.45-0.55 s of kernel CPU, a minute later 0.10 s. In service an old version is
+# deleted after a run, hours before the next; here both tools' outputs are therefore moved aside
+# (a rename frees no inode) and dropped from the page cache (kept there, they would fill the
+# memory), and deleted after each case's warm-up: round 0 starts 61 s later, the next rounds at
+# once.
 # CPU: the server's utime+stime from /proc/<pid>/stat around the run; rclone's from rusage.
 #
 # Usage (from a clone): bench/http/server.sh [rounds] [cases]   (default 5 tree,small,big,noop;
@@ -53,7 +57,7 @@ cleanup() {
   server_stop
   kill "$nginx_pid" 2> /dev/null || true
   wait "$nginx_pid" 2> /dev/null || true
-  rm -rf "$B/out" "$B/server"
+  rm -rf "$B/out" "$B/server" "$B/trash"
   [ -n "${BENCH_KEEP_DATA:-}" ] || rm -rf "$B/data"
 }
 trap cleanup EXIT
@@ -84,11 +88,22 @@ check() { # timed.py output, job id
   }
 }
 deleted=0
-removed() { # the last deletion's time
+discard() { # moves a finished round's output aside: deleting it now would cost the next rounds
+  local into p
+  mkdir -p "$B/trash"
+  into=$(mktemp -d "$B/trash/XXXXXX")
+  for p in "$@"; do
+    [ ! -e "$p" ] || mv "$p" "$into/"
+  done
+  sync
+  python3 "$BENCH_LIB/evict.py" "$into" # its cached pages would fill the memory
+}
+empty_trash() {
+  rm -rf "$B/trash"
   deleted=$(date +%s%N)
 }
-settle() { # waits until 6 s after the last deletion, then flushes earlier writes
-  local left=$(((deleted + 6000000000 - $(date +%s%N)) / 1000000))
+settle() { # waits until 61 s after the last deletion, then flushes earlier writes
+  local left=$(((deleted + 61000000000 - $(date +%s%N)) / 1000000))
   [ "$left" -le 0 ] || sleep "$((left / 1000)).$(printf %03d $((left % 1000)))"
   sync
 }
@@ -106,8 +121,7 @@ server_round() { # case round
   echo "$c server $r $out" | tee -a "$results" >&2
   if [ "$c" != noop ]; then
     server_delete_job "$id"
-    rm -rf "$store/bench/$c-$r" "$store/bench/.syncjobs"
-    removed
+    discard "$store/bench/$c-$r" "$store/bench/.syncjobs"
   fi
 }
 rclone_round() { # case round
@@ -117,8 +131,7 @@ rclone_round() { # case round
   out=$(timed_command rclone copy -q --http-url "$U/$(source_of "$c")/" :http: "$dest")
   echo "$c rclone $r $out" | tee -a "$results" >&2
   if [ "$c" != noop ]; then
-    rm -rf "$dest"
-    removed
+    discard "$dest"
   fi
 }
 
@@ -130,7 +143,9 @@ for c in ${cases//,/ }; do
     check "$(server_timed_run "$noop_job")" "$noop_job"
     rclone copy -q --http-url "$U/tree/" :http: "$B/out/noop"
   fi
-  server_warm_up "$c"
+  case $c in tree | noop) warm=16 ;; small | files10k) warm=4 ;; files100k) warm=2 ;; *) warm=8 ;; esac
+  server_warm_up "$c" "$warm"
+  empty_trash # the earlier cases' rounds and this warm-up: round 0 starts 61 s later
   for r in $(seq 0 "$rounds"); do
     if [ $((r % 2)) = 0 ]; then
       server_round "$c" "$r" && rclone_round "$c" "$r"

@@ -12,8 +12,8 @@
 #   server_timed_run ID            "<wall s> <server CPU s> <children's CPU s> <status> <files>
 #                                  <bytes> <run id> <server peak RSS MiB since it started>"
 #   timed_command CMD...           "<wall s> <CPU s of CMD and its children>"
-#   server_warm_up CASE            calls the bench's own `server_round CASE wN` for N = 1 ..
-#                                  BENCH_WARM_RUNS (default 8): untimed runs before round 0
+#   server_warm_up CASE [RUNS]     calls the bench's own `server_round CASE wN` for N = 1 ..
+#                                  BENCH_WARM_RUNS, else RUNS, else 8: untimed runs before round 0
 #   bench_environment              prints nproc, load average, the JDK (to stderr)
 #   free_port                      prints a loopback port above 20000 that nothing listens on
 # Each timed command should follow a `sync` (the caller's), so no earlier run's writeback is timed.
@@ -89,7 +89,7 @@ server_timed_run() {
 # BENCH_WARM_RUNS=0 times a fresh server.
 server_warm_up() {
   local w
-  for w in $(seq 1 "${BENCH_WARM_RUNS:-8}"); do
+  for w in $(seq 1 "${BENCH_WARM_RUNS:-${2:-8}}"); do
     server_round "$1" "w$w"
   done
 }
