@@ -107,13 +107,12 @@ public final class JobsApi implements RouteGroup {
                         || backend.isEmpty()
                         || j.destination().backendId().equals(backend))
             .toList();
-    byte[] body =
-        JsonStream.list(
-            out,
-            out.size(),
-            (j, fields) ->
-                JobView.fields(j, backendName(j), seconds(averages.get(j.id())), fields));
-    ctx.status(200).contentType("application/json").result(body);
+    ctx.status(200).contentType("application/json");
+    JsonStream.list(
+        ctx.outputStream(),
+        out,
+        out.size(),
+        (j, fields) -> JobView.fields(j, backendName(j), seconds(averages.get(j.id())), fields));
   }
 
   private Map<String, Object> view(Job j) {

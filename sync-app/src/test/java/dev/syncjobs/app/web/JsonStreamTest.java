@@ -12,6 +12,7 @@ import dev.syncjobs.core.model.MisfirePolicy;
 import dev.syncjobs.core.model.Schedule;
 import dev.syncjobs.core.model.Source;
 import dev.syncjobs.core.model.SourceAuth;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -58,11 +59,13 @@ class JsonStreamTest {
     List<Job> jobs = List.of(full, bare);
     Map<JobId, Double> averages = Map.of(full.id(), 12.3);
 
-    byte[] streamed =
-        JsonStream.list(
-            jobs,
-            jobs.size(),
-            (j, out) -> JobView.fields(j, "Archive disk", averages.get(j.id()), out));
+    ByteArrayOutputStream written = new ByteArrayOutputStream();
+    JsonStream.list(
+        written,
+        jobs,
+        jobs.size(),
+        (j, out) -> JobView.fields(j, "Archive disk", averages.get(j.id()), out));
+    byte[] streamed = written.toByteArray();
 
     Map<String, Object> body = new LinkedHashMap<>();
     body.put(
