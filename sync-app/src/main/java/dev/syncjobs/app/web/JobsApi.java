@@ -12,15 +12,20 @@ import dev.syncjobs.core.model.ValidationException;
 import dev.syncjobs.core.version.StorageBackends;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalDouble;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Handlers of the storage backend and sync job routes. */
 public final class JobsApi implements RouteGroup {
+  private static final Logger log = LoggerFactory.getLogger(JobsApi.class);
+
   /** How many of a job's newest runs its average duration is taken over. */
   private static final int AVERAGED_RUNS = 20;
 
@@ -108,11 +113,17 @@ public final class JobsApi implements RouteGroup {
                         || j.destination().backendId().equals(backend))
             .toList();
     ctx.status(200).contentType("application/json");
-    JsonStream.list(
-        ctx.outputStream(),
-        out,
-        out.size(),
-        (j, fields) -> JobView.fields(j, backendName(j), seconds(averages.get(j.id())), fields));
+    try {
+      JsonStream.list(
+          ctx.outputStream(),
+          out,
+          out.size(),
+          (j, fields) -> JobView.fields(j, backendName(j), seconds(averages.get(j.id())), fields));
+    } catch (UncheckedIOException e) {
+      // The jobs are in memory: only writing to the client fails, when it leaves before the end
+      // of an answer already begun. There is no one to answer, and nothing went wrong here.
+      log.debug("GET {}: the client left before the end of the list: {}", ctx.path(), e);
+    }
   }
 
   private Map<String, Object> view(Job j) {
